@@ -1,0 +1,62 @@
+# The two commands: `make run` (everything from a clean clone, then serve) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= trainingprog.settings
+
+.PHONY: run test lint format messages compilemessages system-deps serve-prod-check clean
+
+# --- environment ------------------------------------------------------------------------------
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+# gettext (msgfmt) compiles the translations; Debian's package, installed when missing.
+system-deps:
+	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+
+compilemessages: system-deps
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+# --- make run: SQLite, the embedded broker, a real worker beside the web server ----------------
+run: export DEBUG ?= true
+run: $(VENV)/.runtime system-deps
+	mkdir -p var
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	$(BIN)/python manage.py collectstatic --no-input -v0
+	$(BIN)/python manage.py seed_demo
+	PORT=$(PORT) bin/dev
+
+# --- make test: lint, migrations check, the whole suite on PostgreSQL + Redis -------------------
+test: export DJANGO_SETTINGS_MODULE = trainingprog.settings_test
+test: $(VENV)/.dev compilemessages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run -v1
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract every translatable string into locale/*/LC_MESSAGES/django.po.
+messages: $(VENV)/.runtime system-deps
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor
+
+clean:
+	rm -rf var/static var/celery var/celerybeat-schedule*

@@ -1,0 +1,42 @@
+"""The main navigation: one list, each entry naming the roles that see it.
+
+Later apps add their screens here by URL name, so the menu stays in one place.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Promise
+    url_name: str
+    icon: str
+    roles: frozenset[str]
+
+
+NAV_ITEMS = (
+    NavItem(_("Home"), "home", "house", frozenset(Role.values)),
+    NavItem(_("People"), "accounts:user_list", "people", frozenset({Role.ADMINISTRATOR})),
+    NavItem(_("E-mail outbox"), "notifications:outbox", "envelope-paper", frozenset({Role.ADMINISTRATOR})),
+)
+
+
+def items_for(user, current_path: str) -> list[dict]:
+    roles = user.roles if user.is_authenticated else frozenset()
+    items = []
+    for item in NAV_ITEMS:
+        if not roles & item.roles:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+    return items

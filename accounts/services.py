@@ -1,0 +1,142 @@
+"""Account writes with rules: invitations, activation, roles, language, password reset."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from notifications.models import Channel
+from notifications.services import notify
+
+from .models import Invitation
+from .roles import Role
+
+User = get_user_model()
+
+
+class InvitationError(Exception):
+    """An invitation link that cannot be used; the message says why, for the person holding it."""
+
+
+def user_add_role(*, user, role: str) -> None:
+    user.groups.add(Group.objects.get(name=Role(role).value))
+    user.__dict__.pop("roles", None)
+
+
+@transaction.atomic
+def user_invite(*, email: str, full_name: str, role: str, invited_by=None, language: str | None = None) -> Invitation:
+    """Create (or find) the account for `email` and send it an invitation link.
+
+    An account that is already active only gains the role; it needs no invitation.
+    """
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(
+            email=email, full_name=full_name.strip(), is_active=False, language=language or settings.LANGUAGE_CODE
+        )
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    elif user.is_active:
+        raise ValidationError({"email": _("%(email)s already has an active account.") % {"email": email}})
+    return invitation_send(user=user, role=role, invited_by=invited_by)
+
+
+@transaction.atomic
+def invitation_send(*, user, role: str, invited_by=None) -> Invitation:
+    """Issue a fresh link (earlier unused links stop working) and e-mail it."""
+    now = timezone.now()
+    Invitation.objects.filter(user=user).usable().update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        user=user,
+        token_hash=Invitation.hash_token(token),
+        role=Role(role).value,
+        invited_by=invited_by,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    notify(
+        user,
+        "invitation",
+        {"invitation": invitation, "role": invitation.get_role_display(), "invited_by": invited_by},
+        dedup_key=f"invitation:{invitation.pk}",
+        channel=Channel.EMAIL,
+        link=reverse("accounts:activate", kwargs={"token": token}),
+        sensitive=True,
+    )
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The invitation a link stands for, or InvitationError saying why it cannot be used."""
+    invitation = Invitation.objects.select_related("user").filter(token_hash=Invitation.hash_token(token or "")).first()
+    if invitation is None or invitation.revoked_at:
+        raise InvitationError(_("This invitation link is not valid. It may have been replaced by a newer one."))
+    if invitation.accepted_at or (invitation.user.is_active and invitation.user.has_usable_password()):
+        raise InvitationError(_("This invitation has already been used. Sign in with your e-mail and password."))
+    if invitation.is_expired:
+        raise InvitationError(_("This invitation link has expired. Ask the programme office to send a new one."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str):
+    """Set the invited person's password, activate the account and give it the invited role."""
+    invitation = invitation_for_token(token)
+    # Lock the row: two clicks on the link must not both succeed.
+    invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise InvitationError(_("This invitation has already been used. Sign in with your e-mail and password."))
+    user = invitation.user
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+    user_add_role(user=user, role=invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    notify(user, "welcome", dedup_key=f"welcome:{user.pk}", channel=Channel.IN_APP, link=reverse("home"))
+    return user
+
+
+def user_set_language(*, user, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unknown language.")})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
+def password_reset_request(*, email: str) -> None:
+    """E-mail a reset link to the active account with this address, if any.
+
+    The caller tells the person the same thing either way, so no one can learn who has an account.
+    """
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return
+    token = default_token_generator.make_token(user)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    notify(
+        user,
+        "password_reset",
+        {"valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600},
+        # Keyed by the token's hash (never the token itself): a double click sends one e-mail.
+        dedup_key=f"password_reset:{user.pk}:{Invitation.hash_token(token)[:32]}",
+        channel=Channel.EMAIL,
+        link=reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token}),
+        sensitive=True,
+    )

@@ -1,0 +1,30 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.generic import TemplateView
+
+from .views import auth, profile, users
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("activate/<str:token>/", auth.activate, name="activate"),
+    path("password/change/", auth.PasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", auth.password_reset, name="password_reset"),
+    path(
+        "password/reset/sent/",
+        TemplateView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path("password/reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path(
+        "password/reset/complete/",
+        TemplateView.as_view(template_name="accounts/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+    path("language/", auth.set_language, name="set_language"),
+    path("profile/", profile.profile, name="profile"),
+    path("users/", users.user_list, name="user_list"),
+    path("users/invite/", users.invite, name="invite"),
+    path("users/<int:pk>/reinvite/", users.reinvite, name="reinvite"),
+]

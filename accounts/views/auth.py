@@ -1,0 +1,101 @@
+"""Signing in and out, activation by invitation, password reset, language choice."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from .. import services
+from ..forms import LoginForm, PasswordResetRequestForm, SetPasswordForm
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen in dict(settings.LANGUAGES):
+            # A language picked on this device before signing in becomes the person's preference.
+            services.user_set_language(user=user, language=chosen)
+        else:
+            _set_language_cookie(response, user.language)
+        return response
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """Axes calls this when a (user, address) pair has failed too often."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def _set_language_cookie(response, language):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers the choice on the signed-in account."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if language in dict(settings.LANGUAGES) and request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)
+    return response
+
+
+def activate(request, token):
+    """An invited person opens their link, chooses a password, and is signed in."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.InvitationError as error:
+        return render(request, "accounts/activation_invalid.html", {"reason": str(error)}, status=410)
+    form = SetPasswordForm(request.POST or None, user=invitation.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
+        except services.InvitationError as error:
+            return render(request, "accounts/activation_invalid.html", {"reason": str(error)}, status=410)
+        login(request, user, backend="accounts.backends.EmailBackend")
+        translation.activate(user.language)
+        messages.success(request, _("Welcome, %(name)s. Your account is active.") % {"name": user.full_name})
+        response = redirect("home")
+        _set_language_cookie(response, user.language)
+        return response
+    return render(request, "accounts/activate.html", {"form": form, "invitation": invitation})
+
+
+def password_reset(request):
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)

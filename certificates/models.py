@@ -1,0 +1,1 @@
+"""Completion certificates and their public verification (issue #7)."""

@@ -1,0 +1,1 @@
+"""Faculty profiles, their portal and session materials (issue #6)."""

@@ -1,0 +1,43 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "channel", "state", "attempts", "sent_at", "read_at"]
+    list_filter = ["state", "channel", "kind", "language"]
+    search_fields = ["to_email", "recipient__full_name", "subject"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    exclude = ["body_text", "body_html"]
+    readonly_fields = [f.name for f in Notification._meta.fields if f.name not in ("body_text", "body_html")] + [
+        "body_for_staff"
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send the selected e-mails again"), permissions=["resend"])
+    def resend(self, request, queryset):
+        done = 0
+        with transaction.atomic():
+            for notification in queryset.select_for_update():
+                try:
+                    services.resend(notification)
+                    done += 1
+                except ValidationError as error:
+                    self.message_user(request, f"{notification}: {error.messages[0]}", messages.WARNING)
+        self.message_user(request, ngettext("%d e-mail queued again.", "%d e-mails queued again.", done) % done)
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("notifications.resend_notification")

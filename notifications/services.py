@@ -1,0 +1,221 @@
+"""Writing to the outbox and delivering from it.
+
+`notify` is called by every app inside its own transaction; the e-mail is queued only after that
+transaction commits, and `deliver` claims a row before sending so a task that runs twice sends once.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Channel, Notification, State
+
+logger = logging.getLogger(__name__)
+
+RETRY_CAP_SECONDS = 30 * 60  # below the broker's visibility timeout (2 h)
+SWEEP_LEASE_SECONDS = 5 * 60  # a row the sweep queued is not queued again for this long
+STALE_CLAIM_SECONDS = 10 * 60  # longer than a task's hard time limit
+
+
+class RetryLater(Exception):
+    def __init__(self, seconds: int):
+        super().__init__(f"retry in {seconds}s")
+        self.seconds = seconds
+
+
+def absolute_url(path_or_url: str) -> str:
+    if not path_or_url or "://" in path_or_url:
+        return path_or_url
+    return settings.SITE_URL + "/" + path_or_url.lstrip("/")
+
+
+def _render(kind: str, context: dict[str, Any], language: str) -> tuple[str, str, str]:
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"notifications/{kind}/subject.txt", context).split())
+        text = render_to_string(f"notifications/{kind}/body.txt", context).strip() + "\n"
+        try:
+            html = render_to_string(f"notifications/{kind}/body.html", context)
+        except TemplateDoesNotExist:
+            html = ""
+    return subject, text, html
+
+
+def notify(
+    recipient,
+    kind: str,
+    context: dict[str, Any] | None = None,
+    *,
+    dedup_key: str | None = None,
+    channel: str = Channel.BOTH,
+    link: str = "",
+    sensitive: bool = False,
+) -> Notification:
+    """Store a message for `recipient` in their language; e-mail it once the caller commits.
+
+    With a `dedup_key` that was used before, nothing new is stored and the earlier row is returned,
+    so callers can notify from code that may run twice.
+    """
+    if dedup_key:
+        existing = Notification.objects.filter(dedup_key=dedup_key).first()
+        if existing:
+            return existing
+    language = recipient.language or settings.LANGUAGE_CODE
+    link = absolute_url(link)
+    full_context = {"recipient": recipient, "site_url": settings.SITE_URL, "link": link, **(context or {})}
+    subject, text, html = _render(kind, full_context, language)
+    notification = Notification(
+        recipient=recipient,
+        kind=kind,
+        channel=channel,
+        language=language,
+        to_email=recipient.email,
+        subject=subject[:250],
+        body_text=text,
+        body_html=html,
+        link=link,
+        sensitive=sensitive,
+        state=State.QUEUED if channel != Channel.IN_APP else State.SENT,
+    )
+    if dedup_key:
+        notification.dedup_key = dedup_key
+    notification.full_clean(exclude=["recipient", "dedup_key"])
+    try:
+        with transaction.atomic():
+            notification.save()
+    except IntegrityError:
+        # A concurrent caller stored the same key first.
+        return Notification.objects.get(dedup_key=dedup_key)
+    if notification.wants_email:
+        transaction.on_commit(partial(enqueue_delivery, notification.pk))
+    return notification
+
+
+def enqueue_delivery(notification_id: int) -> bool:
+    """Hand a delivery to the broker. If the broker is down the row stays queued for the sweep."""
+    from .tasks import deliver_notification
+
+    try:
+        deliver_notification.apply_async(kwargs={"notification_id": notification_id})
+    except Exception:  # noqa: BLE001 - any broker failure: the outbox keeps the message
+        logger.warning("broker unavailable; notification %s stays queued for the sweep", notification_id)
+        return False
+    return True
+
+
+def _send_email(notification: Notification) -> None:
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.to_email],
+        headers={"Auto-Submitted": "auto-generated", "X-Notification-ID": str(notification.pk)},
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    message.send(fail_silently=False)
+
+
+def deliver(*, notification_id: int) -> str:
+    """Send one queued notification by e-mail; returns the state it ends in (or 'skipped').
+
+    Raises RetryLater for a transient failure when attempts remain.
+    """
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=notification_id, state=State.QUEUED).update(
+        state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return "skipped"  # already sent, being sent, failed for good, or gone
+    notification = Notification.objects.get(pk=notification_id)
+    try:
+        _send_email(notification)
+    except smtplib.SMTPRecipientsRefused as exc:
+        return _fail(notification, exc)
+    except (smtplib.SMTPException, OSError) as exc:
+        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            return _fail(notification, exc)
+        delay = min(settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (notification.attempts - 1), RETRY_CAP_SECONDS)
+        Notification.objects.filter(pk=notification.pk).update(
+            state=State.QUEUED, last_error=_describe(exc), next_attempt_at=timezone.now() + timedelta(seconds=delay)
+        )
+        logger.warning(
+            "notification %s: attempt %s failed, retry in %ss", notification.pk, notification.attempts, delay
+        )
+        raise RetryLater(delay) from exc
+    fields = {"state": State.SENT, "sent_at": timezone.now(), "last_error": ""}
+    if notification.sensitive:
+        erased = _("[Erased after delivery: this message held a personal link.]")
+        fields.update(body_text=erased, body_html="")
+    Notification.objects.filter(pk=notification.pk).update(**fields)
+    logger.info("notification %s (%s) sent", notification.pk, notification.kind)
+    return State.SENT
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _fail(notification: Notification, exc: Exception) -> str:
+    Notification.objects.filter(pk=notification.pk).update(state=State.FAILED, last_error=_describe(exc))
+    logger.error("notification %s failed for good: %s", notification.pk, _describe(exc))
+    return State.FAILED
+
+
+def sweep(*, batch: int = 500) -> int:
+    """Queue again what the broker never received or a dead worker left half-done."""
+    now = timezone.now()
+    Notification.objects.filter(
+        state=State.SENDING, claimed_at__lt=now - timedelta(seconds=STALE_CLAIM_SECONDS)
+    ).update(state=State.QUEUED, next_attempt_at=F("claimed_at"))  # due at once
+    due = list(
+        Notification.objects.due(now=now, grace_seconds=settings.NOTIFICATION_SWEEP_SECONDS).values_list(
+            "pk", flat=True
+        )[:batch]
+    )
+    queued = [pk for pk in due if enqueue_delivery(pk)]
+    Notification.objects.filter(pk__in=queued, state=State.QUEUED).update(
+        next_attempt_at=now + timedelta(seconds=SWEEP_LEASE_SECONDS)
+    )
+    if queued:
+        logger.info("outbox sweep queued %s notification(s)", len(queued))
+    return len(queued)
+
+
+def resend(notification: Notification) -> None:
+    """An administrator sends a notification again (it failed, or the person did not get it)."""
+    if not notification.wants_email:
+        raise ValidationError(_("This notice is shown in the app only; there is no e-mail to resend."))
+    if notification.state == State.SENDING:
+        raise ValidationError(_("This e-mail is being sent right now."))
+    if notification.sensitive and notification.state == State.SENT:
+        raise ValidationError(
+            _(
+                "This e-mail held a personal link that was erased after delivery; "
+                "send a new invitation or password reset instead."
+            )
+        )
+    Notification.objects.filter(pk=notification.pk).update(
+        state=State.QUEUED, attempts=0, last_error="", next_attempt_at=timezone.now(), sent_at=None
+    )
+    transaction.on_commit(partial(enqueue_delivery, notification.pk))
+
+
+def mark_read(*, user, notification_ids: list[int] | None = None) -> int:
+    unread = Notification.objects.in_app_for(user).unread()
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrainingSessionsConfig(AppConfig):
+    # The label "sessions" belongs to django.contrib.sessions.
+    name = "sessions"
+    label = "training_sessions"
+    verbose_name = _("Programmes and sessions")

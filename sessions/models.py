@@ -1,0 +1,1 @@
+"""Programmes, topics, venues, training sessions and faculty assignments (issue #3)."""

@@ -1,0 +1,77 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import PASSWORD, UserFactory
+
+LOGIN = reverse("accounts:login")
+
+
+def _login(client, email, password, address="198.51.100.7"):
+    return client.post(LOGIN, {"username": email, "password": password}, REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.mark.django_db
+def test_signs_in_by_email_whatever_the_case(client, lawyer):
+    response = _login(client, "  LAWYER@Example.TEST ", PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("home")).context["user"] == lawyer
+
+
+@pytest.mark.django_db
+def test_wrong_password_says_so_and_signs_nobody_in(client, lawyer):
+    response = _login(client, lawyer.email, "not-the-password")
+    assert response.status_code == 200
+    assert "The e-mail address or password is not right" in response.text
+    assert not response.context["user"].is_authenticated
+
+
+@pytest.mark.django_db
+def test_invited_account_that_is_not_active_cannot_sign_in(client):
+    user = UserFactory(email="pending@example.test", is_active=False)
+    response = _login(client, user.email, PASSWORD)
+    assert response.status_code == 200
+    assert not response.context["user"].is_authenticated
+
+
+@pytest.mark.django_db
+def test_repeated_guessing_locks_that_user_at_that_address_only(client, settings, lawyer, other_lawyer):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        _login(client, lawyer.email, "guess", address="203.0.113.5")
+
+    locked = _login(client, lawyer.email, PASSWORD, address="203.0.113.5")
+    assert locked.status_code == 429
+    assert "15" in locked.text  # tells how long the pause lasts
+
+    # The same office address is not locked for a colleague ...
+    assert _login(client, other_lawyer.email, PASSWORD, address="203.0.113.5").status_code == 302
+    # ... nor the lawyer from another address.
+    assert _login(client.__class__(), lawyer.email, PASSWORD, address="192.0.2.44").status_code == 302
+
+
+@pytest.mark.django_db
+def test_forged_forwarded_for_header_does_not_escape_the_lock(client, settings, lawyer):
+    settings.AXES_FAILURE_LIMIT = 2
+    for n in range(2):
+        client.post(
+            LOGIN,
+            {"username": lawyer.email, "password": "guess"},
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        )
+    response = client.post(
+        LOGIN,
+        {"username": lawyer.email, "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_X_FORWARDED_FOR="10.9.9.9",
+    )
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_sign_out_needs_a_post(lawyer_client):
+    assert lawyer_client.get(reverse("accounts:logout")).status_code == 405
+    response = lawyer_client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert not lawyer_client.get(reverse("home")).context["user"].is_authenticated

@@ -1,0 +1,31 @@
+import pytest
+from django.db import connection
+
+from tests.support import SmtpSink
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp(smtp_sink, settings):
+    """This process sends through the recording SMTP server too."""
+    smtp_sink.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    return smtp_sink
+
+
+def test_database_url() -> str:
+    """The URL of the database this test run created, for the worker processes."""
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+test_database_url.__test__ = False  # a helper, not a test

@@ -1,0 +1,134 @@
+"""The outbox rules, in one process: rendering, de-duplication, claiming, retries, the sweep."""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from notifications import services
+from notifications.models import Channel, Notification, State
+
+
+@pytest.mark.django_db
+def test_notification_is_rendered_in_the_recipients_language(lawyer):
+    lawyer.language = "en"
+    english = services.notify(lawyer, "welcome", dedup_key="w-en", link="/")
+    assert "Welcome" in english.subject
+    assert english.language == "en"
+    assert english.link.startswith("http")
+    assert english.link in english.body_text and english.link in english.body_html
+
+    lawyer.language = "zh-hans"
+    second = services.notify(lawyer, "welcome", dedup_key="w-zh")
+    assert "欢迎" in second.subject
+
+
+@pytest.mark.django_db
+def test_same_dedup_key_stores_one_row(lawyer):
+    first = services.notify(lawyer, "welcome", dedup_key="once")
+    again = services.notify(lawyer, "welcome", dedup_key="once")
+    assert first.pk == again.pk
+    assert Notification.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_only_email_notices_are_queued_and_only_after_commit(lawyer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        in_app = services.notify(lawyer, "welcome", channel=Channel.IN_APP)
+    assert in_app.state == State.SENT
+    assert callbacks == []
+    with django_capture_on_commit_callbacks() as callbacks:
+        email = services.notify(lawyer, "welcome", channel=Channel.EMAIL)
+    assert email.state == State.QUEUED
+    assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_delivery_sends_once_and_erases_sensitive_bodies(lawyer, smtp):
+    notice = services.notify(lawyer, "welcome", channel=Channel.EMAIL, sensitive=True, link="/secret/")
+    assert services.deliver(notification_id=notice.pk) == State.SENT
+    assert services.deliver(notification_id=notice.pk) == "skipped"
+    [message] = smtp.to(lawyer.email)
+    assert message["X-Notification-ID"] == str(notice.pk)
+    text, html = (part.get_payload(decode=True).decode() for part in message.get_payload())
+    assert "/secret/" in text and "/secret/" in html
+    notice.refresh_from_db()
+    assert "/secret/" not in notice.body_text
+    assert notice.attempts == 1
+
+
+@pytest.mark.django_db
+def test_transient_failure_backs_off_then_fails_for_good(lawyer, smtp, settings):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+    notice = services.notify(lawyer, "welcome", channel=Channel.EMAIL)
+    smtp.fail_next(2)
+    with pytest.raises(services.RetryLater) as later:
+        services.deliver(notification_id=notice.pk)
+    assert later.value.seconds == settings.NOTIFICATION_RETRY_BASE_SECONDS
+    notice.refresh_from_db()
+    assert (notice.state, notice.attempts) == (State.QUEUED, 1)
+    assert "Try again later" in notice.last_error
+    assert notice.next_attempt_at > timezone.now()
+
+    assert services.deliver(notification_id=notice.pk) == State.FAILED
+    notice.refresh_from_db()
+    assert (notice.state, notice.attempts) == (State.FAILED, 2)
+    assert smtp.to(lawyer.email) == []
+
+
+@pytest.mark.django_db
+def test_sweep_requeues_due_and_abandoned_rows(lawyer):
+    long_ago = timezone.now() - timedelta(hours=1)
+    due = services.notify(lawyer, "welcome", channel=Channel.EMAIL)
+    abandoned = services.notify(lawyer, "welcome", channel=Channel.EMAIL)
+    fresh = services.notify(lawyer, "welcome", channel=Channel.EMAIL)
+    Notification.objects.filter(pk=due.pk).update(next_attempt_at=long_ago)
+    Notification.objects.filter(pk=abandoned.pk).update(state=State.SENDING, claimed_at=long_ago)
+
+    assert services.sweep() == 2  # queued on the real broker
+    leased = Notification.objects.filter(next_attempt_at__gt=timezone.now())
+    assert set(leased.values_list("pk", flat=True)) == {due.pk, abandoned.pk}
+    assert Notification.objects.get(pk=abandoned.pk).state == State.QUEUED
+    assert fresh.pk not in leased.values_list("pk", flat=True)
+    # Leased: the next sweep does not queue them again straight away.
+    assert services.sweep() == 0
+
+
+@pytest.mark.django_db
+def test_resend_rules(lawyer, smtp):
+    failed = services.notify(lawyer, "welcome", channel=Channel.EMAIL)
+    Notification.objects.filter(pk=failed.pk).update(state=State.FAILED, attempts=6, last_error="boom")
+    failed.refresh_from_db()
+    services.resend(failed)
+    failed.refresh_from_db()
+    assert (failed.state, failed.attempts, failed.last_error) == (State.QUEUED, 0, "")
+
+    secret = services.notify(lawyer, "welcome", channel=Channel.EMAIL, sensitive=True)
+    services.deliver(notification_id=secret.pk)
+    secret.refresh_from_db()
+    with pytest.raises(services.ValidationError):
+        services.resend(secret)
+
+    in_app = services.notify(lawyer, "welcome", channel=Channel.IN_APP)
+    with pytest.raises(services.ValidationError):
+        services.resend(in_app)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_one_notification_send_it_once(lawyer, smtp):
+    with transaction.atomic():
+        notice = services.notify(lawyer, "welcome", channel=Channel.EMAIL)
+    # (The queued task waits on the broker: no worker runs in this module.)
+
+    def deliver():
+        try:
+            return services.deliver(notification_id=notice.pk)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: deliver(), range(4)))
+    assert sorted(results) == ["sent", "skipped", "skipped", "skipped"]
+    assert len(smtp.to(lawyer.email)) == 1
