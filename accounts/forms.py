@@ -74,7 +74,12 @@ class SetPasswordForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # Lawyers are invited most often; administrator is never the accidental default.
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(r.value, r.label) for r in (Role.PARTICIPANT, Role.FACULTY, Role.ADMINISTRATOR)],
+        initial=Role.PARTICIPANT,
+    )
     language = forms.ChoiceField(
         label=_("Language of the e-mail"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
     )
