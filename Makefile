@@ -10,6 +10,7 @@ export DJANGO_SETTINGS_MODULE ?= trainingprog.settings
 
 # --- environment ------------------------------------------------------------------------------
 $(BIN)/python:
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 

@@ -7,7 +7,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None:
         return {}
+    items = items_for(user, request.path)
     return {
-        "nav_items": items_for(user, request.path),
+        "nav_items": [item for item in items if not item["menu"]],
+        "manage_items": [item for item in items if item["menu"] == "manage"],
         "site_name": settings.SITE_NAME,
     }

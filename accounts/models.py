@@ -106,11 +106,18 @@ class Invitation(models.Model):
     Only the SHA-256 of the token is stored: the link itself exists only in the e-mail.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("person")
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))

@@ -18,12 +18,18 @@ class NavItem:
     url_name: str
     icon: str
     roles: frozenset[str]
+    menu: str = ""  # "manage": inside the administrators' "Manage" menu rather than on the bar
 
 
 NAV_ITEMS = (
     NavItem(_("Home"), "home", "house", frozenset(Role.values)),
-    NavItem(_("People"), "accounts:user_list", "people", frozenset({Role.ADMINISTRATOR})),
-    NavItem(_("E-mail outbox"), "notifications:outbox", "envelope-paper", frozenset({Role.ADMINISTRATOR})),
+    NavItem(_("Timetable"), "sessions:program_list", "calendar3-week", frozenset(Role.values)),
+    NavItem(_("Faculty"), "sessions:faculty_directory", "person-video3", frozenset(Role.values)),
+    NavItem(_("Programs and sessions"), "manage:program_list", "kanban", frozenset({Role.ADMINISTRATOR}), "manage"),
+    NavItem(_("Venues"), "manage:venue_list", "geo-alt", frozenset({Role.ADMINISTRATOR}), "manage"),
+    NavItem(_("Faculty profiles"), "manage:faculty_list", "person-gear", frozenset({Role.ADMINISTRATOR}), "manage"),
+    NavItem(_("People"), "accounts:user_list", "people", frozenset({Role.ADMINISTRATOR}), "manage"),
+    NavItem(_("E-mail outbox"), "notifications:outbox", "envelope-paper", frozenset({Role.ADMINISTRATOR}), "manage"),
 )
 
 
@@ -38,5 +44,5 @@ def items_for(user, current_path: str) -> list[dict]:
         except NoReverseMatch:
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active, "menu": item.menu})
     return items

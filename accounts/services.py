@@ -24,6 +24,7 @@ from .models import Invitation
 from .roles import Role
 
 User = get_user_model()
+RESET_EMAIL_WINDOW_SECONDS = 15 * 60
 
 
 class InvitationError(Exception):
@@ -75,7 +76,7 @@ def invitation_send(*, user, role: str, invited_by=None) -> Invitation:
         {"invitation": invitation, "role": invitation.get_role_display(), "invited_by": invited_by},
         dedup_key=f"invitation:{invitation.pk}",
         channel=Channel.EMAIL,
-        link=reverse("accounts:activate", kwargs={"token": token}),
+        link=reverse("accounts:activate_link", kwargs={"token": token}),
         sensitive=True,
     )
     return invitation
@@ -134,8 +135,8 @@ def password_reset_request(*, email: str) -> None:
         user,
         "password_reset",
         {"valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600},
-        # Keyed by the token's hash (never the token itself): a double click sends one e-mail.
-        dedup_key=f"password_reset:{user.pk}:{Invitation.hash_token(token)[:32]}",
+        # One e-mail per account per quarter hour, however often the form is sent.
+        dedup_key=f"password_reset:{user.pk}:{int(timezone.now().timestamp()) // RESET_EMAIL_WINDOW_SECONDS}",
         channel=Channel.EMAIL,
         link=reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token}),
         sensitive=True,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import TemplateView
@@ -8,12 +9,16 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("activate/<str:token>/", auth.activate, name="activate"),
+    path("activate/", auth.activate, name="activate"),
+    path("activate/<str:token>/", auth.activate_link, name="activate_link"),
     path("password/change/", auth.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", auth.password_reset, name="password_reset"),
     path(
         "password/reset/sent/",
-        TemplateView.as_view(template_name="accounts/password_reset_done.html"),
+        TemplateView.as_view(
+            template_name="accounts/password_reset_done.html",
+            extra_context={"valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600},
+        ),
         name="password_reset_done",
     ),
     path("password/reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),

@@ -7,6 +7,9 @@ from django.utils.translation import ngettext
 from . import services
 from .models import Notification
 
+# Bodies and links may hold someone's personal sign-in link: staff see body_for_staff instead.
+HIDDEN_FIELDS = ["body_text", "body_html", "link", "claimed_at"]
+
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
@@ -16,10 +19,8 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
     actions = ["resend"]
-    exclude = ["body_text", "body_html"]
-    readonly_fields = [f.name for f in Notification._meta.fields if f.name not in ("body_text", "body_html")] + [
-        "body_for_staff"
-    ]
+    exclude = HIDDEN_FIELDS
+    readonly_fields = [f.name for f in Notification._meta.fields if f.name not in HIDDEN_FIELDS] + ["body_for_staff"]
 
     def has_add_permission(self, request):
         return False

@@ -58,7 +58,7 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed by a worker"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)

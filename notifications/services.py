@@ -31,6 +31,14 @@ SWEEP_LEASE_SECONDS = 5 * 60  # a row the sweep queued is not queued again for t
 STALE_CLAIM_SECONDS = 10 * 60  # longer than a task's hard time limit
 
 
+# What a message holding someone's personal link keeps once it is delivered or given up on.
+_ERASED = {
+    "body_text": "[Erased: this message held a personal link.]",
+    "body_html": "",
+    "link": "",
+}
+
+
 class RetryLater(Exception):
     def __init__(self, seconds: int):
         super().__init__(f"retry in {seconds}s")
@@ -132,7 +140,7 @@ def _send_email(notification: Notification) -> None:
 def deliver(*, notification_id: int) -> str:
     """Send one queued notification by e-mail; returns the state it ends in (or 'skipped').
 
-    Raises RetryLater for a transient failure when attempts remain.
+    Raises RetryLater for a failure worth retrying while attempts remain.
     """
     now = timezone.now()
     claimed = Notification.objects.filter(pk=notification_id, state=State.QUEUED).update(
@@ -143,10 +151,8 @@ def deliver(*, notification_id: int) -> str:
     notification = Notification.objects.get(pk=notification_id)
     try:
         _send_email(notification)
-    except smtplib.SMTPRecipientsRefused as exc:
-        return _fail(notification, exc)
-    except (smtplib.SMTPException, OSError) as exc:
-        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+    except Exception as exc:
+        if _is_permanent(exc) or notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
             return _fail(notification, exc)
         delay = min(settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (notification.attempts - 1), RETRY_CAP_SECONDS)
         Notification.objects.filter(pk=notification.pk).update(
@@ -158,11 +164,19 @@ def deliver(*, notification_id: int) -> str:
         raise RetryLater(delay) from exc
     fields = {"state": State.SENT, "sent_at": timezone.now(), "last_error": ""}
     if notification.sensitive:
-        erased = _("[Erased after delivery: this message held a personal link.]")
-        fields.update(body_text=erased, body_html="")
+        fields.update(_ERASED)
     Notification.objects.filter(pk=notification.pk).update(**fields)
     logger.info("notification %s (%s) sent", notification.pk, notification.kind)
     return State.SENT
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """A 5xx answer for every recipient, or the sender, is final; 4xx (greylisting, full queues) is not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
 
 
 def _describe(exc: Exception) -> str:
@@ -170,7 +184,10 @@ def _describe(exc: Exception) -> str:
 
 
 def _fail(notification: Notification, exc: Exception) -> str:
-    Notification.objects.filter(pk=notification.pk).update(state=State.FAILED, last_error=_describe(exc))
+    fields = {"state": State.FAILED, "last_error": _describe(exc)}
+    if notification.sensitive:
+        fields.update(_ERASED)  # a link that never arrived must not wait in the database either
+    Notification.objects.filter(pk=notification.pk).update(**fields)
     logger.error("notification %s failed for good: %s", notification.pk, _describe(exc))
     return State.FAILED
 
@@ -178,9 +195,14 @@ def _fail(notification: Notification, exc: Exception) -> str:
 def sweep(*, batch: int = 500) -> int:
     """Queue again what the broker never received or a dead worker left half-done."""
     now = timezone.now()
-    Notification.objects.filter(
+    stale = Notification.objects.filter(
         state=State.SENDING, claimed_at__lt=now - timedelta(seconds=STALE_CLAIM_SECONDS)
-    ).update(state=State.QUEUED, next_attempt_at=F("claimed_at"))  # due at once
+    )
+    # A worker died mid-send (or the task hit its time limit): try again, unless attempts are used up.
+    stale.filter(attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS).update(
+        state=State.FAILED, last_error="The worker stopped while sending, too many times."
+    )
+    stale.update(state=State.QUEUED, next_attempt_at=F("claimed_at"))  # due at once
     due = list(
         Notification.objects.due(now=now, grace_seconds=settings.NOTIFICATION_SWEEP_SECONDS).values_list(
             "pk", flat=True
@@ -201,10 +223,10 @@ def resend(notification: Notification) -> None:
         raise ValidationError(_("This notice is shown in the app only; there is no e-mail to resend."))
     if notification.state == State.SENDING:
         raise ValidationError(_("This e-mail is being sent right now."))
-    if notification.sensitive and notification.state == State.SENT:
+    if notification.sensitive and notification.state in (State.SENT, State.FAILED):
         raise ValidationError(
             _(
-                "This e-mail held a personal link that was erased after delivery; "
+                "This e-mail held a personal link, erased once it was sent or given up on; "
                 "send a new invitation or password reset instead."
             )
         )

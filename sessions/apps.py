@@ -6,4 +6,4 @@ class TrainingSessionsConfig(AppConfig):
     # The label "sessions" belongs to django.contrib.sessions.
     name = "sessions"
     label = "training_sessions"
-    verbose_name = _("Programmes and sessions")
+    verbose_name = _("Programs and sessions")

@@ -23,3 +23,95 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(Group.objects.get(name=Role(extracted).value))
         if create:
             self.save()
+
+
+# --- programs and sessions -----------------------------------------------------------------------
+from datetime import date, datetime  # noqa: E402
+from decimal import Decimal  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from sessions.models import (  # noqa: E402
+    AffiliationKind,
+    Faculty,
+    FacultyAssignment,
+    Program,
+    ProgramStatus,
+    SessionFormat,
+    Topic,
+    TrainingSession,
+    Venue,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 6) -> datetime:
+    """A Beijing time in the test program (June 2025 by default)."""
+    return datetime(2025, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    name_zh = factory.Sequence(lambda n: f"测试培训项目{n}")
+    name_en = factory.Sequence(lambda n: f"Test program {n}")
+    slug = factory.Sequence(lambda n: f"program-{n}")
+    code = "TEST"
+    organisers_zh = "司法部、国家知识产权局"
+    city_zh = "深圳"
+    starts_on = date(2025, 6, 1)
+    ends_on = date(2025, 10, 31)
+    status = ProgramStatus.PUBLISHED
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    program = factory.SubFactory(ProgramFactory)
+    name_zh = factory.Sequence(lambda n: f"专题{n}")
+    name_en = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name_zh = factory.Sequence(lambda n: f"会议室{n}")
+    name_en = factory.Sequence(lambda n: f"Room {n}")
+    capacity = 100
+
+
+class FacultyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Faculty
+
+    name_zh = factory.Sequence(lambda n: f"专家{n}")
+    name_en = factory.Sequence(lambda n: f"Expert {n}")
+    slug = factory.Sequence(lambda n: f"expert-{n}")
+    affiliation_zh = "清华大学法学院"
+    affiliation_kind = AffiliationKind.UNIVERSITY
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingSession
+
+    program = factory.SubFactory(ProgramFactory)
+    title_zh = factory.Sequence(lambda n: f"课程{n}")
+    title_en = factory.Sequence(lambda n: f"Session {n}")
+    format = SessionFormat.LECTURE
+    starts_at = factory.LazyFunction(lambda: at(12, 9))
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at.replace(hour=s.starts_at.hour + 2))
+    venue = factory.SubFactory(VenueFactory)
+    capacity = 50
+    credit_hours = Decimal("2.0")
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FacultyAssignment
+
+    session = factory.SubFactory(SessionFactory)
+    faculty = factory.SubFactory(FacultyFactory)

@@ -17,3 +17,5 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%({x-request-id}o)s"'
+# Invitation, password-reset and calendar tokens never reach the access log.
+logger_class = "trainingprog.gunicorn_logging.RedactingLogger"

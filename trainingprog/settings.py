@@ -31,7 +31,12 @@ else:
         )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL is not set. Production needs the public address, e.g. https://training.example.gov.cn: "
+        "e-mail links and certificate QR codes are built from it."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
@@ -139,11 +144,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.auth.locked_out"
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
-# X-Forwarded-For is believed only behind the number of proxies we run; otherwise anyone could
-# send a new address with each guess and never be locked out.
+# X-Forwarded-For is believed only as far as the proxies we run: otherwise anyone could send a new
+# address with each guess and never be locked out, or share the proxy's address with everyone.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_VERBOSE = False
 
 # --- Internationalisation ---------------------------------------------------------------------
@@ -220,9 +224,10 @@ else:
         "data_folder_in": str(BROKER_FILESYSTEM_DIR / "queue"),
         "data_folder_out": str(BROKER_FILESYSTEM_DIR / "queue"),
         "processed_folder": str(BROKER_FILESYSTEM_DIR / "processed"),
+        "control_folder": str(BROKER_FILESYSTEM_DIR / "control"),
         "store_processed": False,
     }
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (BROKER_FILESYSTEM_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=60)

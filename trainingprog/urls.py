@@ -15,6 +15,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
+    path("manage/", include("sessions.urls_manage")),
+    path("", include("sessions.urls")),
     path("admin/", admin.site.urls),
 ]
 

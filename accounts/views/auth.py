@@ -58,8 +58,23 @@ def set_language(request):
     return response
 
 
-def activate(request, token):
-    """An invited person opens their link, chooses a password, and is signed in."""
+INVITATION_SESSION_KEY = "_invitation_token"
+
+
+def activate_link(request, token):
+    """The link in the e-mail: keep the token in the session and continue at an address without it,
+    so the token does not linger in browser history, Referer headers or access logs."""
+    try:
+        services.invitation_for_token(token)
+    except services.InvitationError as error:
+        return render(request, "accounts/activation_invalid.html", {"reason": str(error)}, status=410)
+    request.session[INVITATION_SESSION_KEY] = token
+    return redirect("accounts:activate")
+
+
+def activate(request):
+    """The invited person chooses a password and is signed in."""
+    token = request.session.get(INVITATION_SESSION_KEY, "")
     try:
         invitation = services.invitation_for_token(token)
     except services.InvitationError as error:
@@ -70,6 +85,7 @@ def activate(request, token):
             user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
         except services.InvitationError as error:
             return render(request, "accounts/activation_invalid.html", {"reason": str(error)}, status=410)
+        request.session.pop(INVITATION_SESSION_KEY, None)
         login(request, user, backend="accounts.backends.EmailBackend")
         translation.activate(user.language)
         messages.success(request, _("Welcome, %(name)s. Your account is active.") % {"name": user.full_name})

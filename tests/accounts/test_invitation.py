@@ -29,7 +29,11 @@ def _link_path(user) -> str:
 
 
 def _activate(client, path, password=NEW_PASSWORD, again=None):
-    return client.post(path, {"password1": password, "password2": again or password})
+    """Open the e-mailed link, then choose a password on the page it leads to."""
+    opened = client.get(path)
+    if opened.status_code != 302:
+        return opened
+    return client.post(opened["Location"], {"password1": password, "password2": again or password})
 
 
 @pytest.mark.django_db
@@ -44,8 +48,11 @@ def test_administrator_invites_and_the_person_activates(administrator_client, cl
     assert "Activate" in invitation_mail.body_html
 
     path = _link_path(user)
-    assert client.get(path).status_code == 200
-    response = _activate(client, path)
+    opened = client.get(path)
+    assert opened.status_code == 302
+    assert opened["Location"] == reverse("accounts:activate")  # the token leaves the address bar
+    assert "Activate" in client.get(opened["Location"], HTTP_ACCEPT_LANGUAGE="en").text
+    response = client.post(opened["Location"], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.is_active
@@ -93,7 +100,8 @@ def test_a_new_invitation_replaces_the_old_link(administrator_client, client):
 
 @pytest.mark.django_db
 def test_unknown_token_is_refused(client):
-    assert client.get(reverse("accounts:activate", args=["forged-token"])).status_code == 410
+    assert client.get(reverse("accounts:activate_link", args=["forged-token"])).status_code == 410
+    assert client.get(reverse("accounts:activate")).status_code == 410  # nothing in the session
 
 
 @pytest.mark.django_db

@@ -21,7 +21,10 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is needed for browser tests: {CHROMIUM} is missing (apt-get install chromium)")
+        message = f"Chromium is needed for browser tests: {CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI installs it (.ci/run): its absence there is a failure
+        pytest.skip(message)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,

@@ -23,6 +23,12 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_production_refuses_to_start_without_its_public_address():
+    result = _run(["check"], DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), SITE_URL="")
+    assert result.returncode != 0
+    assert "SITE_URL is not set" in result.stderr
+
+
 def test_production_settings_pass_the_deployment_checklist():
     result = _run(
         ["check", "--deploy", "--fail-level", "WARNING"],
@@ -35,6 +41,8 @@ def test_production_settings_pass_the_deployment_checklist():
 
 
 def test_seed_demo_refuses_to_run_in_production():
-    result = _run(["seed_demo"], DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50))
+    result = _run(
+        ["seed_demo"], DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), SITE_URL="https://training.example.org"
+    )
     assert result.returncode != 0
     assert "refuses to run with DEBUG off" in result.stderr

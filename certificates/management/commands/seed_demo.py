@@ -1,0 +1,29 @@
+"""The demo program of DESIGN.md. It lives in the top app because it seeds every app below it;
+each app keeps its own part in `demo.py`. Running it twice changes nothing."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
+from sessions.demo import seed_program
+
+
+class Command(BaseCommand):
+    help = "Create the demo program and its people (password demo-pass-2025). Idempotent; DEBUG only."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sessions", type=int, default=40, help="sessions in the program (default 40)")
+        parser.add_argument("--faculty", type=int, default=30, help="faculty in the directory (default 30)")
+
+    def handle(self, *args, sessions, faculty, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo writes well-known passwords and refuses to run with DEBUG off.")
+        if sessions < 1 or faculty < 2:
+            raise CommandError("--sessions must be at least 1 and --faculty at least 2.")
+        with transaction.atomic():
+            users = seed_users()
+            program = seed_program(sessions=sessions, faculty=faculty, faculty_user=users["faculty@demo.test"])
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {program} ({program.sessions.count()} sessions)."))
+        for email, _name, role in DEMO_USERS:
+            self.stdout.write(f"  {role.value:<14} {email:<20} {DEMO_PASSWORD}")

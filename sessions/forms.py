@@ -1,0 +1,230 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Div, Fieldset, Layout, Row, Submit
+from django import forms
+from django.forms import BaseFormSet, formset_factory, inlineformset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AssignmentRole, Faculty, Program, Topic, TrainingSession, Venue
+
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's own date-time picker (good on phones); values in Beijing time."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=DATETIME_INPUT, **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _helper(*layout, submit=None) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    helper.add_input(Submit("save", submit or _("Save"), css_class="btn-primary"))
+    return helper
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = [
+            "name_zh", "name_en", "slug", "code", "status", "organisers_zh", "organisers_en", "city_zh", "city_en",
+            "starts_on", "ends_on", "enrolment_opens_at", "enrolment_closes_at",
+            "required_attendance_share", "min_credit_hours", "description_zh", "description_en",
+        ]  # fmt: skip
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "enrolment_opens_at": DateTimeLocalInput(),
+            "enrolment_closes_at": DateTimeLocalInput(),
+            "description_zh": forms.Textarea(attrs={"rows": 4}),
+            "description_en": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("enrolment_opens_at", "enrolment_closes_at"):
+            self.fields[name].input_formats = [DATETIME_INPUT]
+        self.helper = _helper(
+            Fieldset(_("Name"), Row(Column("name_zh"), Column("name_en")), Row(Column("slug"), Column("code"))),
+            Fieldset(
+                _("Where and when"),
+                Row(Column("organisers_zh"), Column("organisers_en")),
+                Row(Column("city_zh"), Column("city_en")),
+                Row(Column("starts_on"), Column("ends_on")),
+                Row(Column("enrolment_opens_at"), Column("enrolment_closes_at")),
+            ),
+            Fieldset(
+                _("Completion rule and status"),
+                Row(Column("required_attendance_share"), Column("min_credit_hours"), Column("status")),
+            ),
+            Fieldset(_("Description"), Row(Column("description_zh"), Column("description_en"))),
+        )
+
+
+TopicFormSet = inlineformset_factory(
+    Program, Topic, fields=["name_zh", "name_en", "position"], extra=2, can_delete=True, max_num=50
+)
+
+
+class VenueForm(forms.ModelForm):
+    class Meta:
+        model = Venue
+        fields = ["name_zh", "name_en", "address_zh", "address_en", "capacity", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Row(Column("name_zh"), Column("name_en")),
+            Row(Column("address_zh"), Column("address_en")),
+            Row(Column("capacity", css_class="col-md-4")),
+            "notes",
+        )
+
+
+class FacultyForm(forms.ModelForm):
+    class Meta:
+        model = Faculty
+        fields = [
+            "name_zh", "name_en", "slug", "title_zh", "title_en", "affiliation_zh", "affiliation_en",
+            "affiliation_kind", "expertise_zh", "expertise_en", "languages", "email", "bio_zh", "bio_en",
+        ]  # fmt: skip
+        widgets = {"bio_zh": forms.Textarea(attrs={"rows": 5}), "bio_en": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Row(Column("name_zh"), Column("name_en"), Column("slug")),
+            Row(Column("title_zh"), Column("title_en")),
+            Row(Column("affiliation_zh"), Column("affiliation_en"), Column("affiliation_kind")),
+            Row(Column("expertise_zh"), Column("expertise_en")),
+            Row(Column("languages"), Column("email")),
+            Row(Column("bio_zh"), Column("bio_en")),
+        )
+
+
+class SessionForm(forms.ModelForm):
+    online_url = forms.URLField(
+        label=_("online link"), required=False, assume_scheme="https", help_text=_("For sessions held online.")
+    )
+    acknowledge_warnings = forms.BooleanField(label=_("I have read the warnings above; save anyway."), required=False)
+
+    class Meta:
+        model = TrainingSession
+        fields = [
+            "title_zh", "title_en", "topic", "format", "starts_at", "ends_at", "venue", "online_url",
+            "capacity", "credit_hours", "is_required", "description_zh", "description_en",
+        ]  # fmt: skip
+        widgets = {
+            "starts_at": DateTimeLocalInput(),
+            "ends_at": DateTimeLocalInput(),
+            "description_zh": forms.Textarea(attrs={"rows": 4}),
+            "description_en": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.program = program
+        self.fields["topic"].queryset = program.topics.all()
+        self.fields["venue"].queryset = Venue.objects.order_by("name_zh")
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = [DATETIME_INPUT]
+        self.helper = _helper(
+            Row(Column("title_zh"), Column("title_en")),
+            Row(Column("topic"), Column("format")),
+            Div(
+                Row(Column("starts_at"), Column("ends_at")),
+                Row(Column("venue"), Column("online_url")),
+                Row(Column("capacity"), Column("credit_hours"), Column("is_required", css_class="pt-md-4")),
+                css_id="placement",
+            ),
+            Row(Column("description_zh"), Column("description_en")),
+        )
+        self.helper.inputs = []  # the page puts faculty rows and the buttons after the form
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The session must end after it starts."))
+        if starts_at and ends_at and ends_at - starts_at > timezone.timedelta(hours=12):
+            self.add_error("ends_at", _("A session lasts at most 12 hours; split longer events into sessions."))
+        return cleaned
+
+
+class AssignmentForm(forms.Form):
+    faculty = forms.ModelChoiceField(label=_("Faculty"), queryset=Faculty.objects.none(), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=AssignmentRole.choices, initial=AssignmentRole.LECTURER)
+
+    def __init__(self, *args, faculty_queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["faculty"].queryset = faculty_queryset
+
+
+class BaseAssignmentFormSet(BaseFormSet):
+    def __init__(self, *args, **kwargs):
+        # One query for the choices of every row.
+        self.faculty_queryset = Faculty.objects.order_by("name_zh").only(
+            "name_zh", "name_en", "affiliation_zh", "affiliation_en"
+        )
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"faculty_queryset": self.faculty_queryset}
+
+    def clean(self):
+        chosen = [form.cleaned_data["faculty"] for form in self.forms if form.cleaned_data.get("faculty")]
+        if len(chosen) != len(set(chosen)):
+            raise forms.ValidationError(_("The same person is listed twice."))
+
+    def assignments(self) -> list[tuple[Faculty, str]]:
+        return [
+            (form.cleaned_data["faculty"], form.cleaned_data["role"])
+            for form in self.forms
+            if form.cleaned_data.get("faculty")
+        ]
+
+
+AssignmentFormSet = formset_factory(AssignmentForm, formset=BaseAssignmentFormSet, extra=0, max_num=12)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it cancelled?"),
+        max_length=300,
+        help_text=_("The faculty (and later the enrolled lawyers) read this in their notice."),
+    )
+
+
+class TimetableFilterForm(forms.Form):
+    topic = forms.ModelChoiceField(label=_("Topic"), queryset=Topic.objects.none(), required=False)
+    format = forms.ChoiceField(label=_("Format"), required=False)
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none(), required=False)
+    faculty = forms.ModelChoiceField(label=_("Faculty"), queryset=Faculty.objects.none(), required=False)
+
+    def __init__(self, *args, program: Program, **kwargs):
+        from .models import SessionFormat
+
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = program.topics.all()
+        self.fields["format"].choices = [("", _("All formats")), *SessionFormat.choices]
+        self.fields["venue"].queryset = Venue.objects.filter(sessions__program=program).distinct()
+        self.fields["faculty"].queryset = Faculty.objects.filter(assignments__session__program=program).distinct()
+        self.fields["topic"].empty_label = _("All topics")
+        self.fields["venue"].empty_label = _("All venues")
+        self.fields["faculty"].empty_label = _("All faculty")
+        for field in self.fields.values():
+            field.widget.attrs.update({"class": "form-select form-select-sm", "aria-label": field.label})
