@@ -183,7 +183,8 @@ class BaseAssignmentFormSet(BaseFormSet):
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"faculty_queryset": self.faculty_queryset}
+        # Every row counts as shown: a row left as it was drawn must not be skipped as "unchanged".
+        return {"faculty_queryset": self.faculty_queryset, "empty_permitted": False}
 
     def clean(self):
         chosen = [form.cleaned_data["faculty"] for form in self.forms if form.cleaned_data.get("faculty")]

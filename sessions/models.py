@@ -249,8 +249,9 @@ class TrainingSessionQuerySet(models.QuerySet):
 
 class TrainingSession(Bilingual, models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("program"))
+    # RESTRICT: a topic in use cannot be deleted on its own, but goes with its program.
     topic = models.ForeignKey(
-        Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions", verbose_name=_("topic")
+        Topic, on_delete=models.RESTRICT, null=True, blank=True, related_name="sessions", verbose_name=_("topic")
     )
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)

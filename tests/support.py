@@ -40,9 +40,19 @@ class SmtpSink:
     def __init__(self):
         self.messages: list[Message] = []
         self._failures = 0
+        self._greylist = 0
+        self._refusal = ""
         self._lock = threading.Lock()
         self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self._lock:
+            if self._greylist:
+                self._greylist -= 1
+                return self._refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self._lock:
@@ -56,6 +66,11 @@ class SmtpSink:
         with self._lock:
             self._failures = count
 
+    def refuse_recipients(self, count: int, answer: str = "450 4.2.0 Greylisted, try again later") -> None:
+        """Refuse the next `count` recipients: 450 as greylisting servers do, or e.g. 550 for no such user."""
+        with self._lock:
+            self._greylist, self._refusal = count, answer
+
     def to(self, address: str) -> list[Message]:
         with self._lock:
             return [m for m in self.messages if m["To"] == address]
@@ -63,7 +78,7 @@ class SmtpSink:
     def clear(self) -> None:
         with self._lock:
             self.messages.clear()
-            self._failures = 0
+            self._failures = self._greylist = 0
 
     @property
     def url(self) -> str:

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, ProtectedError, Q
+from django.db.models import Count, ProtectedError, Q, RestrictedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -56,7 +56,7 @@ def program_topics(request, slug):
         try:
             with transaction.atomic():
                 formset.save()
-        except ProtectedError:
+        except RestrictedError:
             messages.error(request, _("A topic that sessions still use cannot be removed; move those sessions first."))
         else:
             messages.success(request, _("Topics are saved."))

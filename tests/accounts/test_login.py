@@ -75,3 +75,29 @@ def test_sign_out_needs_a_post(lawyer_client):
     response = lawyer_client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert not lawyer_client.get(reverse("home")).context["user"].is_authenticated
+
+
+@pytest.mark.django_db
+def test_behind_our_proxy_each_client_is_counted_by_its_own_address(client, settings, lawyer):
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"
+    for _ in range(2):  # an attacker, whatever it writes in front of the proxy's entry
+        client.post(
+            LOGIN,
+            {"username": lawyer.email, "password": "guess"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.66",
+        )
+    attacker = client.post(
+        LOGIN,
+        {"username": lawyer.email, "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="9.9.9.9, 198.51.100.66",
+    )
+    assert attacker.status_code == 429  # the forged first entry does not free the attacker
+    # The real lawyer, elsewhere, behind the same proxy, is not locked out by the attacker.
+    real = client.__class__().post(
+        LOGIN, {"username": lawyer.email, "password": PASSWORD}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.20"
+    )
+    assert real.status_code == 302

@@ -55,7 +55,7 @@ def test_delivery_sends_once_and_erases_sensitive_bodies(lawyer, smtp):
     text, html = (part.get_payload(decode=True).decode() for part in message.get_payload())
     assert "/secret/" in text and "/secret/" in html
     notice.refresh_from_db()
-    assert "/secret/" not in notice.body_text
+    assert "/secret/" not in notice.body_text + notice.body_html + notice.link
     assert notice.attempts == 1
 
 
@@ -132,3 +132,41 @@ def test_two_workers_racing_for_one_notification_send_it_once(lawyer, smtp):
         results = list(pool.map(lambda _: deliver(), range(4)))
     assert sorted(results) == ["sent", "skipped", "skipped", "skipped"]
     assert len(smtp.to(lawyer.email)) == 1
+
+
+@pytest.mark.django_db
+def test_greylisting_is_retried_but_a_rejected_address_fails_at_once(lawyer, smtp):
+    greylisted = services.notify(lawyer, "welcome", channel=Channel.EMAIL)
+    smtp.refuse_recipients(1)
+    with pytest.raises(services.RetryLater):
+        services.deliver(notification_id=greylisted.pk)
+    greylisted.refresh_from_db()
+    assert greylisted.state == State.QUEUED
+    assert "450" in greylisted.last_error
+
+    rejected = services.notify(lawyer, "welcome", channel=Channel.EMAIL)
+    smtp.refuse_recipients(1, "550 5.1.1 No such user")
+    assert services.deliver(notification_id=rejected.pk) == State.FAILED
+    rejected.refresh_from_db()
+    assert rejected.attempts == 1 and "550" in rejected.last_error
+
+
+@pytest.mark.django_db
+def test_a_failed_sensitive_message_keeps_no_link(lawyer, smtp, settings):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 1
+    secret = services.notify(lawyer, "welcome", channel=Channel.EMAIL, sensitive=True, link="/accounts/activate/x/")
+    smtp.fail_next(1)
+    assert services.deliver(notification_id=secret.pk) == State.FAILED
+    secret.refresh_from_db()
+    assert "/accounts/activate/x/" not in secret.body_text + secret.body_html + secret.link
+
+
+@pytest.mark.django_db
+def test_a_worker_dying_mid_send_too_often_ends_in_failed(lawyer, settings):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+    stuck = services.notify(lawyer, "welcome", channel=Channel.EMAIL)
+    long_ago = timezone.now() - timedelta(hours=1)
+    Notification.objects.filter(pk=stuck.pk).update(state=State.SENDING, claimed_at=long_ago, attempts=2)
+    services.sweep()
+    stuck.refresh_from_db()
+    assert stuck.state == State.FAILED
