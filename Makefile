@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= trainingprog.settings
 
-.PHONY: run test lint format messages compilemessages system-deps serve-prod-check clean
+.PHONY: run test bench lint format messages compilemessages system-deps clean
 
 # --- environment ------------------------------------------------------------------------------
 $(BIN)/python:
@@ -61,3 +61,8 @@ messages: $(VENV)/.runtime system-deps
 
 clean:
 	rm -rf var/static var/celery var/celerybeat-schedule*
+
+# --- make bench: production stack under wrk; prints a table, writes bench/results/ ------------
+bench: $(VENV)/.runtime system-deps
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/run.py

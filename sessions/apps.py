@@ -7,3 +7,8 @@ class TrainingSessionsConfig(AppConfig):
     name = "sessions"
     label = "training_sessions"
     verbose_name = _("Programs and sessions")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

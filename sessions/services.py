@@ -156,7 +156,6 @@ def _record_differences(session: TrainingSession, before: dict, after: dict, by)
 def _record(session: TrainingSession, kind: str, by, before: dict, after: dict) -> SessionChange:
     change = SessionChange.objects.create(session=session, kind=kind, changed_by=by, before=before, after=after)
     TrainingSession.objects.filter(pk=session.pk).update(sequence=F("sequence") + 1)
-    Program.objects.filter(pk=session.program_id).update(schedule_version=F("schedule_version") + 1)
     return change
 
 

@@ -8,6 +8,13 @@ from accounts.roles import Role
 from .factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def administrator(db):
     return UserFactory(email="admin@example.test", full_name="王管理", role=Role.ADMINISTRATOR, is_staff=True)

@@ -1,10 +1,10 @@
-"""/healthz: is the database answering, and the broker? For load balancers and monitoring."""
+"""Operational endpoints: /healthz for load balancers and monitoring, /robots.txt for crawlers."""
 
 import time
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from kombu import Connection
 
@@ -42,3 +42,10 @@ def healthz(request):
     else:
         status = "degraded"  # pages still work; e-mails wait in the outbox
     return JsonResponse({"status": status, "checks": checks}, status=503 if status == "down" else 200)
+
+
+ROBOTS = "User-agent: *\nDisallow: /\n"  # nothing here is for search engines; verification links are shared directly
+
+
+def robots_txt(request):
+    return HttpResponse(ROBOTS, content_type="text/plain")

@@ -14,3 +14,5 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Static files straight from the source folders: the suite does not run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# A private cache per test process, emptied before each test (tests/conftest.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.views.home import home
 
-from .health import healthz
+from .health import healthz, robots_txt
 
 admin.site.site_header = _("Training programme administration")
 admin.site.site_title = _("Training programme")
@@ -13,6 +13,7 @@ admin.site.index_title = _("Administration")
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("manage/", include("sessions.urls_manage")),

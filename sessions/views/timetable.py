@@ -5,8 +5,11 @@ from datetime import date, timedelta
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from .. import timetable
 from ..forms import TimetableFilterForm
 from ..models import AffiliationKind, Faculty, FacultyAssignment, Program, TrainingSession
 
@@ -34,56 +37,57 @@ def _parse_date(value: str | None) -> date | None:
         return None
 
 
+ROW_LABELS = {
+    "label_required": _("Required"),
+    "label_elective": _("Elective"),
+    "label_cancelled": _("Cancelled"),
+    "label_online": _("Online"),
+}
+
+
 @login_required
 def schedule(request, slug):
-    """The program's timetable: everything, one week or one day, with filters."""
+    """The program's timetable: everything, one week or one day, with filters.
+
+    The filter bar and the days are cached per program version, language, period and filters
+    (`{% cache %}` in the template); `days` is only evaluated, with its queries, on a miss.
+    """
     program = visible_program(request, slug)
     form = TimetableFilterForm(request.GET or None, program=program)
-    sessions = program.sessions.select_related("topic", "venue").prefetch_related(ASSIGNMENTS)
+    sessions = program.sessions.select_related("topic", "venue", "program").prefetch_related(ASSIGNMENTS)
+    filters = {}
     if form.is_valid():
-        data = form.cleaned_data
-        if data["topic"]:
-            sessions = sessions.filter(topic=data["topic"])
-        if data["format"]:
-            sessions = sessions.filter(format=data["format"])
-        if data["venue"]:
-            sessions = sessions.filter(venue=data["venue"])
-        if data["faculty"]:
-            sessions = sessions.filter(assignments__faculty=data["faculty"])
+        filters = {name: value for name, value in form.cleaned_data.items() if value}
+        if "topic" in filters:
+            sessions = sessions.filter(topic=filters["topic"])
+        if "format" in filters:
+            sessions = sessions.filter(format=filters["format"])
+        if "venue" in filters:
+            sessions = sessions.filter(venue=filters["venue"])
+        if "faculty" in filters:
+            sessions = sessions.filter(assignments__faculty=filters["faculty"])
 
     view = request.GET.get("view", "all")
     if view not in ("all", "week", "day"):
         view = "all"
     today = timezone.localdate()
     anchor = _parse_date(request.GET.get("date")) or min(max(today, program.starts_on), program.ends_on)
-    period = None
-    if view == "week":
-        first = anchor - timedelta(days=anchor.weekday())
-        period = (first, first + timedelta(days=6), timedelta(days=7))
-    elif view == "day":
-        period = (anchor, anchor, timedelta(days=1))
-    if period:
-        first, last, step = period
-        sessions = sessions.filter(starts_at__date__gte=first, starts_at__date__lte=last)
-
-    days: list[tuple[date, list[TrainingSession]]] = []
-    for session in sessions:
-        day = timezone.localdate(session.starts_at)
-        if not days or days[-1][0] != day:
-            days.append((day, []))
-        days[-1][1].append(session)
-
     context = {
         "program": program,
         "form": form,
-        "days": days,
         "view": view,
         "today": today,
-        "filtered": form.is_valid() and any(form.cleaned_data.values()),
+        "filtered": bool(filters),
+        "cache_filters": "|".join(f"{k}={getattr(v, 'pk', v)}" for k, v in sorted(filters.items())),
+        "period_first": None,
+        **ROW_LABELS,
     }
-    if period:
-        first, last, step = period
+    if view != "all":
+        first = anchor - timedelta(days=anchor.weekday()) if view == "week" else anchor
+        last, step = (first + timedelta(days=6), timedelta(days=7)) if view == "week" else (first, timedelta(days=1))
+        sessions = sessions.filter(starts_at__date__gte=first, starts_at__date__lte=last)
         context.update(period_first=first, period_last=last, previous=first - step, next=first + step)
+    context["days"] = lambda: timetable.by_day(timetable.rows(sessions))
     return render(request, "sessions/schedule.html", context)
 
 
@@ -106,9 +110,14 @@ def faculty_directory(request):
     )
     if kind in AffiliationKind.values:
         faculty = faculty.filter(affiliation_kind=kind)
-    return render(
-        request, "sessions/faculty_directory.html", {"faculty": faculty, "kinds": AffiliationKind.choices, "kind": kind}
-    )
+    context = {
+        "faculty": faculty,
+        "kinds": AffiliationKind.choices,
+        "kind": kind,
+        # One reverse for the page rather than one per person.
+        "profile_prefix": reverse("sessions:faculty_profile", args=["x"]).removesuffix("x/"),
+    }
+    return render(request, "sessions/faculty_directory.html", context)
 
 
 @login_required
@@ -117,7 +126,8 @@ def faculty_profile(request, slug):
     sessions = (
         TrainingSession.objects.visible_to(request.user)
         .filter(assignments__faculty=person)
-        .select_related("program", "venue")
+        .select_related("program", "venue", "topic")
         .prefetch_related(ASSIGNMENTS)
     )
-    return render(request, "sessions/faculty_profile.html", {"person": person, "sessions": sessions})
+    context = {"person": person, "rows": timetable.rows(sessions), **ROW_LABELS}
+    return render(request, "sessions/faculty_profile.html", context)

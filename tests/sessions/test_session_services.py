@@ -135,7 +135,7 @@ def test_rescheduling_tells_the_faculty_the_old_and_new_time(
     session.refresh_from_db()
     assert session.sequence == 1
     program.refresh_from_db()
-    assert program.schedule_version == 2
+    assert program.schedule_version > 1  # cached timetables of this program are stale now
 
 
 @pytest.mark.django_db

@@ -16,7 +16,7 @@ def test_lawyer_reads_the_timetable_grouped_by_day(lawyer_client):
     program = build_program(3)
     response = lawyer_client.get(_schedule())
     assert response.status_code == 200
-    assert [len(sessions) for _day, sessions in response.context["days"]] == [1, 1, 1]
+    assert [len(rows) for _day, rows in response.context["days"]()] == [1, 1, 1]
     for session in program.sessions.all():
         assert session.title_zh in response.text
 
@@ -41,7 +41,7 @@ def test_filters_by_format_venue_and_faculty(lawyer_client, program):
 
     def shown(**params):
         response = lawyer_client.get(_schedule(), params)
-        return {s.pk for _day, sessions in response.context["days"] for s in sessions}
+        return {row.pk for _day, rows in response.context["days"]() for row in rows}
 
     assert shown(format=SessionFormat.MOCK_COURT) == {court.pk}
     assert shown(venue=room.pk) == {court.pk}
@@ -54,9 +54,9 @@ def test_week_and_day_views_show_their_period(lawyer_client, program):
     monday_session = SessionFactory(program=program, starts_at=at(9, 9))  # Monday 9 June 2025
     next_week = SessionFactory(program=program, starts_at=at(16, 9))
     week = lawyer_client.get(_schedule(), {"view": "week", "date": "2025-06-11"})
-    assert [s.pk for _d, ss in week.context["days"] for s in ss] == [monday_session.pk]
+    assert [r.pk for _d, rows in week.context["days"]() for r in rows] == [monday_session.pk]
     day = lawyer_client.get(_schedule(), {"view": "day", "date": "2025-06-16"})
-    assert [s.pk for _d, ss in day.context["days"] for s in ss] == [next_week.pk]
+    assert [r.pk for _d, rows in day.context["days"]() for r in rows] == [next_week.pk]
     assert lawyer_client.get(_schedule(), {"view": "day", "date": "June 16"}).status_code == 200
 
 
@@ -96,7 +96,7 @@ def test_faculty_profile_hides_sessions_of_draft_programs(lawyer_client):
     draft = build_program(1, slug="draft", status=ProgramStatus.DRAFT)
     person = draft.sessions.get().assignments.first().faculty
     response = lawyer_client.get(reverse("sessions:faculty_profile", args=[person.slug]))
-    assert list(response.context["sessions"]) == []
+    assert response.context["rows"] == []
 
 
 # --- query budgets: the page costs the same whatever the program's size --------------------------
@@ -134,3 +134,23 @@ def test_pages_use_a_fixed_number_of_queries(administrator_client, url_for):
     large = build_program(40, slug="large")
     large_count = _queries(administrator_client, url_for(large))
     assert large_count == small_count
+
+
+@pytest.mark.django_db
+def test_cached_timetable_follows_every_change(lawyer_client, administrator, program):
+    from sessions import services
+
+    session = SessionFactory(program=program, title_zh="初版标题")
+    assert "初版标题" in lawyer_client.get(_schedule()).text
+    assert "初版标题" in lawyer_client.get(_schedule()).text  # served from the cache
+    session.title_zh = "修订标题"
+    services.session_save(session=session, faculty=[], by=administrator)
+    assert "修订标题" in lawyer_client.get(_schedule()).text
+    session.venue.name_zh = "更名后的教室"
+    session.venue.save()  # e.g. in the Django admin
+    assert "更名后的教室" in lawyer_client.get(_schedule()).text
+    person = AssignmentFactory(session=session).faculty
+    assert person.name_zh in lawyer_client.get(_schedule()).text
+    person.name_zh = "新名字"
+    person.save()
+    assert "新名字" in lawyer_client.get(_schedule()).text

@@ -1,0 +1,96 @@
+"""Run inside the benchmark's Django: extra data, a signed-in lawyer's cookie, and SQL queries per page.
+
+Prints one JSON object for bench/run.py.
+"""
+
+import json
+import os
+import sys
+
+import django
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+django.setup()
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from sessions.models import FacultyAssignment, Program, TrainingSession  # noqa: E402
+
+
+def program_of(size: int, source: Program) -> Program:
+    """A copy of the first `size` sessions of the demo program, as a program of its own."""
+    slug = f"bench-{size}"
+    program = Program.objects.filter(slug=slug).first()
+    if program:
+        return program
+    program = Program.objects.get(pk=source.pk)
+    program.pk, program.slug, program.name_zh = None, slug, f"{source.name_zh}（{size}门课程）"
+    program.save()
+    originals = list(source.sessions.order_by("starts_at")[:size])
+    copies = []
+    for session in originals:
+        session.pk, session.program, session.topic = None, program, None
+        copies.append(session)
+    TrainingSession.objects.bulk_create(copies)
+    by_start = {(s.starts_at, s.venue_id): s for s in copies}
+    assignments = [
+        FacultyAssignment(
+            session=by_start[(a.session.starts_at, a.session.venue_id)], faculty_id=a.faculty_id, role=a.role
+        )
+        for a in FacultyAssignment.objects.filter(session__in=originals).select_related("session")
+    ]
+    FacultyAssignment.objects.bulk_create(assignments)
+    return program
+
+
+def signed_in_cookie(user) -> str:
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "accounts.backends.EmailBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return f"sessionid={store.session_key}"
+
+
+def main():
+    demo = Program.objects.get(slug="fipr-2025")
+    small = program_of(200, demo)
+    lawyer = get_user_model().objects.get(email="lawyer@demo.test")
+    session = demo.sessions.order_by("starts_at")[len(demo.sessions.all()) // 2]
+    person = session.assignments.first().faculty
+    pages = {
+        "floor (robots.txt)": "/robots.txt",
+        "timetable, 200 sessions": f"/programs/{small.slug}/schedule/",
+        "timetable, 2,000 sessions": f"/programs/{demo.slug}/schedule/",
+        "timetable, one week": f"/programs/{demo.slug}/schedule/?view=week&date=2025-07-10",
+        "session page": f"/programs/{demo.slug}/sessions/{session.pk}/",
+        "faculty directory": "/faculty/",
+        "faculty profile": f"/faculty/{person.slug}/",
+    }
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(lawyer, backend="accounts.backends.EmailBackend")
+    queries = {}
+    for name, url in pages.items():
+        with CaptureQueriesContext(connection) as captured:
+            status = client.get(url, secure=True).status_code
+        if status != 200:
+            raise SystemExit(f"{url} answered {status}")
+        queries[name] = len(captured)
+    print(
+        json.dumps(
+            {
+                "cookie": signed_in_cookie(lawyer),
+                "pages": pages,
+                "queries": queries,
+                "faculty": person.__class__.objects.count(),
+                "sessions": demo.sessions.count(),
+            }
+        )
+    )
+
+
+main()
