@@ -12,3 +12,8 @@ class TrainingSessionsConfig(AppConfig):
         from . import signals
 
         signals.connect()
+
+    def home_panels(self, request):
+        from .panels import home_panels
+
+        return home_panels(request)

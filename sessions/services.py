@@ -103,6 +103,9 @@ def session_save(
         faculty_ids=faculty_ids,
         exclude_pk=session.pk,
     )
+    if session.is_cancelled:
+        # A cancelled session holds no room and no one's time; only a closed program stops an edit.
+        conflicts = [c for c in conflicts if c.kind == "program"]
     if any(c.blocking for c in conflicts) or (conflicts and not acknowledge_warnings):
         raise ScheduleConflict(conflicts)
 

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from notifications.models import Notification, State
 
 from ..models import Invitation
+from ..panels import panels_for
 from ..roles import Role
 
 User = get_user_model()
@@ -17,6 +18,7 @@ def home(request):
     if not user.is_authenticated:
         return render(request, "home/visitor.html")
     context = {
+        "panels": panels_for(request),
         "recent_notifications": Notification.objects.in_app_for(user).only("subject", "link", "created_at", "read_at")[
             :5
         ],

@@ -89,6 +89,15 @@ def test_a_cancelled_session_frees_its_room(program, administrator):
 
 
 @pytest.mark.django_db
+def test_a_cancelled_session_can_be_edited_though_its_old_room_is_taken(program, administrator):
+    cancelled = SessionFactory(program=program, status=SessionStatus.CANCELLED)
+    SessionFactory(program=program, venue=cancelled.venue, starts_at=cancelled.starts_at, ends_at=cancelled.ends_at)
+    cancelled.description_zh = "补充说明"
+    services.session_save(session=cancelled, faculty=[], by=administrator)
+    assert cancelled.changes.get().kind == SessionChange.Kind.EDITED
+
+
+@pytest.mark.django_db
 def test_soft_problems_warn_until_acknowledged(program, administrator):
     small_room = VenueFactory(capacity=20)
     outside = _new(program, small_room, at(1, 9, month=11), at(1, 11, month=11), capacity=50)

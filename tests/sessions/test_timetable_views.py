@@ -154,3 +154,14 @@ def test_cached_timetable_follows_every_change(lawyer_client, administrator, pro
     person.name_zh = "新名字"
     person.save()
     assert "新名字" in lawyer_client.get(_schedule()).text
+
+
+@pytest.mark.django_db
+def test_faculty_home_lists_their_sessions_and_everyone_sees_the_program(faculty_client, faculty_member, lawyer_client):
+    program = build_program(0)
+    session = SessionFactory(program=program, title_zh="我讲的课")
+    AssignmentFactory(session=session, faculty=FacultyFactory(user=faculty_member))
+    SessionFactory(program=program, title_zh="别人的课", starts_at=at(20, 9))
+    home = faculty_client.get(reverse("home"))
+    assert "我讲的课" in home.text and "别人的课" not in home.text
+    assert reverse("sessions:schedule", args=[program.slug]) in lawyer_client.get(reverse("home")).text
