@@ -1,12 +1,13 @@
-"""Home-page panels contributed by the apps above accounts, which accounts cannot import.
+"""Page panels contributed by the apps above the page's own app, which it cannot import.
 
-An app's AppConfig may define `home_panels(request) -> list[Panel]`; the home page shows them in
-order, in the main column or the side column.
+An app's AppConfig may define `home_panels(request)` (the home page) or `session_panels(request,
+session)` (a session's page), returning Panels shown in order in the main or the side column.
 """
 
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.template.loader import render_to_string
 
 
 @dataclass(frozen=True)
@@ -15,15 +16,20 @@ class Panel:
     context: dict = field(default_factory=dict)
     column: str = "main"  # or "side"
     order: int = 50
+    html: str = ""  # filled by collect_panels
 
 
-def panels_for(request) -> dict[str, list[Panel]]:
+def collect_panels(hook: str, request, **kwargs) -> dict[str, list[Panel]]:
+    """Panels from every app whose AppConfig has `hook` (e.g. "home_panels", "session_panels")."""
     found: list[Panel] = []
     for config in apps.get_app_configs():
-        contribute = getattr(config, "home_panels", None)
+        contribute = getattr(config, hook, None)
         if contribute is not None:
-            found.extend(contribute(request))
+            found.extend(contribute(request, **kwargs))
     found.sort(key=lambda panel: panel.order)
+    found = [
+        Panel(p.template, p.context, p.column, p.order, render_to_string(p.template, p.context, request)) for p in found
+    ]
     return {
         "main": [p for p in found if p.column == "main"],
         "side": [p for p in found if p.column == "side"],

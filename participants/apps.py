@@ -5,3 +5,38 @@ from django.utils.translation import gettext_lazy as _
 class ParticipantsConfig(AppConfig):
     name = "participants"
     verbose_name = _("Lawyers")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        # Reference data stays complete even after a test flush empties the table.
+        post_migrate.connect(_sync_provinces, sender=self, dispatch_uid="participants.sync_provinces")
+
+        from sessions.signals import seats_added
+
+        seats_added.connect(_fill_new_seats, dispatch_uid="participants.fill_new_seats")
+
+    def session_panels(self, request, session):
+        from .panels import session_panels
+
+        return session_panels(request, session)
+
+    def home_panels(self, request):
+        from .panels import home_panels
+
+        return home_panels(request)
+
+
+def _sync_provinces(sender, using="default", **kwargs):
+    from .models import Province
+    from .provinces import sync_provinces
+
+    sync_provinces(Province)
+
+
+def _fill_new_seats(sender, session, **kwargs):
+    from sessions.models import TrainingSession
+
+    from .services import promote_waitlist
+
+    promote_waitlist(session=TrainingSession.objects.select_for_update().get(pk=session.pk))

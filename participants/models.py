@@ -1,1 +1,205 @@
-"""Lawyer profiles, provinces, admission, enrolment and attendance (issues #4 and #5)."""
+"""Lawyers (participants), provinces and their quotas, admission to programs, session enrolment."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models import Program, TrainingSession
+
+license_validator = RegexValidator(r"^\d{17}$", _("A practising-licence number has exactly 17 digits."))
+mobile_validator = RegexValidator(r"^\+?\d{6,15}$", _("Enter a mobile number of digits only, e.g. 13800138000."))
+
+
+class Province(models.Model):
+    code = models.CharField(_("code"), max_length=2, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=20)
+    short_zh = models.CharField(_("short name (Chinese)"), max_length=10)
+    name_en = models.CharField(_("name (English)"), max_length=40)
+
+    class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name_en if translation.get_language() == "en" else self.name_zh
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+
+class Specialty(models.TextChoices):
+    PATENTS = "patents", _("Patents")
+    TRADEMARKS = "trademarks", _("Trademarks")
+    COPYRIGHT = "copyright", _("Copyright")
+    TRADE_SECRETS = "trade_secrets", _("Trade secrets")
+    UNFAIR_COMPETITION = "unfair_competition", _("Unfair competition")
+    LICENSING = "licensing", _("Licensing and transactions")
+    CUSTOMS = "customs", _("Customs and border measures")
+    ARBITRATION = "arbitration", _("International arbitration")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Administrators see every lawyer; a lawyer sees only themself."""
+        if user.is_authenticated and user.is_administrator:
+            return self
+        if user.is_authenticated:
+            return self.filter(user=user)
+        return self.none()
+
+
+class Participant(models.Model):
+    """A lawyer: their profile, whatever programs they join."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participant", verbose_name=_("account")
+    )
+    name_zh = models.CharField(_("name"), max_length=60)
+    name_latin = models.CharField(_("name in Latin letters"), max_length=100, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    license_number = models.CharField(
+        _("practising-licence number"), max_length=17, unique=True, validators=[license_validator]
+    )
+    law_firm = models.CharField(_("law firm"), max_length=200)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="participants", verbose_name=_("province")
+    )
+    city = models.CharField(_("city"), max_length=60, blank=True)
+    years_of_practice = models.PositiveSmallIntegerField(
+        _("years in practice"), null=True, blank=True, validators=[MaxValueValidator(70)]
+    )
+    specialties = models.JSONField(_("specialties"), default=list, blank=True)
+    languages = models.CharField(_("foreign languages"), max_length=120, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True, validators=[mobile_validator])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lawyer")
+        verbose_name_plural = _("lawyers")
+        ordering = ["province__code", "name_zh"]
+        constraints = [
+            models.CheckConstraint(condition=Q(license_number__regex=r"^\d{17}$"), name="participant_license_17_digits")
+        ]
+
+    def __str__(self):
+        return self.name_zh
+
+    @property
+    def masked_license(self) -> str:
+        """What anyone but the lawyer and administrators may see: the last four digits."""
+        return "*" * 13 + self.license_number[-4:]
+
+    def specialty_labels(self) -> list[str]:
+        labels = dict(Specialty.choices)
+        return [str(labels.get(code, code)) for code in self.specialties]
+
+
+class ProvinceQuota(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="quotas", verbose_name=_("program"))
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
+    seats = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(0), MaxValueValidator(10000)])
+
+    class Meta:
+        verbose_name = _("province quota")
+        verbose_name_plural = _("province quotas")
+        ordering = ["province__code"]
+        constraints = [models.UniqueConstraint(fields=["program", "province"], name="quota_unique_province")]
+
+    def __str__(self):
+        return f"{self.province}: {self.seats}"
+
+
+class AdmissionState(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    ADMITTED = "admitted", _("Admitted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Admission(models.Model):
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="admissions")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="admissions")
+    state = models.CharField(_("state"), max_length=10, choices=AdmissionState.choices, default=AdmissionState.APPLIED)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    quota_override = models.CharField(
+        _("reason for exceeding the quota"),
+        max_length=300,
+        blank=True,
+        help_text=_("Recorded when admitted over quota."),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("admission")
+        verbose_name_plural = _("admissions")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["participant", "program"], name="admission_once_per_program")]
+        indexes = [models.Index(fields=["program", "state"], name="admission_program_state_idx")]
+
+    def __str__(self):
+        return f"{self.participant} · {self.program} · {self.get_state_display()}"
+
+
+class EnrolmentState(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(state=EnrolmentState.CANCELLED)
+
+    def confirmed(self):
+        return self.filter(state=EnrolmentState.CONFIRMED)
+
+    def waitlisted(self):
+        # First come, first served: the order they joined the waitlist.
+        return self.filter(state=EnrolmentState.WAITLISTED).order_by("waitlisted_at", "pk")
+
+
+class Enrolment(models.Model):
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="enrolments")
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="enrolments")
+    state = models.CharField(_("state"), max_length=10, choices=EnrolmentState.choices)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["session__starts_at"]
+        constraints = [
+            # One live enrolment per lawyer and session; cancelled ones stay as history.
+            models.UniqueConstraint(
+                fields=["participant", "session"],
+                condition=~Q(state="cancelled"),
+                name="enrolment_one_live_per_session",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "state"], name="enrolment_session_state_idx")]
+
+    def __str__(self):
+        return f"{self.participant} · {self.session} · {self.get_state_display()}"

@@ -176,15 +176,28 @@ class AssignmentForm(forms.Form):
 
 class BaseAssignmentFormSet(BaseFormSet):
     def __init__(self, *args, **kwargs):
-        # One query for the choices of every row.
-        self.faculty_queryset = Faculty.objects.order_by("name_zh").only(
-            "name_zh", "name_en", "affiliation_zh", "affiliation_en"
-        )
+        self.faculty_queryset = Faculty.objects.order_by("name_zh").only("name_zh", "name_en")
+        self._choices = None
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
         # Every row counts as shown: a row left as it was drawn must not be skipped as "unchanged".
         return {"faculty_queryset": self.faculty_queryset, "empty_permitted": False}
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # One query for the choices of every row (each row's select would run its own otherwise).
+        if self._choices is None:
+            self._choices = list(form.fields["faculty"].choices)
+        form.fields["faculty"].widget.choices = self._choices
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        if self._choices is not None:
+            form.fields["faculty"].widget.choices = self._choices
+        return form
 
     def clean(self):
         chosen = [form.cleaned_data["faculty"] for form in self.forms if form.cleaned_data.get("faculty")]

@@ -243,8 +243,11 @@ class TrainingSessionQuerySet(models.QuerySet):
         return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
 
     def for_user(self, user):
-        """The sessions that are this person's own: those they teach (later issues add enrolments)."""
-        return self.filter(assignments__faculty__user=user).distinct()
+        """This person's own sessions: those they teach and those they hold a seat or waitlist place in."""
+        return self.filter(
+            Q(assignments__faculty__user=user)
+            | Q(enrolments__participant__user=user, enrolments__state__in=["confirmed", "waitlisted"])
+        ).distinct()
 
 
 class TrainingSession(Bilingual, models.Model):
@@ -379,6 +382,34 @@ class SessionChange(models.Model):
 
     def __str__(self):
         return f"{self.session_id} {self.kind} {self.changed_at:%Y-%m-%d %H:%M}"
+
+    # For the history page: the snapshots keep UTC ISO times and both venue names.
+    @staticmethod
+    def _moment(snapshot: dict):
+        from datetime import datetime
+
+        return datetime.fromisoformat(snapshot["starts_at"]) if snapshot.get("starts_at") else None
+
+    @staticmethod
+    def _venue(snapshot: dict) -> str:
+        english = translation.get_language() == "en" and snapshot.get("venue_name_en")
+        return english or snapshot.get("venue_name_zh") or snapshot.get("venue_name", "")
+
+    @property
+    def starts_before(self):
+        return self._moment(self.before)
+
+    @property
+    def starts_after(self):
+        return self._moment(self.after)
+
+    @property
+    def venue_before(self) -> str:
+        return self._venue(self.before)
+
+    @property
+    def venue_after(self) -> str:
+        return self._venue(self.after)
 
 
 def new_feed_token() -> str:

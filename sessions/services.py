@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from .models import (
     Venue,
     new_feed_token,
 )
+from .signals import seats_added
 
 User = get_user_model()
 
@@ -50,7 +51,9 @@ def _snapshot(session: TrainingSession, faculty_ids: Iterable[int]) -> dict:
         "starts_at": session.starts_at.astimezone(UTC).isoformat(),
         "ends_at": session.ends_at.astimezone(UTC).isoformat(),
         "venue": session.venue_id,
-        "venue_name": str(session.venue.name_zh) if session.venue_id else "",
+        "venue_name_zh": session.venue.name_zh if session.venue_id else "",
+        "venue_name_en": session.venue.name_en if session.venue_id else "",
+        "cancellation_reason": session.cancellation_reason,
         "online_url": session.online_url,
         "status": session.status,
         "title_zh": session.title_zh,
@@ -64,6 +67,19 @@ def _snapshot(session: TrainingSession, faculty_ids: Iterable[int]) -> dict:
         "is_required": session.is_required,
         "faculty": sorted(faculty_ids),
     }
+
+
+def _lock_session(session: TrainingSession) -> TrainingSession:
+    """Lock in the one order every writer uses: the program, then the session (then rooms, people)."""
+    Program.objects.select_for_update().get(pk=session.program_id)
+    return TrainingSession.objects.select_for_update(of=("self",)).select_related("program", "venue").get(pk=session.pk)
+
+
+# What the session form edits; an edit never writes the status, reason or sequence it read earlier.
+EDITABLE_FIELDS = [
+    "title_zh", "title_en", "topic", "format", "starts_at", "ends_at", "venue", "online_url",
+    "capacity", "credit_hours", "is_required", "description_zh", "description_en", "updated_at",
+]  # fmt: skip
 
 
 def _lock_resources(venue: Venue | None, faculty_ids: list[int]) -> None:
@@ -93,6 +109,10 @@ def session_save(
         raise ValidationError(_("The same person is listed twice."))
     session.full_clean()
     program = Program.objects.select_for_update().get(pk=session.program_id)
+    stored = None
+    if session.pk is not None:
+        stored = TrainingSession.objects.select_for_update(of=("self",)).select_related("venue").get(pk=session.pk)
+        session.status = stored.status  # cancelled meanwhile? then it stays cancelled
     _lock_resources(session.venue, faculty_ids)
     conflicts = check_session(
         program=program,
@@ -109,18 +129,21 @@ def session_save(
     if any(c.blocking for c in conflicts) or (conflicts and not acknowledge_warnings):
         raise ScheduleConflict(conflicts)
 
-    creating = session.pk is None
+    creating = stored is None
     before = None
-    if not creating:
-        stored = TrainingSession.objects.select_related("venue").get(pk=session.pk)
+    if creating:
+        session.save()
+    else:
         before = _snapshot(stored, stored.assignments.values_list("faculty_id", flat=True))
-    session.save()
+        session.save(update_fields=EDITABLE_FIELDS)
     _set_faculty(session, faculty)
     after = _snapshot(session, faculty_ids)
     if creating:
         _record(session, SessionChange.Kind.CREATED, by, {}, after)
     else:
         _record_differences(session, before, after, by)
+        if after["capacity"] > before["capacity"]:
+            seats_added.send(sender=TrainingSession, session=session)
     return session
 
 
@@ -163,12 +186,19 @@ def _record(session: TrainingSession, kind: str, by, before: dict, after: dict) 
 
 
 def session_audience(session: TrainingSession):
-    """Everyone with an account who must hear about a change to this session."""
-    return User.objects.filter(is_active=True, faculty_profile__assignments__session=session).distinct()
+    """Everyone with an account who must hear about a change to this session: its faculty, and
+    the lawyers holding a seat or a waitlist place (through the enrolment relation)."""
+    return User.objects.filter(
+        Q(faculty_profile__assignments__session=session)
+        | Q(participant__enrolments__session=session, participant__enrolments__state__in=["confirmed", "waitlisted"]),
+        is_active=True,
+    ).distinct()
 
 
 def _announce(session: TrainingSession, before: dict, *, kind: str) -> None:
     session = TrainingSession.objects.select_related("venue", "program").get(pk=session.pk)
+    if session.program.is_draft:
+        return  # nobody but administrators sees a draft; its faculty hear once it is published
     old_venue = Venue.objects.filter(pk=before["venue"]).first() if before["venue"] else None
     context = {
         "session": session,
@@ -191,9 +221,7 @@ def _announce(session: TrainingSession, before: dict, *, kind: str) -> None:
 
 @transaction.atomic
 def session_cancel(*, session: TrainingSession, reason: str, by) -> TrainingSession:
-    session = (
-        TrainingSession.objects.select_for_update(of=("self",)).select_related("program", "venue").get(pk=session.pk)
-    )
+    session = _lock_session(session)
     if session.program.is_closed:
         raise ValidationError(_("This program is closed; its timetable cannot change."))
     if session.is_cancelled:
@@ -213,12 +241,11 @@ def session_cancel(*, session: TrainingSession, reason: str, by) -> TrainingSess
 @transaction.atomic
 def session_restore(*, session: TrainingSession, by) -> TrainingSession:
     """Undo a cancellation, if the room and the faculty are still free."""
-    session = (
-        TrainingSession.objects.select_for_update(of=("self",)).select_related("program", "venue").get(pk=session.pk)
-    )
+    session = _lock_session(session)
     if not session.is_cancelled:
         raise ValidationError(_("This session is not cancelled."))
     faculty = [(a.faculty, a.role) for a in session.assignments.select_related("faculty")]
+    _lock_resources(session.venue, [f.pk for f, _role in faculty])
     session.status = SessionStatus.SCHEDULED
     session.cancellation_reason = ""
     conflicts = [

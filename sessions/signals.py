@@ -7,8 +7,13 @@ invalidation, not a business rule.
 
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 
 from .models import Faculty, FacultyAssignment, Program, Topic, TrainingSession, Venue
+
+# Sent by sessions.services when a session offers more seats than before (inside its transaction),
+# so that apps above this one (enrolment) can fill them. Arguments: session.
+seats_added = Signal()
 
 
 def _bump(programs) -> None:

@@ -12,8 +12,17 @@ from datetime import date
 
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import SessionFormat, TrainingSession
+
+# Words every row may show, translated once per page rather than once per row.
+ROW_LABELS = {
+    "label_required": _("Required"),
+    "label_elective": _("Elective"),
+    "label_cancelled": _("Cancelled"),
+    "label_online": _("Online"),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,3 +115,29 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
     session = factory.SubFactory(SessionFactory)
     faculty = factory.SubFactory(FacultyFactory)
+
+
+# --- lawyers ---------------------------------------------------------------------------------------
+from participants.models import Admission, AdmissionState, Participant, Province  # noqa: E402
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    user = factory.SubFactory(UserFactory, role=Role.PARTICIPANT)
+    name_zh = factory.Faker("name", locale="zh_CN")
+    name_latin = factory.Sequence(lambda n: f"Lawyer {n}")
+    license_number = factory.Sequence(lambda n: f"1440120{n:010d}")
+    law_firm = "广东某某律师事务所"
+    province = factory.LazyFunction(lambda: Province.objects.get(code="44"))
+    city = "深圳"
+
+
+class AdmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Admission
+
+    participant = factory.SubFactory(ParticipantFactory)
+    program = factory.SubFactory(ProgramFactory)
+    state = AdmissionState.ADMITTED

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("manage/", include("sessions.urls_manage")),
+    path("", include("participants.urls")),
     path("", include("sessions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,8 +7,12 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes) -> str:
-    """The current query string with some parameters replaced, e.g. for pagination links."""
-    query = context["request"].GET.copy()
+    """The current query string with some parameters replaced, e.g. for pagination links.
+
+    A page may put a cleaned `query_base` in its context to build links from instead of request.GET.
+    """
+    base = context.get("query_base")
+    query = (base if base is not None else context["request"].GET).copy()
     for key, value in changes.items():
         query[key] = value
     return "?" + query.urlencode()

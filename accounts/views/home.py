@@ -7,7 +7,7 @@ from django.shortcuts import render
 from notifications.models import Notification, State
 
 from ..models import Invitation
-from ..panels import panels_for
+from ..panels import collect_panels
 from ..roles import Role
 
 User = get_user_model()
@@ -18,7 +18,7 @@ def home(request):
     if not user.is_authenticated:
         return render(request, "home/visitor.html")
     context = {
-        "panels": panels_for(request),
+        "panels": collect_panels("home_panels", request),
         "recent_notifications": Notification.objects.in_app_for(user).only("subject", "link", "created_at", "read_at")[
             :5
         ],

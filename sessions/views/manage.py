@@ -30,7 +30,7 @@ def _form_page(request, form, *, title, back, formset=None, extra=None):
 @administrator_required
 def program_list(request):
     programs = Program.objects.annotate(
-        session_count=Count("sessions", filter=Q(sessions__status="scheduled")),
+        session_count=Count("sessions", filter=Q(sessions__status="scheduled"), distinct=True),
         topic_count=Count("topics", distinct=True),
     )
     return render(request, "manage/program_list.html", {"programs": programs})
@@ -220,21 +220,9 @@ def session_restore(request, pk):
 def session_history(request, pk):
     session = get_object_or_404(TrainingSession.objects.select_related("program"), pk=pk)
     changes = session.changes.select_related("changed_by")
-    venues = {v.pk: v for v in Venue.objects.filter(pk__in=_venue_ids(changes))}
-    faculty = {f.pk: f for f in Faculty.objects.filter(pk__in=_faculty_ids(changes))}
     return render(
-        request,
-        "manage/session_history.html",
-        {"session": session, "changes": changes, "venues": venues, "faculty": faculty, "Kind": SessionChange.Kind},
+        request, "manage/session_history.html", {"session": session, "changes": changes, "Kind": SessionChange.Kind}
     )
-
-
-def _venue_ids(changes):
-    return {snap.get("venue") for c in changes for snap in (c.before, c.after) if snap.get("venue")}
-
-
-def _faculty_ids(changes):
-    return {pk for c in changes for snap in (c.before, c.after) for pk in snap.get("faculty", [])}
 
 
 # --- venues ------------------------------------------------------------------------------------

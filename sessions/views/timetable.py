@@ -4,15 +4,18 @@ from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+
+from accounts.panels import collect_panels
 
 from .. import timetable
 from ..forms import TimetableFilterForm
 from ..models import AffiliationKind, Faculty, FacultyAssignment, Program, TrainingSession
 
+TIMETABLE_PARAMETERS = ("topic", "format", "venue", "faculty", "view", "date")
 ASSIGNMENTS = Prefetch("assignments", queryset=FacultyAssignment.objects.select_related("faculty"))
 
 
@@ -37,14 +40,6 @@ def _parse_date(value: str | None) -> date | None:
         return None
 
 
-ROW_LABELS = {
-    "label_required": _("Required"),
-    "label_elective": _("Elective"),
-    "label_cancelled": _("Cancelled"),
-    "label_online": _("Online"),
-}
-
-
 @login_required
 def schedule(request, slug):
     """The program's timetable: everything, one week or one day, with filters.
@@ -53,11 +48,18 @@ def schedule(request, slug):
     (`{% cache %}` in the template); `days` is only evaluated, with its queries, on a miss.
     """
     program = visible_program(request, slug)
-    form = TimetableFilterForm(request.GET or None, program=program)
+    # Only the parameters the page knows, shortened: they make the cache key and every link, so a
+    # stray or hostile parameter neither pollutes the cache nor leaks into the cached links.
+    query = QueryDict(mutable=True)
+    for name in TIMETABLE_PARAMETERS:
+        if request.GET.get(name):
+            query[name] = request.GET[name][:40]
+    form = TimetableFilterForm(query or None, program=program)
     sessions = program.sessions.select_related("topic", "venue", "program").prefetch_related(ASSIGNMENTS)
-    filters = {}
-    if form.is_valid():
-        filters = {name: value for name, value in form.cleaned_data.items() if value}
+    form.is_valid()
+    # Filters that are valid apply even when another one is not (a stale faculty id, say).
+    filters = {name: value for name, value in getattr(form, "cleaned_data", {}).items() if value}
+    if filters:
         if "topic" in filters:
             sessions = sessions.filter(topic=filters["topic"])
         if "format" in filters:
@@ -67,20 +69,21 @@ def schedule(request, slug):
         if "faculty" in filters:
             sessions = sessions.filter(assignments__faculty=filters["faculty"])
 
-    view = request.GET.get("view", "all")
+    view = query.get("view", "all")
     if view not in ("all", "week", "day"):
         view = "all"
     today = timezone.localdate()
-    anchor = _parse_date(request.GET.get("date")) or min(max(today, program.starts_on), program.ends_on)
+    anchor = _parse_date(query.get("date")) or min(max(today, program.starts_on), program.ends_on)
     context = {
         "program": program,
         "form": form,
         "view": view,
         "today": today,
         "filtered": bool(filters),
-        "cache_filters": "|".join(f"{k}={getattr(v, 'pk', v)}" for k, v in sorted(filters.items())),
+        "query_base": query,
+        "cache_query": "&".join(f"{k}={v}" for k, v in sorted(query.items())),
         "period_first": None,
-        **ROW_LABELS,
+        **timetable.ROW_LABELS,
     }
     if view != "all":
         first = anchor - timedelta(days=anchor.weekday()) if view == "week" else anchor
@@ -99,7 +102,8 @@ def session_detail(request, slug, pk):
         program=program,
         pk=pk,
     )
-    return render(request, "sessions/session_detail.html", {"program": program, "session": session})
+    panels = collect_panels("session_panels", request, session=session)
+    return render(request, "sessions/session_detail.html", {"program": program, "session": session, "panels": panels})
 
 
 @login_required
@@ -129,5 +133,5 @@ def faculty_profile(request, slug):
         .select_related("program", "venue", "topic")
         .prefetch_related(ASSIGNMENTS)
     )
-    context = {"person": person, "rows": timetable.rows(sessions), **ROW_LABELS}
+    context = {"person": person, "rows": timetable.rows(sessions), **timetable.ROW_LABELS}
     return render(request, "sessions/faculty_profile.html", context)

@@ -17,7 +17,7 @@ def test_each_role_is_a_group_with_its_permissions():
 @pytest.mark.django_db
 def test_administrator_home_shows_the_overview_and_admin_navigation(administrator_client):
     response = administrator_client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
-    assert response.templates[0].name == "home/administrator.html"
+    assert "home/administrator.html" in [t.name for t in response.templates]
     assert reverse("accounts:user_list") in response.text
     assert reverse("notifications:outbox") in response.text
 
@@ -26,7 +26,7 @@ def test_administrator_home_shows_the_overview_and_admin_navigation(administrato
 @pytest.mark.parametrize("persona", ["lawyer_client", "faculty_client"])
 def test_lawyers_and_faculty_see_their_home_without_admin_screens(request, persona):
     response = request.getfixturevalue(persona).get(reverse("home"))
-    assert response.templates[0].name == "home/member.html"
+    assert "home/member.html" in [t.name for t in response.templates]
     assert reverse("accounts:user_list") not in response.text
     assert reverse("notifications:outbox") not in response.text
 
@@ -34,7 +34,7 @@ def test_lawyers_and_faculty_see_their_home_without_admin_screens(request, perso
 @pytest.mark.django_db
 def test_visitors_see_the_program_and_a_sign_in_button(client):
     response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
-    assert response.templates[0].name == "home/visitor.html"
+    assert "home/visitor.html" in [t.name for t in response.templates]
     assert reverse("accounts:login") in response.text
 
 

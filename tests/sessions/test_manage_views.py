@@ -155,8 +155,9 @@ def test_cancel_screen_requires_a_reason(administrator_client, program):
     administrator_client.post(url, {"reason": "场地维修"})
     session.refresh_from_db()
     assert session.is_cancelled
+    administrator_client.post(reverse("manage:session_restore", args=[session.pk]))
     history = administrator_client.get(reverse("manage:session_history", args=[session.pk]))
-    assert "场地维修" in history.text
+    assert "场地维修" in history.text  # the reason stays in the history after the restore
 
 
 @pytest.mark.django_db
@@ -212,3 +213,49 @@ def test_saving_an_edit_without_touching_the_faculty_keeps_them(administrator_cl
         data[f"faculty-{n}-role"] = form.initial["role"]
     assert administrator_client.post(reverse("manage:session_edit", args=[session.pk]), data).status_code == 302
     assert list(session.assignments.values_list("faculty", "role")) == [(kept.faculty_id, AssignmentRole.JUDGE)]
+
+
+@pytest.mark.django_db
+def test_session_form_costs_the_same_with_one_or_five_faculty_rows(administrator_client, program):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(rows):
+        session = SessionFactory(program=program, starts_at=at_day(rows), ends_at=at_day(rows, 11))
+        for _ in range(rows):
+            AssignmentFactory(session=session)
+        with CaptureQueriesContext(connection) as captured:
+            administrator_client.get(reverse("manage:session_edit", args=[session.pk]))
+        return len(captured)
+
+    assert queries(1) == queries(5)
+
+
+def at_day(day, hour=9):
+    from tests.factories import at
+
+    return at(day, hour)
+
+
+@pytest.mark.django_db
+def test_history_shows_moves_in_beijing_time(administrator_client, program):
+    session = SessionFactory(program=program)  # 12 June 09:00-11:00 Beijing
+    administrator_client.post(
+        reverse("manage:session_edit", args=[session.pk]),
+        _form(session.venue, start="2025-06-13T14:00", end="2025-06-13T16:00", session_pk=session.pk),
+    )
+    history = administrator_client.get(reverse("manage:session_history", args=[session.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "6/12/2025 9 a.m." in history.text or "06/12/2025 09:00" in history.text
+    assert "6/13/2025 2 p.m." in history.text or "06/13/2025 14:00" in history.text
+
+
+@pytest.mark.django_db
+def test_program_list_counts_sessions_once_per_session(administrator_client, program):
+    from tests.factories import TopicFactory
+
+    for _ in range(3):
+        TopicFactory(program=program)
+    SessionFactory(program=program)
+    SessionFactory(program=program, starts_at=at_day(13))
+    listed = administrator_client.get(reverse("manage:program_list")).context["programs"]
+    assert [(p.session_count, p.topic_count) for p in listed] == [(2, 3)]

@@ -1,7 +1,6 @@
 """Saving, rescheduling and cancelling sessions: clashes, warnings, history and notices."""
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 
 import pytest
 from django.db import connection
@@ -233,5 +232,41 @@ def test_faculty_invitation_links_the_profile_to_an_account(administrator):
         services.faculty_invite(faculty=FacultyFactory(email=""), by=administrator)
 
 
-def test_program_dates_are_days_in_beijing_time():
-    assert date(2025, 6, 1) == ProgramFactory.build().starts_on
+@pytest.mark.django_db(transaction=True)
+def test_two_programs_booking_one_room_at_once_get_one_booking(administrator):
+    venue = VenueFactory()
+    programs = [ProgramFactory(), ProgramFactory()]
+
+    def book(program):
+        try:
+            services.session_save(session=_new(program, venue, at(12, 9), at(12, 11)), faculty=[], by=administrator)
+            return "booked"
+        except services.ScheduleConflict:
+            return "clash"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        assert sorted(pool.map(book, programs)) == ["booked", "clash"]
+
+
+@pytest.mark.django_db
+def test_an_edit_made_from_a_stale_form_does_not_undo_a_cancellation(program, administrator):
+    session = SessionFactory(program=program)
+    stale = TrainingSession.objects.get(pk=session.pk)  # the edit form loaded before the cancel
+    services.session_cancel(session=session, reason="台风", by=administrator)
+    stale.description_zh = "补充说明"
+    services.session_save(session=stale, faculty=[], by=administrator)
+    session.refresh_from_db()
+    assert session.is_cancelled and session.description_zh == "补充说明"
+
+
+@pytest.mark.django_db
+def test_changes_to_a_draft_program_notify_nobody(administrator):
+    draft = ProgramFactory(status=ProgramStatus.DRAFT)
+    assignment = AssignmentFactory(session=SessionFactory(program=draft), faculty=FacultyFactory(user=UserFactory()))
+    session = assignment.session
+    session.starts_at, session.ends_at = at(20, 9), at(20, 11)
+    services.session_save(session=session, faculty=[(assignment.faculty, assignment.role)], by=administrator)
+    services.session_cancel(session=session, reason="调整", by=administrator)
+    assert not Notification.objects.exists()

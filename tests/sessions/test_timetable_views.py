@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -165,3 +167,18 @@ def test_faculty_home_lists_their_sessions_and_everyone_sees_the_program(faculty
     home = faculty_client.get(reverse("home"))
     assert "我讲的课" in home.text and "别人的课" not in home.text
     assert reverse("sessions:schedule", args=[program.slug]) in lawyer_client.get(reverse("home")).text
+
+
+@pytest.mark.django_db
+def test_stray_parameters_never_reach_the_cached_page(lawyer_client, program):
+    from tests.factories import TopicFactory
+
+    topic = TopicFactory(program=program, name_zh="专题甲")
+    SessionFactory(program=program, topic=topic)
+    hostile = lawyer_client.get(_schedule(), {"topic": topic.pk, "faculty": 99999, "evil": "x" * 50, "utm": "1"})
+    timetable_links = re.findall(r'href="(\?[^"]*)"', hostile.text)
+    assert timetable_links and not any("evil" in link or "utm" in link for link in timetable_links)
+    plain = lawyer_client.get(_schedule())
+    assert "evil" not in plain.text and "99999" not in plain.text
+    assert f'<option value="{topic.pk}" selected>' not in plain.text
+    assert f'<option value="{topic.pk}" selected>' in hostile.text  # the valid filter still applies

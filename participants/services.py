@@ -1,0 +1,256 @@
+"""Admission to programs under province quotas, and session enrolment with a first-come waitlist.
+
+Every enrolment change locks the session row first, unconditionally (pretix's rule: the oversell
+bugs come from skipping the lock "for speed"); a partial unique constraint stops double enrolment.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from accounts.services import user_add_role
+from notifications.services import notify
+from sessions.models import Program, SessionStatus, TrainingSession
+
+from .models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant, ProvinceQuota
+
+
+class EnrolmentRefused(ValidationError):
+    """Why a lawyer cannot take this seat; the message is for them."""
+
+
+# --- admission --------------------------------------------------------------------------------
+def quota_usage(program: Program) -> dict[int, tuple[int, int]]:
+    """Province id → (admitted, seats) for the provinces with a quota."""
+    admitted = {}
+    for row in (
+        Admission.objects.filter(program=program, state=AdmissionState.ADMITTED)
+        .values("participant__province")
+        .annotate(n=Count("pk"))
+    ):
+        admitted[row["participant__province"]] = row["n"]
+    return {q.province_id: (admitted.get(q.province_id, 0), q.seats) for q in program.quotas.all()}
+
+
+@transaction.atomic
+def admission_apply(*, participant: Participant, program: Program) -> Admission:
+    admission, _created = Admission.objects.get_or_create(participant=participant, program=program)
+    return admission
+
+
+@transaction.atomic
+def admit(*, participant: Participant, program: Program, by, override_reason: str = "") -> Admission:
+    """Admit a lawyer within their province's quota (or over it, with a recorded reason), and enrol
+    them in every required session of the program."""
+    Program.objects.select_for_update().get(pk=program.pk)  # one admission decision at a time
+    admission, _created = Admission.objects.select_for_update().get_or_create(participant=participant, program=program)
+    if admission.state == AdmissionState.ADMITTED:
+        return admission
+    quota = ProvinceQuota.objects.filter(program=program, province_id=participant.province_id).first()
+    if quota is not None:
+        used = Admission.objects.filter(
+            program=program, state=AdmissionState.ADMITTED, participant__province_id=participant.province_id
+        ).count()
+        if used >= quota.seats and not override_reason.strip():
+            raise ValidationError(
+                _("%(province)s has used all %(seats)s of its places. Give a reason to admit over the quota.")
+                % {"province": participant.province, "seats": quota.seats}
+            )
+        admission.quota_override = override_reason.strip() if used >= quota.seats else ""
+    admission.state = AdmissionState.ADMITTED
+    admission.reason = ""
+    admission.decided_by, admission.decided_at = by, timezone.now()
+    admission.save()
+    user_add_role(user=participant.user, role=Role.PARTICIPANT)
+    for session in program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED):
+        _enrol_required(participant, session, by)
+    notify(
+        participant.user,
+        "admitted",
+        {"program": program},
+        dedup_key=f"admitted:{admission.pk}:{admission.decided_at.timestamp()}",
+        link=reverse("participants:my_program"),
+    )
+    return admission
+
+
+def _enrol_required(participant: Participant, session: TrainingSession, by) -> None:
+    """Required sessions are for every admitted lawyer: a confirmed seat whatever the capacity."""
+    TrainingSession.objects.select_for_update().filter(pk=session.pk).first()
+    if Enrolment.objects.active().filter(participant=participant, session=session).exists():
+        Enrolment.objects.active().filter(participant=participant, session=session).update(
+            state=EnrolmentState.CONFIRMED, confirmed_at=timezone.now()
+        )
+        return
+    Enrolment.objects.create(
+        participant=participant, session=session, state=EnrolmentState.CONFIRMED, confirmed_at=timezone.now(),
+        created_by=by,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def admission_decide(*, admission: Admission, state: str, reason: str, by) -> Admission:
+    """Reject an application, or withdraw an admitted lawyer (their seats go to the waitlists)."""
+    if state not in (AdmissionState.REJECTED, AdmissionState.WITHDRAWN):
+        raise ValidationError(_("Only rejection or withdrawal is decided here."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason; the lawyer reads it.")})
+    admission = (
+        Admission.objects.select_for_update().select_related("participant__user", "program").get(pk=admission.pk)
+    )
+    admission.state, admission.reason = state, reason.strip()
+    admission.decided_by, admission.decided_at = by, timezone.now()
+    admission.save()
+    if state == AdmissionState.WITHDRAWN:
+        for enrolment in Enrolment.objects.active().filter(
+            participant=admission.participant, session__program=admission.program
+        ):
+            enrolment_cancel(enrolment=enrolment, by=by, notify_lawyer=False)
+    notify(
+        admission.participant.user,
+        "admission_decided",
+        {"admission": admission, "program": admission.program},
+        dedup_key=f"admission:{admission.pk}:{state}:{admission.decided_at.timestamp()}",
+        link=reverse("participants:my_program"),
+    )
+    return admission
+
+
+# --- enrolment --------------------------------------------------------------------------------
+def _check_may_enrol(participant: Participant, session: TrainingSession, *, on_behalf: bool) -> None:
+    program = session.program
+    if session.status != SessionStatus.SCHEDULED:
+        raise EnrolmentRefused(_("This session is cancelled."))
+    if session.ends_at <= timezone.now():
+        raise EnrolmentRefused(_("This session is over."))
+    if not Admission.objects.filter(participant=participant, program=program, state=AdmissionState.ADMITTED).exists():
+        raise EnrolmentRefused(_("Only lawyers admitted to this program can enrol in its sessions."))
+    now = timezone.now()
+    if not on_behalf:
+        if program.enrolment_closes_at and now > program.enrolment_closes_at:
+            raise EnrolmentRefused(
+                _("Enrolment for this program closed on %(date)s.") % {"date": _short(program.enrolment_closes_at)}
+            )
+        if program.enrolment_opens_at and now < program.enrolment_opens_at:
+            raise EnrolmentRefused(
+                _("Enrolment for this program opens on %(date)s.") % {"date": _short(program.enrolment_opens_at)}
+            )
+    clash = (
+        Enrolment.objects.confirmed()
+        .filter(participant=participant, session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
+        .exclude(session=session)
+        .exclude(session__status=SessionStatus.CANCELLED)
+        .select_related("session")
+        .first()
+    )
+    if clash is not None:
+        raise EnrolmentRefused(
+            _("You already have a seat in “%(other)s” at that time.") % {"other": clash.session.title}
+        )
+
+
+def _short(value) -> str:
+    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+@transaction.atomic
+def enrol(*, participant: Participant, session: TrainingSession, by=None) -> Enrolment:
+    """A seat if one is free, else a place at the end of the waitlist. A second click changes nothing.
+
+    `by` is the administrator acting on the lawyer's behalf (deadlines do not apply to them).
+    """
+    session = TrainingSession.objects.select_for_update().select_related("program").get(pk=session.pk)
+    existing = Enrolment.objects.active().filter(participant=participant, session=session).first()
+    if existing is not None:
+        return existing
+    _check_may_enrol(participant, session, on_behalf=by is not None and by != participant.user)
+    now = timezone.now()
+    taken = Enrolment.objects.confirmed().filter(session=session).count()
+    if taken < session.capacity:
+        state, fields = EnrolmentState.CONFIRMED, {"confirmed_at": now}
+    else:
+        state, fields = EnrolmentState.WAITLISTED, {"waitlisted_at": now}
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                participant=participant, session=session, state=state, created_by=by or participant.user, **fields
+            )
+    except IntegrityError:  # the constraint caught a race the lock cannot see (another session row)
+        return Enrolment.objects.active().get(participant=participant, session=session)
+    _announce(enrolment, "confirmed" if state == EnrolmentState.CONFIRMED else "waitlisted")
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_cancel(*, enrolment: Enrolment, by, notify_lawyer: bool = True) -> Enrolment:
+    """Give up a seat or a waitlist place; a freed seat goes to the first lawyer waiting."""
+    session = TrainingSession.objects.select_for_update().get(pk=enrolment.session_id)
+    enrolment = Enrolment.objects.select_related("participant__user").get(pk=enrolment.pk)
+    if enrolment.state == EnrolmentState.CANCELLED:
+        return enrolment
+    if session.is_required and enrolment.state == EnrolmentState.CONFIRMED and by == enrolment.participant.user:
+        raise EnrolmentRefused(_("Required sessions are for every admitted lawyer; ask the program office."))
+    was_confirmed = enrolment.state == EnrolmentState.CONFIRMED
+    enrolment.state, enrolment.cancelled_at = EnrolmentState.CANCELLED, timezone.now()
+    enrolment.save(update_fields=["state", "cancelled_at"])
+    if notify_lawyer:
+        _announce(enrolment, "cancelled")
+    if was_confirmed:
+        promote_waitlist(session=session)
+    return enrolment
+
+
+def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
+    """Fill free seats from the waitlist, first come first served. Call with the session row locked."""
+    promoted = []
+    free = session.capacity - Enrolment.objects.confirmed().filter(session=session).count()
+    if free <= 0:
+        return promoted
+    for waiting in Enrolment.objects.waitlisted().filter(session=session).select_related("participant__user"):
+        if free <= 0:
+            break
+        clash = (
+            Enrolment.objects.confirmed()
+            .filter(
+                participant=waiting.participant,
+                session__starts_at__lt=session.ends_at,
+                session__ends_at__gt=session.starts_at,
+            )
+            .exclude(session=session)
+            .exists()
+        )
+        if clash:
+            continue  # they took another seat at that time since; the next in line gets this one
+        waiting.state, waiting.confirmed_at = EnrolmentState.CONFIRMED, timezone.now()
+        waiting.save(update_fields=["state", "confirmed_at"])
+        _announce(waiting, "promoted")
+        promoted.append(waiting)
+        free -= 1
+    return promoted
+
+
+def waitlist_position(enrolment: Enrolment) -> int | None:
+    if enrolment.state != EnrolmentState.WAITLISTED:
+        return None
+    ahead = Enrolment.objects.waitlisted().filter(session_id=enrolment.session_id)
+    ahead = ahead.filter(waitlisted_at__lt=enrolment.waitlisted_at) | ahead.filter(
+        waitlisted_at=enrolment.waitlisted_at, pk__lt=enrolment.pk
+    )
+    return ahead.count() + 1
+
+
+def _announce(enrolment: Enrolment, what: str) -> None:
+    session = enrolment.session
+    notify(
+        enrolment.participant.user,
+        "enrolment_changed",
+        {"session": session, "what": what, "position": waitlist_position(enrolment)},
+        dedup_key=f"enrolment:{enrolment.pk}:{what}:{timezone.now().timestamp()}",
+        link=reverse("sessions:session_detail", args=[session.program.slug, session.pk]),
+    )

@@ -1,0 +1,97 @@
+"""What a lawyer does: My program, enrolling and cancelling (htmx on the session page)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import role_required
+from accounts.roles import Role
+from sessions import timetable
+from sessions.models import CalendarFeed, FacultyAssignment, TrainingSession
+
+from .. import services
+from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant
+
+ASSIGNMENTS = Prefetch("session__assignments", queryset=FacultyAssignment.objects.select_related("faculty"))
+
+
+@login_required
+def my_program(request):
+    participant = Participant.objects.filter(user=request.user).select_related("province").first()
+    admissions = (
+        Admission.objects.filter(participant=participant).select_related("program")
+        if participant
+        else Admission.objects.none()
+    )
+    enrolments = (
+        Enrolment.objects.active()
+        .filter(participant=participant)
+        .select_related("session__program", "session__venue", "session__topic")
+        .prefetch_related(ASSIGNMENTS)
+        .order_by("session__starts_at")
+        if participant
+        else Enrolment.objects.none()
+    )
+    confirmed = [e for e in enrolments if e.state == EnrolmentState.CONFIRMED]
+    waiting = [(e, services.waitlist_position(e)) for e in enrolments if e.state == EnrolmentState.WAITLISTED]
+    context = {
+        "participant": participant,
+        "admissions": admissions,
+        "admitted": [a for a in admissions if a.state == AdmissionState.ADMITTED],
+        "rows": timetable.rows(e.session for e in confirmed),
+        "waiting": waiting,
+        "has_feed": CalendarFeed.objects.filter(user=request.user).exists(),
+        **timetable.ROW_LABELS,
+    }
+    return render(request, "participants/my_program.html", context)
+
+
+def enrolment_panel_context(request, session: TrainingSession) -> dict:
+    """The enrol box on a session page, for the signed-in lawyer."""
+    participant = Participant.objects.filter(user=request.user).first()
+    enrolment = (
+        Enrolment.objects.active().filter(participant=participant, session=session).first() if participant else None
+    )
+    admitted = (
+        bool(participant)
+        and Admission.objects.filter(
+            participant=participant, program_id=session.program_id, state=AdmissionState.ADMITTED
+        ).exists()
+    )
+    taken = Enrolment.objects.confirmed().filter(session=session).count()
+    return {
+        "session": session,
+        "participant": participant,
+        "enrolment": enrolment,
+        "position": services.waitlist_position(enrolment) if enrolment else None,
+        "admitted": admitted,
+        "seats_left": max(session.capacity - taken, 0),
+    }
+
+
+@role_required(Role.PARTICIPANT)
+@require_POST
+def enrolment_action(request, session_pk):
+    """Enrol, or cancel, for oneself; answers with the refreshed box (htmx) or the session page."""
+    participant = get_object_or_404(Participant, user=request.user)
+    session = get_object_or_404(
+        TrainingSession.objects.visible_to(request.user).select_related("program"), pk=session_pk
+    )
+    error = None
+    try:
+        if request.POST.get("action") == "cancel":
+            enrolment = Enrolment.objects.active().filter(participant=participant, session=session).first()
+            if enrolment is not None:
+                services.enrolment_cancel(enrolment=enrolment, by=request.user)
+        else:
+            services.enrol(participant=participant, session=session)
+    except services.ValidationError as refusal:
+        error = refusal.messages[0]
+    if not request.htmx:
+        (messages.error if error else messages.success)(request, error or _("Done."))
+        return redirect("sessions:session_detail", session.program.slug, session.pk)
+    context = {**enrolment_panel_context(request, session), "error": error}
+    return render(request, "participants/_enrolment_box.html", context)

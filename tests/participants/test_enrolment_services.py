@@ -1,0 +1,197 @@
+"""Seats, the waitlist and their notices; correct with many lawyers acting at once (PostgreSQL)."""
+
+import itertools
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from notifications.models import Notification
+from participants import services
+from participants.models import Enrolment, EnrolmentState
+from sessions import services as session_services
+from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory, at
+
+
+@pytest.fixture
+def program():
+    return ProgramFactory(enrolment_closes_at=timezone.now() + timedelta(days=30))
+
+
+def _future(program, capacity=2, **fields):
+    start = timezone.now() + timedelta(days=10)
+    return SessionFactory(
+        program=program, capacity=capacity, starts_at=start, ends_at=start + timedelta(hours=2), **fields
+    )
+
+
+def _lawyer(program):
+    return AdmissionFactory(program=program).participant
+
+
+@pytest.mark.django_db
+def test_seats_then_a_waitlist_in_order(program):
+    session = _future(program, capacity=2)
+    lawyers = [_lawyer(program) for _ in range(4)]
+    states = [services.enrol(participant=p, session=session).state for p in lawyers]
+    assert states == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    waiting = list(Enrolment.objects.waitlisted().filter(session=session))
+    assert [services.waitlist_position(e) for e in waiting] == [1, 2]
+    assert Notification.objects.filter(kind="enrolment_changed").count() == 4
+
+
+@pytest.mark.django_db
+def test_a_second_click_changes_nothing(program):
+    session, lawyer = _future(program), _lawyer(program)
+    first = services.enrol(participant=lawyer, session=session)
+    again = services.enrol(participant=lawyer, session=session)
+    assert first.pk == again.pk
+    assert Enrolment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_cancelling_a_seat_promotes_the_first_waiting_and_tells_both(program):
+    session = _future(program, capacity=1)
+    holder, first, second = (_lawyer(program) for _ in range(3))
+    seat = services.enrol(participant=holder, session=session)
+    services.enrol(participant=first, session=session)
+    services.enrol(participant=second, session=session)
+    services.enrolment_cancel(enrolment=seat, by=holder.user)
+    assert Enrolment.objects.get(participant=first, session=session).state == EnrolmentState.CONFIRMED
+    assert Enrolment.objects.get(participant=second, session=session).state == EnrolmentState.WAITLISTED
+    assert Notification.objects.filter(recipient=first.user, subject__contains=session.title_zh).count() == 2
+    assert Notification.objects.filter(recipient=holder.user).count() == 2  # confirmed, then cancelled
+
+
+@pytest.mark.django_db
+def test_more_seats_confirm_the_waitlist(program, administrator):
+    session = _future(program, capacity=1)
+    lawyers = [_lawyer(program) for _ in range(3)]
+    for lawyer in lawyers:
+        services.enrol(participant=lawyer, session=session)
+    session.capacity = 3
+    session_services.session_save(session=session, faculty=[], by=administrator, acknowledge_warnings=True)
+    assert Enrolment.objects.confirmed().filter(session=session).count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "setup",
+    ["not_admitted", "other_program", "closed", "not_open", "cancelled", "over", "overlap"],
+)
+def test_refusals_say_why_and_write_nothing(program, setup):
+    session = _future(program)
+    lawyer = _lawyer(program)
+    if setup == "not_admitted":
+        from tests.factories import ParticipantFactory
+
+        lawyer = ParticipantFactory()
+    elif setup == "other_program":
+        session = _future(ProgramFactory())
+    elif setup == "closed":
+        program.enrolment_closes_at = timezone.now() - timedelta(minutes=1)
+        program.save()
+    elif setup == "not_open":
+        program.enrolment_opens_at = timezone.now() + timedelta(days=1)
+        program.save()
+    elif setup == "cancelled":
+        session.status = "cancelled"
+        session.save()
+    elif setup == "over":
+        session.starts_at, session.ends_at = at(1, 9), at(1, 11)
+        session.save()
+    elif setup == "overlap":
+        other = _future(program, capacity=5)
+        other.starts_at, other.ends_at = session.starts_at + timedelta(minutes=30), session.ends_at
+        other.save()
+        services.enrol(participant=lawyer, session=other)
+    before = Enrolment.objects.count()
+    with pytest.raises(services.EnrolmentRefused) as refusal:
+        services.enrol(participant=lawyer, session=session)
+    assert refusal.value.messages[0]
+    assert Enrolment.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_administrators_enrol_on_behalf_after_the_deadline(program, administrator):
+    session, lawyer = _future(program), _lawyer(program)
+    program.enrolment_closes_at = timezone.now() - timedelta(days=1)
+    program.save()
+    assert services.enrol(participant=lawyer, session=session, by=administrator).state == EnrolmentState.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_admission_respects_the_province_quota_unless_overridden(program, administrator):
+    from participants.models import Province, ProvinceQuota
+    from tests.factories import ParticipantFactory
+
+    ProvinceQuota.objects.create(program=program, province=Province.objects.get(code="44"), seats=1)
+    required = _future(program, is_required=True, capacity=1)
+    first, second = ParticipantFactory(), ParticipantFactory()
+    services.admit(participant=first, program=program, by=administrator)
+    with pytest.raises(services.ValidationError):
+        services.admit(participant=second, program=program, by=administrator)
+    assert not second.admissions.filter(state="admitted").exists()
+    admission = services.admit(participant=second, program=program, by=administrator, override_reason="部里特批")
+    assert admission.quota_override == "部里特批"
+    # Required sessions: every admitted lawyer has a seat, whatever the capacity.
+    assert Enrolment.objects.confirmed().filter(session=required).count() == 2
+    assert services.quota_usage(program)[first.province_id] == (2, 1)
+
+
+@pytest.mark.django_db
+def test_withdrawal_frees_seats_for_the_waitlist(program, administrator):
+    session = _future(program, capacity=1)
+    holder, waiting = _lawyer(program), _lawyer(program)
+    services.enrol(participant=holder, session=session)
+    services.enrol(participant=waiting, session=session)
+    admission = holder.admissions.get()
+    services.admission_decide(admission=admission, state="withdrawn", reason="工作调动", by=administrator)
+    assert Enrolment.objects.get(participant=waiting).state == EnrolmentState.CONFIRMED
+
+
+# --- many at once ---------------------------------------------------------------------------------
+def _in_threads(function, items, workers=16):
+    def run(item):
+        try:
+            return function(item)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(run, items))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_200_lawyers_at_once_into_20_seats():
+    program = ProgramFactory(enrolment_closes_at=timezone.now() + timedelta(days=30))
+    session = _future(program, capacity=20)
+    lawyers = [_lawyer(program) for _ in range(200)]
+    results = _in_threads(lambda lawyer: services.enrol(participant=lawyer, session=session).state, lawyers)
+    assert results.count("confirmed") == 20
+    assert results.count("waitlisted") == 180
+    assert Enrolment.objects.filter(session=session).count() == 200  # no duplicates, no errors
+    # The waitlist is in arrival order: positions 1..180 with no gaps.
+    waiting = list(Enrolment.objects.waitlisted().filter(session=session))
+    assert [services.waitlist_position(e) for e in waiting[:3]] == [1, 2, 3]
+    assert all(a.waitlisted_at <= b.waitlisted_at for a, b in itertools.pairwise(waiting))
+
+    # Interleaved cancellations: each freed seat promotes exactly one waiting lawyer, in order.
+    seats = list(Enrolment.objects.confirmed().filter(session=session)[:10])
+    first_ten_waiting = [e.pk for e in waiting[:10]]
+    _in_threads(lambda e: services.enrolment_cancel(enrolment=e, by=e.participant.user), seats)
+    confirmed = Enrolment.objects.confirmed().filter(session=session)
+    assert confirmed.count() == 20
+    assert set(first_ten_waiting) <= set(confirmed.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_lawyer_double_clicking_in_many_tabs_gets_one_enrolment():
+    program = ProgramFactory(enrolment_closes_at=timezone.now() + timedelta(days=30))
+    session = _future(program, capacity=5)
+    lawyer = _lawyer(program)
+    pks = _in_threads(lambda _: services.enrol(participant=lawyer, session=session).pk, range(8), workers=8)
+    assert len(set(pks)) == 1
+    assert Enrolment.objects.filter(session=session).count() == 1
