@@ -1,9 +1,13 @@
 from django.urls import path
 
-from .views import lawyer
+from .views import lawyer, manage
 
 app_name = "participants"
 urlpatterns = [
     path("my/program/", lawyer.my_program, name="my_program"),
     path("my/sessions/<int:session_pk>/enrolment/", lawyer.enrolment_action, name="enrolment_action"),
+    path("manage/programs/<slug:slug>/admissions/", manage.admissions, name="admissions"),
+    path("manage/admissions/<int:pk>/", manage.admission_action, name="admission_action"),
+    path("manage/sessions/<int:pk>/roster/", manage.roster, name="roster"),
+    path("manage/sessions/<int:pk>/roster/change/", manage.roster_action, name="roster_action"),
 ]

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
+from participants.demo import seed_lawyers
 from sessions.demo import seed_program
 
 
@@ -15,15 +16,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sessions", type=int, default=40, help="sessions in the program (default 40)")
         parser.add_argument("--faculty", type=int, default=30, help="faculty in the directory (default 30)")
+        parser.add_argument("--participants", type=int, default=320, help="lawyers admitted (default 320)")
 
-    def handle(self, *args, sessions, faculty, **options):
+    def handle(self, *args, sessions, faculty, participants, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo writes well-known passwords and refuses to run with DEBUG off.")
-        if sessions < 1 or faculty < 2:
-            raise CommandError("--sessions must be at least 1 and --faculty at least 2.")
+        if sessions < 1 or faculty < 2 or participants < 1:
+            raise CommandError("--sessions and --participants must be at least 1, --faculty at least 2.")
         with transaction.atomic():
             users = seed_users()
             program = seed_program(sessions=sessions, faculty=faculty, faculty_user=users["faculty@demo.test"])
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {program} ({program.sessions.count()} sessions)."))
+            seed_lawyers(program, count=participants, demo_user=users["lawyer@demo.test"])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {program} ({program.sessions.count()} sessions, "
+                f"{program.admissions.count()} lawyers admitted)."
+            )
+        )
         for email, _name, role in DEMO_USERS:
             self.stdout.write(f"  {role.value:<14} {email:<20} {DEMO_PASSWORD}")

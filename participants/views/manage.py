@@ -1,0 +1,159 @@
+"""Administrators: admissions against province quotas, session rosters and waitlists, exports."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import administrator_required
+from sessions.models import Program, TrainingSession
+
+from .. import services
+from ..exports import spreadsheet_response
+from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant, Province
+
+
+@administrator_required
+def admissions(request, slug):
+    program = get_object_or_404(Program, slug=slug)
+    usage = services.quota_usage(program)
+    counts = {
+        row["participant__province"]: row
+        for row in Admission.objects.filter(program=program)
+        .values("participant__province")
+        .annotate(
+            admitted=Count("pk", filter=Q(state=AdmissionState.ADMITTED)),
+            applied=Count("pk", filter=Q(state=AdmissionState.APPLIED)),
+        )
+    }
+    provinces = []
+    for province in Province.objects.all():
+        row = counts.get(province.pk, {})
+        admitted, seats = usage.get(province.pk, (row.get("admitted", 0), None))
+        if admitted or seats or row.get("applied"):
+            provinces.append(
+                {"province": province, "admitted": admitted, "seats": seats, "applied": row.get("applied", 0)}
+            )
+
+    listed = Admission.objects.filter(program=program).select_related("participant__province", "participant__user")
+    state = request.GET.get("state", "")
+    if state in AdmissionState.values:
+        listed = listed.filter(state=state)
+    province = request.GET.get("province", "")
+    if province.isdigit():
+        listed = listed.filter(participant__province__code=province)
+    query = request.GET.get("q", "").strip()
+    if query:
+        listed = listed.filter(
+            Q(participant__name_zh__icontains=query)
+            | Q(participant__name_latin__icontains=query)
+            | Q(participant__license_number__endswith=query)
+            | Q(participant__law_firm__icontains=query)
+        )
+    page = Paginator(listed.order_by("participant__province__code", "participant__name_zh"), 50).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "program": program,
+        "provinces": provinces,
+        "page": page,
+        "states": AdmissionState.choices,
+        "state": state,
+        "province": province,
+        "query": query,
+        "all_provinces": Province.objects.all(),
+    }
+    return render(request, "participants/manage/admissions.html", context)
+
+
+@administrator_required
+@require_POST
+def admission_action(request, pk):
+    admission = get_object_or_404(Admission.objects.select_related("participant", "program"), pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "admit":
+            services.admit(
+                participant=admission.participant,
+                program=admission.program,
+                by=request.user,
+                override_reason=request.POST.get("override_reason", ""),
+            )
+        elif action in (AdmissionState.REJECTED, AdmissionState.WITHDRAWN):
+            services.admission_decide(
+                admission=admission, state=action, reason=request.POST.get("reason", ""), by=request.user
+            )
+        else:
+            raise ValidationError(_("Unknown action."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, f"{admission.participant}: {message}")
+    else:
+        messages.success(request, _("%(name)s: done.") % {"name": admission.participant})
+    return redirect("participants:admissions", slug=admission.program.slug)
+
+
+@administrator_required
+def roster(request, pk):
+    session = get_object_or_404(TrainingSession.objects.select_related("program", "venue"), pk=pk)
+    enrolments = (
+        Enrolment.objects.active().filter(session=session).select_related("participant__province", "participant__user")
+    )
+    confirmed = [
+        e
+        for e in enrolments.order_by("participant__province__code", "participant__name_zh")
+        if e.state == EnrolmentState.CONFIRMED
+    ]
+    waiting = list(enrolments.filter(state=EnrolmentState.WAITLISTED).order_by("waitlisted_at", "pk"))
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        header = [_("Status"), _("Waitlist position"), _("Name"), _("Name in Latin letters"), _("Province"),
+                  _("Law firm"), _("Practising-licence number"), _("Mobile"), _("E-mail")]  # fmt: skip
+        rows = [
+            [
+                e.get_state_display(),
+                position or "",
+                e.participant.name_zh,
+                e.participant.name_latin,
+                str(e.participant.province),
+                e.participant.law_firm,
+                e.participant.license_number,
+                e.participant.mobile,
+                e.participant.user.email,
+            ]
+            for position, e in [*((None, e) for e in confirmed), *enumerate(waiting, start=1)]
+        ]
+        return spreadsheet_response(filename=f"roster-{session.pk}", fmt=fmt, header=header, rows=rows)
+    candidates = []
+    query = request.GET.get("q", "").strip()
+    if query:
+        candidates = (
+            Participant.objects.filter(admissions__program=session.program, admissions__state=AdmissionState.ADMITTED)
+            .filter(Q(name_zh__icontains=query) | Q(name_latin__icontains=query) | Q(license_number__endswith=query))
+            .exclude(enrolments__in=enrolments)
+            .select_related("province")[:20]
+        )
+    context = {"session": session, "confirmed": confirmed, "waiting": waiting, "candidates": candidates, "query": query}
+    return render(request, "participants/manage/roster.html", context)
+
+
+@administrator_required
+@require_POST
+def roster_action(request, pk):
+    """Enrol a lawyer on their behalf, or remove one (their seat goes to the waitlist)."""
+    session = get_object_or_404(TrainingSession, pk=pk)
+    try:
+        if request.POST.get("action") == "remove":
+            enrolment = get_object_or_404(Enrolment, pk=request.POST.get("enrolment"), session=session)
+            services.enrolment_cancel(enrolment=enrolment, by=request.user)
+        else:
+            participant = get_object_or_404(Participant, pk=request.POST.get("participant"))
+            services.enrol(participant=participant, session=session, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The roster is updated."))
+    return redirect("participants:roster", pk=session.pk)

@@ -1,0 +1,165 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from participants import services
+from participants.models import Enrolment, Province, ProvinceQuota
+from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
+
+
+@pytest.fixture
+def program():
+    return ProgramFactory(slug="fipr-test", enrolment_closes_at=timezone.now() + timedelta(days=30))
+
+
+def _future(program, capacity=1, **fields):
+    start = timezone.now() + timedelta(days=10)
+    return SessionFactory(
+        program=program, capacity=capacity, starts_at=start, ends_at=start + timedelta(hours=2), **fields
+    )
+
+
+@pytest.fixture
+def admitted_lawyer(program, lawyer):
+    participant = ParticipantFactory(user=lawyer)
+    AdmissionFactory(participant=participant, program=program)
+    return participant
+
+
+@pytest.mark.django_db
+def test_lawyer_enrols_from_the_session_page_with_htmx(lawyer_client, program, admitted_lawyer):
+    session = _future(program, capacity=1)
+    page = lawyer_client.get(reverse("sessions:session_detail", args=[program.slug, session.pk]))
+    assert 'id="enrolment-box"' in page.text
+    url = reverse("participants:enrolment_action", args=[session.pk])
+    box = lawyer_client.post(url, {"action": "enrol"}, HTTP_HX_REQUEST="true")
+    assert 'data-state="confirmed"' in box.text
+    again = lawyer_client.post(url, {"action": "enrol"}, HTTP_HX_REQUEST="true")  # a double click
+    assert 'data-state="confirmed"' in again.text
+    assert Enrolment.objects.count() == 1
+    lawyer_client.post(url, {"action": "cancel"}, HTTP_HX_REQUEST="true")
+    assert not Enrolment.objects.active().exists()
+
+
+@pytest.mark.django_db
+def test_a_full_session_offers_the_waitlist_and_says_the_position(lawyer_client, program, admitted_lawyer):
+    session = _future(program, capacity=1)
+    services.enrol(participant=AdmissionFactory(program=program).participant, session=session)
+    url = reverse("participants:enrolment_action", args=[session.pk])
+    box = lawyer_client.post(url, {"action": "enrol"}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    assert 'data-state="waitlisted"' in box.text and "number 1" in box.text
+
+
+@pytest.mark.django_db
+def test_refusal_is_shown_in_the_box(lawyer_client, program, admitted_lawyer):
+    other = _future(ProgramFactory(), capacity=5)
+    response = lawyer_client.post(
+        reverse("participants:enrolment_action", args=[other.pk]), {"action": "enrol"}, HTTP_HX_REQUEST="true"
+    )
+    assert 'role="alert"' in response.text
+    assert not Enrolment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_my_program_shows_seats_and_waitlist_places(lawyer_client, program, admitted_lawyer):
+    seat, full = _future(program, capacity=5, title_zh="有座位"), _future(program, capacity=1, title_zh="已满")
+    full.starts_at += timedelta(days=1)
+    full.ends_at += timedelta(days=1)
+    full.save()
+    services.enrol(participant=AdmissionFactory(program=program).participant, session=full)
+    services.enrol(participant=admitted_lawyer, session=seat)
+    services.enrol(participant=admitted_lawyer, session=full)
+    page = lawyer_client.get(reverse("participants:my_program"))
+    assert "有座位" in page.text and "已满" in page.text
+    assert [position for _e, position in page.context["waiting"]] == [1]
+
+
+@pytest.mark.django_db
+def test_admission_pages_are_for_administrators(lawyer_client, faculty_client, program, admitted_lawyer):
+    session = _future(program)
+    for client in (lawyer_client, faculty_client):
+        assert client.get(reverse("participants:admissions", args=[program.slug])).status_code == 403
+        assert client.get(reverse("participants:roster", args=[session.pk])).status_code == 403
+        assert client.post(reverse("participants:roster_action", args=[session.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_quota_is_shown_and_admitting_over_it_needs_a_reason(administrator_client, program):
+    guangdong = Province.objects.get(code="44")
+    ProvinceQuota.objects.create(program=program, province=guangdong, seats=1)
+    AdmissionFactory(program=program)
+    applicant = AdmissionFactory(program=program, state="applied")
+    page = administrator_client.get(reverse("participants:admissions", args=[program.slug]))
+    assert {"province": guangdong, "admitted": 1, "seats": 1, "applied": 1} in page.context["provinces"]
+    url = reverse("participants:admission_action", args=[applicant.pk])
+    administrator_client.post(url, {"action": "admit"})
+    applicant.refresh_from_db()
+    assert applicant.state == "applied"
+    administrator_client.post(url, {"action": "admit", "override_reason": "特批"})
+    applicant.refresh_from_db()
+    assert (applicant.state, applicant.quota_override) == ("admitted", "特批")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_roster_exports_cannot_run_formulas(administrator_client, program, fmt):
+    session = _future(program, capacity=5)
+    evil = AdmissionFactory(program=program, participant=ParticipantFactory(name_zh='=HYPERLINK("x")')).participant
+    services.enrol(participant=evil, session=session)
+    response = administrator_client.get(reverse("participants:roster", args=[session.pk]), {"export": fmt})
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        cells = rows[1]
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        cells = [c.value for c in list(sheet.rows)[1]]
+    assert '\'=HYPERLINK("x")' in cells
+    assert evil.license_number in cells
+
+
+@pytest.mark.django_db
+def test_administrator_enrols_and_removes_on_a_lawyers_behalf(administrator_client, program):
+    session = _future(program, capacity=1)
+    first, second = (AdmissionFactory(program=program).participant for _ in range(2))
+    url = reverse("participants:roster_action", args=[session.pk])
+    administrator_client.post(url, {"participant": first.pk})
+    administrator_client.post(url, {"participant": second.pk})
+    assert Enrolment.objects.get(participant=second).state == "waitlisted"
+    administrator_client.post(url, {"action": "remove", "enrolment": Enrolment.objects.get(participant=first).pk})
+    assert Enrolment.objects.get(participant=second).state == "confirmed"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["roster", "admissions", "my_program"])
+def test_lawyer_pages_cost_the_same_for_few_and_many_lawyers(
+    administrator_client, lawyer_client, program, admitted_lawyer, page
+):
+    session = _future(program, capacity=100)
+
+    def grow(n):
+        for _ in range(n):
+            services.enrol(participant=AdmissionFactory(program=program).participant, session=session)
+
+    def count():
+        url = {
+            "roster": reverse("participants:roster", args=[session.pk]),
+            "admissions": reverse("participants:admissions", args=[program.slug]),
+            "my_program": reverse("participants:my_program"),
+        }[page]
+        client = lawyer_client if page == "my_program" else administrator_client
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    services.enrol(participant=admitted_lawyer, session=session)
+    grow(2)
+    few = count()
+    grow(20)
+    assert count() == few
