@@ -47,6 +47,40 @@ def program_of(size: int, source: Program) -> Program:
     return program
 
 
+def enrolment_program(source: Program, lawyers: int, sessions: int = 10):
+    """An open program with future sessions and admitted lawyers, for the enrolment run."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from participants.models import Admission, AdmissionState, Participant
+
+    program = Program.objects.filter(slug="bench-enrol").first()
+    if program is None:
+        program = Program.objects.get(pk=source.pk)
+        now = timezone.now()
+        program.pk, program.slug = None, "bench-enrol"
+        program.starts_on, program.ends_on = now.date(), (now + timedelta(days=60)).date()
+        program.enrolment_opens_at, program.enrolment_closes_at = now - timedelta(days=1), now + timedelta(days=30)
+        program.save()
+        venue = source.sessions.first().venue
+        TrainingSession.objects.bulk_create(
+            [
+                TrainingSession(
+                    program=program, title_zh=f"报名压测课程{n}", format="seminar", venue=venue, capacity=100,
+                    credit_hours=2, starts_at=now + timedelta(days=10 + n),
+                    ends_at=now + timedelta(days=10 + n, hours=2),
+                )
+                for n in range(sessions)
+            ]
+        )  # fmt: skip
+        participants = list(Participant.objects.order_by("pk")[:lawyers])
+        Admission.objects.bulk_create(
+            [Admission(participant=p, program=program, state=AdmissionState.ADMITTED) for p in participants]
+        )
+    return program
+
+
 def signed_in_cookie(user) -> str:
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sessions.models import Program, TrainingSession
 
@@ -203,3 +204,43 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.participant} · {self.session} · {self.get_state_display()}"
+
+
+class ImportJob(models.Model):
+    """One uploaded list: checked at upload (the preview), then written, in the background if large."""
+
+    class State(models.TextChoices):
+        CHECKED = "checked", _("Checked")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", pgettext_lazy("import", "Failed")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKED)
+    only_valid = models.BooleanField(default=False)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    progress = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)  # [{"row", "column", "message"}], the first 500
+    unknown_columns = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        target = self.valid_rows or 1
+        return min(100, round(100 * self.progress / target))

@@ -188,6 +188,10 @@ if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
         },
     }
 FILE_UPLOAD_PERMISSIONS = 0o640
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
+IMPORT_SYNC_ROWS = env.int("IMPORT_SYNC_ROWS", default=300)  # larger files import in the background
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
 # --- E-mail -----------------------------------------------------------------------------------
 # EMAIL_URL: smtp://user:pass@host:587/?tls=True, smtp+ssl://..., consolemail://, filemail:///path

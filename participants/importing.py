@@ -1,0 +1,520 @@
+"""Importing provincial lists of lawyers: CSV (UTF-8 with or without BOM, GBK/GB18030) or XLSX,
+headers in Chinese or English. `parse` checks every row and says what is wrong by row and column;
+`apply` writes nothing unless every row is valid, or the caller chose to import only the valid rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sessions.models import Program
+
+from .models import Admission, AdmissionState, Participant, Province, ProvinceQuota, Specialty
+from .provinces import province_code
+
+# Field → the headers that name it (compared after normalise_header).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name_zh": ("姓名", "name"),
+    "name_latin": ("姓名拼音", "拼音", "name_latin", "latin name", "name (latin)"),
+    "gender": ("性别", "gender"),
+    "license_number": ("执业证号", "律师执业证号", "license_number", "licence number", "license number"),
+    "law_firm": ("律师事务所", "律所", "law_firm", "law firm"),
+    "province": ("省份", "省", "province"),
+    "city": ("城市", "city"),
+    "mobile": ("手机", "手机号", "手机号码", "mobile"),
+    "email": ("邮箱", "电子邮箱", "email", "e-mail"),
+    "years_of_practice": ("执业年限", "years_of_practice", "years of practice"),
+    "specialties": ("专业领域", "specialties"),
+    "languages": ("外语", "languages"),
+}
+REQUIRED = ("name_zh", "license_number", "law_firm", "province", "email")
+GENDERS = {"男": "male", "male": "male", "m": "male", "女": "female", "female": "female", "f": "female"}
+SPECIALTY_NAMES = {
+    "专利": "patents", "商标": "trademarks", "著作权": "copyright", "版权": "copyright", "商业秘密": "trade_secrets",
+    "不正当竞争": "unfair_competition", "反不正当竞争": "unfair_competition", "许可": "licensing",
+    "许可与交易": "licensing", "海关": "customs", "海关保护": "customs",
+    "国际仲裁": "arbitration", "仲裁": "arbitration",
+}  # fmt: skip
+LIST_SEPARATORS = re.compile(r"[,，、;；/|]+")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; the message says why."""
+
+
+@dataclass
+class Row:
+    number: int  # as the spreadsheet numbers it (the header is row 1)
+    values: dict[str, object]
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
+    existing: int | None = None  # the participant this row updates
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class Report:
+    rows: list[Row]
+    headers: dict[str, str]  # field → header as written in the file
+    unknown_columns: list[str]
+
+    @property
+    def valid_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.valid]
+
+    @property
+    def invalid_rows(self) -> list[Row]:
+        return [r for r in self.rows if not r.valid]
+
+    @property
+    def all_valid(self) -> bool:
+        return all(r.valid for r in self.rows)
+
+
+def normalise(text: object) -> str:
+    """Full-width letters and digits to half-width, stray spaces (inside too, for numbers) trimmed."""
+    return unicodedata.normalize("NFKC", "" if text is None else str(text)).strip()
+
+
+def normalise_header(text: object) -> str:
+    return re.sub(r"[\s_*（）()]+", " ", normalise(text).lower()).strip()
+
+
+_HEADER_INDEX = {normalise_header(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
+
+
+# --- reading ----------------------------------------------------------------------------------
+def read_table(data: bytes, filename: str) -> list[list[object]]:
+    if not data.strip():
+        raise ImportFileError(_("The file is empty."))
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            _("The file is larger than %(limit)s MB; split it into smaller lists.")
+            % {"limit": settings.IMPORT_MAX_BYTES // 1024 // 1024}
+        )
+    if data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(data)
+    return _read_csv(data)
+
+
+def _read_xlsx(data: bytes) -> list[list[object]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from error
+    sheet = book.worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    book.close()
+    return rows
+
+
+def _read_csv(data: bytes) -> list[list[object]]:
+    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 reads everything GBK and GB2312 write
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes nearly any byte string
+        raise ImportFileError(_("The file's characters could not be read; save it as UTF-8 or GBK CSV, or as XLSX."))
+    if "\x00" in text:
+        raise ImportFileError(_("This does not look like a CSV file (it holds binary data)."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
+
+
+# --- checking ---------------------------------------------------------------------------------
+def parse(data: bytes, filename: str, program: Program) -> Report:
+    table = read_table(data, filename)
+    if not table:
+        raise ImportFileError(_("The file is empty."))
+    header, body = table[0], table[1:]
+    if len(body) > settings.IMPORT_MAX_ROWS:
+        raise ImportFileError(
+            _("The file has %(rows)s rows; at most %(limit)s can be imported at once.")
+            % {"rows": len(body), "limit": settings.IMPORT_MAX_ROWS}
+        )
+    columns: dict[int, str] = {}
+    headers: dict[str, str] = {}
+    unknown = []
+    for index, raw in enumerate(header):
+        name = _HEADER_INDEX.get(normalise_header(raw))
+        if name and name not in headers:
+            columns[index], headers[name] = name, normalise(raw)
+        elif normalise(raw):
+            unknown.append(normalise(raw))
+    missing = [name for name in REQUIRED if name not in headers]
+    if missing:
+        expected = "、".join(f"{COLUMNS[name][0]}/{COLUMNS[name][1]}" for name in missing)
+        raise ImportFileError(_("Columns missing from the first row: %(columns)s.") % {"columns": expected})
+
+    rows = [
+        Row(number=n, values={columns[i]: cell for i, cell in enumerate(raw) if i in columns})
+        for n, raw in enumerate(body, start=2)
+    ]
+    _check_rows(rows, headers, program)
+    return Report(rows=rows, headers=headers, unknown_columns=unknown)
+
+
+def _check_rows(rows: list[Row], headers: dict[str, str], program: Program) -> None:
+    provinces = {p.code: p for p in Province.objects.all()}
+    for row in rows:
+        _clean_row(row, headers, provinces)
+
+    licences = [r.values.get("license_number") for r in rows if r.values.get("license_number")]
+    existing = dict(Participant.objects.filter(license_number__in=licences).values_list("license_number", "pk"))
+    existing_users = dict(
+        Participant.objects.filter(license_number__in=licences).values_list("license_number", "user__email")
+    )
+    emails = [str(r.values.get("email", "")).lower() for r in rows if r.values.get("email")]
+    taken_emails = set(get_user_model().objects.filter(email__in=emails).values_list("email", flat=True)) - set(
+        existing_users.values()
+    )
+
+    seen_licence: dict[str, int] = {}
+    seen_email: dict[str, int] = {}
+    for row in rows:
+        licence, email = row.values.get("license_number"), row.values.get("email")
+        if licence:
+            if licence in seen_licence:
+                row.errors.append(
+                    (
+                        headers["license_number"],
+                        _("The same licence number as row %(row)s.") % {"row": seen_licence[licence]},
+                    )
+                )
+            seen_licence.setdefault(licence, row.number)
+            row.existing = existing.get(licence)
+        if email:
+            if email in seen_email:
+                row.errors.append(
+                    (headers["email"], _("The same e-mail address as row %(row)s.") % {"row": seen_email[email]})
+                )
+            seen_email.setdefault(email, row.number)
+            own = existing_users.get(licence) if licence else None
+            if email in taken_emails and email != own:
+                row.errors.append(
+                    (headers["email"], _("%(email)s already belongs to another account.") % {"email": email})
+                )
+    _check_quotas(rows, headers, program)
+
+
+def _clean_row(row: Row, headers: dict[str, str], provinces: dict[str, Province]) -> None:
+    values, clean = row.values, {}
+
+    def error(name: str, message: str) -> None:
+        row.errors.append((headers.get(name, name), message))
+
+    for name in COLUMNS:
+        clean[name] = normalise(values.get(name))
+    for name in REQUIRED:
+        if not clean[name]:
+            error(name, _("Required."))
+    licence = re.sub(r"\s+", "", clean["license_number"])
+    if licence and not re.fullmatch(r"\d{17}", licence):
+        error("license_number", _("“%(value)s” is not a 17-digit licence number.") % {"value": clean["license_number"]})
+    code = province_code(clean["province"]) if clean["province"] else None
+    if clean["province"] and code is None:
+        error("province", _("Unknown province “%(value)s”.") % {"value": clean["province"]})
+    email = clean["email"].lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            error("email", _("“%(value)s” is not an e-mail address.") % {"value": clean["email"]})
+    mobile = re.sub(r"[\s-]+", "", clean["mobile"])
+    if mobile and not re.fullmatch(r"\+?\d{6,15}", mobile):
+        error("mobile", _("“%(value)s” is not a mobile number.") % {"value": clean["mobile"]})
+    gender = GENDERS.get(clean["gender"].lower()) if clean["gender"] else ""
+    if gender is None:
+        error("gender", _("Write 男/女 or male/female."))
+    years = None
+    if clean["years_of_practice"]:
+        try:
+            years = int(float(clean["years_of_practice"]))
+            if not 0 <= years <= 70:
+                raise ValueError
+        except ValueError:
+            error(
+                "years_of_practice", _("“%(value)s” is not a number of years.") % {"value": clean["years_of_practice"]}
+            )
+    specialties = []
+    for part in LIST_SEPARATORS.split(clean["specialties"]):
+        part = part.strip()
+        if not part:
+            continue
+        code_ = SPECIALTY_NAMES.get(part) or next(
+            (value for value, label in Specialty.choices if part.lower() in (value, str(label).lower())), None
+        )
+        if code_ is None:
+            error("specialties", _("Unknown specialty “%(value)s”.") % {"value": part})
+        elif code_ not in specialties:
+            specialties.append(code_)
+    for name, limit in (("name_zh", 60), ("name_latin", 100), ("law_firm", 200), ("city", 60), ("languages", 120)):
+        if len(clean[name]) > limit:
+            error(name, _("Longer than %(limit)s characters.") % {"limit": limit})
+    row.values = {
+        **clean,
+        "license_number": licence,
+        "province": provinces.get(code) if code else None,
+        "email": email,
+        "mobile": mobile,
+        "gender": gender or "",
+        "years_of_practice": years,
+        "specialties": specialties,
+    }
+
+
+def _check_quotas(rows: list[Row], headers: dict[str, str], program: Program) -> None:
+    quotas = {q.province_id: q.seats for q in ProvinceQuota.objects.filter(program=program)}
+    if not quotas:
+        return
+    admitted = Counter(
+        Admission.objects.filter(program=program, state=AdmissionState.ADMITTED).values_list(
+            "participant__province_id", flat=True
+        )
+    )
+    already = set(
+        Admission.objects.filter(program=program, state=AdmissionState.ADMITTED).values_list(
+            "participant_id", flat=True
+        )
+    )
+    for row in rows:
+        province = row.values.get("province")
+        if not row.valid or province is None or province.pk not in quotas or row.existing in already:
+            continue
+        admitted[province.pk] += 1
+        if admitted[province.pk] > quotas[province.pk]:
+            row.errors.append(
+                (
+                    headers["province"],
+                    _("%(province)s has no places left (%(seats)s).")
+                    % {"province": province, "seats": quotas[province.pk]},
+                )
+            )
+
+
+# --- writing ----------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    new_user_ids: list[int] = field(default_factory=list)
+
+
+def apply(report: Report, program: Program, *, by, only_valid: bool = False, progress=None) -> Outcome:
+    """Write the rows: every one, or (with `only_valid`) the valid ones; refuse if any is invalid otherwise.
+
+    Lawyers are matched by licence number (updated, not duplicated), admitted to the program, and
+    new accounts are returned for invitation (sent afterwards, in the background).
+    """
+    if not report.all_valid and not only_valid:
+        raise ValidationError(_("The file has rows with errors; fix them, or import only the valid rows."))
+    rows = report.valid_rows
+    outcome = Outcome(skipped=len(report.rows) - len(rows))
+    User = get_user_model()
+    with transaction.atomic():
+        for done, row in enumerate(rows, start=1):
+            values = row.values
+            profile = {
+                "name_zh": values["name_zh"], "name_latin": values["name_latin"], "gender": values["gender"],
+                "law_firm": values["law_firm"], "province": values["province"], "city": values["city"],
+                "mobile": values["mobile"], "years_of_practice": values["years_of_practice"],
+                "specialties": values["specialties"], "languages": values["languages"],
+            }  # fmt: skip
+            participant = Participant.objects.filter(license_number=values["license_number"]).first()
+            if participant is None:
+                user = User.objects.filter(email__iexact=values["email"]).first()
+                if user is None:
+                    user = User(email=values["email"], full_name=values["name_zh"], is_active=False)
+                    user.set_unusable_password()
+                    user.save()
+                    outcome.new_user_ids.append(user.pk)
+                participant = Participant.objects.create(user=user, license_number=values["license_number"], **profile)
+                outcome.created += 1
+            else:
+                for name, value in profile.items():
+                    setattr(participant, name, value)
+                participant.full_clean(exclude=["user"])
+                participant.save()
+                outcome.updated += 1
+            Admission.objects.update_or_create(
+                participant=participant,
+                program=program,
+                defaults={"state": AdmissionState.ADMITTED, "decided_by": by, "reason": ""},
+            )
+            if progress and done % 200 == 0:
+                progress(done, len(rows))
+        admitted = list(Participant.objects.filter(license_number__in=[r.values["license_number"] for r in rows]))
+        _after_admission(program, admitted)
+    return outcome
+
+
+def _after_admission(program: Program, participants: list[Participant]) -> None:
+    """What admission brings, in bulk: the lawyer role, and seats in every required session."""
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from accounts.roles import Role
+    from sessions.models import SessionStatus
+
+    from .models import Enrolment, EnrolmentState
+
+    Group.objects.get(name=Role.PARTICIPANT).user_set.add(*[p.user_id for p in participants])
+    now = timezone.now()
+    required = list(
+        program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED).values_list("pk", flat=True)
+    )
+    holding = set(
+        Enrolment.objects.active()
+        .filter(session_id__in=required, participant__in=participants)
+        .values_list("participant_id", "session_id")
+    )
+    Enrolment.objects.bulk_create(
+        [
+            Enrolment(participant=p, session_id=s, state=EnrolmentState.CONFIRMED, confirmed_at=now, created_at=now)
+            for p in participants
+            for s in required
+            if (p.pk, s) not in holding
+        ],
+        batch_size=2000,
+    )
+
+
+def queue_invitations(user_ids: list[int], *, by=None) -> None:
+    """Once the import commits, invite its new accounts in the background (a broker outage only
+    delays them: the accounts stay inactive until invited, and the import can be run again)."""
+    import logging
+
+    from .tasks import import_send_invitations
+
+    def send():
+        try:
+            import_send_invitations.delay(user_ids=user_ids, invited_by_id=getattr(by, "pk", None))
+        except Exception:  # noqa: BLE001 - the broker is down; nothing is lost but time
+            logging.getLogger(__name__).warning("import: invitations for %s account(s) not queued", len(user_ids))
+
+    if user_ids:
+        transaction.on_commit(send)
+
+
+# --- import jobs (the screens) ----------------------------------------------------------------
+MAX_PROBLEMS = 500
+
+
+def _progress_key(job_id: int) -> str:
+    return f"import-progress:{job_id}"
+
+
+def job_progress(job) -> int:
+    """Rows written so far: kept in the cache while the import's transaction is still open."""
+    from django.core.cache import cache
+
+    return cache.get(_progress_key(job.pk), job.progress)
+
+
+def job_create(*, program: Program, uploaded, by):
+    """Check an uploaded file and keep it for the import; raises ImportFileError if unreadable."""
+    import uuid
+    from pathlib import PurePath
+
+    from django.core.files.base import ContentFile
+
+    from .models import ImportJob
+
+    if uploaded.size > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            _("The file is larger than %(limit)s MB; split it into smaller lists.")
+            % {"limit": settings.IMPORT_MAX_BYTES // 1024 // 1024}
+        )
+    data = uploaded.read()
+    name = PurePath(uploaded.name or "list").name[-200:]
+    report = parse(data, name, program)
+    job = ImportJob(
+        program=program,
+        uploaded_by=by,
+        original_name=name,
+        total_rows=len(report.rows),
+        valid_rows=len(report.valid_rows),
+        problems=[
+            {"row": row.number, "column": column, "message": message}
+            for row in report.invalid_rows
+            for column, message in row.errors
+        ][:MAX_PROBLEMS],
+        unknown_columns=report.unknown_columns,
+    )
+    suffix = ".xlsx" if data[:4] == b"PK\x03\x04" else ".csv"
+    job.file.save(f"{uuid.uuid4().hex}{suffix}", ContentFile(data), save=False)
+    job.save()
+    return job
+
+
+def job_start(*, job, only_valid: bool) -> None:
+    """Write a checked file: small ones now, large ones in the background (with a progress bar)."""
+    from .models import ImportJob
+    from .tasks import import_run
+
+    if job.state != ImportJob.State.CHECKED:
+        raise ValidationError(_("This file has already been imported."))
+    if job.problems and not only_valid:
+        raise ValidationError(_("The file has rows with errors; fix them, or import only the valid rows."))
+    ImportJob.objects.filter(pk=job.pk).update(only_valid=only_valid)
+    if job.valid_rows <= settings.IMPORT_SYNC_ROWS:
+        job_run(job.pk)
+    else:
+        transaction.on_commit(lambda: import_run.delay(job_id=job.pk))
+
+
+def job_run(job_id: int) -> None:
+    """Import a checked file once (a second run finds it claimed and does nothing)."""
+    from django.core.cache import cache
+
+    from .models import ImportJob
+
+    if not ImportJob.objects.filter(pk=job_id, state=ImportJob.State.CHECKED).update(state=ImportJob.State.RUNNING):
+        return
+    job = ImportJob.objects.select_related("program", "uploaded_by").get(pk=job_id)
+    try:
+        with job.file.open("rb") as handle:
+            report = parse(handle.read(), job.original_name, job.program)
+        outcome = apply(
+            report,
+            job.program,
+            by=job.uploaded_by,
+            only_valid=job.only_valid,
+            progress=lambda done, total: cache.set(_progress_key(job_id), done, 3600),
+        )
+    except (ImportFileError, ValidationError) as error:
+        message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+        ImportJob.objects.filter(pk=job_id).update(state=ImportJob.State.FAILED, error=message)
+        return
+    ImportJob.objects.filter(pk=job_id).update(
+        state=ImportJob.State.DONE,
+        progress=outcome.created + outcome.updated,
+        created=outcome.created,
+        updated=outcome.updated,
+        skipped=outcome.skipped,
+    )
+    cache.delete(_progress_key(job_id))
+    queue_invitations(outcome.new_user_ids, by=job.uploaded_by)

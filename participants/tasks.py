@@ -1,0 +1,30 @@
+import logging
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from accounts import services as account_services
+from accounts.roles import Role
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="participants.tasks.import_send_invitations")
+def import_send_invitations(*, user_ids: list[int], invited_by_id: int | None = None) -> int:
+    """Invite the accounts an import created; accounts already active or invited are skipped."""
+    User = get_user_model()
+    invited_by = User.objects.filter(pk=invited_by_id).first()
+    sent = 0
+    # Never invited yet: a task that runs twice sends each invitation once.
+    for user in User.objects.filter(pk__in=user_ids, is_active=False, invitations__isnull=True):
+        account_services.invitation_send(user=user, role=Role.PARTICIPANT, invited_by=invited_by)
+        sent += 1
+    logger.info("import: %s invitation(s) sent", sent)
+    return sent
+
+
+@shared_task(name="participants.tasks.import_run", soft_time_limit=20 * 60, time_limit=25 * 60)
+def import_run(*, job_id: int) -> None:
+    from .importing import job_run
+
+    job_run(job_id)

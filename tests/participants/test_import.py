@@ -1,0 +1,181 @@
+"""Provincial lists in the encodings and formats China's offices send, and every way a row can be wrong."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from participants import importing
+from participants.models import Admission, Participant, Province, ProvinceQuota
+from tests.factories import ParticipantFactory, ProgramFactory, SessionFactory
+
+HEADER_ZH = "姓名,姓名拼音,性别,执业证号,律师事务所,省份,城市,手机,邮箱,执业年限,专业领域,外语"
+GOOD = [
+    "王芳,Wang Fang,女,14401201810123456,广东华商律师事务所,广东省,深圳,13800138000,"
+    "wangfang@example.cn,8,专利、商标,英语",
+    "李强,Li Qiang,男,11101201510654321,北京天元律师事务所,北京,北京,13900139000,liqiang@example.cn,10,商业秘密,",
+]
+
+
+def _csv(lines, encoding="utf-8"):
+    return ("\n".join(lines) + "\n").encode(encoding)
+
+
+def _xlsx(rows):
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def program():
+    return ProgramFactory()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (_csv([HEADER_ZH, *GOOD]), "list.csv"),
+        (_csv([HEADER_ZH, *GOOD], "utf-8-sig"), "list.csv"),
+        (_csv([HEADER_ZH, *GOOD], "gbk"), "list.csv"),
+        (_csv([HEADER_ZH, *GOOD], "gb18030"), "广东.csv"),
+        (_xlsx([HEADER_ZH.split(","), *(line.split(",") for line in GOOD)]), "list.xlsx"),
+    ],
+    ids=["utf8", "utf8-bom", "gbk", "gb18030", "xlsx"],
+)
+def test_every_usual_format_imports_and_admits(program, data, name):
+    required = SessionFactory(program=program, is_required=True)
+    report = importing.parse(data, name, program)
+    assert report.all_valid, [r.errors for r in report.rows]
+    outcome = importing.apply(report, program, by=None)
+    assert (outcome.created, outcome.updated) == (2, 0)
+    wang = Participant.objects.get(license_number="14401201810123456")
+    assert (wang.name_zh, wang.province.code, wang.gender, wang.specialties) == (
+        "王芳", "44", "female", ["patents", "trademarks"]
+    )  # fmt: skip
+    assert wang.user.email == "wangfang@example.cn" and not wang.user.is_active
+    assert Admission.objects.filter(program=program, state="admitted").count() == 2
+    assert required.enrolments.filter(state="confirmed").count() == 2
+    assert len(outcome.new_user_ids) == 2
+
+
+@pytest.mark.django_db
+def test_english_headers_full_width_digits_and_province_spellings(program):
+    lines = [
+        "Name, License Number ,Law Firm,Province,E-mail,Unused column",
+        "张三,１４４０１２０１８１０１２３４５６,某律所,Guangdong,zhang@example.cn,x",
+        "李四, 3310120181012 3457 ,某律所,33,li@example.cn,y",
+        "赵五,31101201810123458,某律所,上海市,zhao@example.cn,z",
+    ]
+    report = importing.parse(_csv(lines), "list.csv", program)
+    assert report.all_valid, [r.errors for r in report.rows]
+    assert report.unknown_columns == ["Unused column"]
+    assert [r.values["province"].code for r in report.rows] == ["44", "33", "31"]
+    assert report.rows[0].values["license_number"] == "14401201810123456"
+
+
+@pytest.mark.django_db
+def test_each_bad_row_is_named_by_row_and_column_and_nothing_is_written(program):
+    existing_email = ParticipantFactory().user.email
+    lines = [
+        HEADER_ZH,
+        GOOD[0],
+        "无证号,,男,1440120,某所,广东,深圳,,a@example.cn,,,",  # row 3: short licence
+        "重复,,男,14401201810123456,某所,广东,深圳,,b@example.cn,,,",  # row 4: same licence as row 2
+        "无省份,,男,14401201810123459,某所,火星,深圳,,c@example.cn,,,",  # row 5
+        "坏邮箱,,男,14401201810123460,某所,广东,深圳,,not-an-email,,,",  # row 6
+        f"占用,,男,14401201810123461,某所,广东,深圳,,{existing_email},,,",  # row 7
+        "坏领域,,男,14401201810123462,某所,广东,深圳,,e@example.cn,abc,占星,",  # row 8: years and specialty
+    ]
+    report = importing.parse(_csv(lines), "list.csv", program)
+    errors = {row.number: row.errors for row in report.invalid_rows}
+    assert set(errors) == {3, 4, 5, 6, 7, 8}
+    assert errors[3][0][0] == "执业证号"
+    assert "row 2" in errors[4][0][1] or "第2行" in errors[4][0][1]
+    assert errors[5][0][0] == "省份"
+    assert {column for column, _m in errors[8]} == {"执业年限", "专业领域"}
+    with pytest.raises(importing.ValidationError):
+        importing.apply(report, program, by=None)
+    assert not Participant.objects.filter(license_number="14401201810123456").exists()
+
+    outcome = importing.apply(report, program, by=None, only_valid=True)
+    assert (outcome.created, outcome.skipped) == (1, 6)
+
+
+@pytest.mark.django_db
+def test_a_known_licence_updates_the_lawyer_instead_of_duplicating(program):
+    lawyer = ParticipantFactory(license_number="14401201810123456", law_firm="旧律所")
+    line = f"王芳,,女,14401201810123456,新律所,广东,深圳,,{lawyer.user.email},,,"
+    report = importing.parse(_csv([HEADER_ZH, line]), "list.csv", program)
+    assert report.all_valid, report.rows[0].errors
+    outcome = importing.apply(report, program, by=None)
+    assert (outcome.created, outcome.updated) == (0, 1)
+    lawyer.refresh_from_db()
+    assert lawyer.law_firm == "新律所"
+    assert Participant.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_quotas_are_checked_row_by_row(program):
+    ProvinceQuota.objects.create(program=program, province=Province.objects.get(code="44"), seats=1)
+    second = GOOD[0].replace("14401201810123456", "14401201810123457").replace("wangfang@", "wang2@")
+    report = importing.parse(_csv([HEADER_ZH, GOOD[0], second]), "list.csv", program)
+    assert [r.number for r in report.invalid_rows] == [3]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "empty.csv", "empty"),
+        (b"   \n\n", "blank.csv", "empty"),
+        (b"\x00\x01\x02binary", "x.csv", "binary"),
+        (b"PK\x03\x04not really a zip", "x.xlsx", "Excel"),
+        (_csv(["名字,电话", "张三,1"]), "x.csv", "missing"),
+    ],
+)
+def test_unreadable_files_are_refused_with_a_reason(program, settings, data, name, message):
+    settings.LANGUAGE_CODE = "en"
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(importing.ImportFileError) as error:
+        importing.parse(data, name, program)
+    assert message.lower() in str(error.value).lower()
+
+
+@pytest.mark.django_db
+def test_oversized_files_are_refused(program, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    with pytest.raises(importing.ImportFileError):
+        importing.parse(_csv([HEADER_ZH, *GOOD]), "big.csv", program)
+
+
+@pytest.mark.django_db
+def test_formula_cells_are_kept_as_plain_text(program):
+    line = '=HYPERLINK("http://x"),,女,14401201810123456,+律所,广东,深圳,,f@example.cn,,,'
+    report = importing.parse(_csv([HEADER_ZH, line]), "list.csv", program)
+    importing.apply(report, program, by=None)
+    lawyer = Participant.objects.get()
+    assert lawyer.name_zh.startswith("=HYPERLINK")  # stored as text; exports neutralise it
+
+
+@pytest.mark.django_db
+def test_command_dry_run_writes_nothing_and_reports_rows(program, tmp_path, capsys):
+    path = tmp_path / "gd.csv"
+    path.write_bytes(_csv([HEADER_ZH, *GOOD, "坏,,男,123,所,广东,,,x@example.cn,,,"], "gbk"))
+    call_command("import_participants", str(path), "--program", program.slug, "--dry-run")
+    captured = capsys.readouterr()
+    assert "2 valid row(s), 1 with errors" in captured.out
+    assert "row 4" in captured.err
+    assert not Participant.objects.exists()
+    with pytest.raises(CommandError):
+        call_command("import_participants", str(path), "--program", program.slug)
+    call_command("import_participants", str(path), "--program", program.slug, "--only-valid")
+    assert Participant.objects.count() == 2
+    with pytest.raises(CommandError):
+        call_command("import_participants", str(path), "--program", "no-such-program")
