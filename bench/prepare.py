@@ -5,7 +5,9 @@ Prints one JSON object for bench/run.py.
 
 import json
 import os
+import random
 import sys
+from pathlib import Path
 
 import django
 
@@ -74,7 +76,8 @@ def enrolment_program(source: Program, lawyers: int, sessions: int = 10):
                 for n in range(sessions)
             ]
         )  # fmt: skip
-        participants = list(Participant.objects.order_by("pk")[:lawyers])
+        participants = list(Participant.objects.select_related("user").order_by("pk")[:lawyers])
+        get_user_model().objects.filter(pk__in=[p.user_id for p in participants]).update(is_active=True)
         Admission.objects.bulk_create(
             [Admission(participant=p, program=program, state=AdmissionState.ADMITTED) for p in participants]
         )
@@ -114,6 +117,15 @@ def main():
         if status != 200:
             raise SystemExit(f"{url} answered {status}")
         queries[name] = len(captured)
+    enrol_program = enrolment_program(demo, lawyers=int(os.environ.get("BENCH_ENROL_LAWYERS", "1000")))
+    paths = [f"/my/sessions/{pk}/enrolment/" for pk in enrol_program.sessions.values_list("pk", flat=True)]
+    pairs = []
+    for admission in enrol_program.admissions.select_related("participant__user"):
+        cookie = signed_in_cookie(admission.participant.user)
+        pairs += [f"{cookie}\t{path}" for path in paths]
+    random.Random(1).shuffle(pairs)  # lawyers and sessions interleave, as in a real rush
+    pairs_file = Path(os.environ["VAR_DIR"]) / "enrol-pairs.txt"
+    pairs_file.write_text("\n".join(pairs) + "\n")
     print(
         json.dumps(
             {
@@ -122,6 +134,8 @@ def main():
                 "queries": queries,
                 "faculty": person.__class__.objects.count(),
                 "sessions": demo.sessions.count(),
+                "enrol_pairs": str(pairs_file),
+                "enrol_program": enrol_program.pk,
             }
         )
     )

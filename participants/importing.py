@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sessions.models import Program
@@ -323,58 +324,93 @@ class Outcome:
     new_user_ids: list[int] = field(default_factory=list)
 
 
+PROFILE_FIELDS = [
+    "name_zh", "name_latin", "gender", "law_firm", "province", "city", "mobile", "years_of_practice",
+    "specialties", "languages",
+]  # fmt: skip
+BATCH = 500
+
+
 def apply(report: Report, program: Program, *, by, only_valid: bool = False, progress=None) -> Outcome:
     """Write the rows: every one, or (with `only_valid`) the valid ones; refuse if any is invalid otherwise.
 
     Lawyers are matched by licence number (updated, not duplicated), admitted to the program, and
-    new accounts are returned for invitation (sent afterwards, in the background).
+    new accounts are returned for invitation (sent afterwards, in the background). Written in
+    batches with bulk statements, inside one transaction: all of it lands, or none.
     """
     if not report.all_valid and not only_valid:
         raise ValidationError(_("The file has rows with errors; fix them, or import only the valid rows."))
     rows = report.valid_rows
     outcome = Outcome(skipped=len(report.rows) - len(rows))
-    User = get_user_model()
     with transaction.atomic():
-        for done, row in enumerate(rows, start=1):
-            values = row.values
-            profile = {
-                "name_zh": values["name_zh"], "name_latin": values["name_latin"], "gender": values["gender"],
-                "law_firm": values["law_firm"], "province": values["province"], "city": values["city"],
-                "mobile": values["mobile"], "years_of_practice": values["years_of_practice"],
-                "specialties": values["specialties"], "languages": values["languages"],
-            }  # fmt: skip
-            participant = Participant.objects.filter(license_number=values["license_number"]).first()
-            if participant is None:
-                user = User.objects.filter(email__iexact=values["email"]).first()
-                if user is None:
-                    user = User(email=values["email"], full_name=values["name_zh"], is_active=False)
-                    user.set_unusable_password()
-                    user.save()
-                    outcome.new_user_ids.append(user.pk)
-                participant = Participant.objects.create(user=user, license_number=values["license_number"], **profile)
-                outcome.created += 1
-            else:
-                for name, value in profile.items():
-                    setattr(participant, name, value)
-                participant.full_clean(exclude=["user"])
-                participant.save()
-                outcome.updated += 1
-            Admission.objects.update_or_create(
-                participant=participant,
-                program=program,
-                defaults={"state": AdmissionState.ADMITTED, "decided_by": by, "reason": ""},
-            )
-            if progress and done % 200 == 0:
-                progress(done, len(rows))
-        admitted = list(Participant.objects.filter(license_number__in=[r.values["license_number"] for r in rows]))
-        _after_admission(program, admitted)
+        for start in range(0, len(rows), BATCH):
+            _apply_batch(rows[start : start + BATCH], program, by, outcome)
+            if progress:
+                progress(min(start + BATCH, len(rows)), len(rows))
     return outcome
+
+
+def _apply_batch(rows: list[Row], program: Program, by, outcome: Outcome) -> None:
+    from django.contrib.auth.hashers import make_password
+
+    User = get_user_model()
+    licences = [r.values["license_number"] for r in rows]
+    known = {p.license_number: p for p in Participant.objects.filter(license_number__in=licences)}
+    fresh = [r for r in rows if r.values["license_number"] not in known]
+    users = {u.email: u for u in User.objects.filter(email__in=[r.values["email"] for r in fresh])}
+    unusable = make_password(None)
+    new_users = User.objects.bulk_create(
+        [
+            User(email=r.values["email"], full_name=r.values["name_zh"], is_active=False, password=unusable)
+            for r in fresh
+            if r.values["email"] not in users
+        ]
+    )
+    outcome.new_user_ids += [u.pk for u in new_users]
+    users.update({u.email: u for u in new_users})
+    created = Participant.objects.bulk_create(
+        [
+            Participant(
+                user=users[r.values["email"]],
+                license_number=r.values["license_number"],
+                **{name: r.values[name] for name in PROFILE_FIELDS},
+            )
+            for r in fresh
+        ]
+    )
+    updated = []
+    for row in rows:
+        participant = known.get(row.values["license_number"])
+        if participant is not None:
+            for name in PROFILE_FIELDS:
+                setattr(participant, name, row.values[name])
+            updated.append(participant)
+    Participant.objects.bulk_update(updated, PROFILE_FIELDS)
+    outcome.created += len(created)
+    outcome.updated += len(updated)
+
+    everyone = created + updated
+    admissions = {a.participant_id: a for a in Admission.objects.filter(program=program, participant__in=everyone)}
+    now = timezone.now()
+    Admission.objects.bulk_create(
+        [
+            Admission(participant=p, program=program, state=AdmissionState.ADMITTED, decided_by=by, decided_at=now)
+            for p in everyone
+            if p.pk not in admissions
+        ]
+    )
+    changed = [a for a in admissions.values() if a.state != AdmissionState.ADMITTED]
+    for admission in changed:
+        admission.state, admission.reason, admission.decided_by, admission.decided_at = (
+            AdmissionState.ADMITTED, "", by, now
+        )  # fmt: skip
+    Admission.objects.bulk_update(changed, ["state", "reason", "decided_by", "decided_at"])
+    _after_admission(program, everyone)
 
 
 def _after_admission(program: Program, participants: list[Participant]) -> None:
     """What admission brings, in bulk: the lawyer role, and seats in every required session."""
     from django.contrib.auth.models import Group
-    from django.utils import timezone
 
     from accounts.roles import Role
     from sessions.models import SessionStatus

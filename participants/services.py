@@ -247,10 +247,10 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
 
 def _announce(enrolment: Enrolment, what: str) -> None:
     session = enrolment.session
+    # No de-duplication key: each state change happens once (a second click returns before this).
     notify(
         enrolment.participant.user,
         "enrolment_changed",
         {"session": session, "what": what, "position": waitlist_position(enrolment)},
-        dedup_key=f"enrolment:{enrolment.pk}:{what}:{timezone.now().timestamp()}",
         link=reverse("sessions:session_detail", args=[session.program.slug, session.pk]),
     )

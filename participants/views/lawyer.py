@@ -49,13 +49,13 @@ def my_program(request):
     return render(request, "participants/my_program.html", context)
 
 
-def enrolment_panel_context(request, session: TrainingSession) -> dict:
-    """The enrol box on a session page, for the signed-in lawyer."""
-    participant = Participant.objects.filter(user=request.user).first()
-    enrolment = (
-        Enrolment.objects.active().filter(participant=participant, session=session).first() if participant else None
-    )
-    admitted = (
+def enrolment_panel_context(request, session: TrainingSession, *, participant=None, enrolment=None) -> dict:
+    """The enrol box on a session page, for the signed-in lawyer (callers that know the lawyer and
+    their enrolment pass them in and save the queries)."""
+    participant = participant or Participant.objects.filter(user=request.user).first()
+    if enrolment is None and participant:
+        enrolment = Enrolment.objects.active().filter(participant=participant, session=session).first()
+    admitted = enrolment is not None or (
         bool(participant)
         and Admission.objects.filter(
             participant=participant, program_id=session.program_id, state=AdmissionState.ADMITTED
@@ -80,18 +80,21 @@ def enrolment_action(request, session_pk):
     session = get_object_or_404(
         TrainingSession.objects.visible_to(request.user).select_related("program"), pk=session_pk
     )
-    error = None
+    error, enrolment = None, None
     try:
         if request.POST.get("action") == "cancel":
-            enrolment = Enrolment.objects.active().filter(participant=participant, session=session).first()
-            if enrolment is not None:
-                services.enrolment_cancel(enrolment=enrolment, by=request.user)
+            current = Enrolment.objects.active().filter(participant=participant, session=session).first()
+            if current is not None:
+                services.enrolment_cancel(enrolment=current, by=request.user)
         else:
-            services.enrol(participant=participant, session=session)
+            enrolment = services.enrol(participant=participant, session=session)
     except services.ValidationError as refusal:
         error = refusal.messages[0]
     if not request.htmx:
         (messages.error if error else messages.success)(request, error or _("Done."))
         return redirect("sessions:session_detail", session.program.slug, session.pk)
-    context = {**enrolment_panel_context(request, session), "error": error}
+    context = {
+        **enrolment_panel_context(request, session, participant=participant, enrolment=enrolment),
+        "error": error,
+    }
     return render(request, "participants/_enrolment_box.html", context)
