@@ -10,8 +10,8 @@ from django.utils.translation import pgettext_lazy
 
 from sessions.models import Program, TrainingSession
 
-license_validator = RegexValidator(r"^\d{17}$", _("A practising-licence number has exactly 17 digits."))
-mobile_validator = RegexValidator(r"^\+?\d{6,15}$", _("Enter a mobile number of digits only, e.g. 13800138000."))
+license_validator = RegexValidator(r"^[0-9]{17}$", _("A practising-licence number has exactly 17 digits."))
+mobile_validator = RegexValidator(r"^\+?[0-9]{6,15}$", _("Enter a mobile number of digits only, e.g. 13800138000."))
 
 
 class Province(models.Model):
@@ -92,7 +92,9 @@ class Participant(models.Model):
         verbose_name_plural = _("lawyers")
         ordering = ["province__code", "name_zh"]
         constraints = [
-            models.CheckConstraint(condition=Q(license_number__regex=r"^\d{17}$"), name="participant_license_17_digits")
+            models.CheckConstraint(
+                condition=Q(license_number__regex=r"^[0-9]{17}$"), name="participant_license_17_digits"
+            )
         ]
 
     def __str__(self):

@@ -1,8 +1,9 @@
 """What the session page and the home page show of enrolment (see accounts/panels.py)."""
 
 from accounts.panels import Panel
+from sessions.models import Program
 
-from .models import Participant
+from .models import Admission, Participant
 
 
 def session_panels(request, session) -> list[Panel]:
@@ -16,6 +17,18 @@ def session_panels(request, session) -> list[Panel]:
 
 
 def home_panels(request) -> list[Panel]:
-    if not request.user.is_participant:
+    user = request.user
+    if user.is_administrator or (user.is_faculty and not user.is_participant):
         return []
-    return [Panel("participants/panels/my_program_link.html", {}, column="main", order=5)]
+    applied = Admission.objects.filter(participant__user=user).values("program_id")
+    open_programs = [
+        p
+        for p in Program.objects.visible_to(user).exclude(pk__in=applied).order_by("-starts_on")[:3]
+        if p.accepts_applications
+    ]
+    panels = []
+    if user.is_participant:
+        panels.append(Panel("participants/panels/my_program_link.html", {}, column="main", order=5))
+    if open_programs:
+        panels.append(Panel("participants/panels/apply.html", {"programs": open_programs}, column="main", order=6))
+    return panels

@@ -39,7 +39,12 @@ def quota_usage(program: Program) -> dict[int, tuple[int, int]]:
 
 
 @transaction.atomic
-def admission_apply(*, participant: Participant, program: Program) -> Admission:
+def application_submit(*, user, profile, program: Program) -> Admission:
+    """A lawyer applies: their profile (created or updated from a validated form) and an application."""
+    participant = profile.save(commit=False)
+    participant.user = user
+    participant.full_clean()
+    participant.save()
     admission, _created = Admission.objects.get_or_create(participant=participant, program=program)
     return admission
 

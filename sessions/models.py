@@ -122,6 +122,13 @@ class Program(Bilingual, models.Model):
     def is_closed(self) -> bool:
         return self.status == ProgramStatus.CLOSED
 
+    @property
+    def accepts_applications(self) -> bool:
+        """Published, and its enrolment window (if it has one) not yet closed."""
+        if self.status != ProgramStatus.PUBLISHED:
+            return False
+        return not (self.enrolment_closes_at and timezone.now() > self.enrolment_closes_at)
+
 
 class Topic(Bilingual, models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="topics", verbose_name=_("program"))

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import role_required
 from accounts.roles import Role
 from sessions import timetable
-from sessions.models import CalendarFeed, FacultyAssignment, TrainingSession
+from sessions.models import CalendarFeed, FacultyAssignment, Program, TrainingSession
 
 from .. import services
+from ..forms import ApplicationForm, ContactForm
 from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant
 
 ASSIGNMENTS = Prefetch("session__assignments", queryset=FacultyAssignment.objects.select_related("faculty"))
@@ -98,3 +99,37 @@ def enrolment_action(request, session_pk):
         "error": error,
     }
     return render(request, "participants/_enrolment_box.html", context)
+
+
+@role_required(Role.PARTICIPANT)
+def my_profile(request):
+    """The lawyer keeps their contact details current; name, licence, firm and province are the office's."""
+    participant = get_object_or_404(Participant, user=request.user)
+    form = ContactForm(request.POST or None, instance=participant)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your details are saved."))
+        return redirect("participants:my_program")
+    return render(request, "participants/my_profile.html", {"form": form, "participant": participant})
+
+
+@login_required
+def apply(request, slug):
+    """Apply to a program that is open for applications, with one's lawyer profile."""
+    program = get_object_or_404(Program.objects.visible_to(request.user), slug=slug)
+    participant = Participant.objects.filter(user=request.user).first()
+    existing = Admission.objects.filter(participant=participant, program=program).first() if participant else None
+    if existing is not None:
+        messages.info(
+            request, _("You have already applied to this program: %(state)s.") % {"state": existing.get_state_display()}
+        )
+        return redirect("participants:my_program")
+    if not program.accepts_applications:
+        messages.error(request, _("This program is not taking applications."))
+        return redirect("sessions:program_list")
+    form = ApplicationForm(request.POST or None, instance=participant)
+    if request.method == "POST" and form.is_valid():
+        services.application_submit(user=request.user, profile=form, program=program)
+        messages.success(request, _("Your application is sent. The program office will tell you its decision."))
+        return redirect("participants:my_program")
+    return render(request, "participants/apply.html", {"form": form, "program": program})

@@ -13,6 +13,7 @@ from sessions.models import Program, TrainingSession
 
 from .. import services
 from ..exports import spreadsheet_response
+from ..forms import AdministratorProfileForm
 from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant, Province
 
 
@@ -157,3 +158,19 @@ def roster_action(request, pk):
     else:
         messages.success(request, _("The roster is updated."))
     return redirect("participants:roster", pk=session.pk)
+
+
+@administrator_required
+def lawyer_edit(request, pk):
+    participant = get_object_or_404(Participant.objects.select_related("user"), pk=pk)
+    form = AdministratorProfileForm(request.POST or None, instance=participant)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("%(name)s is saved.") % {"name": participant})
+        return redirect("participants:lawyer_edit", pk=participant.pk)
+    admissions = participant.admissions.select_related("program")
+    return render(
+        request,
+        "participants/manage/lawyer_edit.html",
+        {"form": form, "participant": participant, "admissions": admissions},
+    )

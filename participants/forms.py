@@ -1,0 +1,76 @@
+import unicodedata
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Participant, Specialty
+
+CONTACT_FIELDS = ["name_latin", "city", "mobile", "languages", "specialties", "years_of_practice"]
+
+
+class DigitsField(forms.CharField):
+    """Digits typed any way: full-width (１２３) made half-width, spaces and dashes dropped."""
+
+    def to_python(self, value):
+        value = unicodedata.normalize("NFKC", super().to_python(value) or "")
+        return "".join(ch for ch in value if ch not in " -\t")
+
+
+class _ProfileForm(forms.ModelForm):
+    specialties = forms.MultipleChoiceField(
+        label=_("specialties"), choices=Specialty.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        field_classes = {"license_number": DigitsField, "mobile": DigitsField}
+
+
+class ContactForm(_ProfileForm):
+    """What a lawyer may change themself: how to reach them and what they practise."""
+
+    class Meta(_ProfileForm.Meta):
+        model = Participant
+        fields = CONTACT_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(Column("name_latin"), Column("city")),
+            Row(Column("mobile"), Column("years_of_practice")),
+            "languages",
+            "specialties",
+        )
+        self.helper.add_input(Submit("save", _("Save"), css_class="btn-primary"))
+
+
+class ApplicationForm(_ProfileForm):
+    """A lawyer's application to a program: their profile as the program office will read it."""
+
+    class Meta(_ProfileForm.Meta):
+        model = Participant
+        fields = ["name_zh", "name_latin", "gender", "license_number", "law_firm", "province", *CONTACT_FIELDS[1:]]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(Column("name_zh"), Column("name_latin"), Column("gender")),
+            Row(Column("license_number"), Column("law_firm")),
+            Row(Column("province"), Column("city")),
+            Row(Column("mobile"), Column("years_of_practice")),
+            "languages",
+            "specialties",
+        )
+        self.helper.add_input(Submit("apply", _("Send my application"), css_class="btn-primary"))
+
+
+class AdministratorProfileForm(ApplicationForm):
+    """Administrators edit everything, the licence number and province included."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.inputs = []
+        self.helper.add_input(Submit("save", _("Save"), css_class="btn-primary"))

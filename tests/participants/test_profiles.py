@@ -1,0 +1,101 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from participants.models import Admission, Participant, Province
+from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, UserFactory
+
+
+def _application(**changes):
+    data = {
+        "name_zh": "周律师", "name_latin": "Zhou", "gender": "female",
+        "license_number": "１４４０１２０１８１０１２３４５６",
+        "law_firm": "广东某律师事务所", "province": Province.objects.get(code="44").pk, "city": "广州",
+        "mobile": "13800138000", "years_of_practice": "6", "languages": "English", "specialties": ["patents"],
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def open_program():
+    return ProgramFactory(slug="fipr-2026", enrolment_closes_at=timezone.now() + timedelta(days=10))
+
+
+@pytest.mark.django_db
+def test_a_lawyer_applies_with_their_profile(client, open_program):
+    user = UserFactory(email="applicant@example.test")
+    client.force_login(user, backend="accounts.backends.EmailBackend")
+    assert "fipr-2026/apply/" in client.get(reverse("home")).text
+    response = client.post(reverse("participants:apply", args=[open_program.slug]), _application())
+    assert response.status_code == 302
+    participant = Participant.objects.get(user=user)
+    assert participant.license_number == "14401201810123456"  # full-width digits normalised
+    assert Admission.objects.get(participant=participant, program=open_program).state == "applied"
+    again = client.post(reverse("participants:apply", args=[open_program.slug]), _application())
+    assert again.status_code == 302 and Admission.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"license_number": "12345"}, "license_number"),
+        ({"mobile": "call me"}, "mobile"),
+        ({"province": "999"}, "province"),
+    ],
+)
+def test_a_bad_application_names_the_field_and_saves_nothing(client, open_program, changes, field):
+    client.force_login(UserFactory(), backend="accounts.backends.EmailBackend")
+    response = client.post(reverse("participants:apply", args=[open_program.slug]), _application(**changes))
+    assert field in response.context["form"].errors
+    assert not Participant.objects.exists() and not Admission.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_licence_already_registered_is_refused(client, open_program):
+    ParticipantFactory(license_number="14401201810123456")
+    client.force_login(UserFactory(), backend="accounts.backends.EmailBackend")
+    response = client.post(reverse("participants:apply", args=[open_program.slug]), _application())
+    assert "license_number" in response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_closed_programs_take_no_applications(client):
+    closed = ProgramFactory(enrolment_closes_at=timezone.now() - timedelta(days=1))
+    client.force_login(UserFactory(), backend="accounts.backends.EmailBackend")
+    client.post(reverse("participants:apply", args=[closed.slug]), _application())
+    assert not Admission.objects.exists()
+
+
+@pytest.mark.django_db
+def test_lawyers_edit_their_contact_details_but_not_their_licence(lawyer_client, lawyer):
+    participant = ParticipantFactory(user=lawyer, license_number="14401201810123456")
+    response = lawyer_client.post(
+        reverse("participants:my_profile"),
+        {"city": "珠海", "mobile": "13900000000", "license_number": "99999999999999999", "name_latin": "Li"},
+    )
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert (participant.city, participant.mobile, participant.license_number) == (
+        "珠海",
+        "13900000000",
+        "14401201810123456",
+    )
+
+
+@pytest.mark.django_db
+def test_administrators_edit_everything_lawyers_reach_only_themselves(administrator_client, lawyer_client, lawyer):
+    mine = ParticipantFactory(user=lawyer)
+    other = AdmissionFactory().participant
+    assert lawyer_client.get(reverse("participants:lawyer_edit", args=[other.pk])).status_code == 403
+    assert lawyer_client.get(reverse("participants:my_profile")).context["participant"] == mine
+    response = administrator_client.post(
+        reverse("participants:lawyer_edit", args=[other.pk]),
+        _application(license_number="33101201810123456", province=Province.objects.get(code="33").pk),
+    )
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert (other.license_number, other.province.code) == ("33101201810123456", "33")
