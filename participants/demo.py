@@ -125,7 +125,8 @@ def seed_lawyers(program: Program, *, count: int, demo_user) -> None:
 
 
 def _name(n: int) -> tuple[str, str]:
-    surname, given = SURNAMES[(n * 7) % len(SURNAMES)], GIVEN[(n * 11) % len(GIVEN)]
+    # Steps coprime with the list lengths, so names spread over every surname and given name.
+    surname, given = SURNAMES[(n * 5) % len(SURNAMES)], GIVEN[(n * 11) % len(GIVEN)]
     return surname[0] + given[0], f"{surname[1]} {given[1]}"
 
 
