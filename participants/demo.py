@@ -168,25 +168,9 @@ def _enrol(program: Program, participants: list[Participant], rng: random.Random
         else:
             picks = rng.sample(electives, k=min(4, len(electives)))
         for session in sorted(picks, key=lambda s: s.pk):
-            if taken[session.pk] < session.capacity:
-                taken[session.pk] += 1
-                rows.append(
-                    Enrolment(
-                        participant=p,
-                        session=session,
-                        state=EnrolmentState.CONFIRMED,
-                        confirmed_at=moment,
-                        created_at=moment,
-                    )
-                )
-            else:
-                rows.append(
-                    Enrolment(
-                        participant=p,
-                        session=session,
-                        state=EnrolmentState.WAITLISTED,
-                        waitlisted_at=moment,
-                        created_at=moment,
-                    )
-                )
+            seat = taken[session.pk] < session.capacity
+            taken[session.pk] += seat
+            when = {"confirmed_at": moment} if seat else {"waitlisted_at": moment}
+            state = EnrolmentState.CONFIRMED if seat else EnrolmentState.WAITLISTED
+            rows.append(Enrolment(participant=p, session=session, state=state, created_at=moment, **when))
     Enrolment.objects.bulk_create(rows, batch_size=2000)
