@@ -259,3 +259,31 @@ def _announce(enrolment: Enrolment, what: str) -> None:
         {"session": session, "what": what, "position": waitlist_position(enrolment)},
         link=reverse("sessions:session_detail", args=[session.program.slug, session.pk]),
     )
+
+
+def timetable_slots(*, participant: Participant, program: Program) -> list[dict]:
+    """For a lawyer admitted to `program`: each open elective with their state, position and seats left."""
+    from django.db.models import Q
+
+    if not Admission.objects.filter(participant=participant, program=program, state=AdmissionState.ADMITTED).exists():
+        return []
+    sessions = (
+        program.sessions.filter(is_required=False, status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now())
+        .annotate(taken=Count("enrolments", filter=Q(enrolments__state=EnrolmentState.CONFIRMED)))
+        .order_by("starts_at")
+    )
+    mine = {
+        e.session_id: e for e in Enrolment.objects.active().filter(participant=participant, session__program=program)
+    }
+    slots = []
+    for session in sessions:
+        enrolment = mine.get(session.pk)
+        slots.append(
+            {
+                "session": session,
+                "enrolment": enrolment,
+                "position": waitlist_position(enrolment) if enrolment else None,
+                "seats_left": max(session.capacity - session.taken, 0),
+            }
+        )
+    return slots

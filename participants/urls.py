@@ -6,6 +6,7 @@ app_name = "participants"
 urlpatterns = [
     path("my/program/", lawyer.my_program, name="my_program"),
     path("my/profile/", lawyer.my_profile, name="my_profile"),
+    path("my/timetable/<slug:slug>/slots/", lawyer.timetable_slots, name="timetable_slots"),
     path("programs/<slug:slug>/apply/", lawyer.apply, name="apply"),
     path("my/sessions/<int:session_pk>/enrolment/", lawyer.enrolment_action, name="enrolment_action"),
     path("manage/programs/<slug:slug>/admissions/", manage.admissions, name="admissions"),

@@ -98,6 +98,8 @@ def enrolment_action(request, session_pk):
         **enrolment_panel_context(request, session, participant=participant, enrolment=enrolment),
         "error": error,
     }
+    if request.POST.get("compact"):  # the timetable's small slot rather than the session page's box
+        return render(request, "participants/_slot.html", context)
     return render(request, "participants/_enrolment_box.html", context)
 
 
@@ -133,3 +135,13 @@ def apply(request, slug):
         messages.success(request, _("Your application is sent. The program office will tell you its decision."))
         return redirect("participants:my_program")
     return render(request, "participants/apply.html", {"form": form, "program": program})
+
+
+@role_required(Role.PARTICIPANT)
+def timetable_slots(request, slug):
+    """htmx, after the timetable loads: for each open elective, this lawyer's seat, waitlist place or
+    an enrol button, swapped into the cached rows out of band."""
+    program = get_object_or_404(Program.objects.visible_to(request.user), slug=slug)
+    participant = Participant.objects.filter(user=request.user).first()
+    slots = services.timetable_slots(participant=participant, program=program) if participant else []
+    return render(request, "participants/_timetable_slots.html", {"slots": slots})

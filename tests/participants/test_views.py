@@ -163,3 +163,55 @@ def test_lawyer_pages_cost_the_same_for_few_and_many_lawyers(
     few = count()
     grow(20)
     assert count() == few
+
+
+@pytest.mark.django_db
+def test_timetable_rows_get_each_lawyers_own_buttons(lawyer_client, program, admitted_lawyer):
+    elective = _future(program, capacity=1, title_zh="选修课")
+    required = _future(program, is_required=True)
+    page = lawyer_client.get(reverse("sessions:schedule", args=[program.slug]))
+    assert f'id="enrol-slot-{elective.pk}"' in page.text
+    assert f'id="enrol-slot-{required.pk}"' not in page.text
+    assert reverse("participants:timetable_slots", args=[program.slug]) in page.text
+
+    slots = lawyer_client.get(reverse("participants:timetable_slots", args=[program.slug]), HTTP_HX_REQUEST="true")
+    assert f'id="enrol-slot-{elective.pk}" hx-swap-oob="true"' in slots.text
+    enrolled = lawyer_client.post(
+        reverse("participants:enrolment_action", args=[elective.pk]),
+        {"action": "enrol", "compact": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert enrolled.text.startswith(f'<div class="enrol-slot ms-auto" id="enrol-slot-{elective.pk}"')
+    assert 'data-state="confirmed"' in enrolled.text
+
+
+@pytest.mark.django_db
+def test_timetable_slots_are_empty_for_lawyers_not_admitted(client, program):
+    outsider = ParticipantFactory()
+    client.force_login(outsider.user, backend="accounts.backends.EmailBackend")
+    _future(program)
+    response = client.get(reverse("participants:timetable_slots", args=[program.slug]))
+    assert "enrol-slot" not in response.text
+
+
+@pytest.mark.django_db
+def test_timetable_slots_cost_the_same_for_few_and_many_sessions(lawyer_client, program, admitted_lawyer):
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            lawyer_client.get(reverse("participants:timetable_slots", args=[program.slug]))
+        return len(captured)
+
+    for n in range(2):
+        session = _future(program, capacity=5)
+        session.starts_at -= timedelta(days=n + 1)
+        session.ends_at -= timedelta(days=n + 1)
+        session.save()
+        services.enrol(participant=admitted_lawyer, session=session)
+    few = count()
+    for n in range(10):
+        session = _future(program, capacity=1)
+        session.starts_at += timedelta(days=n + 1)
+        session.ends_at += timedelta(days=n + 1)
+        session.save()
+        services.enrol(participant=AdmissionFactory(program=program).participant, session=session)
+    assert count() == few
