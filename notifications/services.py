@@ -101,12 +101,15 @@ def notify(
     if dedup_key:
         notification.dedup_key = dedup_key
     notification.full_clean(exclude=["recipient", "dedup_key"])
-    try:
-        with transaction.atomic():
-            notification.save()
-    except IntegrityError:
-        # A concurrent caller stored the same key first.
-        return Notification.objects.get(dedup_key=dedup_key)
+    if not dedup_key:
+        notification.save()  # a fresh random key cannot collide: no savepoint needed
+    else:
+        try:
+            with transaction.atomic():
+                notification.save()
+        except IntegrityError:
+            # A concurrent caller stored the same key first.
+            return Notification.objects.get(dedup_key=dedup_key)
     if notification.wants_email:
         transaction.on_commit(partial(enqueue_delivery, notification.pk))
     return notification

@@ -7,7 +7,7 @@ bugs come from skipping the lock "for speed"); a partial unique constraint stops
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -181,13 +181,11 @@ def enrol(*, participant: Participant, session: TrainingSession, by=None) -> Enr
         state, fields = EnrolmentState.CONFIRMED, {"confirmed_at": now}
     else:
         state, fields = EnrolmentState.WAITLISTED, {"waitlisted_at": now}
-    try:
-        with transaction.atomic():
-            enrolment = Enrolment.objects.create(
-                participant=participant, session=session, state=state, created_by=by or participant.user, **fields
-            )
-    except IntegrityError:  # the constraint caught a race the lock cannot see (another session row)
-        return Enrolment.objects.active().get(participant=participant, session=session)
+    # The session row lock serialises every enrolment in this session, so the "existing" check above
+    # cannot race; the partial unique constraint stays as the last line of defence.
+    enrolment = Enrolment.objects.create(
+        participant=participant, session=session, state=state, created_by=by or participant.user, **fields
+    )
     _announce(enrolment, "confirmed" if state == EnrolmentState.CONFIRMED else "waitlisted")
     return enrolment
 
