@@ -1,5 +1,5 @@
 -- wrk script: each request enrols the next (lawyer, session) pair through the real view.
--- bench/run.py writes bench/var/enrol-pairs.txt: one "cookie<TAB>path" per line, and the CSRF token.
+-- bench/run.py passes the CSRF token and a file of "cookie<TAB>path" lines (var/bench/enrol-pairs.txt).
 local pairs, token, counter = {}, nil, 0
 
 init = function(args)
@@ -22,10 +22,5 @@ request = function()
   }, "action=enrol")
 end
 
-done = function(summary, latency, requests)
-  io.write(string.format(
-    '{"requests": %d, "duration_us": %d, "errors": %d, "non2xx": %d, "p50": %d, "p95": %d, "p99": %d}\n',
-    summary.requests, summary.duration,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
-end
+-- The summary line is the one every run prints (bench/report.lua); wrk runs from the repository root.
+dofile("bench/report.lua")

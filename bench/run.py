@@ -148,7 +148,7 @@ def enrol_run(base: str, data: dict, master: int) -> dict:
         "wrk", "-t1", "-c16", f"-d{SECONDS}s", "--latency", "-s", str(ROOT / "bench/enrol.lua"),
         base + "/", "--", CSRF_TOKEN, data["enrol_pairs"],
     ]  # fmt: skip
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     requests = max(result["requests"], 1)
     return {

@@ -88,11 +88,12 @@ def admit(*, participant: Participant, program: Program, by, override_reason: st
 def _enrol_required(participant: Participant, session: TrainingSession, by) -> None:
     """Required sessions are for every admitted lawyer: a confirmed seat whatever the capacity."""
     TrainingSession.objects.select_for_update().filter(pk=session.pk).first()
-    if Enrolment.objects.active().filter(participant=participant, session=session).exists():
-        Enrolment.objects.active().filter(participant=participant, session=session).update(
-            state=EnrolmentState.CONFIRMED, confirmed_at=timezone.now()
-        )
-        return
+    if (
+        Enrolment.objects.active()
+        .filter(participant=participant, session=session)
+        .update(state=EnrolmentState.CONFIRMED, confirmed_at=timezone.now())
+    ):
+        return  # a waitlist place (or seat) they already had becomes a confirmed seat
     Enrolment.objects.create(
         participant=participant, session=session, state=EnrolmentState.CONFIRMED, confirmed_at=timezone.now(),
         created_by=by,
@@ -146,7 +147,16 @@ def _check_may_enrol(participant: Participant, session: TrainingSession, *, on_b
             raise EnrolmentRefused(
                 _("Enrolment for this program opens on %(date)s.") % {"date": _short(program.enrolment_opens_at)}
             )
-    clash = (
+    clash = _clashing_seat(participant, session)
+    if clash is not None:
+        raise EnrolmentRefused(
+            _("You already have a seat in “%(other)s” at that time.") % {"other": clash.session.title}
+        )
+
+
+def _clashing_seat(participant: Participant, session: TrainingSession) -> Enrolment | None:
+    """The lawyer's confirmed seat in another scheduled session overlapping this one, if any."""
+    return (
         Enrolment.objects.confirmed()
         .filter(participant=participant, session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
         .exclude(session=session)
@@ -154,10 +164,6 @@ def _check_may_enrol(participant: Participant, session: TrainingSession, *, on_b
         .select_related("session")
         .first()
     )
-    if clash is not None:
-        raise EnrolmentRefused(
-            _("You already have a seat in “%(other)s” at that time.") % {"other": clash.session.title}
-        )
 
 
 def _short(value) -> str:
@@ -218,17 +224,7 @@ def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
     for waiting in Enrolment.objects.waitlisted().filter(session=session).select_related("participant__user"):
         if free <= 0:
             break
-        clash = (
-            Enrolment.objects.confirmed()
-            .filter(
-                participant=waiting.participant,
-                session__starts_at__lt=session.ends_at,
-                session__ends_at__gt=session.starts_at,
-            )
-            .exclude(session=session)
-            .exists()
-        )
-        if clash:
+        if _clashing_seat(waiting.participant, session) is not None:
             continue  # they took another seat at that time since; the next in line gets this one
         waiting.state, waiting.confirmed_at = EnrolmentState.CONFIRMED, timezone.now()
         waiting.save(update_fields=["state", "confirmed_at"])

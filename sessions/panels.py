@@ -1,12 +1,11 @@
 """What the home page shows of programs and sessions (see accounts/panels.py)."""
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.panels import Panel
 
 from . import timetable
-from .models import FacultyAssignment, Program, TrainingSession
+from .models import Program, TrainingSession
 
 
 def home_panels(request) -> list[Panel]:
@@ -17,22 +16,14 @@ def home_panels(request) -> list[Panel]:
     panels = [Panel("sessions/panels/programs.html", {"programs": programs}, column="side", order=10)]
     profile = getattr(user, "faculty_profile", None) if user.is_faculty else None
     if profile is not None:
-        mine = (
+        taught = (
             TrainingSession.objects.visible_to(user)
-            .filter(assignments__faculty=profile, ends_at__gte=timezone.now())
+            .filter(assignments__faculty=profile)
             .select_related("program", "venue", "topic")
-            .prefetch_related(Prefetch("assignments", queryset=FacultyAssignment.objects.select_related("faculty")))
-            .order_by("starts_at")[:6]
+            .prefetch_related(timetable.ASSIGNMENTS)
         )
-        rows = timetable.rows(mine)
+        rows = timetable.rows(taught.filter(ends_at__gte=timezone.now()).order_by("starts_at")[:6])
         if not rows:  # a program that has ended: show what they taught
-            past = (
-                TrainingSession.objects.visible_to(user)
-                .filter(assignments__faculty=profile)
-                .select_related("program", "venue", "topic")
-                .prefetch_related(Prefetch("assignments", queryset=FacultyAssignment.objects.select_related("faculty")))
-                .order_by("-starts_at")[:6]
-            )
-            rows = timetable.rows(past)
+            rows = timetable.rows(taught.order_by("-starts_at")[:6])
         panels.append(Panel("sessions/panels/my_sessions.html", {"rows": rows, "profile": profile}, order=5))
     return panels

@@ -10,11 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import SessionFormat, TrainingSession
+from .models import FacultyAssignment, SessionFormat, TrainingSession
+
+# What every page listing sessions prefetches for the faculty names of its rows.
+ASSIGNMENTS = Prefetch("assignments", queryset=FacultyAssignment.objects.select_related("faculty"))
 
 # Words every row may show, translated once per page rather than once per row.
 ROW_LABELS = {

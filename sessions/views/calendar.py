@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from .. import services
 from ..calendar import build_calendar
 from ..models import CalendarFeed, Program, TrainingSession
-from .timetable import ASSIGNMENTS
+from ..timetable import ASSIGNMENTS
 
 
 def _ics(content: bytes, filename: str) -> HttpResponse:

@@ -15,7 +15,7 @@ from .. import services
 from ..conflicts import check_session, program_clashes
 from ..forms import AssignmentFormSet, CancelForm, FacultyForm, ProgramForm, SessionForm, TopicFormSet, VenueForm
 from ..models import Faculty, Program, SessionChange, TrainingSession, Venue
-from .timetable import ASSIGNMENTS
+from ..timetable import ASSIGNMENTS
 
 
 def _form_page(request, form, *, title, back, formset=None, extra=None):

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,10 +13,9 @@ from accounts.panels import collect_panels
 
 from .. import timetable
 from ..forms import TimetableFilterForm
-from ..models import AffiliationKind, Faculty, FacultyAssignment, Program, TrainingSession
+from ..models import AffiliationKind, Faculty, Program, TrainingSession
 
 TIMETABLE_PARAMETERS = ("topic", "format", "venue", "faculty", "view", "date")
-ASSIGNMENTS = Prefetch("assignments", queryset=FacultyAssignment.objects.select_related("faculty"))
 
 
 def visible_program(request, slug) -> Program:
@@ -55,7 +54,7 @@ def schedule(request, slug):
         if request.GET.get(name):
             query[name] = request.GET[name][:40]
     form = TimetableFilterForm(query or None, program=program)
-    sessions = program.sessions.select_related("topic", "venue", "program").prefetch_related(ASSIGNMENTS)
+    sessions = program.sessions.select_related("topic", "venue", "program").prefetch_related(timetable.ASSIGNMENTS)
     form.is_valid()
     # Filters that are valid apply even when another one is not (a stale faculty id, say).
     filters = {name: value for name, value in getattr(form, "cleaned_data", {}).items() if value}
@@ -98,7 +97,7 @@ def schedule(request, slug):
 def session_detail(request, slug, pk):
     program = visible_program(request, slug)
     session = get_object_or_404(
-        TrainingSession.objects.select_related("topic", "venue", "program").prefetch_related(ASSIGNMENTS),
+        TrainingSession.objects.select_related("topic", "venue", "program").prefetch_related(timetable.ASSIGNMENTS),
         program=program,
         pk=pk,
     )
@@ -131,7 +130,7 @@ def faculty_profile(request, slug):
         TrainingSession.objects.visible_to(request.user)
         .filter(assignments__faculty=person)
         .select_related("program", "venue", "topic")
-        .prefetch_related(ASSIGNMENTS)
+        .prefetch_related(timetable.ASSIGNMENTS)
     )
     context = {"person": person, "rows": timetable.rows(sessions), **timetable.ROW_LABELS}
     return render(request, "sessions/faculty_profile.html", context)
