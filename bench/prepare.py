@@ -135,6 +135,7 @@ def main():
                 "faculty": person.__class__.objects.count(),
                 "sessions": demo.sessions.count(),
                 "enrol_pairs": str(pairs_file),
+                "enrol_pair_count": len(pairs),
                 "enrol_program": enrol_program.pk,
             }
         )

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -206,6 +207,17 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.participant} · {self.session} · {self.get_state_display()}"
+
+    @cached_property
+    def waitlist_position(self) -> int | None:
+        """1 for the lawyer first in line for a seat; None unless waitlisted. Counted once per object."""
+        if self.state != EnrolmentState.WAITLISTED:
+            return None
+        ahead = Enrolment.objects.waitlisted().filter(
+            Q(waitlisted_at__lt=self.waitlisted_at) | Q(waitlisted_at=self.waitlisted_at, pk__lt=self.pk),
+            session_id=self.session_id,
+        )
+        return ahead.count() + 1
 
 
 class ImportJob(models.Model):

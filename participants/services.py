@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -147,21 +147,19 @@ def _check_may_enrol(participant: Participant, session: TrainingSession, *, on_b
             raise EnrolmentRefused(
                 _("Enrolment for this program opens on %(date)s.") % {"date": _short(program.enrolment_opens_at)}
             )
-    clash = _clashing_seat(participant, session)
+    clash = _clashing_session(participant, session)
     if clash is not None:
-        raise EnrolmentRefused(
-            _("You already have a seat in “%(other)s” at that time.") % {"other": clash.session.title}
-        )
+        raise EnrolmentRefused(_("You already have a seat in “%(other)s” at that time.") % {"other": clash.title})
 
 
-def _clashing_seat(participant: Participant, session: TrainingSession) -> Enrolment | None:
-    """The lawyer's confirmed seat in another scheduled session overlapping this one, if any."""
+def _clashing_session(participant: Participant, session: TrainingSession) -> TrainingSession | None:
+    """Another scheduled session overlapping this one in which the lawyer holds a confirmed seat."""
     return (
-        Enrolment.objects.confirmed()
-        .filter(participant=participant, session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
-        .exclude(session=session)
-        .exclude(session__status=SessionStatus.CANCELLED)
-        .select_related("session")
+        TrainingSession.objects.scheduled()
+        .overlapping(session.starts_at, session.ends_at)
+        .filter(enrolments__participant=participant, enrolments__state=EnrolmentState.CONFIRMED)
+        .exclude(pk=session.pk)
+        .only("title_zh", "title_en")
         .first()
     )
 
@@ -176,21 +174,31 @@ def enrol(*, participant: Participant, session: TrainingSession, by=None) -> Enr
 
     `by` is the administrator acting on the lawyer's behalf (deadlines do not apply to them).
     """
-    session = TrainingSession.objects.select_for_update().select_related("program").get(pk=session.pk)
-    existing = Enrolment.objects.active().filter(participant=participant, session=session).first()
-    if existing is not None:
-        return existing
-    _check_may_enrol(participant, session, on_behalf=by is not None and by != participant.user)
+    # Only the session's row is locked (`of`): locking its program too would queue every enrolment
+    # of the program behind one another.
+    session = (
+        TrainingSession.objects.select_for_update(of=("self",)).select_related("program", "venue").get(pk=session.pk)
+    )
+    seats = Enrolment.objects.filter(session=session).aggregate(
+        taken=Count("pk", filter=Q(state=EnrolmentState.CONFIRMED)),
+        mine=Max("pk", filter=Q(participant=participant) & ~Q(state=EnrolmentState.CANCELLED)),
+    )
+    if seats["mine"] is not None:
+        return Enrolment.objects.get(pk=seats["mine"])
+    _check_may_enrol(participant, session, on_behalf=by is not None and by.pk != participant.user_id)
     now = timezone.now()
-    taken = Enrolment.objects.confirmed().filter(session=session).count()
-    if taken < session.capacity:
+    if seats["taken"] < session.capacity:
         state, fields = EnrolmentState.CONFIRMED, {"confirmed_at": now}
     else:
         state, fields = EnrolmentState.WAITLISTED, {"waitlisted_at": now}
     # The session row lock serialises every enrolment in this session, so the "existing" check above
     # cannot race; the partial unique constraint stays as the last line of defence.
     enrolment = Enrolment.objects.create(
-        participant=participant, session=session, state=state, created_by=by or participant.user, **fields
+        participant=participant,
+        session=session,
+        state=state,
+        created_by_id=by.pk if by else participant.user_id,
+        **fields,
     )
     _announce(enrolment, "confirmed" if state == EnrolmentState.CONFIRMED else "waitlisted")
     return enrolment
@@ -224,7 +232,7 @@ def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
     for waiting in Enrolment.objects.waitlisted().filter(session=session).select_related("participant__user"):
         if free <= 0:
             break
-        if _clashing_seat(waiting.participant, session) is not None:
+        if _clashing_session(waiting.participant, session) is not None:
             continue  # they took another seat at that time since; the next in line gets this one
         waiting.state, waiting.confirmed_at = EnrolmentState.CONFIRMED, timezone.now()
         waiting.save(update_fields=["state", "confirmed_at"])
@@ -234,31 +242,19 @@ def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
     return promoted
 
 
-def waitlist_position(enrolment: Enrolment) -> int | None:
-    if enrolment.state != EnrolmentState.WAITLISTED:
-        return None
-    ahead = Enrolment.objects.waitlisted().filter(session_id=enrolment.session_id)
-    ahead = ahead.filter(waitlisted_at__lt=enrolment.waitlisted_at) | ahead.filter(
-        waitlisted_at=enrolment.waitlisted_at, pk__lt=enrolment.pk
-    )
-    return ahead.count() + 1
-
-
 def _announce(enrolment: Enrolment, what: str) -> None:
     session = enrolment.session
     # No de-duplication key: each state change happens once (a second click returns before this).
     notify(
         enrolment.participant.user,
         "enrolment_changed",
-        {"session": session, "what": what, "position": waitlist_position(enrolment)},
+        {"session": session, "what": what, "position": enrolment.waitlist_position},
         link=reverse("sessions:session_detail", args=[session.program.slug, session.pk]),
     )
 
 
 def timetable_slots(*, participant: Participant, program: Program) -> list[dict]:
     """For a lawyer admitted to `program`: each open elective with their state, position and seats left."""
-    from django.db.models import Q
-
     if not Admission.objects.filter(participant=participant, program=program, state=AdmissionState.ADMITTED).exists():
         return []
     sessions = (
@@ -276,7 +272,7 @@ def timetable_slots(*, participant: Participant, program: Program) -> list[dict]
             {
                 "session": session,
                 "enrolment": enrolment,
-                "position": waitlist_position(enrolment) if enrolment else None,
+                "position": enrolment.waitlist_position if enrolment else None,
                 "seats_left": max(session.capacity - session.taken, 0),
             }
         )

@@ -251,6 +251,8 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are kept in the database and read through the cache: a signed-in request costs no query for them.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- UI ---------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

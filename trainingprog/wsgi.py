@@ -1,7 +1,13 @@
 import os
+from importlib import import_module
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trainingprog.settings")
 
 application = get_wsgi_application()
+
+# Import the URLconf (and with it every view module) now, as each worker starts, rather than during
+# the first request it answers.
+import_module(settings.ROOT_URLCONF)

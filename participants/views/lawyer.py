@@ -37,7 +37,7 @@ def my_program(request):
         else Enrolment.objects.none()
     )
     confirmed = [e for e in enrolments if e.state == EnrolmentState.CONFIRMED]
-    waiting = [(e, services.waitlist_position(e)) for e in enrolments if e.state == EnrolmentState.WAITLISTED]
+    waiting = [(e, e.waitlist_position) for e in enrolments if e.state == EnrolmentState.WAITLISTED]
     context = {
         "participant": participant,
         "admissions": admissions,
@@ -62,14 +62,15 @@ def enrolment_panel_context(request, session: TrainingSession, *, participant=No
             participant=participant, program_id=session.program_id, state=AdmissionState.ADMITTED
         ).exists()
     )
-    taken = Enrolment.objects.confirmed().filter(session=session).count()
+    if enrolment is None:  # the seats left are shown only next to the "Enrol" button
+        seats_left = max(session.capacity - Enrolment.objects.confirmed().filter(session=session).count(), 0)
     return {
         "session": session,
         "participant": participant,
         "enrolment": enrolment,
-        "position": services.waitlist_position(enrolment) if enrolment else None,
+        "position": enrolment.waitlist_position if enrolment else None,
         "admitted": admitted,
-        "seats_left": max(session.capacity - taken, 0),
+        "seats_left": None if enrolment else seats_left,
     }
 
 
@@ -78,6 +79,7 @@ def enrolment_panel_context(request, session: TrainingSession, *, participant=No
 def enrolment_action(request, session_pk):
     """Enrol, or cancel, for oneself; answers with the refreshed box (htmx) or the session page."""
     participant = get_object_or_404(Participant, user=request.user)
+    participant.user = request.user  # the notices go to them: no need to load the account again
     session = get_object_or_404(
         TrainingSession.objects.visible_to(request.user).select_related("program"), pk=session_pk
     )

@@ -38,7 +38,7 @@ def test_seats_then_a_waitlist_in_order(program):
     states = [services.enrol(participant=p, session=session).state for p in lawyers]
     assert states == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
     waiting = list(Enrolment.objects.waitlisted().filter(session=session))
-    assert [services.waitlist_position(e) for e in waiting] == [1, 2]
+    assert [e.waitlist_position for e in waiting] == [1, 2]
     assert Notification.objects.filter(kind="enrolment_changed").count() == 4
 
 
@@ -175,7 +175,7 @@ def test_200_lawyers_at_once_into_20_seats():
     assert Enrolment.objects.filter(session=session).count() == 200  # no duplicates, no errors
     # The waitlist is in arrival order: positions 1..180 with no gaps.
     waiting = list(Enrolment.objects.waitlisted().filter(session=session))
-    assert [services.waitlist_position(e) for e in waiting[:3]] == [1, 2, 3]
+    assert [e.waitlist_position for e in waiting[:3]] == [1, 2, 3]
     assert all(a.waitlisted_at <= b.waitlisted_at for a, b in itertools.pairwise(waiting))
 
     # Interleaved cancellations: each freed seat promotes exactly one waiting lawyer, in order.
