@@ -25,8 +25,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.runtime
 
 # gettext (msgfmt) compiles the translations; Debian's package, installed when missing.
+# gettext for translations; the Chinese TrueType font PDFs embed (trainingprog/pdf.py).
+SYSTEM_PACKAGES := gettext fonts-arphic-uming
 system-deps:
-	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 compilemessages: system-deps
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0

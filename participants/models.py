@@ -258,3 +258,69 @@ class ImportJob(models.Model):
     def percent(self) -> int:
         target = self.valid_rows or 1
         return min(100, round(100 * self.progress / target))
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    ABSENT = "absent", _("Absent")
+    EXCUSED = "excused", _("Excused")
+
+
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+class AttendanceMethod(models.TextChoices):
+    ROSTER = "roster", _("Roster")
+    QR = "qr", _("QR code")
+    CODE = "code", _("Typed check-in code")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+
+
+class Attendance(models.Model):
+    """Whether a lawyer was at a session: one row per lawyer and session, its changes in AttendanceChange."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="attendances")
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="attendances")
+    status = models.CharField(_("attendance"), max_length=8, choices=AttendanceStatus.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    method = models.CharField(_("recorded by way of"), max_length=8, choices=AttendanceMethod.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [models.UniqueConstraint(fields=["participant", "session"], name="attendance_once_per_session")]
+        indexes = [models.Index(fields=["session", "status"], name="attendance_session_status_idx")]
+
+    def __str__(self):
+        return f"{self.participant} · {self.session} · {self.get_status_display()}"
+
+    @property
+    def attended(self) -> bool:
+        return self.status in ATTENDED
+
+
+class AttendanceChange(models.Model):
+    """The history of an attendance record: every status it had, who set it, how and when."""
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="changes")
+    status = models.CharField(_("attendance"), max_length=8, choices=AttendanceStatus.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    method = models.CharField(_("recorded by way of"), max_length=8, choices=AttendanceMethod.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("attendance change")
+        verbose_name_plural = _("attendance changes")
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self):
+        return f"{self.attendance} ← {self.get_status_display()} ({self.recorded_at:%Y-%m-%d %H:%M})"

@@ -3,17 +3,20 @@
 from accounts.panels import Panel
 from sessions.models import Program
 
+from .attendance import may_take_attendance
 from .models import Admission, Participant
 
 
 def session_panels(request, session) -> list[Panel]:
     from .views.lawyer import enrolment_panel_context
 
-    if not Participant.objects.filter(user=request.user).exists() or session.is_required:
-        return []
-    return [
-        Panel("participants/_enrolment_box.html", enrolment_panel_context(request, session), column="side", order=5)
-    ]
+    panels = []
+    if may_take_attendance(request.user, session):
+        panels.append(Panel("participants/panels/attendance.html", {"session": session}, column="side", order=4))
+    if not session.is_required and Participant.objects.filter(user=request.user).exists():
+        context = enrolment_panel_context(request, session)
+        panels.append(Panel("participants/_enrolment_box.html", context, column="side", order=5))
+    return panels
 
 
 def home_panels(request) -> list[Panel]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, lawyer, manage
+from .views import attendance, completion, imports, lawyer, manage
 
 app_name = "participants"
 urlpatterns = [
@@ -17,4 +17,25 @@ urlpatterns = [
     path("manage/sessions/<int:pk>/roster/", manage.roster, name="roster"),
     path("manage/lawyers/<int:pk>/", manage.lawyer_edit, name="lawyer_edit"),
     path("manage/sessions/<int:pk>/roster/change/", manage.roster_action, name="roster_action"),
+    # Attendance: the session's faculty and administrators
+    path("sessions/<int:pk>/attendance/", attendance.roster, name="attendance_roster"),
+    path("sessions/<int:pk>/attendance/mark/", attendance.mark, name="attendance_mark"),
+    path("sessions/<int:pk>/attendance/mark-all/", attendance.mark_all, name="attendance_mark_all"),
+    path("sessions/<int:pk>/attendance/screen/", attendance.screen, name="checkin_screen"),
+    path("sessions/<int:pk>/attendance/sheet.pdf", attendance.signin_sheet_pdf, name="signin_sheet"),
+    path("manage/sessions/<int:pk>/attendance/history/", attendance.history, name="attendance_history"),
+    # Check-in: the lawyer
+    path("checkin/", attendance.checkin_code, name="checkin_code"),
+    path("checkin/resume/", attendance.checkin_resume, name="checkin_resume"),
+    path("checkin/<int:pk>/<str:token>/", attendance.checkin, name="checkin"),
+    # Completion
+    path("manage/programs/<slug:slug>/completion/", completion.completion_list, name="completion"),
+    path("manage/programs/<slug:slug>/completion/notify/", completion.completion_notify, name="completion_notify"),
+    path("manage/programs/<slug:slug>/attendance/", completion.attendance_report, name="attendance_report"),
+    path(
+        "manage/programs/<slug:slug>/lawyers/<int:pk>/transcript.<str:fmt>",
+        completion.lawyer_transcript,
+        name="lawyer_transcript",
+    ),
+    path("my/programs/<slug:slug>/transcript.<str:fmt>", completion.my_transcript, name="my_transcript"),
 ]

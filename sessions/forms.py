@@ -42,7 +42,9 @@ class ProgramForm(forms.ModelForm):
         fields = [
             "name_zh", "name_en", "slug", "code", "status", "organisers_zh", "organisers_en", "city_zh", "city_en",
             "starts_on", "ends_on", "enrolment_opens_at", "enrolment_closes_at",
-            "required_attendance_share", "min_credit_hours", "description_zh", "description_en",
+            "required_attendance_share", "min_credit_hours",
+            "checkin_opens_minutes", "checkin_late_minutes", "checkin_closes_minutes",
+            "description_zh", "description_en",
         ]  # fmt: skip
         widgets = {
             "starts_on": DateInput(),

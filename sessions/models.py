@@ -70,6 +70,16 @@ class Program(Bilingual, models.Model):
         _("minimum credit hours"), max_digits=5, decimal_places=1, default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )  # fmt: skip
+    checkin_opens_minutes = models.PositiveSmallIntegerField(
+        _("check-in opens (minutes before the start)"), default=30, validators=[MaxValueValidator(240)]
+    )
+    checkin_late_minutes = models.PositiveSmallIntegerField(
+        _("late after (minutes after the start)"), default=10, validators=[MaxValueValidator(240)],
+        help_text=_("Lawyers who check in later than this are recorded as late."),
+    )  # fmt: skip
+    checkin_closes_minutes = models.PositiveSmallIntegerField(
+        _("check-in closes (minutes after the start)"), default=60, validators=[MaxValueValidator(480)]
+    )
     status = models.CharField(_("status"), max_length=10, choices=ProgramStatus.choices, default=ProgramStatus.DRAFT)
     # Bumped on every change to the program's timetable: cache keys and calendar feeds follow it.
     schedule_version = models.PositiveIntegerField(default=1, editable=False)
@@ -100,6 +110,10 @@ class Program(Bilingual, models.Model):
                 | Q(enrolment_closes_at__gt=models.F("enrolment_opens_at")),
                 name="program_enrolment_closes_after_opening",
             ),
+            models.CheckConstraint(
+                condition=Q(checkin_closes_minutes__gte=models.F("checkin_late_minutes")),
+                name="program_checkin_closes_after_late",
+            ),
         ]
 
     def __str__(self):
@@ -111,6 +125,9 @@ class Program(Bilingual, models.Model):
             errors["ends_on"] = _("The last day cannot be before the first day.")
         if self.enrolment_opens_at and self.enrolment_closes_at and self.enrolment_closes_at <= self.enrolment_opens_at:
             errors["enrolment_closes_at"] = _("Enrolment must close after it opens.")
+        late, closes = self.checkin_late_minutes, self.checkin_closes_minutes
+        if late is not None and closes is not None and closes < late:
+            errors["checkin_closes_minutes"] = _("Check-in cannot close before lawyers start counting as late.")
         if errors:
             raise ValidationError(errors)
 

@@ -192,6 +192,8 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
 IMPORT_SYNC_ROWS = env.int("IMPORT_SYNC_ROWS", default=300)  # larger files import in the background
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+# The Chinese TrueType font embedded in PDFs (trainingprog/pdf.py uses Debian's AR PL UMing when unset).
+PDF_FONT = env.str("PDF_FONT", default="")
 
 # --- E-mail -----------------------------------------------------------------------------------
 # EMAIL_URL: smtp://user:pass@host:587/?tls=True, smtp+ssl://..., consolemail://, filemail:///path

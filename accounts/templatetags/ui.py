@@ -14,5 +14,17 @@ def query_with(context, **changes) -> str:
     base = context.get("query_base")
     query = (base if base is not None else context["request"].GET).copy()
     for key, value in changes.items():
-        query[key] = value
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
     return "?" + query.urlencode()
+
+
+@register.filter
+def pct_step(value) -> int:
+    """A percentage rounded to a multiple of 5, for the `pct-N` width classes (no inline styles under our CSP)."""
+    try:
+        return max(0, min(100, 5 * round(float(value) / 5)))
+    except (TypeError, ValueError):
+        return 0

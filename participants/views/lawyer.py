@@ -12,7 +12,7 @@ from accounts.roles import Role
 from sessions import timetable
 from sessions.models import CalendarFeed, FacultyAssignment, Program, TrainingSession
 
-from .. import services
+from .. import attendance, services
 from ..forms import ApplicationForm, ContactForm
 from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant
 
@@ -38,10 +38,14 @@ def my_program(request):
     )
     confirmed = [e for e in enrolments if e.state == EnrolmentState.CONFIRMED]
     waiting = [(e, e.waitlist_position) for e in enrolments if e.state == EnrolmentState.WAITLISTED]
+    admitted = [a for a in admissions if a.state == AdmissionState.ADMITTED]
+    for admission in admitted:  # the completion figures of each program the lawyer is in
+        completion = attendance.Completion(admission.program)
+        admission.figures = completion.summary(completion.of(participant))
     context = {
         "participant": participant,
         "admissions": admissions,
-        "admitted": [a for a in admissions if a.state == AdmissionState.ADMITTED],
+        "admitted": admitted,
         "rows": timetable.rows(e.session for e in confirmed),
         "waiting": waiting,
         "has_feed": CalendarFeed.objects.filter(user=request.user).exists(),

@@ -1,0 +1,113 @@
+"""Printable attendance documents: a session's sign-in sheet and a lawyer's transcript (A4, reportlab)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+
+from trainingprog.pdf import font
+
+INK = colors.HexColor("#1f2a44")
+RULE = colors.HexColor("#b8c0d0")
+SHADE = colors.HexColor("#eef1f6")
+
+
+def _styles():
+    name = font()
+    return {
+        "title": ParagraphStyle("title", fontName=name, fontSize=15, leading=20, textColor=INK, alignment=TA_CENTER),
+        "sub": ParagraphStyle("sub", fontName=name, fontSize=9.5, leading=13, textColor=INK, alignment=TA_CENTER),
+        "cell": ParagraphStyle("cell", fontName=name, fontSize=9, leading=11.5, wordWrap="CJK"),
+        "head": ParagraphStyle("head", fontName=name, fontSize=9, leading=11.5, textColor=colors.white),
+    }
+
+
+def _local(value, fmt="SHORT_DATETIME_FORMAT") -> str:
+    return formats.date_format(timezone.localtime(value), fmt)
+
+
+def _document(title: str, subtitle: str, header: Sequence[str], rows: list[list], widths: list[float]) -> bytes:
+    styles = _styles()
+    buffer = io.BytesIO()
+
+    def footer(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(font(), 8)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(18 * mm, 10 * mm, title)
+        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, _("Page %(number)s") % {"number": doc.page})
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=18 * mm,
+        title=title, author=_("Foreign-related IPR Lawyers Training"),
+    )  # fmt: skip
+    table = LongTable(
+        [[Paragraph(str(h), styles["head"]) for h in header]]
+        + [[Paragraph(_escape(cell), styles["cell"]) for cell in row] for row in rows],
+        colWidths=[w * mm for w in widths],
+        repeatRows=1,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), INK),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("GRID", (0, 0), (-1, -1), 0.4, RULE),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, SHADE]),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    story = [Paragraph(_escape(title), styles["title"]), Spacer(1, 2 * mm)]
+    story += [Paragraph(_escape(line), styles["sub"]) for line in subtitle.splitlines()]
+    story += [Spacer(1, 5 * mm), table]
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+def _escape(value) -> str:
+    """Paragraph text is a tiny markup language: names and firms must not be read as tags."""
+    return str(value if value is not None else "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def signin_sheet(session, lawyers) -> bytes:
+    """The roster to sign at the door: number, names, province, firm, licence tail, a box to sign."""
+    subtitle = f"{session.program.name}\n{_local(session.starts_at)} – {_local(session.ends_at, 'H:i')}"
+    if session.venue_id:
+        subtitle += f" · {session.venue.name}"
+    rows = [
+        [n, f"{p.name_zh}\n{p.name_latin}".strip(), str(p.province), p.law_firm, p.masked_license[-4:], ""]
+        for n, p in enumerate(lawyers, start=1)
+    ]
+    header = ["#", _("Name"), _("Province"), _("Law firm"), _("Licence (last 4)"), _("Signature")]
+    title = _("Sign-in sheet: %(title)s") % {"title": session.title}
+    return _document(title, subtitle, header, rows, [9, 38, 22, 52, 18, 35])
+
+
+def transcript(participant, program, lines: list[dict], summary: dict) -> bytes:
+    """A lawyer's sessions in a program with attendance and credit hours, and the completion figures."""
+    subtitle = "\n".join(
+        [
+            f"{participant.name_zh} {participant.name_latin} · {participant.law_firm} · {participant.province}",
+            _("Required sessions attended: %(attended)s of %(total)s (%(rate)s%%) · credit hours: %(hours)s") % summary,
+            _("Printed %(date)s") % {"date": _local(timezone.now())},
+        ]
+    )
+    rows = [
+        [_local(line["session"].starts_at), line["session"].title, line["kind"], line["status"], line["hours"]]
+        for line in lines
+    ]
+    header = [_("Date"), _("Session"), _("Kind"), _("Attendance"), _("Credit hours")]
+    title = _("Transcript: %(program)s") % {"program": program.name}
+    return _document(title, subtitle, header, rows, [30, 74, 24, 24, 22])

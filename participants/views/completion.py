@@ -1,0 +1,178 @@
+"""Completion: everyone's figures for administrators, attendance reports, and transcripts."""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import administrator_required, role_required
+from accounts.roles import Role
+from sessions.models import Program, SessionStatus
+
+from .. import attendance
+from ..exports import spreadsheet_response
+from ..models import Attendance, AttendanceStatus, Enrolment, EnrolmentState, Participant, Province
+from ..pdfs import transcript
+
+SORTS = {  # the lowest first for the figures: the lawyers who need attention come to the top
+    "name": ("name_latin", "name_zh"),
+    "province": ("province__code", "name_latin"),
+    "rate": ("attended_required", "name_latin"),
+    "hours": ("hours", "name_latin"),
+}
+
+
+def _outcome_labels():
+    return {
+        attendance.COMPLETED: _("Completed"),
+        attendance.AT_RISK: _("At risk"),
+        attendance.ON_TRACK: _("On track"),
+    }
+
+
+@administrator_required
+def completion_list(request, slug):
+    """Every admitted lawyer's attendance, credit hours and outcome; filter, sort, export, notify."""
+    program = get_object_or_404(Program, slug=slug)
+    completion = attendance.Completion(program)
+    lawyers = completion.lawyers()
+    province = request.GET.get("province", "")
+    if province:
+        lawyers = lawyers.filter(province__code=province)
+    outcome = request.GET.get("outcome", "")
+    if outcome in (attendance.COMPLETED, attendance.AT_RISK, attendance.ON_TRACK):
+        lawyers = lawyers.filter(outcome=outcome)
+    query = request.GET.get("q", "").strip()
+    if query:
+        lawyers = lawyers.filter(Q(name_zh__icontains=query) | Q(name_latin__icontains=query))
+    sort = request.GET.get("sort", "name")
+    lawyers = lawyers.order_by(*SORTS.get(sort, SORTS["name"]))
+    labels = _outcome_labels()
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        header = [_("Name"), _("Name in Latin letters"), _("Province"), _("Law firm"),
+                  _("Required sessions attended"), _("Required sessions"), _("Attendance rate (%)"),
+                  _("Credit hours"), _("Outcome")]  # fmt: skip
+        rows = (
+            [p.name_zh, p.name_latin, str(p.province), p.law_firm, p.attended_required, completion.required_total,
+             round(p.rate), p.hours, labels[p.outcome]]
+            for p in lawyers.iterator(chunk_size=2000)
+        )  # fmt: skip
+        return spreadsheet_response(filename=f"completion-{program.slug}", fmt=fmt, header=header, rows=rows)
+    tally = completion.lawyers().aggregate(**{key: Count("pk", filter=Q(outcome=key)) for key in labels})
+    page = Paginator(lawyers, 100).get_page(request.GET.get("page"))
+    for lawyer in page:
+        lawyer.outcome_label = labels[lawyer.outcome]
+    context = {
+        "program": program,
+        "completion": completion,
+        "page": page,
+        "provinces": Province.objects.all(),
+        "province": province,
+        "outcome": outcome,
+        "outcomes": labels,
+        "tally": tally,
+        "sort": sort,
+        "query": query,
+    }
+    return render(request, "participants/manage/completion.html", context)
+
+
+@administrator_required
+@require_POST
+def completion_notify(request, slug):
+    program = get_object_or_404(Program, slug=slug)
+    sent = attendance.notify_at_risk(program=program, by=request.user)
+    messages.success(request, _("%(count)s lawyers at risk were told (at most once a day each).") % {"count": sent})
+    return redirect("participants:completion", program.slug)
+
+
+@administrator_required
+def attendance_report(request, slug):
+    """Attendance by session and by province, with exports."""
+    program = get_object_or_404(Program, slug=slug)
+    sessions = list(program.sessions.filter(status=SessionStatus.SCHEDULED).order_by("starts_at"))
+    seats = dict(
+        Enrolment.objects.filter(session__in=sessions, state=EnrolmentState.CONFIRMED)
+        .values_list("session")
+        .annotate(n=Count("pk"))
+        .values_list("session", "n")
+    )
+    marks = defaultdict(dict)
+    for session_id, status, n in (
+        Attendance.objects.filter(session__in=sessions).values_list("session", "status").annotate(n=Count("pk"))
+    ):
+        marks[session_id][status] = n
+    by_session = []
+    for session in sessions:
+        counts = marks[session.pk]
+        attended = counts.get(AttendanceStatus.PRESENT, 0) + counts.get(AttendanceStatus.LATE, 0)
+        held = seats.get(session.pk, 0)
+        by_session.append(
+            {
+                "session": session,
+                "seats": held,
+                **{status: counts.get(status, 0) for status in AttendanceStatus.values},
+                "unrecorded": max(held - sum(counts.values()), 0),
+                "rate": round(100 * attended / held) if held else None,
+            }
+        )
+    completion = attendance.Completion(program)
+    by_province = defaultdict(lambda: {"lawyers": 0, attendance.COMPLETED: 0, attendance.AT_RISK: 0})
+    for province_id, outcome in completion.lawyers().order_by().values_list("province", "outcome"):
+        by_province[province_id]["lawyers"] += 1
+        if outcome != attendance.ON_TRACK:
+            by_province[province_id][outcome] += 1
+    provinces = [(p, by_province[p.pk]) for p in Province.objects.filter(pk__in=by_province)]
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        header = [_("Start"), _("Session"), _("Seats"), *AttendanceStatus.labels, _("Not recorded"), _("Rate (%)")]
+        rows = [
+            [line["session"].starts_at.isoformat(), line["session"].title, line["seats"],
+             *(line[s] for s in AttendanceStatus.values), line["unrecorded"], line["rate"] or ""]
+            for line in by_session
+        ]  # fmt: skip
+        return spreadsheet_response(filename=f"attendance-{program.slug}", fmt=fmt, header=header, rows=rows)
+    context = {"program": program, "by_session": by_session, "provinces": provinces, "completion": completion}
+    return render(request, "participants/manage/attendance_report.html", context)
+
+
+def _transcript_response(participant: Participant, program: Program, fmt: str) -> HttpResponse:
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
+    completion = attendance.Completion(program)
+    lawyer = completion.of(participant)
+    if lawyer is None:
+        raise Http404
+    lines = attendance.transcript_lines(participant, program)
+    summary = completion.summary(lawyer)
+    filename = f"transcript-{program.slug}-{participant.pk}"
+    if fmt == "pdf":
+        response = HttpResponse(transcript(participant, program, lines, summary), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+        return response
+    header = [_("Start"), _("Session"), _("Kind"), _("Attendance"), _("Credit hours")]
+    rows = [
+        [line["session"].starts_at.isoformat(), line["session"].title, line["kind"], line["status"], line["hours"]]
+        for line in lines
+    ]
+    return spreadsheet_response(filename=filename, fmt="xlsx", header=header, rows=rows)
+
+
+@role_required(Role.PARTICIPANT)
+def my_transcript(request, slug, fmt):
+    participant = get_object_or_404(Participant.objects.select_related("province"), user=request.user)
+    program = get_object_or_404(Program.objects.visible_to(request.user), slug=slug)
+    return _transcript_response(participant, program, fmt)
+
+
+@administrator_required
+def lawyer_transcript(request, slug, pk, fmt):
+    participant = get_object_or_404(Participant.objects.select_related("province"), pk=pk)
+    program = get_object_or_404(Program, slug=slug)
+    return _transcript_response(participant, program, fmt)
