@@ -84,6 +84,26 @@ def enrolment_program(source: Program, lawyers: int, sessions: int = 10):
     return program
 
 
+def checkin_session_of(program: Program) -> tuple[TrainingSession, list[str]]:
+    """A session starting in ten minutes (check-in open) with every admitted lawyer holding a seat."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from participants.models import Enrolment
+
+    start = timezone.now() + timedelta(minutes=10)
+    lawyers = [a.participant for a in program.admissions.select_related("participant__user")]
+    session = TrainingSession.objects.create(
+        program=program, title_zh="签到压测课程", format="lecture", venue=program.sessions.first().venue,
+        capacity=len(lawyers), credit_hours=2, is_required=True, starts_at=start, ends_at=start + timedelta(hours=2),
+    )  # fmt: skip
+    Enrolment.objects.bulk_create(
+        [Enrolment(participant=p, session=session, state="confirmed", confirmed_at=start) for p in lawyers]
+    )
+    return session, [signed_in_cookie(p.user) for p in lawyers]
+
+
 def signed_in_cookie(user) -> str:
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
@@ -126,6 +146,9 @@ def main():
     random.Random(1).shuffle(pairs)  # lawyers and sessions interleave, as in a real rush
     pairs_file = Path(os.environ["VAR_DIR"]) / "enrol-pairs.txt"
     pairs_file.write_text("\n".join(pairs) + "\n")
+    checkin_session, cookies = checkin_session_of(enrol_program)
+    cookies_file = Path(os.environ["VAR_DIR"]) / "checkin-cookies.txt"
+    cookies_file.write_text("\n".join(cookies) + "\n")
     print(
         json.dumps(
             {
@@ -137,6 +160,9 @@ def main():
                 "enrol_pairs": str(pairs_file),
                 "enrol_pair_count": len(pairs),
                 "enrol_program": enrol_program.pk,
+                "checkin_session": checkin_session.pk,
+                "checkin_cookies": str(cookies_file),
+                "checkin_lawyers": len(cookies),
             }
         )
     )

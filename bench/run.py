@@ -169,6 +169,37 @@ def enrol_run(base: str, data: dict, master: int) -> dict:
     }
 
 
+def checkin_run(base: str, data: dict, master: int, env: dict) -> dict:
+    """16 clients, each request a different lawyer opening the URL the projector's QR code holds now."""
+    path, _seconds_left, before = run(
+        [PYTHON, "bench/checkin_url.py", str(data["checkin_session"])], env, capture_output=True, text=True
+    ).stdout.split()
+    workers = worker_pids(master)
+    cpu_before = cpu_seconds(workers)
+    args = [
+        "wrk", "-t1", "-c16", "-d10s", "--latency", "-s", str(ROOT / "bench/checkin.lua"),
+        base + "/", "--", path, data["checkin_cookies"],
+    ]  # fmt: skip
+    out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    after = run([PYTHON, "bench/checkin_url.py", str(data["checkin_session"])], env, capture_output=True, text=True)
+    checked_in = int(after.stdout.split()[2]) - int(before)
+    requests = max(result["requests"], 1)
+    rps = requests / (result["duration_us"] / 1e6)
+    return {
+        "page": f"QR check-in (16 clients, {len(workers)} workers)",
+        "rps": rps,
+        "p50": result["p50"] / 1000,
+        "p95": result["p95"] / 1000,
+        "p99": result["p99"] / 1000,
+        "cpu_ms": (cpu_seconds(workers) - cpu_before) * 1000 / requests,
+        "sql": "",
+        "errors": result["errors"] + result["non2xx"],
+        "checked_in": checked_in,
+        "seconds_for_300": 300 / rps,
+    }
+
+
 def import_run(env) -> float:
     """Time import_participants on a generated XLSX of IMPORT_ROWS new lawyers."""
     path = Path(env["VAR_DIR"]) / "bench-import.xlsx"
@@ -222,6 +253,9 @@ def main() -> int:
     try:
         rows.append(enrol_run(base, data, gunicorn.pid))
         print(f"  enrol: {rows[-1]['rps']:.0f} req/s", flush=True)
+        rows.append(checkin_run(base, data, gunicorn.pid, env))
+        checkin = rows[-1]
+        print(f"  check-in: {checkin['rps']:.0f} req/s", flush=True)
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
@@ -231,8 +265,9 @@ def main() -> int:
     seconds = import_run(env)
     floor = rows[0]["rps"]
     table = render(rows, floor, data) + (
-        f"\n\nEnrolment: {oversold}.\nImport of a {IMPORT_ROWS:,}-row XLSX (check and write, one process): "
-        f"{seconds:.1f} s (target < 20 s)."
+        f"\n\nEnrolment: {oversold}.\nQR check-in: {checkin['checked_in']:,} lawyers checked in in 10 s; "
+        f"300 lawyers take {checkin['seconds_for_300']:.1f} s (target < 10 s).\n"
+        f"Import of a {IMPORT_ROWS:,}-row XLSX (check and write, one process): {seconds:.1f} s (target < 20 s)."
     )
     print()
     print(table)
@@ -262,6 +297,8 @@ def render(rows: list[dict], floor: float, data: dict) -> str:
         if row["page"].startswith("enrol"):
             ok = row["rps"] >= 200 and row["p95"] < 150
             verdict = f"≥ 200/s, p95 < 150 ms {'✓' if ok else '✗'}"
+        elif row["page"].startswith("QR check-in"):
+            verdict = f"300 in < 10 s {'✓' if row['seconds_for_300'] < 10 else '✗'}"
         else:
             verdict = f"≥ {target}% {'✓' if share >= target else '✗'}" if target else ""
         lines.append(

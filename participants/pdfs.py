@@ -35,7 +35,11 @@ def _local(value, fmt="SHORT_DATETIME_FORMAT") -> str:
     return formats.date_format(timezone.localtime(value), fmt)
 
 
-def _document(title: str, subtitle: str, header: Sequence[str], rows: list[list], widths: list[float]) -> bytes:
+def _document(
+    title: str, subtitle: str, header: Sequence[str], rows: list[list], widths: list[float], row_height=None
+) -> bytes:
+    """An A4 page or more: title, subtitle lines, and a table whose header repeats on every page. A cell
+    given as a tuple shows its parts on separate lines."""
     styles = _styles()
     buffer = io.BytesIO()
 
@@ -53,8 +57,9 @@ def _document(title: str, subtitle: str, header: Sequence[str], rows: list[list]
     )  # fmt: skip
     table = LongTable(
         [[Paragraph(str(h), styles["head"]) for h in header]]
-        + [[Paragraph(_escape(cell), styles["cell"]) for cell in row] for row in rows],
+        + [[Paragraph(_cell(cell), styles["cell"]) for cell in row] for row in rows],
         colWidths=[w * mm for w in widths],
+        rowHeights=[None] + [row_height] * len(rows),
         repeatRows=1,
     )
     table.setStyle(
@@ -76,6 +81,12 @@ def _document(title: str, subtitle: str, header: Sequence[str], rows: list[list]
     return buffer.getvalue()
 
 
+def _cell(value) -> str:
+    if isinstance(value, tuple):
+        return "<br/>".join(_escape(part) for part in value if part)
+    return _escape(value)
+
+
 def _escape(value) -> str:
     """Paragraph text is a tiny markup language: names and firms must not be read as tags."""
     return str(value if value is not None else "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -87,12 +98,12 @@ def signin_sheet(session, lawyers) -> bytes:
     if session.venue_id:
         subtitle += f" · {session.venue.name}"
     rows = [
-        [n, f"{p.name_zh}\n{p.name_latin}".strip(), str(p.province), p.law_firm, p.masked_license[-4:], ""]
+        [n, (p.name_zh, p.name_latin), str(p.province), p.law_firm, p.masked_license[-4:], ""]
         for n, p in enumerate(lawyers, start=1)
     ]
-    header = ["#", _("Name"), _("Province"), _("Law firm"), _("Licence (last 4)"), _("Signature")]
+    header = ["#", _("Name"), _("Province"), _("Law firm"), _("Licence"), _("Signature")]
     title = _("Sign-in sheet: %(title)s") % {"title": session.title}
-    return _document(title, subtitle, header, rows, [9, 38, 22, 52, 18, 35])
+    return _document(title, subtitle, header, rows, [9, 34, 19, 50, 15, 47], row_height=11 * mm)
 
 
 def transcript(participant, program, lines: list[dict], summary: dict) -> bytes:

@@ -149,7 +149,7 @@ def seed_program(*, sessions: int = 40, faculty: int = 30, faculty_user=None) ->
             "enrolment_opens_at": datetime(2025, 5, 6, 9, 0, tzinfo=SHANGHAI),
             "enrolment_closes_at": datetime(2025, 6, 6, 18, 0, tzinfo=SHANGHAI),
             "required_attendance_share": Decimal("0.80"),
-            "min_credit_hours": Decimal("40.0"),
+            "min_credit_hours": Decimal("32.0"),
             "status": ProgramStatus.PUBLISHED,
         },
     )

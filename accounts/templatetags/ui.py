@@ -28,3 +28,9 @@ def pct_step(value) -> int:
         return max(0, min(100, 5 * round(float(value) / 5)))
     except (TypeError, ValueError):
         return 0
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping|get_item:key` — a dictionary look-up by a variable key."""
+    return mapping.get(key) if mapping else None

@@ -79,7 +79,7 @@ def roster(request, pk):
         "lawyers": list(_roster(session, query)),
         "query": query,
         "statuses": AttendanceStatus.choices,
-        "opens": attendance.checkin_window(session)[0],
+        **dict(zip(("opens", "late", "closes"), attendance.checkin_window(session), strict=True)),
         **_counts(session),
     }
     if request.htmx and request.htmx.target == "roster-body":

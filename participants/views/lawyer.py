@@ -14,7 +14,7 @@ from sessions.models import CalendarFeed, FacultyAssignment, Program, TrainingSe
 
 from .. import attendance, services
 from ..forms import ApplicationForm, ContactForm
-from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant
+from ..models import Admission, AdmissionState, Attendance, Enrolment, EnrolmentState, Participant
 
 ASSIGNMENTS = Prefetch("session__assignments", queryset=FacultyAssignment.objects.select_related("faculty"))
 
@@ -49,6 +49,7 @@ def my_program(request):
         "rows": timetable.rows(e.session for e in confirmed),
         "waiting": waiting,
         "has_feed": CalendarFeed.objects.filter(user=request.user).exists(),
+        "marks": {a.session_id: a for a in Attendance.objects.filter(participant=participant)} if participant else {},
         **timetable.ROW_LABELS,
     }
     return render(request, "participants/my_program.html", context)

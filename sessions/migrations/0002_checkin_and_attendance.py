@@ -5,29 +5,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('training_sessions', '0001_initial'),
+        ("training_sessions", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='program',
-            name='checkin_closes_minutes',
-            field=models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MaxValueValidator(480)], verbose_name='check-in closes (minutes after the start)'),
+            model_name="program",
+            name="checkin_closes_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=60,
+                validators=[django.core.validators.MaxValueValidator(480)],
+                verbose_name="check-in closes (minutes after the start)",
+            ),
         ),
         migrations.AddField(
-            model_name='program',
-            name='checkin_late_minutes',
-            field=models.PositiveSmallIntegerField(default=10, help_text='Lawyers who check in later than this are recorded as late.', validators=[django.core.validators.MaxValueValidator(240)], verbose_name='late after (minutes after the start)'),
+            model_name="program",
+            name="checkin_late_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=10,
+                help_text="Lawyers who check in later than this are recorded as late.",
+                validators=[django.core.validators.MaxValueValidator(240)],
+                verbose_name="late after (minutes after the start)",
+            ),
         ),
         migrations.AddField(
-            model_name='program',
-            name='checkin_opens_minutes',
-            field=models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MaxValueValidator(240)], verbose_name='check-in opens (minutes before the start)'),
+            model_name="program",
+            name="checkin_opens_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=30,
+                validators=[django.core.validators.MaxValueValidator(240)],
+                verbose_name="check-in opens (minutes before the start)",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='program',
-            constraint=models.CheckConstraint(condition=models.Q(('checkin_closes_minutes__gte', models.F('checkin_late_minutes'))), name='program_checkin_closes_after_late'),
+            model_name="program",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("checkin_closes_minutes__gte", models.F("checkin_late_minutes"))),
+                name="program_checkin_closes_after_late",
+            ),
         ),
     ]

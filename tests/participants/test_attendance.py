@@ -6,12 +6,19 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications.models import Notification
 from participants import attendance
 from participants.models import Attendance, AttendanceChange, Enrolment, EnrolmentState
 from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals are matched by their English wording."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
