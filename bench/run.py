@@ -33,7 +33,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "2000"))
 FACULTY = int(os.environ.get("BENCH_FACULTY", "500"))
-LAWYERS = int(os.environ.get("BENCH_LAWYERS", "2000"))
+LAWYERS = int(os.environ.get("BENCH_LAWYERS", "320"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
 CSRF_TOKEN = "benchBENCHbenchBENCHbenchBENCH12"  # noqa: S105 - any 32 letters; cookie and header agree
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -87,7 +87,7 @@ def prepare(env) -> dict:
     seed_env = {**env, "DEBUG": "true"}
     print(f"seeding {SESSIONS} sessions, {FACULTY} faculty and {LAWYERS} lawyers ...", flush=True)
     run(
-        [*manage, "seed_demo", "--sessions", str(SESSIONS), "--faculty", str(FACULTY)],
+        [*manage, "seed_demo", "--sessions", str(SESSIONS), "--faculty", str(FACULTY), "--participants", str(LAWYERS)],
         seed_env,
         stdout=subprocess.DEVNULL,
     )
@@ -170,14 +170,15 @@ def enrol_run(base: str, data: dict, master: int) -> dict:
 
 
 def checkin_run(base: str, data: dict, master: int, env: dict) -> dict:
-    """16 clients, each request a different lawyer opening the URL the projector's QR code holds now."""
+    """16 clients, each request a different lawyer opening the URL the projector's QR code holds now,
+    until every lawyer with a seat has checked in once."""
     path, _seconds_left, before = run(
         [PYTHON, "bench/checkin_url.py", str(data["checkin_session"])], env, capture_output=True, text=True
     ).stdout.split()
     workers = worker_pids(master)
     cpu_before = cpu_seconds(workers)
     args = [
-        "wrk", "-t1", "-c16", "-d10s", "--latency", "-s", str(ROOT / "bench/checkin.lua"),
+        "wrk", "-t1", "-c16", "-d60s", "--latency", "-s", str(ROOT / "bench/checkin.lua"),
         base + "/", "--", path, data["checkin_cookies"],
     ]  # fmt: skip
     out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True).stdout
@@ -196,6 +197,7 @@ def checkin_run(base: str, data: dict, master: int, env: dict) -> dict:
         "sql": "",
         "errors": result["errors"] + result["non2xx"],
         "checked_in": checked_in,
+        "seconds": result["duration_us"] / 1e6,
         "seconds_for_300": 300 / rps,
     }
 
@@ -265,7 +267,8 @@ def main() -> int:
     seconds = import_run(env)
     floor = rows[0]["rps"]
     table = render(rows, floor, data) + (
-        f"\n\nEnrolment: {oversold}.\nQR check-in: {checkin['checked_in']:,} lawyers checked in in 10 s; "
+        f"\n\nEnrolment: {oversold}.\n"
+        f"QR check-in: {checkin['checked_in']:,} lawyers checked in in {checkin['seconds']:.1f} s; "
         f"300 lawyers take {checkin['seconds_for_300']:.1f} s (target < 10 s).\n"
         f"Import of a {IMPORT_ROWS:,}-row XLSX (check and write, one process): {seconds:.1f} s (target < 20 s)."
     )

@@ -169,7 +169,7 @@ def _short(value) -> str:
 
 
 @transaction.atomic
-def enrol(*, participant: Participant, session: TrainingSession, by=None) -> Enrolment:
+def enrol(*, participant: Participant, session: TrainingSession, by=None, moved_from=None) -> Enrolment:
     """A seat if one is free, else a place at the end of the waitlist. A second click changes nothing.
 
     `by` is the administrator acting on the lawyer's behalf (deadlines do not apply to them).
@@ -200,7 +200,7 @@ def enrol(*, participant: Participant, session: TrainingSession, by=None) -> Enr
         created_by_id=by.pk if by else participant.user_id,
         **fields,
     )
-    _announce(enrolment, "confirmed" if state == EnrolmentState.CONFIRMED else "waitlisted")
+    _announce(enrolment, "confirmed" if state == EnrolmentState.CONFIRMED else "waitlisted", moved_from=moved_from)
     return enrolment
 
 
@@ -223,6 +223,23 @@ def enrolment_cancel(*, enrolment: Enrolment, by, notify_lawyer: bool = True) ->
     return enrolment
 
 
+@transaction.atomic
+def enrolment_move(*, enrolment: Enrolment, to: TrainingSession, by) -> Enrolment:
+    """An administrator moves a lawyer's seat or waitlist place to another session of the same program,
+    as one change: the old place goes to the next in line only if the new one is granted."""
+    if to.pk == enrolment.session_id:
+        raise EnrolmentRefused(_("Choose a different session."))
+    if to.program_id != enrolment.session.program_id:
+        raise EnrolmentRefused(_("A lawyer can only be moved to a session of the same program."))
+    # Both session rows, in primary-key order (as every writer takes them), so two moves cannot deadlock.
+    list(TrainingSession.objects.select_for_update().filter(pk__in=[to.pk, enrolment.session_id]).order_by("pk"))
+    if Enrolment.objects.active().filter(participant_id=enrolment.participant_id, session=to).exists():
+        raise EnrolmentRefused(_("The lawyer is already enrolled in that session."))
+    previous = enrolment.session
+    enrolment_cancel(enrolment=enrolment, by=by, notify_lawyer=False)
+    return enrol(participant=enrolment.participant, session=to, by=by, moved_from=previous)
+
+
 def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
     """Fill free seats from the waitlist, first come first served. Call with the session row locked."""
     promoted = []
@@ -242,13 +259,13 @@ def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
     return promoted
 
 
-def _announce(enrolment: Enrolment, what: str) -> None:
+def _announce(enrolment: Enrolment, what: str, moved_from: TrainingSession | None = None) -> None:
     session = enrolment.session
     # No de-duplication key: each state change happens once (a second click returns before this).
     notify(
         enrolment.participant.user,
         "enrolment_changed",
-        {"session": session, "what": what, "position": enrolment.waitlist_position},
+        {"session": session, "what": what, "position": enrolment.waitlist_position, "moved_from": moved_from},
         link=reverse("sessions:session_detail", args=[session.program.slug, session.pk]),
     )
 

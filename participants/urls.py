@@ -17,6 +17,7 @@ urlpatterns = [
     path("manage/sessions/<int:pk>/roster/", manage.roster, name="roster"),
     path("manage/lawyers/<int:pk>/", manage.lawyer_edit, name="lawyer_edit"),
     path("manage/sessions/<int:pk>/roster/change/", manage.roster_action, name="roster_action"),
+    path("manage/enrolments/<int:pk>/move/", manage.enrolment_move, name="enrolment_move"),
     # Attendance: the session's faculty and administrators
     path("sessions/<int:pk>/attendance/", attendance.roster, name="attendance_roster"),
     path("sessions/<int:pk>/attendance/mark/", attendance.mark, name="attendance_mark"),

@@ -5,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
-from sessions.models import Program, TrainingSession
+from sessions.models import Program, SessionStatus, TrainingSession
 
 from .. import services
 from ..exports import spreadsheet_response
@@ -174,3 +175,33 @@ def lawyer_edit(request, pk):
         "participants/manage/lawyer_edit.html",
         {"form": form, "participant": participant, "admissions": admissions},
     )
+
+
+@administrator_required
+def enrolment_move(request, pk):
+    """Move a lawyer's seat or waitlist place to another session of the program, as one change."""
+    enrolment = get_object_or_404(
+        Enrolment.objects.active().select_related("participant__province", "session__program"), pk=pk
+    )
+    session = enrolment.session
+    targets = (
+        session.program.sessions.filter(status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now())
+        .exclude(pk=session.pk)
+        .annotate(taken=Count("enrolments", filter=Q(enrolments__state=EnrolmentState.CONFIRMED)))
+        .order_by("starts_at")
+    )
+    if request.method == "POST":
+        target = get_object_or_404(targets, pk=request.POST.get("to"))
+        try:
+            moved = services.enrolment_move(enrolment=enrolment, to=target, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request,
+                _("%(name)s is moved to “%(title)s” (%(state)s).")
+                % {"name": enrolment.participant.name_zh, "title": target.title, "state": moved.get_state_display()},
+            )
+            return redirect("participants:roster", pk=session.pk)
+    context = {"enrolment": enrolment, "session": session, "targets": targets}
+    return render(request, "participants/manage/enrolment_move.html", context)

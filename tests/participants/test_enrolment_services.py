@@ -195,3 +195,33 @@ def test_one_lawyer_double_clicking_in_many_tabs_gets_one_enrolment():
     pks = _in_threads(lambda _: services.enrol(participant=lawyer, session=session).pk, range(8), workers=8)
     assert len(set(pks)) == 1
     assert Enrolment.objects.filter(session=session).count() == 1
+
+
+@pytest.mark.django_db
+def test_moving_a_lawyer_is_one_change_and_the_old_seat_goes_to_the_next_in_line(program, administrator):
+    parallel = timezone.now() + timedelta(days=10)
+    source = SessionFactory(program=program, capacity=1, starts_at=parallel, ends_at=parallel + timedelta(hours=2))
+    target = SessionFactory(program=program, capacity=5, starts_at=parallel, ends_at=parallel + timedelta(hours=2))
+    mover, waiting = _lawyer(program), _lawyer(program)
+    seat = services.enrol(participant=mover, session=source)
+    services.enrol(participant=waiting, session=source)
+    moved = services.enrolment_move(enrolment=seat, to=target, by=administrator)
+    assert moved.session == target and moved.state == "confirmed"  # same hours: no clash with the old seat
+    seat.refresh_from_db()
+    assert seat.state == "cancelled"
+    assert Enrolment.objects.get(participant=waiting, session=source).state == "confirmed"
+    notice = Notification.objects.filter(recipient=mover.user).latest("pk")
+    assert source.title_zh in notice.body_text and target.title_zh in notice.body_text
+
+
+@pytest.mark.django_db
+def test_a_refused_move_leaves_the_lawyer_where_they_were(program, administrator):
+    source, elsewhere = _future(program, capacity=3), SessionFactory(program=ProgramFactory())
+    lawyer = _lawyer(program)
+    seat = services.enrol(participant=lawyer, session=source)
+    with pytest.raises(services.ValidationError):
+        services.enrolment_move(enrolment=seat, to=elsewhere, by=administrator)
+    with pytest.raises(services.ValidationError):
+        services.enrolment_move(enrolment=seat, to=source, by=administrator)
+    seat.refresh_from_db()
+    assert seat.state == "confirmed" and Enrolment.objects.filter(participant=lawyer).count() == 1

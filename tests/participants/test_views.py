@@ -215,3 +215,24 @@ def test_timetable_slots_cost_the_same_for_few_and_many_sessions(lawyer_client, 
         session.save()
         services.enrol(participant=AdmissionFactory(program=program).participant, session=session)
     assert count() == few
+
+
+@pytest.mark.django_db
+def test_administrators_move_a_lawyer_from_the_roster(administrator_client, lawyer_client):
+    from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory
+
+    program = ProgramFactory()
+    start = timezone.now() + timedelta(days=3)
+    source, target = (
+        SessionFactory(program=program, starts_at=start + timedelta(days=n), ends_at=start + timedelta(days=n, hours=2))
+        for n in (0, 1)
+    )
+    lawyer = AdmissionFactory(program=program).participant
+    seat = services.enrol(participant=lawyer, session=source)
+    url = reverse("participants:enrolment_move", args=[seat.pk])
+    assert lawyer_client.get(url).status_code == 403
+    page = administrator_client.get(url).content.decode()
+    assert target.title_zh in page and f'value="{source.pk}"' not in page
+    response = administrator_client.post(url, {"to": target.pk})
+    assert response.status_code == 302
+    assert lawyer.enrolments.get(state="confirmed").session == target
