@@ -24,9 +24,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-# gettext (msgfmt) compiles the translations; Debian's package, installed when missing.
-# gettext for translations; the Chinese TrueType font PDFs embed (trainingprog/pdf.py).
-SYSTEM_PACKAGES := gettext fonts-arphic-uming
+# gettext for translations; the Chinese TrueType font PDFs embed (trainingprog/pdf.py); libmagic, which
+# tells uploaded files apart by their content (faculty/services.py).
+SYSTEM_PACKAGES := gettext fonts-arphic-uming libmagic1
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi

@@ -24,6 +24,7 @@ class NavItem:
 NAV_ITEMS = (
     NavItem(_("Home"), "home", "house", frozenset(Role.values)),
     NavItem(_("My program"), "participants:my_program", "journal-check", frozenset({Role.PARTICIPANT})),
+    NavItem(_("My teaching"), "faculty:portal", "easel", frozenset({Role.FACULTY})),
     NavItem(_("Timetable"), "sessions:program_list", "calendar3-week", frozenset(Role.values)),
     NavItem(_("Faculty"), "sessions:faculty_directory", "person-video3", frozenset(Role.values)),
     NavItem(_("Programs and sessions"), "manage:program_list", "kanban", frozenset({Role.ADMINISTRATOR}), "manage"),

@@ -84,6 +84,29 @@ def enrolment_program(source: Program, lawyers: int, sessions: int = 10):
     return program
 
 
+def checkin_lawyers(count: int) -> list:
+    """Lawyers of a check-in rush: more than a ten-second run reaches, so no one checks in twice."""
+    from participants.models import Participant, Province
+
+    User = get_user_model()
+    existing = list(Participant.objects.filter(user__email__startswith="checkin-").select_related("user"))
+    if existing:
+        return existing
+    guangdong = Province.objects.get(code="44")
+    users = User.objects.bulk_create(
+        [User(email=f"checkin-{n:05d}@bench.test", full_name=f"签到律师{n}") for n in range(count)]
+    )
+    return Participant.objects.bulk_create(
+        [
+            Participant(
+                user=user, name_zh=user.full_name, name_latin=f"Lawyer {n}", license_number=f"14401{n:012d}",
+                law_firm="广东压测律师事务所", province=guangdong, city="深圳",
+            )
+            for n, user in enumerate(users)
+        ]
+    )  # fmt: skip
+
+
 def checkin_session_of(program: Program) -> tuple[TrainingSession, list[str]]:
     """A session starting in ten minutes (check-in open) with every admitted lawyer holding a seat."""
     from datetime import timedelta
@@ -93,7 +116,7 @@ def checkin_session_of(program: Program) -> tuple[TrainingSession, list[str]]:
     from participants.models import Enrolment
 
     start = timezone.now() + timedelta(minutes=10)
-    lawyers = [a.participant for a in program.admissions.select_related("participant__user")]
+    lawyers = checkin_lawyers(int(os.environ.get("BENCH_CHECKIN_LAWYERS", "3000")))
     session = TrainingSession.objects.create(
         program=program, title_zh="签到压测课程", format="lecture", venue=program.sessions.first().venue,
         capacity=len(lawyers), credit_hours=2, is_required=True, starts_at=start, ends_at=start + timedelta(hours=2),

@@ -1,7 +1,9 @@
 """Programs, topics, venues, training sessions, the faculty directory and faculty assignments."""
 
 import secrets
+import uuid
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -198,6 +200,10 @@ class AffiliationKind(models.TextChoices):
     LAW_FIRM = "law_firm", _("Law firm")
 
 
+def _photo_name(faculty, filename: str) -> str:
+    return f"faculty/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()[:5]}"
+
+
 class Faculty(Bilingual, models.Model):
     """Someone who teaches; may or may not have an account (invited through accounts)."""
 
@@ -223,6 +229,7 @@ class Faculty(Bilingual, models.Model):
         related_name="faculty_profile",
         verbose_name=_("account"),
     )
+    photo = models.ImageField(_("photo"), upload_to=_photo_name, blank=True, max_length=200)
 
     name = bilingual("name")
     title = bilingual("title")

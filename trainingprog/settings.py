@@ -192,6 +192,11 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
 IMPORT_SYNC_ROWS = env.int("IMPORT_SYNC_ROWS", default=300)  # larger files import in the background
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+# Session materials: the largest file taken, and nginx's internal location for X-Accel-Redirect (unset =
+# the app streams files itself), e.g. "/protected-media/" with `location /protected-media/ { internal;
+# alias <MEDIA_ROOT>/; }`.
+MATERIAL_MAX_BYTES = env.int("MATERIAL_MAX_BYTES", default=50 * 1024 * 1024)
+MATERIAL_X_ACCEL_PREFIX = env.str("MATERIAL_X_ACCEL_PREFIX", default="")
 # The Chinese TrueType font embedded in PDFs (trainingprog/pdf.py uses Debian's AR PL UMing when unset).
 PDF_FONT = env.str("PDF_FONT", default="")
 
@@ -243,6 +248,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": float(NOTIFICATION_SWEEP_SECONDS),
         "options": {"expires": NOTIFICATION_SWEEP_SECONDS * 0.9},
+    },
+    # Materials whose release time has come (or whose notice could not be queued) are announced.
+    "materials-released": {
+        "task": "faculty.tasks.announce_released_materials",
+        "schedule": 120.0,
+        "options": {"expires": 110},
     },
 }
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("manage/", include("sessions.urls_manage")),
     path("", include("participants.urls")),
+    path("", include("faculty.urls")),
     path("", include("sessions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.panels import collect_panels
 from accounts.permissions import role_required
 from accounts.roles import Role
 from sessions import timetable
@@ -50,6 +51,7 @@ def my_program(request):
         "waiting": waiting,
         "has_feed": CalendarFeed.objects.filter(user=request.user).exists(),
         "marks": {a.session_id: a for a in Attendance.objects.filter(participant=participant)} if participant else {},
+        "panels": collect_panels("my_program_panels", request),
         **timetable.ROW_LABELS,
     }
     return render(request, "participants/my_program.html", context)

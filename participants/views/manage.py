@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
 from sessions.models import Program, SessionStatus, TrainingSession
+from trainingprog.exports import spreadsheet_response
 
 from .. import services
-from ..exports import spreadsheet_response
 from ..forms import AdministratorProfileForm
 from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant, Province
 

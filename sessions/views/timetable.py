@@ -1,10 +1,11 @@
 """What everyone signed in reads: the timetable, a session's page, the faculty directory and profiles."""
 
+import mimetypes
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import QueryDict
+from django.http import FileResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -134,3 +135,14 @@ def faculty_profile(request, slug):
     )
     context = {"person": person, "rows": timetable.rows(sessions), **timetable.ROW_LABELS}
     return render(request, "sessions/faculty_profile.html", context)
+
+
+@login_required
+def faculty_photo(request, slug):
+    """A faculty member's photo, for signed-in readers of the directory (media is never served directly)."""
+    person = get_object_or_404(Faculty.objects.exclude(photo=""), slug=slug)
+    response = FileResponse(
+        person.photo.open("rb"), content_type=mimetypes.guess_type(person.photo.name)[0] or "image/jpeg"
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
