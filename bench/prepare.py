@@ -84,6 +84,33 @@ def enrolment_program(source: Program, lawyers: int, sessions: int = 10):
     return program
 
 
+def big_files(session, by) -> tuple[str, str]:
+    """A 20 MB material on a session the signed-in lawyer holds a seat in, and the same bytes as a
+    static file WhiteNoise serves: the access-checked download against the static file server."""
+    import zipfile
+
+    from django.conf import settings
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    from faculty.models import Material
+    from faculty.services import material_upload
+
+    payload = Path(os.environ["VAR_DIR"]) / "bench-20mb.zip"
+    if not payload.exists():
+        with zipfile.ZipFile(payload, "w", compression=zipfile.ZIP_STORED) as archive:
+            archive.writestr("data.bin", random.Random(20).randbytes(20 * 1024 * 1024))
+    static = Path(settings.STATIC_ROOT) / "bench" / "bench-20mb.zip"
+    static.parent.mkdir(parents=True, exist_ok=True)
+    static.write_bytes(payload.read_bytes())
+    material = Material.objects.filter(session=session, title="bench-20mb").first()
+    if material is None:
+        upload = TemporaryUploadedFile("bench-20mb.zip", "application/zip", payload.stat().st_size, None)
+        upload.write(payload.read_bytes())
+        upload.seek(0)
+        (material,) = material_upload(session=session, files=[upload], by=by, title="bench-20mb", visibility="program")
+    return f"/materials/{material.pk}/download/", "/static/bench/bench-20mb.zip"
+
+
 def checkin_lawyers(count: int) -> list:
     """Lawyers of a check-in rush: more than a ten-second run reaches, so no one checks in twice."""
     from participants.models import Participant, Province
@@ -151,6 +178,9 @@ def main():
         "faculty directory": "/faculty/",
         "faculty profile": f"/faculty/{person.slug}/",
     }
+    admin = get_user_model().objects.get(email="admin@demo.test")
+    taught = demo.sessions.filter(enrolments__participant__user=lawyer, enrolments__state="confirmed").first()
+    pages["material download, 20 MB (checked)"], pages["static file, 20 MB (WhiteNoise)"] = big_files(taught, admin)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(lawyer, backend="accounts.backends.EmailBackend")
     queries = {}

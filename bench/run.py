@@ -271,6 +271,13 @@ def main() -> int:
         f"300 lawyers take {checkin['seconds_for_300']:.1f} s (target < 10 s).\n"
         f"Import of a {IMPORT_ROWS:,}-row XLSX (check and write, one process): {seconds:.1f} s (target < 20 s)."
     )
+    downloads = {row["page"]: row["rps"] * 20 for row in rows if "20 MB" in row["page"]}
+    if len(downloads) == 2:
+        checked, static = downloads.values()
+        table += (
+            f"\n20 MB download: {checked:,.0f} MB/s through the access-checked view, {static:,.0f} MB/s from "
+            f"the static file server (WhiteNoise), {100 * checked / static:.0f}%."
+        )
     print()
     print(table)
     results = ROOT / "bench" / "results"

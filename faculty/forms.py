@@ -37,6 +37,8 @@ class MaterialForm(forms.ModelForm):
         }
         help_texts = {"title": _("For one file; several files are each titled by their file name.")}
 
+    field_order = ["files", "title", "description", "language", "visibility", "release_at", "confidential"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].required = False

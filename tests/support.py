@@ -153,3 +153,14 @@ def _answers(port: int) -> bool:
         sock.sendall(b"PING\r\n")
         return sock.recv(16).startswith(b"+PONG")
     return False
+
+
+def test_database_url() -> str:
+    """The URL of the database this test run created, for the worker processes."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+test_database_url.__test__ = False  # a helper, not a test

@@ -1,5 +1,4 @@
 import pytest
-from django.db import connection
 
 from tests.support import SmtpSink
 
@@ -20,12 +19,3 @@ def smtp(smtp_sink, settings):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     return smtp_sink
-
-
-def test_database_url() -> str:
-    """The URL of the database this test run created, for the worker processes."""
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-
-
-test_database_url.__test__ = False  # a helper, not a test

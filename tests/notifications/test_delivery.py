@@ -9,9 +9,7 @@ from django.db import transaction
 from notifications.models import Channel, Notification, State
 from notifications.services import notify
 from notifications.tasks import deliver_notification
-from tests.support import ROOT, celery_worker, free_port, redis_server, service_env, wait_for
-
-from .conftest import test_database_url
+from tests.support import ROOT, celery_worker, free_port, redis_server, service_env, test_database_url, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
