@@ -245,7 +245,8 @@ class Completion:
         self.program = program
         at = at or timezone.now()
         required = program.sessions.filter(status=SessionStatus.SCHEDULED, is_required=True)
-        counts = required.aggregate(total=Count("pk"), upcoming=Count("pk", filter=Q(starts_at__gt=at)))
+        # Sessions not over yet still count as to come: a lawyer may still check in to one running now.
+        counts = required.aggregate(total=Count("pk"), upcoming=Count("pk", filter=Q(ends_at__gt=at)))
         self.required_total = counts["total"]
         self.required_upcoming = counts["upcoming"]
         self.required_needed = math.ceil(program.required_attendance_share * self.required_total)
@@ -268,7 +269,7 @@ class Completion:
                 state=EnrolmentState.CONFIRMED,
                 session__program=program,
                 session__status=SessionStatus.SCHEDULED,
-                session__starts_at__gt=self.at,
+                session__ends_at__gt=self.at,
             )
             .values("participant")
             .annotate(hours=Sum("session__credit_hours"))

@@ -84,3 +84,15 @@ def test_a_lawyer_checks_in_by_scanning_the_projected_qr_code(browser, page, dem
     assert phone.get_by_test_id("attended").inner_text().startswith("14 / 14")
     screenshot(phone, "my-program-completion-phone-zh")
     phone.context.close()
+
+    # The office sees everyone's completion; those who can no longer complete are highlighted.
+    office = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    admin = office.new_page()
+    _sign_in(admin, "admin@demo.test")
+    admin.goto("/manage/programs/fipr-2025/completion/?outcome=at_risk")
+    assert admin.locator("tr.outcome-at_risk").count() > 0
+    screenshot(admin, "completion-at-risk-zh")
+    admin.goto("/manage/programs/fipr-2025/attendance/")
+    assert session.title_zh in admin.locator("main").inner_text()
+    screenshot(admin, "attendance-report-zh")
+    office.close()
