@@ -1,0 +1,130 @@
+"""Issuing, re-rendering and revoking certificates.
+
+Issuing is idempotent and keeps the series without gaps: the program's serial counter row is locked,
+an existing certificate is returned as it is, and otherwise the next number, the PDF and the row are
+made in one transaction. A worker killed half-way leaves no row (at most an unreferenced file under a
+random name); running the task again makes the certificate once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notify
+from participants.attendance import COMPLETED, Completion
+from participants.models import AdmissionState, Participant
+from sessions.models import Program
+
+from . import pdf
+from .models import Certificate, SerialCounter
+
+
+class CertificateRefused(ValidationError):
+    """An issue or a revocation the rules do not allow; the message says why."""
+
+
+def verify_url(code: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("certificates:verify", args=[code])
+
+
+def serial_for(program: Program, number: int) -> str:
+    return f"{program.code}-{program.starts_on.year}-{number:04d}"
+
+
+def _render(certificate: Certificate) -> None:
+    body = pdf.render(certificate=certificate, verify_url=verify_url(certificate.code), seal=_seal(certificate.program))
+    certificate.sha256 = hashlib.sha256(body).hexdigest()
+    certificate.rendered_at = timezone.now()
+    certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(body), save=False)
+
+
+def _seal(program: Program) -> bytes | None:
+    design = getattr(program, "certificate_design", None)
+    if design is None or not design.seal:
+        return None
+    with design.seal.open("rb") as image:
+        return image.read()
+
+
+@transaction.atomic
+def issue_certificate(*, participant: Participant, program: Program, by, override_reason: str = "") -> Certificate:
+    """The lawyer's certificate for the program: made once, with the next serial of the series.
+
+    A lawyer short of the completion rule gets one only with an administrator's recorded reason.
+    """
+    counter, _created = SerialCounter.objects.get_or_create(program=program)
+    counter = SerialCounter.objects.select_for_update().get(pk=counter.pk)
+    existing = Certificate.objects.filter(participant=participant, program=program).first()
+    if existing is not None:
+        return existing
+    if not participant.admissions.filter(program=program, state=AdmissionState.ADMITTED).exists():
+        raise CertificateRefused(_("%(name)s is not admitted to this program.") % {"name": participant.name_zh})
+    figures = Completion(program).of(participant)
+    override_reason = " ".join(override_reason.split())[:300]
+    if figures.outcome != COMPLETED and not override_reason:
+        raise CertificateRefused(
+            _("%(name)s does not meet the completion rule; give the reason for issuing anyway.")
+            % {"name": participant.name_zh}
+        )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    certificate = Certificate(
+        participant=participant, program=program, number=counter.last, serial=serial_for(program, counter.last),
+        credit_hours=figures.hours, issued_by=by, override_reason=override_reason,
+    )  # fmt: skip
+    _render(certificate)
+    try:
+        certificate.save()
+    except Exception:
+        certificate.pdf.delete(save=False)
+        raise
+    notify(
+        participant.user,
+        "certificate_issued",
+        {"certificate": certificate, "program": program},
+        dedup_key=f"certificate-issued:{certificate.pk}",
+        link=reverse("participants:my_program"),
+    )
+    return certificate
+
+
+@transaction.atomic
+def certificate_rerender(*, certificate: Certificate) -> Certificate:
+    """A new PDF for the same certificate (e.g. a corrected name or a new seal): same serial and code."""
+    certificate = (
+        Certificate.objects.select_for_update().select_related("participant", "program").get(pk=certificate.pk)
+    )
+    old = certificate.pdf.name
+    _render(certificate)
+    certificate.save(update_fields=["pdf", "sha256", "rendered_at"])
+    transaction.on_commit(lambda: certificate.pdf.storage.delete(old))
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certificate:
+    reason = " ".join(reason.split())[:300]
+    if not reason:
+        raise CertificateRefused({"reason": _("Give the reason; the verification page shows that it is revoked.")})
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at is not None:
+        raise CertificateRefused(
+            _("This certificate was already revoked on %(date)s.") % {"date": certificate.revoked_at.date()}
+        )
+    certificate.revoked_at, certificate.revoked_by, certificate.revoke_reason = timezone.now(), by, reason
+    certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    return certificate
+
+
+def eligible(program: Program):
+    """The admitted lawyers who meet the completion rule and have no certificate yet."""
+    issued = Certificate.objects.filter(program=program).values("participant_id")
+    return Completion(program).lawyers().filter(outcome=COMPLETED).exclude(pk__in=issued)

@@ -1,0 +1,58 @@
+"""Public verification of a certificate, and its download by its holder or an administrator."""
+
+import re
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+
+from accounts.client_ip import client_ip
+
+from .models import Certificate
+
+CODE = re.compile(r"^[0-9a-f]{40}$")
+LOOKUPS_PER_MINUTE = 30
+
+
+def _throttled(request) -> bool:
+    """At most LOOKUPS_PER_MINUTE look-ups a minute from one address: enough for people, not for guessing."""
+    key = f"certificate-verify:{client_ip(request)}"
+    if cache.add(key, 1, timeout=60):
+        return False
+    try:
+        return cache.incr(key) > LOOKUPS_PER_MINUTE
+    except ValueError:  # the key expired between the two calls
+        return False
+
+
+@never_cache
+def verify(request, code):
+    """valid, revoked (with the date) or unknown; the holder's name, the program and the serial only."""
+    if _throttled(request):
+        return render(request, "certificates/verify.html", {"throttled": True}, status=429)
+    code = code.strip().lower()
+    certificate = None
+    if CODE.match(code):
+        certificate = Certificate.objects.select_related("participant", "program").filter(code=code).first()
+    status = 200 if certificate else 404
+    return render(request, "certificates/verify.html", {"certificate": certificate, "code": code[:60]}, status=status)
+
+
+def verify_form(request):
+    code = "".join(request.GET.get("code", "").split()).lower()
+    if code:
+        return redirect("certificates:verify", code=code[:60])
+    return render(request, "certificates/verify.html", {"form_only": True})
+
+
+@login_required
+def download(request, pk):
+    certificate = get_object_or_404(Certificate.objects.select_related("participant"), pk=pk)
+    if not (request.user.is_administrator or certificate.participant.user_id == request.user.pk):
+        raise Http404
+    response = FileResponse(certificate.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, f"{certificate.serial}.pdf")
+    return response

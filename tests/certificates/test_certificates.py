@@ -1,0 +1,177 @@
+"""Certificates: issued once with a gapless serial, a PDF with the Chinese name and a working QR code,
+public verification, revocation."""
+
+import re
+import subprocess
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import translation
+
+from certificates import services
+from certificates.models import Certificate
+from notifications.models import Notification
+from tests.factories import AdmissionFactory, ProgramFactory
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def program(db):
+    return ProgramFactory(code="FIPR", min_credit_hours=Decimal("0"))  # no required session: all complete
+
+
+def _lawyer(program, **fields):
+    return AdmissionFactory(program=program, **{f"participant__{k}": v for k, v in fields.items()}).participant
+
+
+def _text(certificate, tmp_path) -> str:
+    path = tmp_path / "c.pdf"
+    with certificate.pdf.open("rb") as handle:
+        path.write_bytes(handle.read())
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.django_db
+def test_issuing_makes_one_certificate_with_the_next_serial_and_a_pdf(program, administrator, tmp_path):
+    first, second = _lawyer(program, name_zh="李明"), _lawyer(program)
+    certificate = services.issue_certificate(participant=first, program=program, by=administrator)
+    assert certificate.serial == "FIPR-2025-0001" and re.fullmatch(r"[0-9a-f]{40}", certificate.code)
+    assert services.issue_certificate(participant=first, program=program, by=administrator).pk == certificate.pk
+    assert services.issue_certificate(participant=second, program=program, by=administrator).serial == "FIPR-2025-0002"
+    text = _text(certificate, tmp_path)
+    assert "李明" in text and "FIPR-2025-0001" in text and first.license_number not in text
+    assert Notification.objects.filter(recipient=first.user, kind="certificate_issued").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_qr_code_on_the_page_opens_the_verification_url(program, administrator, tmp_path):
+    certificate = services.issue_certificate(participant=_lawyer(program), program=program, by=administrator)
+    pdf = tmp_path / "c.pdf"
+    with certificate.pdf.open("rb") as handle:
+        pdf.write_bytes(handle.read())
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "page.png")], capture_output=True, text=True)
+    assert decoded.stdout.strip() == services.verify_url(certificate.code)
+
+
+@pytest.mark.django_db
+def test_rare_characters_and_very_long_names_are_in_the_pdf(program, administrator, tmp_path):
+    lawyer = _lawyer(
+        program, name_zh="王㛃䶮", name_latin="Wang Xiyan Alexandrina Maximiliana Montgomery-Smith",
+        law_firm="北京市某某某某知识产权与涉外商事争议解决及合规咨询服务合伙律师事务所深圳分所（特殊普通合伙）",
+    )  # fmt: skip
+    text = _text(services.issue_certificate(participant=lawyer, program=program, by=administrator), tmp_path)
+    assert "王㛃䶮" in text and "Montgomery-Smith" in text and "特殊普通合伙" in text.replace("\n", "")
+
+
+@pytest.mark.django_db
+def test_only_admitted_lawyers_meeting_the_rule_unless_a_reason_is_given(program, administrator):
+    stranger = AdmissionFactory(state="applied").participant
+    with translation.override("en"), pytest.raises(services.CertificateRefused, match="not admitted"):
+        services.issue_certificate(participant=stranger, program=program, by=administrator)
+    strict = ProgramFactory(min_credit_hours=Decimal("10"))
+    short = _lawyer(strict)
+    with translation.override("en"), pytest.raises(services.CertificateRefused, match="give the reason"):
+        services.issue_certificate(participant=short, program=strict, by=administrator)
+    certificate = services.issue_certificate(
+        participant=short, program=strict, by=administrator, override_reason="  病假，补课已完成 "
+    )
+    assert certificate.override_reason == "病假，补课已完成"
+    assert Certificate.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issuing_never_repeats_or_skips_a_number(administrator):
+    program = ProgramFactory(code="FIPR", min_credit_hours=Decimal("0"))
+    lawyers = [_lawyer(program) for _ in range(12)]
+    errors = []
+
+    def issue(lawyer):
+        try:
+            for _ in range(2):  # each task runs twice, as a redelivered task would
+                services.issue_certificate(participant=lawyer, program=program, by=administrator)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue, args=(lawyer,)) for lawyer in lawyers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(Certificate.objects.values_list("number", flat=True)) == list(range(1, 13))
+
+
+@pytest.mark.django_db
+def test_the_command_issues_to_everyone_who_completed(program):
+    for _ in range(3):
+        _lawyer(program)
+    call_command("issue_certificates", "--program", program.slug, verbosity=0)
+    call_command("issue_certificates", "--program", program.slug, verbosity=0)  # again: nothing new
+    assert Certificate.objects.filter(program=program).count() == 3
+
+
+# --- verification and revocation ----------------------------------------------------------------------
+@pytest.mark.django_db
+def test_the_public_page_says_valid_then_revoked_and_shows_no_private_data(program, administrator, client):
+    lawyer = _lawyer(program, name_zh="李明", mobile="13912345678")
+    certificate = services.issue_certificate(participant=lawyer, program=program, by=administrator)
+    url = reverse("certificates:verify", args=[certificate.code])
+    page = client.get(url).content.decode()
+    assert 'data-verdict="valid"' in page and "李明" in page and certificate.serial in page
+    for private in (lawyer.license_number, lawyer.mobile, lawyer.user.email):
+        assert private not in page
+    services.certificate_revoke(certificate=certificate, by=administrator, reason="材料不实")
+    page = client.get(url).content.decode()
+    assert 'data-verdict="revoked"' in page
+    with translation.override("en"), pytest.raises(services.CertificateRefused, match="already revoked"):
+        services.certificate_revoke(certificate=certificate, by=administrator, reason="again")
+    with pytest.raises(services.CertificateRefused):
+        services.certificate_revoke(certificate=_issued(program, administrator), by=administrator, reason="  ")
+
+
+def _issued(program, by):
+    return services.issue_certificate(participant=_lawyer(program), program=program, by=by)
+
+
+@pytest.mark.django_db
+def test_unknown_malformed_and_enumerated_codes(program, administrator, client):
+    certificate = _issued(program, administrator)
+    for code in ("0" * 40, "not-a-code", certificate.code[:-1] + "x", "<script>"):
+        response = client.get(reverse("certificates:verify", args=[code]))
+        assert response.status_code == 404 and 'data-verdict="unknown"' in response.content.decode()
+    assert client.get(reverse("certificates:verify_form"), {"code": f" {certificate.code.upper()} "}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_look_ups_are_rate_limited(client):
+    answers = [client.get(reverse("certificates:verify", args=["0" * 40])).status_code for _ in range(32)]
+    assert answers[:30] == [404] * 30 and answers[-1] == 429
+
+
+@pytest.mark.django_db
+def test_the_holder_and_administrators_download_others_do_not(program, administrator, lawyer, other_lawyer):
+    from tests.conftest import _client_for
+
+    certificate = services.issue_certificate(
+        participant=_lawyer(program, user=lawyer), program=program, by=administrator
+    )
+    url = reverse("certificates:download", args=[certificate.pk])
+
+    def status(user):
+        response = _client_for(user).get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        return response.status_code
+
+    assert (status(lawyer), status(administrator), status(other_lawyer)) == (200, 200, 404)
