@@ -84,3 +84,27 @@ class CertificateDesign(models.Model):
 
     def __str__(self):
         return str(self.program)
+
+
+class IssueJob(models.Model):
+    """One "issue to everyone who completed" request: the lawyers it covers and who asked. Its progress
+    is counted from the certificates themselves, so it survives reloads, restarts and retried tasks."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="issue_jobs")
+    participant_ids = models.JSONField(default=list)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.program} · {len(self.participant_ids)} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total(self) -> int:
+        return len(self.participant_ids)
+
+    def done(self) -> int:
+        return Certificate.objects.filter(program_id=self.program_id, participant_id__in=self.participant_ids).count()

@@ -24,7 +24,7 @@ from participants.models import AdmissionState, Participant
 from sessions.models import Program
 
 from . import pdf
-from .models import Certificate, SerialCounter
+from .models import Certificate, IssueJob, SerialCounter
 
 
 class CertificateRefused(ValidationError):
@@ -55,10 +55,14 @@ def _seal(program: Program) -> bytes | None:
 
 
 @transaction.atomic
-def issue_certificate(*, participant: Participant, program: Program, by, override_reason: str = "") -> Certificate:
+def issue_certificate(
+    *, participant: Participant, program: Program, by, override_reason: str = "", notify_holder: bool = True,
+    figures=None,
+) -> Certificate:  # fmt: skip
     """The lawyer's certificate for the program: made once, with the next serial of the series.
 
     A lawyer short of the completion rule gets one only with an administrator's recorded reason.
+    `figures` is the lawyer's row of `Completion(program).lawyers()` when the caller has it already.
     """
     counter, _created = SerialCounter.objects.get_or_create(program=program)
     counter = SerialCounter.objects.select_for_update().get(pk=counter.pk)
@@ -67,7 +71,7 @@ def issue_certificate(*, participant: Participant, program: Program, by, overrid
         return existing
     if not participant.admissions.filter(program=program, state=AdmissionState.ADMITTED).exists():
         raise CertificateRefused(_("%(name)s is not admitted to this program.") % {"name": participant.name_zh})
-    figures = Completion(program).of(participant)
+    figures = figures if figures is not None else Completion(program).of(participant)
     override_reason = " ".join(override_reason.split())[:300]
     if figures.outcome != COMPLETED and not override_reason:
         raise CertificateRefused(
@@ -86,6 +90,13 @@ def issue_certificate(*, participant: Participant, program: Program, by, overrid
     except Exception:
         certificate.pdf.delete(save=False)
         raise
+    if notify_holder:
+        _announce(certificate)
+    return certificate
+
+
+def _announce(certificate: Certificate) -> None:
+    participant, program = certificate.participant, certificate.program
     notify(
         participant.user,
         "certificate_issued",
@@ -93,7 +104,6 @@ def issue_certificate(*, participant: Participant, program: Program, by, overrid
         dedup_key=f"certificate-issued:{certificate.pk}",
         link=reverse("participants:my_program"),
     )
-    return certificate
 
 
 @transaction.atomic
@@ -128,3 +138,44 @@ def eligible(program: Program):
     """The admitted lawyers who meet the completion rule and have no certificate yet."""
     issued = Certificate.objects.filter(program=program).values("participant_id")
     return Completion(program).lawyers().filter(outcome=COMPLETED).exclude(pk__in=issued)
+
+
+def issue_all(*, program: Program, by) -> IssueJob:
+    """Queue a certificate for every lawyer who completed and has none; one task per lawyer on the
+    heavy queue, so several workers share the work and a killed one only delays its lawyer."""
+    job = IssueJob.objects.create(
+        program=program, requested_by=by, participant_ids=list(eligible(program).values_list("pk", flat=True))
+    )
+    transaction.on_commit(lambda: _queue(job))
+    return job
+
+
+def _queue(job: IssueJob) -> None:
+    from .tasks import issue_certificate
+
+    for participant_id in job.participant_ids:
+        issue_certificate.delay(
+            participant_id=participant_id, program_id=job.program_id, by_id=job.requested_by_id, job_id=job.pk
+        )
+
+
+def job_progress(job: IssueJob) -> tuple[int, int]:
+    """(done, total); the job is marked finished the first time they meet."""
+    done = job.done()
+    if done >= job.total and job.finished_at is None:
+        IssueJob.objects.filter(pk=job.pk, finished_at__isnull=True).update(finished_at=timezone.now())
+        job.finished_at = timezone.now()
+    return done, job.total
+
+
+def requeue_unfinished(job: IssueJob) -> int:
+    """Queue again the lawyers of a job still without a certificate (e.g. the broker lost the tasks)."""
+    from .tasks import issue_certificate
+
+    have = set(Certificate.objects.filter(program_id=job.program_id).values_list("participant_id", flat=True))
+    missing = [pk for pk in job.participant_ids if pk not in have]
+    for participant_id in missing:
+        issue_certificate.delay(
+            participant_id=participant_id, program_id=job.program_id, by_id=job.requested_by_id, job_id=job.pk
+        )
+    return len(missing)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from certificates import services
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateDesign
 from notifications.models import Notification
 from tests.factories import AdmissionFactory, ProgramFactory
 
@@ -175,3 +175,56 @@ def test_the_holder_and_administrators_download_others_do_not(program, administr
         return response.status_code
 
     assert (status(lawyer), status(administrator), status(other_lawyer)) == (200, 200, 404)
+
+
+# --- the office's screen ------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_the_office_screen_issue_all_zip_seal_and_revoke(program, administrator_client, lawyer_client, tmp_path):
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from certificates.models import IssueJob
+
+    lawyers = [_lawyer(program) for _ in range(3)]
+    url = reverse("certificates:manage", args=[program.slug])
+    assert lawyer_client.get(url).status_code == 403
+    assert administrator_client.get(url).status_code == 200
+    administrator_client.post(reverse("certificates:issue_all", args=[program.slug]))
+    job = IssueJob.objects.get()
+    assert sorted(job.participant_ids) == sorted(p.pk for p in lawyers)
+    assert services.job_progress(job) == (0, 3)  # the tasks run after commit, in a worker
+    for lawyer in lawyers:  # what the worker's task does, lawyer by lawyer
+        services.issue_certificate(participant=lawyer, program=program, by=None)
+    assert services.job_progress(job) == (3, 3)
+    finished = administrator_client.get(reverse("certificates:job_status", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert 'data-finished="yes"' in finished.content.decode() and finished["HX-Refresh"] == "true"
+
+    response = administrator_client.get(reverse("certificates:download_all", args=[program.slug]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert len(archive.namelist()) == 3 and all(name.endswith(".pdf") for name in archive.namelist())
+
+    design = reverse("certificates:design", args=[program.slug])
+    administrator_client.post(design, {"seal": SimpleUploadedFile("seal.png", b"<svg onload=alert(1)>")})
+    assert not CertificateDesign.objects.filter(program=program).exclude(seal="").exists()
+    buffer = io.BytesIO()
+    Image.new("RGBA", (200, 200), (200, 20, 20, 160)).save(buffer, format="PNG")
+    administrator_client.post(design, {"seal": SimpleUploadedFile("seal.png", buffer.getvalue())})
+    program.refresh_from_db()
+    assert program.certificate_design.seal
+
+    certificate = Certificate.objects.first()
+    administrator_client.post(reverse("certificates:revoke", args=[certificate.pk]), {"reason": ""})
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None  # no reason: refused
+    administrator_client.post(
+        reverse("certificates:revoke", args=[certificate.pk]), HTTP_HX_REQUEST="true", HTTP_HX_PROMPT="材料不实"
+    )
+    certificate.refresh_from_db()
+    assert certificate.revoke_reason == "材料不实"
+    old_sha = certificate.sha256
+    administrator_client.post(reverse("certificates:rerender", args=[certificate.pk]))
+    certificate.refresh_from_db()
+    assert certificate.sha256 != old_sha and certificate.serial.endswith("0001")  # a new file, the same serial

@@ -18,7 +18,7 @@ class Command(BaseCommand):
             raise CommandError(f"No program with the slug “{program}”.")
         issued = 0
         for lawyer in services.eligible(found).select_related("user").iterator(chunk_size=200):
-            certificate = services.issue_certificate(participant=lawyer, program=found, by=None)
+            certificate = services.issue_certificate(participant=lawyer, program=found, by=None, figures=lawyer)
             issued += 1
             if options["verbosity"] > 1:
                 self.stdout.write(f"{certificate.serial}  {lawyer.name_zh}")

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
+from certificates.demo import seed_certificates
 from faculty.demo import seed_materials
 from participants.demo import seed_lawyers
 from sessions.demo import seed_program
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             program = seed_program(sessions=sessions, faculty=faculty, faculty_user=users["faculty@demo.test"])
             seed_lawyers(program, count=participants, demo_user=users["lawyer@demo.test"])
             seed_materials(program, by=users["faculty@demo.test"])
+            seed_certificates(program, by=users["admin@demo.test"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {program} ({program.sessions.count()} sessions, "
