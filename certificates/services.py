@@ -146,11 +146,11 @@ def issue_all(*, program: Program, by) -> IssueJob:
     job = IssueJob.objects.create(
         program=program, requested_by=by, participant_ids=list(eligible(program).values_list("pk", flat=True))
     )
-    transaction.on_commit(lambda: _queue(job))
+    transaction.on_commit(lambda: queue_job(job))
     return job
 
 
-def _queue(job: IssueJob) -> None:
+def queue_job(job: IssueJob) -> None:
     from .tasks import issue_certificate
 
     for participant_id in job.participant_ids:
