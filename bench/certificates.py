@@ -33,6 +33,7 @@ def end_to_end(program: Program) -> tuple[int, float]:
     """Admit the lawyers who checked in to the bench program (they complete it), queue COUNT certificates
     as one job, and time the worker until the job's count is reached."""
     Program.objects.filter(pk=program.pk).update(min_credit_hours=0)
+    program.refresh_from_db()
     checked_in = Participant.objects.filter(user__email__startswith="checkin-", attendances__session__program=program)
     Admission.objects.bulk_create(
         [Admission(participant=p, program=program, state=AdmissionState.ADMITTED) for p in checked_in],

@@ -202,11 +202,12 @@ def checkin_run(base: str, data: dict, master: int, env: dict) -> dict:
 
 
 def certificates_run(env: dict, data: dict) -> dict:
-    """PDF rendering alone, then 350 certificates through Celery on Redis with one worker process."""
+    """PDF rendering alone, then 350 certificates through Celery on Redis with one worker process on the
+    heavy queue (certificates have workers of their own in production; e-mail has the notifications queue)."""
     log = Path(env["VAR_DIR"]) / "bench-worker.log"
     with open(log, "w") as out:
         worker = subprocess.Popen(
-            [PYTHON, "-m", "celery", "-A", "trainingprog", "worker", "-Q", "default,notifications,heavy",
+            [PYTHON, "-m", "celery", "-A", "trainingprog", "worker", "-Q", "heavy",
              "--concurrency", "1", "--without-gossip", "--without-mingle", "--purge", "--loglevel", "WARNING"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
