@@ -36,7 +36,12 @@ def verify_url(code: str) -> str:
 
 
 def serial_for(program: Program, number: int) -> str:
-    return f"{program.code}-{program.starts_on.year}-{number:04d}"
+    """CODE-YEAR-0001; when another program of that year has the same code, the program's id joins the
+    code (CODE12-YEAR-0001), so two series never share a serial."""
+    year = program.starts_on.year
+    shared = Program.objects.filter(code=program.code, starts_on__year=year).exclude(pk=program.pk).exists()
+    prefix = f"{program.code}{program.pk}" if shared else program.code
+    return f"{prefix}-{year}-{number:04d}"
 
 
 def _render(certificate: Certificate) -> None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("manage/programs/<slug:slug>/certificates/design/", views_manage.design, name="design"),
     path("manage/programs/<slug:slug>/certificates.zip", views_manage.download_all, name="download_all"),
     path("manage/certificate-jobs/<int:pk>/", views_manage.job_status, name="job_status"),
+    path("manage/certificate-jobs/<int:pk>/requeue/", views_manage.job_requeue, name="job_requeue"),
     path("manage/certificates/<int:pk>/revoke/", views_manage.revoke, name="revoke"),
     path("manage/certificates/<int:pk>/rerender/", views_manage.rerender, name="rerender"),
 ]

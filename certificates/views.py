@@ -42,9 +42,11 @@ def verify(request, code):
 
 
 def verify_form(request):
-    code = "".join(request.GET.get("code", "").split()).lower()
-    if code:
-        return redirect("certificates:verify", code=code[:60])
+    """The code typed, or the whole link pasted from the QR code."""
+    typed = "".join(request.GET.get("code", "").split()).lower()
+    if typed:
+        found = re.search(r"[0-9a-f]{40}", typed)
+        return redirect("certificates:verify", code=found.group(0) if found else "unknown")
     return render(request, "certificates/verify.html", {"form_only": True})
 
 

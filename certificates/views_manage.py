@@ -2,6 +2,7 @@
 
 import tempfile
 import zipfile
+from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import administrator_required
 from participants.models import Participant
 from sessions.models import Program
+from trainingprog.params import pk_from
 
 from . import services
 from .models import Certificate, CertificateDesign, IssueJob
@@ -76,7 +79,17 @@ def _candidates(program, query: str):
 
 def _job_context(job: IssueJob) -> dict:
     done, total = services.job_progress(job)
-    return {"job": job, "done": done, "total": total, "percent": round(100 * done / total) if total else 100}
+    last = (
+        Certificate.objects.filter(program_id=job.program_id)
+        .order_by("-issued_at")
+        .values_list("issued_at", flat=True)
+        .first()
+    )
+    stalled = timezone.now() - max(last or job.created_at, job.created_at) > timedelta(minutes=2)
+    return {
+        "job": job, "done": done, "total": total, "percent": round(100 * done / total) if total else 100,
+        "stalled": stalled,
+    }  # fmt: skip
 
 
 @administrator_required
@@ -106,7 +119,7 @@ def issue_all(request, slug):
 @require_POST
 def issue_one(request, slug):
     program = get_object_or_404(Program, slug=slug)
-    participant = get_object_or_404(Participant, pk=request.POST.get("participant"))
+    participant = get_object_or_404(Participant, pk=pk_from(request.POST.get("participant")))
     try:
         certificate = services.issue_certificate(
             participant=participant, program=program, by=request.user, override_reason=request.POST.get("reason", "")
@@ -170,3 +183,13 @@ def download_all(request, slug):
     response = FileResponse(spool, content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(True, f"certificates-{program.slug}.zip")
     return response
+
+
+@administrator_required
+@require_POST
+def job_requeue(request, pk):
+    """Queue again the lawyers of an unfinished job that still have no certificate (tasks lost or failed)."""
+    job = get_object_or_404(IssueJob.objects.select_related("program"), pk=pk)
+    count = services.requeue_unfinished(job)
+    messages.success(request, _("%(count)s certificates are queued again.") % {"count": count})
+    return redirect("certificates:manage", job.program.slug)

@@ -280,7 +280,11 @@ def announce(material_ids: list[int]) -> int:
     for group in by_session.values():
         session = group[0].session
         seated = set(session.enrolments.filter(state="confirmed").values_list("participant__user_id", flat=True))
-        key = ",".join(str(m.pk) for m in sorted(group, key=lambda m: m.pk))
+        # The materials and their latest versions: a new version is news again, the same post is not.
+        versions = dict(
+            MaterialVersion.objects.filter(material__in=group).values_list("material").annotate(n=Max("number"))
+        )
+        key = ",".join(f"{m.pk}v{versions.get(m.pk, 1)}" for m in sorted(group, key=lambda m: m.pk))
         for user in _readers(session, seated, everyone=any(m.visibility == Visibility.PROGRAM for m in group)):
             mine = [m for m in group if m.visibility == Visibility.PROGRAM or user.pk in seated]
             notify(

@@ -111,8 +111,8 @@ def verify_token(session: TrainingSession, token: str, at: datetime | None = Non
         raise AttendanceRefused(_("This check-in code has expired. Scan the code on the screen again."))
 
 
-def session_for_code(code: str, at: datetime | None = None) -> TrainingSession:
-    """The session whose screen shows (or just showed) this six-digit code."""
+def session_for_code(code: str, participant: Participant, at: datetime | None = None) -> TrainingSession:
+    """The session, among those the lawyer holds a seat in, whose screen shows (or just showed) this code."""
     at = at or timezone.now()
     code = "".join(code.split())
     if not (len(code) == 6 and code.isascii() and code.isdigit()):
@@ -120,7 +120,11 @@ def session_for_code(code: str, at: datetime | None = None) -> TrainingSession:
     # Sessions whose check-in may be open now: starting within the next four hours or started within
     # the last eight (the longest windows a program can set); each one's own window is checked later.
     candidates = TrainingSession.objects.filter(
-        status=SessionStatus.SCHEDULED, starts_at__gte=at - timedelta(hours=8), starts_at__lte=at + timedelta(hours=4)
+        status=SessionStatus.SCHEDULED,
+        starts_at__gte=at - timedelta(hours=8),
+        starts_at__lte=at + timedelta(hours=4),
+        enrolments__participant=participant,
+        enrolments__state=EnrolmentState.CONFIRMED,
     ).select_related("program")
     now = _period(at)
     for session in candidates:
@@ -160,8 +164,9 @@ def _check_may_record(participant: Participant, session: TrainingSession) -> Non
 
 @transaction.atomic
 def attendance_record(
-    *, participant: Participant, session: TrainingSession, status: str, by, method: str, note: str = ""
-) -> Attendance:
+    *, participant: Participant, session: TrainingSession, status: str, by, method: str, note: str = "",
+    only_if_new: bool = False,
+) -> Attendance:  # fmt: skip
     """Set a lawyer's attendance at a session, keeping the change in its history.
 
     Two people marking the same lawyer at once are serialised on the attendance row: the later one wins
@@ -180,8 +185,8 @@ def attendance_record(
         defaults={"status": status, "note": note, "method": method, "recorded_by": by, "recorded_at": now},
     )
     if not created:
-        if (attendance.status, attendance.note) == (status, note):
-            return attendance
+        if only_if_new or (attendance.status, attendance.note) == (status, note):
+            return attendance  # what someone recorded meanwhile stands
         attendance.status, attendance.note, attendance.method = status, note, method
         attendance.recorded_by, attendance.recorded_at = by, now
         attendance.save(update_fields=["status", "note", "method", "recorded_by", "recorded_at"])
@@ -201,9 +206,9 @@ def mark_all_present(*, session: TrainingSession, by) -> int:
         with transaction.atomic():
             attendance = attendance_record(
                 participant=participant, session=session, status=AttendanceStatus.PRESENT,
-                by=by, method=AttendanceMethod.ROSTER,
+                by=by, method=AttendanceMethod.ROSTER, only_if_new=True,
             )  # fmt: skip
-        marked += attendance.status == AttendanceStatus.PRESENT
+        marked += attendance.status == AttendanceStatus.PRESENT and attendance.method == AttendanceMethod.ROSTER
     return marked
 
 

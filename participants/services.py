@@ -233,6 +233,9 @@ def enrolment_move(*, enrolment: Enrolment, to: TrainingSession, by) -> Enrolmen
         raise EnrolmentRefused(_("A lawyer can only be moved to a session of the same program."))
     # Both session rows, in primary-key order (as every writer takes them), so two moves cannot deadlock.
     list(TrainingSession.objects.select_for_update().filter(pk__in=[to.pk, enrolment.session_id]).order_by("pk"))
+    enrolment = Enrolment.objects.select_related("participant__user", "session").get(pk=enrolment.pk)
+    if enrolment.state == EnrolmentState.CANCELLED:  # given up while the office was choosing
+        raise EnrolmentRefused(_("This enrolment was cancelled meanwhile; enrol the lawyer instead."))
     if Enrolment.objects.active().filter(participant_id=enrolment.participant_id, session=to).exists():
         raise EnrolmentRefused(_("The lawyer is already enrolled in that session."))
     previous = enrolment.session

@@ -6,6 +6,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
 from sessions.models import TrainingSession
+from trainingprog.params import pk_from
 
 from .. import attendance
 from ..models import (
@@ -54,7 +56,7 @@ def _roster(session: TrainingSession, query: str = ""):
     query = query.strip()
     if query:
         condition = Q(name_zh__icontains=query) | Q(name_latin__icontains=query)
-        if query.isdigit() and len(query) <= 6:  # the last digits of a licence number, never the whole of it
+        if query.isdigit() and len(query) <= 4:  # the last digits shown on the roster, never more
             condition |= Q(license_number__endswith=query)
         lawyers = lawyers.filter(condition)
     for lawyer in lawyers:
@@ -93,7 +95,7 @@ def mark(request, pk):
     session = _session_for_attendance(request, pk)
     participant = get_object_or_404(
         Participant.objects.select_related("province"),
-        pk=request.POST.get("participant"),
+        pk=pk_from(request.POST.get("participant")),
         enrolments__session=session,
         enrolments__state=EnrolmentState.CONFIRMED,
     )
@@ -210,13 +212,33 @@ def checkin_code(request):
     """Check in by typing the six digits shown under the QR code."""
     error = None
     if request.method == "POST":
-        try:
-            session = attendance.session_for_code(request.POST.get("code", ""))
-        except attendance.AttendanceRefused as refusal:
-            error = refusal.messages[0]
+        participant = Participant.objects.filter(user=request.user).first()
+        if _too_many_tries(request.user):
+            error = _("Too many tries. Wait a minute, then type the code now on the screen.")
+        elif participant is None:
+            error = _("Only lawyers taking part in the program check in.")
         else:
-            return _check_in(request, session, AttendanceMethod.CODE, timezone.now())
+            try:
+                session = attendance.session_for_code(request.POST.get("code", ""), participant)
+            except attendance.AttendanceRefused as refusal:
+                error = refusal.messages[0]
+            else:
+                return _check_in(request, session, AttendanceMethod.CODE, timezone.now())
     return render(request, "participants/checkin_code.html", {"error": error}, status=400 if error else 200)
+
+
+CODE_TRIES_PER_MINUTE = 10
+
+
+def _too_many_tries(user) -> bool:
+    """Six digits are few: a lawyer gets ten tries a minute, so guessing one from home is hopeless."""
+    key = f"checkin-code-tries:{user.pk}"
+    if cache.add(key, 1, timeout=60):
+        return False
+    try:
+        return cache.incr(key) > CODE_TRIES_PER_MINUTE
+    except ValueError:
+        return False
 
 
 def _check_in(request, session: TrainingSession, method: str, scanned_at: datetime):

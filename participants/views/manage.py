@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import administrator_required
 from sessions.models import Program, SessionStatus, TrainingSession
 from trainingprog.exports import spreadsheet_response
+from trainingprog.params import pk_from
 
 from .. import services
 from ..forms import AdministratorProfileForm
@@ -149,10 +150,10 @@ def roster_action(request, pk):
     session = get_object_or_404(TrainingSession, pk=pk)
     try:
         if request.POST.get("action") == "remove":
-            enrolment = get_object_or_404(Enrolment, pk=request.POST.get("enrolment"), session=session)
+            enrolment = get_object_or_404(Enrolment, pk=pk_from(request.POST.get("enrolment")), session=session)
             services.enrolment_cancel(enrolment=enrolment, by=request.user)
         else:
-            participant = get_object_or_404(Participant, pk=request.POST.get("participant"))
+            participant = get_object_or_404(Participant, pk=pk_from(request.POST.get("participant")))
             services.enrol(participant=participant, session=session, by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -191,7 +192,7 @@ def enrolment_move(request, pk):
         .order_by("starts_at")
     )
     if request.method == "POST":
-        target = get_object_or_404(targets, pk=request.POST.get("to"))
+        target = get_object_or_404(targets, pk=pk_from(request.POST.get("to")))
         try:
             moved = services.enrolment_move(enrolment=enrolment, to=target, by=request.user)
         except ValidationError as error:

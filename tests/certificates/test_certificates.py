@@ -228,3 +228,18 @@ def test_the_office_screen_issue_all_zip_seal_and_revoke(program, administrator_
     administrator_client.post(reverse("certificates:rerender", args=[certificate.pk]))
     certificate.refresh_from_db()
     assert certificate.sha256 != old_sha and certificate.serial.endswith("0001")  # a new file, the same serial
+
+
+@pytest.mark.django_db
+def test_a_pasted_link_verifies_and_two_programs_with_one_code_keep_their_serials_apart(program, administrator, client):
+    certificate = _issued(program, administrator)
+    link = services.verify_url(certificate.code)
+    response = client.get(reverse("certificates:verify_form"), {"code": link})
+    assert response.status_code == 302 and response["Location"].endswith(f"/{certificate.code}/")
+    assert (
+        client.get(reverse("certificates:verify_form"), {"code": "https://x/certificates/verify/nothing/"}).status_code
+        == 302
+    )
+    cohort = ProgramFactory(code="FIPR", min_credit_hours=Decimal("0"))  # the same code and year
+    other = services.issue_certificate(participant=_lawyer(cohort), program=cohort, by=administrator)
+    assert other.serial == f"FIPR{cohort.pk}-2025-0001" and other.serial != certificate.serial

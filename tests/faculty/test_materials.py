@@ -238,6 +238,8 @@ def test_files_posted_together_make_one_notice_per_lawyer(teaching, faculty_memb
     notice = Notification.objects.get(kind="materials_posted")
     assert notice.recipient == seated.user and "一" in notice.body_text and "二" in notice.body_text
     assert services.announce([m.pk for m in materials]) == 0  # announced once
+    services.version_add(material=materials[0], upload=upload("一.pdf", pdf_bytes("v2")), by=faculty_member)
+    assert services.announce([materials[0].pk]) == 1  # a new version is news again
     later = services.material_upload(
         session=teaching, files=[upload("答案.pdf", pdf_bytes())], by=faculty_member,
         release_at=timezone.now() + timedelta(hours=2),

@@ -61,16 +61,19 @@ def test_a_token_of_another_session_or_a_forged_one_is_refused(program):
 
 @pytest.mark.django_db
 def test_the_typed_code_finds_its_session_while_it_is_shown(program):
-    session, _other = _session(program), _session(program)
+    session, other = _session(program), _session(program)
+    lawyer = _seated(session)
     code = attendance.checkin_code(session)
-    assert attendance.session_for_code(f" {code[:3]} {code[3:]} ") == session
+    assert attendance.session_for_code(f" {code[:3]} {code[3:]} ", lawyer) == session
     later = timezone.now() + timedelta(seconds=3 * attendance.CHECKIN_PERIOD)
     with pytest.raises(attendance.AttendanceRefused) as refused:
-        attendance.session_for_code(code, later)
+        attendance.session_for_code(code, lawyer, later)
     assert "code" in refused.value.message_dict
+    with pytest.raises(attendance.AttendanceRefused):  # only sessions the lawyer holds a seat in
+        attendance.session_for_code(attendance.checkin_code(other), lawyer)
     for bad in ("12345", "abcdef", "１２３４５６", "1234567"):
         with pytest.raises(attendance.AttendanceRefused, match="six digits"):
-            attendance.session_for_code(bad)
+            attendance.session_for_code(bad, lawyer)
 
 
 # --- check-in -----------------------------------------------------------------------------------------

@@ -243,3 +243,21 @@ def test_the_completion_list_filters_exports_safely_and_keeps_its_query_count(se
     report = administrator_client.get(reverse("participants:attendance_report", args=[session.program.slug]))
     assert report.status_code == 200 and session.title_zh in report.content.decode()
     assert Participant.objects.count() == 41
+
+
+@pytest.mark.django_db
+def test_typing_codes_is_limited_to_ten_tries_a_minute(session, lawyer_client, lawyer_seated):
+    url = reverse("participants:checkin_code")
+    answers = [lawyer_client.post(url, {"code": "000000"}).status_code for _ in range(11)]
+    assert answers == [400] * 11
+    response = lawyer_client.post(url, {"code": attendance.checkin_code(session)})
+    assert 'data-state="present"' not in response.content.decode()  # even the right code waits a minute
+    assert not Attendance.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_non_numeric_id_finds_nothing(session, teaching, faculty_client):
+    response = faculty_client.post(
+        reverse("participants:attendance_mark", args=[session.pk]), {"participant": "1 OR 1=1", "status": "present"}
+    )
+    assert response.status_code == 404

@@ -225,3 +225,15 @@ def test_a_refused_move_leaves_the_lawyer_where_they_were(program, administrator
         services.enrolment_move(enrolment=seat, to=source, by=administrator)
     seat.refresh_from_db()
     assert seat.state == "confirmed" and Enrolment.objects.filter(participant=lawyer).count() == 1
+
+
+@pytest.mark.django_db
+def test_moving_a_place_given_up_meanwhile_is_refused(program, administrator):
+    source, target = _future(program, capacity=3), _future(program, capacity=3)
+    lawyer = _lawyer(program)
+    seat = services.enrol(participant=lawyer, session=source)
+    stale = Enrolment.objects.get(pk=seat.pk)
+    services.enrolment_cancel(enrolment=seat, by=lawyer.user)
+    with pytest.raises(services.ValidationError):
+        services.enrolment_move(enrolment=stale, to=target, by=administrator)
+    assert not Enrolment.objects.filter(session=target).exists()
