@@ -243,3 +243,23 @@ def test_a_pasted_link_verifies_and_two_programs_with_one_code_keep_their_serial
     cohort = ProgramFactory(code="FIPR", min_credit_hours=Decimal("0"))  # the same code and year
     other = services.issue_certificate(participant=_lawyer(cohort), program=cohort, by=administrator)
     assert other.serial == f"FIPR{cohort.pk}-2025-0001" and other.serial != certificate.serial
+
+
+@pytest.mark.django_db
+def test_a_batch_task_run_twice_makes_each_certificate_once_and_drops_the_ineligible(program, administrator):
+    from certificates.models import IssueJob
+    from certificates.tasks import issue_certificates
+
+    lawyers = [_lawyer(program) for _ in range(4)]
+    job = IssueJob.objects.create(program=program, participant_ids=[p.pk for p in lawyers], requested_by=administrator)
+    lawyers[3].admissions.update(state="withdrawn")  # no longer admitted since the job was queued
+    kwargs = {
+        "participant_ids": job.participant_ids,
+        "program_id": program.pk,
+        "by_id": administrator.pk,
+        "job_id": job.pk,
+    }
+    assert issue_certificates(**kwargs) == 3
+    assert issue_certificates(**kwargs) == 3  # delivered again: the same three, returned as they are
+    job.refresh_from_db()
+    assert Certificate.objects.count() == 3 and services.job_progress(job) == (3, 3)
