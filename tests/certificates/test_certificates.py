@@ -263,3 +263,24 @@ def test_a_batch_task_run_twice_makes_each_certificate_once_and_drops_the_inelig
     assert issue_certificates(**kwargs) == 3  # delivered again: the same three, returned as they are
     job.refresh_from_db()
     assert Certificate.objects.count() == 3 and services.job_progress(job) == (3, 3)
+
+
+@pytest.mark.django_db
+def test_very_long_names_stay_inside_the_frame(program, administrator, tmp_path):
+    lawyer = _lawyer(
+        program,
+        name_zh="欧阳司马慕容诸葛㛃䶮",
+        name_latin="Ouyang Simamurong Zhugexiyan Alexandrina Maximiliana Montgomery",
+        law_firm="北京市某某某某知识产权与涉外商事争议解决及合规咨询服务暨国际仲裁与跨境数据合规研究合伙律师事务所"
+        "粤港澳大湾区深圳前海蛇口自由贸易试验片区分所（特殊普通合伙）",
+    )  # fmt: skip
+    certificate = services.issue_certificate(participant=lawyer, program=program, by=administrator)
+    pdf = tmp_path / "c.pdf"
+    with certificate.pdf.open("rb") as handle:
+        pdf.write_bytes(handle.read())
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', html).group(1))
+    boxes = [(float(a), float(b)) for a, b in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', html)]
+    frame = 14 / 25.4 * 72  # the inner (gold) rule, 14 mm from the edge
+    assert boxes and all(frame < x_min and x_max < width - frame for x_min, x_max in boxes)
+    assert "Montgomery" in html and "特殊普通合伙" in html.replace("\n", "")
