@@ -3,13 +3,13 @@
 import re
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
 from accounts.client_ip import client_ip
+from trainingprog.throttle import over_limit
 
 from .models import Certificate
 
@@ -19,13 +19,7 @@ LOOKUPS_PER_MINUTE = 30
 
 def _throttled(request) -> bool:
     """At most LOOKUPS_PER_MINUTE look-ups a minute from one address: enough for people, not for guessing."""
-    key = f"certificate-verify:{client_ip(request)}"
-    if cache.add(key, 1, timeout=60):
-        return False
-    try:
-        return cache.incr(key) > LOOKUPS_PER_MINUTE
-    except ValueError:  # the key expired between the two calls
-        return False
+    return over_limit(f"certificate-verify:{client_ip(request)}", LOOKUPS_PER_MINUTE)
 
 
 @never_cache

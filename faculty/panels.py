@@ -13,7 +13,7 @@ LATEST = Prefetch("versions", queryset=MaterialVersion.objects.order_by("-number
 
 def session_panels(request, session) -> list[Panel]:
     materials = list(services.readable_by(request.user, session).prefetch_related(LATEST))
-    manage = services.may_manage(request.user, session)
+    manage = session.is_run_by(request.user)
     if not materials and not manage:
         return []
     context = {"session": session, "materials": _with_latest(materials), "manage": manage}

@@ -67,22 +67,13 @@ class MaterialRefused(ValidationError):
 
 
 # --- who may do what ------------------------------------------------------------------------
-def teaches(user, session: TrainingSession) -> bool:
-    return user.is_authenticated and user.is_faculty and session.assignments.filter(faculty__user=user).exists()
-
-
-def may_manage(user, session: TrainingSession) -> bool:
-    """Upload to and manage the materials of this session: its faculty and administrators."""
-    return user.is_authenticated and (user.is_administrator or teaches(user, session))
-
-
 def readable_by(user, session: TrainingSession):
     """The materials of `session` this person may see, newest first."""
     materials = Material.objects.filter(session=session)
     if user.is_authenticated and user.is_administrator:
         return materials
     materials = materials.live()
-    if teaches(user, session):
+    if session.is_taught_by(user):
         return materials
     if not user.is_authenticated:
         return materials.none()
@@ -197,7 +188,7 @@ def material_upload(
     visibility: str = Visibility.ENROLLED, release_at=None, confidential: bool = False,
 ) -> list[Material]:  # fmt: skip
     """Post one or several files to a session. Every file is checked before anything is stored."""
-    if not may_manage(by, session):
+    if not session.is_run_by(by):
         raise PermissionDenied
     if not files:
         raise MaterialRefused({"files": _("Choose at least one file.")})
@@ -227,7 +218,7 @@ def material_upload(
 def version_add(*, material: Material, upload, by) -> MaterialVersion:
     """A new file for an existing material; earlier versions stay, for administrators."""
     material = Material.objects.select_for_update().select_related("session").get(pk=material.pk)
-    if material.deleted_at or not may_manage(by, material.session):
+    if material.deleted_at or not material.session.is_run_by(by):
         raise PermissionDenied
     name, content_type = check_file(upload)
     number = (material.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -242,7 +233,7 @@ def version_add(*, material: Material, upload, by) -> MaterialVersion:
 def material_delete(*, material: Material, by) -> Material:
     """Faculty delete their own uploads, administrators any; the files stay for administrators."""
     material = Material.objects.select_for_update().select_related("session").get(pk=material.pk)
-    own = material.created_by_id == by.pk and may_manage(by, material.session)
+    own = material.created_by_id == by.pk and material.session.is_run_by(by)
     if not (by.is_administrator or own):
         raise PermissionDenied
     if material.deleted_at is None:

@@ -72,7 +72,7 @@ def profile(request):
 
 def _managed_session(request, pk) -> TrainingSession:
     session = get_object_or_404(TrainingSession.objects.select_related("program", "venue"), pk=pk)
-    if not services.may_manage(request.user, session):
+    if not session.is_run_by(request.user):
         raise PermissionDenied
     return session
 

@@ -60,16 +60,6 @@ class AttendanceRefused(ValidationError):
     """A recording or a check-in the rules do not allow; the message says why."""
 
 
-# --- who may take attendance ----------------------------------------------------------------
-def may_take_attendance(user, session: TrainingSession) -> bool:
-    """Administrators, and the faculty assigned to this session."""
-    if not user.is_authenticated:
-        return False
-    if user.is_administrator:
-        return True
-    return user.is_faculty and session.assignments.filter(faculty__user=user).exists()
-
-
 # --- check-in codes -------------------------------------------------------------------------
 def _period(at: datetime) -> int:
     return int(at.timestamp()) // CHECKIN_PERIOD

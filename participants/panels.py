@@ -3,7 +3,6 @@
 from accounts.panels import Panel
 from sessions.models import Program
 
-from .attendance import may_take_attendance
 from .models import Admission, Participant
 
 
@@ -11,7 +10,7 @@ def session_panels(request, session) -> list[Panel]:
     from .views.lawyer import enrolment_panel_context
 
     panels = []
-    if may_take_attendance(request.user, session):
+    if session.is_run_by(request.user):
         panels.append(Panel("participants/panels/attendance.html", {"session": session}, column="side", order=4))
     if not session.is_required and Participant.objects.filter(user=request.user).exists():
         context = enrolment_panel_context(request, session)

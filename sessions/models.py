@@ -355,6 +355,19 @@ class TrainingSession(Bilingual, models.Model):
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
+    def is_taught_by(self, user) -> bool:
+        """Whether `user` is one of this session's faculty; asked once per object (a page asks twice)."""
+        if not (user.is_authenticated and user.is_faculty):
+            return False
+        answers = self.__dict__.setdefault("_taught_by", {})
+        if user.pk not in answers:
+            answers[user.pk] = self.assignments.filter(faculty__user=user).exists()
+        return answers[user.pk]
+
+    def is_run_by(self, user) -> bool:
+        """Administrators and the session's faculty: they take its attendance and manage its materials."""
+        return user.is_authenticated and (user.is_administrator or self.is_taught_by(user))
+
     @property
     def has_ended(self) -> bool:
         return self.ends_at <= timezone.now()

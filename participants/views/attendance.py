@@ -6,7 +6,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import administrator_required
 from sessions.models import TrainingSession
 from trainingprog.params import pk_from
+from trainingprog.throttle import over_limit
 
 from .. import attendance
 from ..models import (
@@ -38,7 +38,7 @@ PENDING_KEY = "pending_checkin"
 
 def _session_for_attendance(request, pk: int) -> TrainingSession:
     session = get_object_or_404(TrainingSession.objects.select_related("program", "venue"), pk=pk)
-    if not attendance.may_take_attendance(request.user, session):
+    if not session.is_run_by(request.user):
         raise PermissionDenied
     return session
 
@@ -232,13 +232,7 @@ CODE_TRIES_PER_MINUTE = 10
 
 def _too_many_tries(user) -> bool:
     """Six digits are few: a lawyer gets ten tries a minute, so guessing one from home is hopeless."""
-    key = f"checkin-code-tries:{user.pk}"
-    if cache.add(key, 1, timeout=60):
-        return False
-    try:
-        return cache.incr(key) > CODE_TRIES_PER_MINUTE
-    except ValueError:
-        return False
+    return over_limit(f"checkin-code-tries:{user.pk}", CODE_TRIES_PER_MINUTE)
 
 
 def _check_in(request, session: TrainingSession, method: str, scanned_at: datetime):

@@ -55,6 +55,28 @@ def demo(transactional_db, settings):
     settings.DEBUG = False
 
 
+@pytest.fixture
+def worker(tmp_path, demo, settings, live_server):
+    """A real Celery worker on the test database and broker. Its SITE_URL is the live server's, so the
+    links it writes (e.g. a certificate's QR code) open in the test's browser."""
+    from tests.support import celery_worker, test_database_url
+
+    with celery_worker(
+        tmp_path / "worker.log", DATABASE_URL=test_database_url(), REDIS_URL=settings.CELERY_BROKER_URL,
+        MEDIA_ROOT=settings.MEDIA_ROOT, SITE_URL=live_server.url,
+    ) as process:  # fmt: skip
+        yield process
+
+
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def sign_in(page, email: str, password: str = "demo-pass-2025") -> None:
+    """Through the login form, as a person would; waits for the home page."""
+    page.goto("/accounts/login/")
+    page.locator("[name=username]").fill(email)
+    page.locator("[name=password]").fill(password)
+    page.locator("main form [type=submit]").click()
+    page.wait_for_url("**/")

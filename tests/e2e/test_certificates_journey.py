@@ -7,29 +7,10 @@ import subprocess
 import pytest
 
 from certificates.models import Certificate
-from tests.support import celery_worker, test_database_url
 
-from .conftest import SCREENSHOTS, screenshot
+from .conftest import SCREENSHOTS, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.locator("[name=username]").fill(email)
-    page.locator("[name=password]").fill("demo-pass-2025")
-    page.locator("main form [type=submit]").click()
-    page.wait_for_url("**/")
-
-
-@pytest.fixture
-def worker(tmp_path, demo, settings, live_server):
-    # The worker puts the verification URL in the QR code: the live server's, so the browser can open it.
-    with celery_worker(
-        tmp_path / "worker.log", DATABASE_URL=test_database_url(), REDIS_URL=settings.CELERY_BROKER_URL,
-        MEDIA_ROOT=settings.MEDIA_ROOT, SITE_URL=live_server.url,
-    ) as process:  # fmt: skip
-        yield process
 
 
 def test_the_office_issues_certificates_and_anyone_verifies_one(browser, page, demo, worker, live_server, tmp_path):
@@ -39,7 +20,7 @@ def test_the_office_issues_certificates_and_anyone_verifies_one(browser, page, d
     for certificate in again:
         certificate.delete()
 
-    _sign_in(page, "admin@demo.test")
+    sign_in(page, "admin@demo.test")
     page.goto("/manage/programs/fipr-2025/certificates/")
     page.locator('form[action$="/certificates/issue/"] button').click()
     page.wait_for_selector('#issue-job[data-finished="yes"]', timeout=90_000)
@@ -50,7 +31,7 @@ def test_the_office_issues_certificates_and_anyone_verifies_one(browser, page, d
     phone = browser.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="zh-CN"
     ).new_page()
-    _sign_in(phone, "lawyer@demo.test")
+    sign_in(phone, "lawyer@demo.test")
     phone.goto("/my/program/")
     with phone.expect_download() as download_info:
         phone.locator("#certificates").get_by_role("link", name="下载（PDF）").click()

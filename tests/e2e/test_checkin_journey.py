@@ -11,17 +11,9 @@ from participants import attendance
 from participants.models import Attendance, Enrolment, Participant
 from sessions.models import Faculty, FacultyAssignment, Program, TrainingSession
 
-from .conftest import SCREENSHOTS, screenshot
+from .conftest import SCREENSHOTS, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.locator("[name=username]").fill(email)
-    page.locator("[name=password]").fill("demo-pass-2025")
-    page.locator("main form [type=submit]").click()
-    page.wait_for_url("**/")
 
 
 def test_a_lawyer_checks_in_by_scanning_the_projected_qr_code(browser, page, demo, live_server):
@@ -40,13 +32,13 @@ def test_a_lawyer_checks_in_by_scanning_the_projected_qr_code(browser, page, dem
     phone = browser.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True
     ).new_page()
-    _sign_in(phone, "lawyer@demo.test")
+    sign_in(phone, "lawyer@demo.test")
     phone.goto("/my/program/")
     before = phone.get_by_test_id("attended").inner_text()
     assert before.startswith("13 / 14")
 
     # Faculty open the roster at the door and, in another tab, the check-in screen for the projector.
-    _sign_in(page, "faculty@demo.test")
+    sign_in(page, "faculty@demo.test")
     page.goto(f"/sessions/{session.pk}/attendance/")
     row = page.locator(f"#lawyer-{lawyer.pk}")
     assert row.get_attribute("data-status") == "none"
@@ -88,7 +80,7 @@ def test_a_lawyer_checks_in_by_scanning_the_projected_qr_code(browser, page, dem
     # The office sees everyone's completion; those who can no longer complete are highlighted.
     office = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="zh-CN")
     admin = office.new_page()
-    _sign_in(admin, "admin@demo.test")
+    sign_in(admin, "admin@demo.test")
     admin.goto("/manage/programs/fipr-2025/completion/?outcome=at_risk")
     assert admin.locator("tr.outcome-at_risk").count() > 0
     screenshot(admin, "completion-at-risk-zh")

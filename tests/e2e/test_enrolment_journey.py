@@ -10,17 +10,9 @@ from notifications.models import Notification
 from participants.models import Admission, Enrolment, Participant
 from sessions.models import Program, TrainingSession
 
-from .conftest import screenshot
+from .conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _sign_in(page, email, password="demo-pass-2025"):
-    page.goto("/accounts/login/")
-    page.locator("[name=username]").fill(email)
-    page.locator("[name=password]").fill(password)
-    page.locator("main form [type=submit]").click()
-    page.wait_for_url("**/")
 
 
 def test_waitlisted_lawyer_is_promoted_when_a_seat_comes_free(page, demo):
@@ -41,7 +33,7 @@ def test_waitlisted_lawyer_is_promoted_when_a_seat_comes_free(page, demo):
     assert Admission.objects.filter(participant__user__email="lawyer@demo.test", state="admitted").exists()
 
     # The demo lawyer finds it full and joins the waitlist.
-    _sign_in(page, "lawyer@demo.test")
+    sign_in(page, "lawyer@demo.test")
     page.goto(f"/programs/fipr-2025/sessions/{session.pk}/")
     page.get_by_role("button", name="加入候补").click()
     page.wait_for_selector('#enrolment-box [data-state="waitlisted"]')
@@ -51,7 +43,7 @@ def test_waitlisted_lawyer_is_promoted_when_a_seat_comes_free(page, demo):
     page.get_by_role("button", name="退出登录").click()
 
     # The seat holder gives it up.
-    _sign_in(page, holder.user.email, "holder-pass-2025")
+    sign_in(page, holder.user.email, "holder-pass-2025")
     page.goto(f"/programs/fipr-2025/sessions/{session.pk}/")
     page.get_by_role("button", name="放弃名额").click()
     page.wait_for_selector(
@@ -61,7 +53,7 @@ def test_waitlisted_lawyer_is_promoted_when_a_seat_comes_free(page, demo):
     page.get_by_role("button", name="退出登录").click()
 
     # The waiting lawyer now holds the seat, and was told.
-    _sign_in(page, "lawyer@demo.test")
+    sign_in(page, "lawyer@demo.test")
     page.goto(f"/programs/fipr-2025/sessions/{session.pk}/")
     assert page.locator('#enrolment-box [data-state="confirmed"]').is_visible()
     page.goto("/my/program/")

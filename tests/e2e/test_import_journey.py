@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from participants.models import Participant
 
-from .conftest import screenshot
+from .conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -27,14 +27,6 @@ HEADER = [
 ]
 
 
-def _sign_in(page):
-    page.goto("/accounts/login/")
-    page.locator("[name=username]").fill("admin@demo.test")
-    page.locator("[name=password]").fill("demo-pass-2025")
-    page.locator("main form [type=submit]").click()
-    page.wait_for_url("**/")
-
-
 def test_administrator_imports_provincial_lists(page, demo, tmp_path):
     rows = [
         ["陈一", "Chen Yi", "男", "１４４０１２０２００１２３４５６７", "广东某律师事务所", "广东", "广州", "13800000001", "chen.yi@gd.example.cn", "5", "专利", ""],
@@ -44,7 +36,7 @@ def test_administrator_imports_provincial_lists(page, demo, tmp_path):
     gbk = tmp_path / "广东省名单.csv"
     gbk.write_bytes(("\n".join(",".join(r) for r in [HEADER, *rows]) + "\n").encode("gbk"))
 
-    _sign_in(page)
+    sign_in(page, "admin@demo.test")
     page.goto("/manage/programs/fipr-2025/admissions/")
     page.get_by_role("link", name="导入省级名单").click()
     page.locator("input[type=file]").set_input_files(str(gbk))

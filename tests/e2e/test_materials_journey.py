@@ -12,28 +12,11 @@ from notifications.models import Notification
 from participants.models import Enrolment, Participant
 from sessions.models import Faculty, FacultyAssignment, Program, TrainingSession
 from tests.faculty.conftest import EXE, pdf_bytes, png_bytes
-from tests.support import celery_worker, test_database_url, wait_for
+from tests.support import wait_for
 
-from .conftest import screenshot
+from .conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _sign_in(page, email, password="demo-pass-2025"):
-    page.goto("/accounts/login/")
-    page.locator("[name=username]").fill(email)
-    page.locator("[name=password]").fill(password)
-    page.locator("main form [type=submit]").click()
-    page.wait_for_url("**/")
-
-
-@pytest.fixture
-def worker(tmp_path, demo, settings):
-    with celery_worker(
-        tmp_path / "worker.log", DATABASE_URL=test_database_url(), REDIS_URL=settings.CELERY_BROKER_URL,
-        MEDIA_ROOT=settings.MEDIA_ROOT,
-    ) as process:  # fmt: skip
-        yield process
 
 
 def test_faculty_post_materials_and_the_lawyer_with_a_seat_downloads_them(browser, page, demo, worker, tmp_path):
@@ -58,7 +41,7 @@ def test_faculty_post_materials_and_the_lawyer_with_a_seat_downloads_them(browse
     renamed.write_bytes(EXE)
 
     # The faculty member posts both files at once from the portal.
-    _sign_in(page, "faculty@demo.test")
+    sign_in(page, "faculty@demo.test")
     page.goto("/teaching/")
     page.locator(f'.portal-session a[href="/teaching/sessions/{session.pk}/materials/"]').click()
     page.locator("input[name=files]").set_input_files([str(slides), str(photo)])
@@ -87,7 +70,7 @@ def test_faculty_post_materials_and_the_lawyer_with_a_seat_downloads_them(browse
     phone = browser.new_context(
         base_url=page.url.split("/teaching")[0], viewport={"width": 390, "height": 844}, locale="zh-CN"
     ).new_page()
-    _sign_in(phone, "lawyer@demo.test")
+    sign_in(phone, "lawyer@demo.test")
     phone.goto(f"/programs/{program.slug}/sessions/{session.pk}/")
     items = phone.locator("#materials .material-item")
     assert items.count() == 2
@@ -105,7 +88,7 @@ def test_faculty_post_materials_and_the_lawyer_with_a_seat_downloads_them(browse
 
     # A lawyer of the program without a seat is refused the same link.
     other = browser.new_context(base_url=page.url.split("/teaching")[0], locale="zh-CN").new_page()
-    _sign_in(other, outsider.user.email, "outsider-pass-2025")
+    sign_in(other, outsider.user.email, "outsider-pass-2025")
     material = Material.objects.filter(session=session).first()
     response = other.goto(f"/materials/{material.pk}/download/")
     assert response.status == 404

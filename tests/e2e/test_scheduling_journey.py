@@ -7,17 +7,9 @@ from icalendar import Calendar
 from notifications.models import Notification
 from sessions.models import Faculty, TrainingSession, Venue
 
-from .conftest import screenshot
+from .conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.locator("[name=username]").fill(email)
-    page.locator("[name=password]").fill("demo-pass-2025")
-    page.locator("main form [type=submit]").click()
-    page.wait_for_url("**/")
 
 
 def test_administrator_builds_moves_and_reschedules_a_session(page, demo, live_server):
@@ -25,7 +17,7 @@ def test_administrator_builds_moves_and_reschedules_a_session(page, demo, live_s
     teacher = Faculty.objects.get(user__email="faculty@demo.test")
     colleague = Faculty.objects.exclude(pk=teacher.pk).order_by("name_zh").first()
 
-    _sign_in(page, "admin@demo.test")
+    sign_in(page, "admin@demo.test")
     page.goto("/manage/programs/fipr-2025/sessions/new/")
     page.locator("[name=title_zh]").fill("涉外知识产权证据规则专题")
     page.locator("[name=title_en]").fill("Evidence rules in foreign-related IP cases")
@@ -71,7 +63,7 @@ def test_administrator_builds_moves_and_reschedules_a_session(page, demo, live_s
     # The faculty member sees the notice; the timetable shows the new time.
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="退出登录").click()
-    _sign_in(page, "faculty@demo.test")
+    sign_in(page, "faculty@demo.test")
     assert page.get_by_test_id("unread-count").is_visible()
     page.goto("/notifications/")
     assert page.get_by_text("涉外知识产权证据规则专题").first.is_visible()
@@ -93,7 +85,7 @@ def test_timetable_on_a_phone(browser, live_server, demo):
         base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN"
     )
     page = context.new_page()
-    _sign_in(page, "lawyer@demo.test")
+    sign_in(page, "lawyer@demo.test")
     page.goto("/programs/fipr-2025/schedule/")
     assert page.locator(".session-row").count() == 40
     screenshot(page, "timetable-phone-zh")
