@@ -1,9 +1,10 @@
 """Issuing, re-rendering and revoking certificates.
 
-Issuing is idempotent and keeps the series without gaps: the program's serial counter row is locked,
-an existing certificate is returned as it is, and otherwise the next number, the PDF and the row are
-made in one transaction. A worker killed half-way leaves no row (at most an unreferenced file under a
-random name); running the task again makes the certificate once.
+Issuing is idempotent and keeps the series without gaps: the program's serial counter row is locked for
+the transaction, an existing certificate is returned as it is, and otherwise the next number, the PDF,
+the row and the holder's notice are made in that transaction. A batch of lawyers is one transaction: a
+worker killed half-way leaves none of the batch (at most an unreferenced file under a random name), and
+the batch delivered again makes each certificate once.
 """
 
 from __future__ import annotations
@@ -36,16 +37,34 @@ def verify_url(code: str) -> str:
 
 
 def serial_for(program: Program, number: int) -> str:
-    """CODE-YEAR-0001; when another program of that year has the same code, the program's id joins the
-    code (CODE12-YEAR-0001), so two series never share a serial."""
-    year = program.starts_on.year
-    shared = Program.objects.filter(code=program.code, starts_on__year=year).exclude(pk=program.pk).exists()
-    prefix = f"{program.code}{program.pk}" if shared else program.code
-    return f"{prefix}-{year}-{number:04d}"
+    return _Series.prefix_of(program) + f"{number:04d}"
 
 
-def _render(certificate: Certificate) -> None:
-    body = pdf.render(certificate=certificate, verify_url=verify_url(certificate.code), seal=_seal(certificate.program))
+class _Series:
+    """The program's serial numbers: its counter row locked until the caller's transaction ends."""
+
+    def __init__(self, program: Program):
+        self.counter, _created = SerialCounter.objects.select_for_update().get_or_create(program=program)
+        self.prefix = self.prefix_of(program)
+
+    @staticmethod
+    def prefix_of(program: Program) -> str:
+        """CODE-YEAR-; when another program of that year has the same code, the program's id joins the code
+        (CODE12-YEAR-), so two series never share a serial."""
+        year = program.starts_on.year
+        shared = Program.objects.filter(code=program.code, starts_on__year=year).exclude(pk=program.pk).exists()
+        return f"{program.code}{program.pk if shared else ''}-{year}-"
+
+    def take(self) -> tuple[int, str]:
+        self.counter.last += 1
+        return self.counter.last, f"{self.prefix}{self.counter.last:04d}"
+
+    def save(self) -> None:
+        self.counter.save(update_fields=["last"])
+
+
+def _render(certificate: Certificate, seal: bytes | None) -> None:
+    body = pdf.render(certificate=certificate, verify_url=verify_url(certificate.code), seal=seal)
     certificate.sha256 = hashlib.sha256(body).hexdigest()
     certificate.rendered_at = timezone.now()
     certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(body), save=False)
@@ -59,22 +78,35 @@ def _seal(program: Program) -> bytes | None:
         return image.read()
 
 
+def _make(
+    series: _Series, lawyer: Participant, program: Program, *, by, hours, override_reason: str, seal
+) -> Certificate:
+    number, serial = series.take()
+    certificate = Certificate(
+        participant=lawyer, program=program, number=number, serial=serial, credit_hours=hours, issued_by=by,
+        override_reason=override_reason,
+    )  # fmt: skip
+    _render(certificate, seal)
+    try:
+        certificate.save()
+    except Exception:
+        certificate.pdf.delete(save=False)
+        raise
+    return certificate
+
+
 @transaction.atomic
-def issue_certificate(
-    *, participant: Participant, program: Program, by, override_reason: str = "", notify_holder: bool = True,
-    figures=None,
-) -> Certificate:  # fmt: skip
+def issue_certificate(*, participant: Participant, program: Program, by, override_reason: str = "") -> Certificate:
     """The lawyer's certificate for the program: made once, with the next serial of the series.
 
     A lawyer short of the completion rule gets one only with an administrator's recorded reason.
-    `figures` is the lawyer's row of `Completion(program).lawyers()` when the caller has it already.
     """
-    counter, _created = SerialCounter.objects.select_for_update().get_or_create(program=program)
+    series = _Series(program)
     existing = Certificate.objects.filter(participant=participant, program=program).first()
     if existing is not None:
         return existing
     # The completion figures exist only for lawyers admitted to the program.
-    figures = figures if figures is not None else Completion(program).of(participant)
+    figures = Completion(program).of(participant)
     if figures is None:
         raise CertificateRefused(_("%(name)s is not admitted to this program.") % {"name": participant.name_zh})
     override_reason = " ".join(override_reason.split())[:300]
@@ -83,30 +115,47 @@ def issue_certificate(
             _("%(name)s does not meet the completion rule; give the reason for issuing anyway.")
             % {"name": participant.name_zh}
         )
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    certificate = Certificate(
-        participant=participant, program=program, number=counter.last, serial=serial_for(program, counter.last),
-        credit_hours=figures.hours, issued_by=by, override_reason=override_reason,
+    certificate = _make(
+        series, participant, program, by=by, hours=figures.hours, override_reason=override_reason,
+        seal=_seal(program),
     )  # fmt: skip
-    _render(certificate)
-    try:
-        certificate.save()
-    except Exception:
-        certificate.pdf.delete(save=False)
-        raise
-    if notify_holder:
-        _announce(certificate)
+    series.save()
+    _announce(certificate)
     return certificate
 
 
+@transaction.atomic
+def issue_batch(*, program: Program, participant_ids: list[int], by, notify_holders: bool = True):
+    """Certificates for the lawyers among `participant_ids` who meet the completion rule and have none, in
+    one transaction. Returns (certificates made, ids refused: not admitted or short of the rule)."""
+    series = _Series(program)
+    have = set(program.certificates.filter(participant_id__in=participant_ids).values_list("participant_id", flat=True))
+    lawyers = Completion(program).lawyers().filter(pk__in=participant_ids).exclude(pk__in=have).select_related("user")
+    found = {lawyer.pk: lawyer for lawyer in lawyers}
+    seal = _seal(program)
+    made, refused = [], []
+    for pk in dict.fromkeys(participant_ids):
+        lawyer = found.get(pk)
+        if pk in have:
+            continue
+        if lawyer is None or lawyer.outcome != COMPLETED:
+            refused.append(pk)
+            continue
+        made.append(_make(series, lawyer, program, by=by, hours=lawyer.hours, override_reason="", seal=seal))
+    series.save()
+    if notify_holders:
+        for certificate in made:
+            _announce(certificate)
+    return made, refused
+
+
 def _announce(certificate: Certificate) -> None:
-    participant, program = certificate.participant, certificate.program
+    # Made in the same transaction as the certificate, which is unique per lawyer and program: no
+    # deduplication key is needed to send it once.
     notify(
-        participant.user,
+        certificate.participant.user,
         "certificate_issued",
-        {"certificate": certificate, "program": program},
-        dedup_key=f"certificate-issued:{certificate.pk}",
+        {"certificate": certificate, "program": certificate.program},
         link=reverse("participants:my_program"),
     )
 
@@ -118,7 +167,7 @@ def certificate_rerender(*, certificate: Certificate) -> Certificate:
         Certificate.objects.select_for_update().select_related("participant", "program").get(pk=certificate.pk)
     )
     old = certificate.pdf.name
-    _render(certificate)
+    _render(certificate, _seal(certificate.program))
     certificate.save(update_fields=["pdf", "sha256", "rendered_at"])
     transaction.on_commit(lambda: certificate.pdf.storage.delete(old))
     return certificate

@@ -16,11 +16,14 @@ class Command(BaseCommand):
         found = Program.objects.filter(slug=program).first()
         if found is None:
             raise CommandError(f"No program with the slug “{program}”.")
+        ids = list(services.eligible(found).values_list("pk", flat=True))
         issued = 0
-        for lawyer in services.eligible(found).select_related("user").iterator(chunk_size=200):
-            certificate = services.issue_certificate(participant=lawyer, program=found, by=None, figures=lawyer)
-            issued += 1
+        for start in range(0, len(ids), services.BATCH):
+            made, _refused = services.issue_batch(
+                program=found, participant_ids=ids[start : start + services.BATCH], by=None
+            )
+            issued += len(made)
             if options["verbosity"] > 1:
-                self.stdout.write(f"{certificate.serial}  {lawyer.name_zh}")
+                self.stdout.writelines(f"{c.serial}  {c.participant.name_zh}\n" for c in made)
         total = found.certificates.count()
         self.stdout.write(self.style.SUCCESS(f"{issued} certificates issued; the program has {total} in all."))
