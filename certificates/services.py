@@ -10,6 +10,7 @@ the batch delivered again makes each certificate once.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -225,6 +226,16 @@ def job_progress(job: IssueJob) -> tuple[int, int]:
         IssueJob.objects.filter(pk=job.pk, finished_at__isnull=True).update(finished_at=timezone.now())
         job.finished_at = timezone.now()
     return done, job.total
+
+
+def resume_unfinished_jobs(*, within: timedelta = timedelta(days=2)) -> int:
+    """Queue again what the recent unfinished jobs still lack; returns the number of lawyers queued.
+
+    Run when a worker starts: a worker killed outright (not only its pool process) holds its batch
+    unacknowledged until the broker's visibility timeout, hours later. A batch delivered twice makes
+    nothing twice, so queueing again is always safe."""
+    jobs = IssueJob.objects.filter(finished_at__isnull=True, created_at__gte=timezone.now() - within)
+    return sum(requeue_unfinished(job) for job in jobs)
 
 
 def requeue_unfinished(job: IssueJob) -> int:

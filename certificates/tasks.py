@@ -1,8 +1,9 @@
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connections, transaction
 
 from sessions.models import Program
 
@@ -28,3 +29,13 @@ def issue_certificates(*, participant_ids: list[int], program_id: int, by_id: in
             job.participant_ids = [pk for pk in job.participant_ids if pk not in refused]
             job.save(update_fields=["participant_ids"])
     return len(made)
+
+
+@worker_ready.connect
+def resume_unfinished_jobs(**kwargs):
+    try:
+        queued = services.resume_unfinished_jobs()
+    finally:
+        connections.close_all()  # the main process needs none; its pool processes have their own
+    if queued:
+        logger.warning("queued again %s certificates of unfinished jobs", queued)

@@ -1,14 +1,18 @@
-"""Real services for tests: an SMTP server that records what it receives, and Celery worker processes."""
+"""Real services for tests: an SMTP server that records what it receives, Celery workers, Redis, gunicorn."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
@@ -102,13 +106,16 @@ def service_env(**overrides) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def celery_worker(log_path: Path, *, beat: bool = False, **env):
-    """Run `celery worker` (optionally with beat) as a separate process until the block ends."""
+def celery_worker(log_path: Path, *, beat: bool = False, purge: bool = True, **env):
+    """Run `celery worker` (optionally with beat) as a separate process until the block ends; it empties
+    the queues first unless `purge` is false."""
     args = [
         sys.executable, "-m", "celery", "-A", "trainingprog", "worker",
         "-Q", "default,notifications,heavy", "--concurrency", "1", "--pool", "prefork",
-        "--without-gossip", "--without-mingle", "--without-heartbeat", "--purge", "--loglevel", "INFO",
+        "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
     ]  # fmt: skip
+    if purge:
+        args.append("--purge")
     if beat:
         args += ["--beat", "--schedule", str(log_path.with_suffix(".schedule"))]
     log = open(log_path, "w")  # noqa: SIM115 - closed below
@@ -123,7 +130,8 @@ def celery_worker(log_path: Path, *, beat: bool = False, **env):
             raise AssertionError("worker exited:\n" + log_path.read_text()[-3000:])
         yield process
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -164,3 +172,83 @@ def test_database_url() -> str:
 
 
 test_database_url.__test__ = False  # a helper, not a test
+
+
+@contextlib.contextmanager
+def web_server(log_path: Path, **env):
+    """gunicorn with the production settings (DEBUG off, 2 workers) on a free loopback port; yields its URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    var = log_path.parent / "var"
+    env = service_env(
+        VAR_DIR=var, DEBUG="false", SECRET_KEY="test-" + "k" * 50, ALLOWED_HOSTS="127.0.0.1", SITE_URL=base,
+        SECURE_SSL_REDIRECT="false", GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2", LOG_LEVEL="WARNING",
+        **env,
+    )  # fmt: skip
+    # The production static files storage needs its manifest: collected as a deployment would.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
+    )
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "trainingprog/gunicorn.conf.py", "trainingprog.wsgi"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: _listening(port) or process.poll() is not None, timeout=60, message="gunicorn to start")
+        if process.poll() is not None:
+            raise AssertionError("gunicorn exited:\n" + log_path.read_text()[-3000:])
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+def _listening(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        return True
+    return False
+
+
+class Browser:
+    """Plain HTTP against a production stack on loopback, as a browser behind the TLS proxy would: it says
+    the scheme is https (the proxy's header), keeps its cookies, secure ones included, and sends the CSRF
+    token with its posts."""
+
+    def __init__(self, base: str):
+        self.base, self.cookies = base, {}
+
+    def request(self, path: str, data: dict | None = None, *, timeout: float = 30, **headers):
+        headers = {"X-Forwarded-Proto": "https", "Referer": self.base.replace("http:", "https:") + "/", **headers}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data).encode()
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+        request = urllib.request.Request(self.base + path, data=body, headers=headers)
+        try:
+            response = urllib.request.build_opener(_NoRedirect).open(request, timeout=timeout)
+        except urllib.error.HTTPError as error:
+            response = error
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        response.text = response.read().decode("utf-8", "replace")
+        return response
+
+    def sign_in(self, email: str, password: str) -> Browser:
+        self.request("/accounts/login/")
+        answer = self.request("/accounts/login/", {"username": email, "password": password})
+        assert answer.status == 302, f"{email} could not sign in: {answer.status}"
+        return self
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

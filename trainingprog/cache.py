@@ -1,0 +1,68 @@
+"""Django's Redis cache, but Redis being unreachable does not take the site down with it.
+
+Sessions are read through the cache and the throttles count in it; with the stock backend every
+signed-in request would fail while Redis restarts. Here an unreachable Redis behaves as an empty cache
+that forgets what it is told: reads miss (sessions then come from the database), writes are dropped,
+`add` succeeds and `incr` finds no key, so throttles let people through meanwhile. The outage is logged
+once a minute per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+_last_warning = 0.0
+
+
+def _warn(exc: Exception) -> None:
+    global _last_warning
+    if time.monotonic() - _last_warning > 60:
+        _last_warning = time.monotonic()
+        logger.warning("cache unreachable, serving without it: %s", exc)
+
+
+def _or(empty):
+    """Run the method; while Redis is unreachable answer as an empty cache would (`empty`, or raise it)."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(*args, **kwargs):
+            try:
+                return method(*args, **kwargs)
+            except UNREACHABLE as exc:
+                _warn(exc)
+                if isinstance(empty, type) and issubclass(empty, Exception):
+                    raise empty("the cache is unreachable") from exc
+                return empty() if callable(empty) else empty
+
+        return wrapper
+
+    return decorate
+
+
+class ResilientRedisCache(RedisCache):
+    add = _or(True)(RedisCache.add)
+    set = _or(None)(RedisCache.set)
+    touch = _or(False)(RedisCache.touch)
+    delete = _or(False)(RedisCache.delete)
+    has_key = _or(False)(RedisCache.has_key)
+    incr = _or(ValueError)(RedisCache.incr)
+    get_many = _or(dict)(RedisCache.get_many)
+    set_many = _or(list)(RedisCache.set_many)
+    delete_many = _or(None)(RedisCache.delete_many)
+    clear = _or(None)(RedisCache.clear)
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except UNREACHABLE as exc:
+            _warn(exc)
+            return default
