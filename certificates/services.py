@@ -131,6 +131,8 @@ def issue_batch(*, program: Program, participant_ids: list[int], by, notify_hold
     one transaction. Returns (certificates made, ids refused: not admitted or short of the rule)."""
     series = _Series(program)
     have = set(program.certificates.filter(participant_id__in=participant_ids).values_list("participant_id", flat=True))
+    if have.issuperset(participant_ids):
+        return [], []  # a batch delivered again, or queued again by a starting worker
     lawyers = Completion(program).lawyers().filter(pk__in=participant_ids).exclude(pk__in=have).select_related("user")
     found = {lawyer.pk: lawyer for lawyer in lawyers}
     seal = _seal(program)
