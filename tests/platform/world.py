@@ -1,0 +1,487 @@
+"""One small but complete world for walking every URL: a program with its people and everything they
+make, the values each URL pattern needs, and `grow` to add many more of every kind of row.
+
+Rows are made through the services wherever one exists (admission, enrolment, attendance, materials,
+certificates, invitations, imports, notices), so the world is what the application itself would hold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from itertools import cycle
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from PIL import Image
+from reportlab.pdfgen import canvas
+
+from accounts import services as account_services
+from accounts.roles import Role
+from certificates import services as certificate_services
+from certificates.models import Certificate, IssueJob
+from faculty import services as faculty_services
+from faculty.models import Material, MaterialVersion, Visibility
+from notifications.models import Channel, Notification
+from notifications.services import notify
+from participants import attendance, importing
+from participants import services as participant_services
+from participants.models import (
+    Admission,
+    AdmissionState,
+    AttendanceMethod,
+    AttendanceStatus,
+    Enrolment,
+    EnrolmentState,
+    ImportJob,
+    Participant,
+    Province,
+)
+from sessions import services as session_services
+from sessions.models import Faculty, Program, ProgramStatus, SessionFormat, TrainingSession, Venue
+from tests.factories import (
+    PASSWORD,
+    AdmissionFactory,
+    AssignmentFactory,
+    FacultyFactory,
+    ParticipantFactory,
+    ProgramFactory,
+    SessionFactory,
+    TopicFactory,
+    UserFactory,
+    VenueFactory,
+)
+
+# The people every URL is asked as; "faculty" teaches the world's sessions, "other_faculty" only another one.
+ROLES = ("anonymous", "lawyer", "other_lawyer", "faculty", "other_faculty", "administrator")
+
+
+def pdf_bytes(text: str = "Mock court: the facts") -> bytes:
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer)
+    sheet.drawString(72, 720, text)
+    sheet.showPage()
+    sheet.save()
+    return buffer.getvalue()
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (23, 61, 110)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def import_csv(program_rows: list[tuple[str, str, str]]) -> bytes:
+    """A provincial list: (name, licence, e-mail) rows; a licence that is not 17 digits is a row with a problem."""
+    lines = ["姓名,执业证号,律师事务所,省份,邮箱"]
+    lines += [f"{name},{licence},广东某某律师事务所,广东,{email}" for name, licence, email in program_rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@dataclass
+class World:
+    users: dict  # role → User (no "anonymous")
+    program: Program
+    draft_program: Program
+    draft_session: TrainingSession  # in the draft program: only administrators know it exists
+    venue: Venue
+    session: TrainingSession  # running now, an elective, taught by "faculty"; the lawyer holds a seat
+    past_required: TrainingSession  # three days ago, required, taught by "faculty"; the lawyer attended
+    other_session: TrainingSession  # in two days, taught by "other_faculty" only
+    participant: Participant
+    other_participant: Participant
+    faculty_profile: Faculty
+    other_faculty_profile: Faculty
+    admission: Admission
+    enrolment: Enrolment
+    material: Material
+    version: MaterialVersion
+    certificate: Certificate
+    issue_job: IssueJob
+    import_job: ImportJob
+    invited_user: object
+    invitation_token: str
+    email_notification: Notification
+    feed_token: str
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def administrator(self):
+        return self.users["administrator"]
+
+    @property
+    def lawyer(self):
+        return self.users["lawyer"]
+
+    @property
+    def faculty(self):
+        return self.users["faculty"]
+
+    def client(self, role: str, **options) -> Client:
+        client = Client(**options)
+        if role != "anonymous":
+            client.force_login(self.users[role], backend="accounts.backends.EmailBackend")
+        return client
+
+
+def _session(program, *, by, faculty, starts_at, minutes=120, **fields) -> TrainingSession:
+    """A session saved as the scheduling screen saves it (with its history and faculty)."""
+    session = TrainingSession(
+        program=program,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        format=fields.pop("format", SessionFormat.LECTURE),
+        capacity=fields.pop("capacity", 40),
+        credit_hours=fields.pop("credit_hours", Decimal("2.0")),
+        **fields,
+    )
+    return session_services.session_save(
+        session=session, faculty=[(f, "lecturer") for f in faculty], by=by, acknowledge_warnings=True
+    )
+
+
+def build_world() -> World:
+    now = timezone.now()
+    today = timezone.localdate()
+    users = {
+        "administrator": UserFactory(
+            email="admin@world.test", full_name="王管理", role=Role.ADMINISTRATOR, is_staff=True
+        ),
+        "lawyer": UserFactory(email="li.ming@world.test", full_name="李律师", role=Role.PARTICIPANT),
+        "other_lawyer": UserFactory(email="zhao.lei@world.test", full_name="赵律师", role=Role.PARTICIPANT),
+        "faculty": UserFactory(email="chen.jiao@world.test", full_name="陈教授", role=Role.FACULTY),
+        "other_faculty": UserFactory(email="zhou.jiao@world.test", full_name="周教授", role=Role.FACULTY),
+    }
+    admin = users["administrator"]
+    program = ProgramFactory(
+        slug="world",
+        code="WLD",
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=60),
+        min_credit_hours=Decimal("0"),
+    )
+    draft_program = ProgramFactory(slug="world-draft", status=ProgramStatus.DRAFT)
+    topic = TopicFactory(program=program)
+    venue = VenueFactory(capacity=200)
+    faculty_profile = FacultyFactory(user=users["faculty"], slug="chen", email="chen.jiao@world.test")
+    faculty_profile.photo.save("photo.png", ContentFile(png_bytes()))
+    other_faculty_profile = FacultyFactory(user=users["other_faculty"], slug="zhou")
+
+    past_required = _session(
+        program, by=admin, faculty=[faculty_profile], starts_at=now - timedelta(days=3), topic=topic, venue=venue,
+        is_required=True, title_zh="国际争端解决概论",
+    )  # fmt: skip
+    session = _session(
+        program, by=admin, faculty=[faculty_profile], starts_at=now - timedelta(minutes=5), topic=topic, venue=venue,
+        format=SessionFormat.MOCK_COURT, title_zh="模拟法庭：跨境专利侵权",
+    )  # fmt: skip
+    other_session = _session(
+        program, by=admin, faculty=[other_faculty_profile], starts_at=now + timedelta(days=2), venue=venue,
+        title_zh="海外专利申请策略",
+    )  # fmt: skip
+    draft_session = SessionFactory(program=draft_program, venue=VenueFactory(), starts_at=now + timedelta(days=5))
+
+    participant = ParticipantFactory(user=users["lawyer"], name_zh="李明", name_latin="Li Ming", mobile="13912345678")
+    other_participant = ParticipantFactory(user=users["other_lawyer"], name_zh="赵雷", name_latin="Zhao Lei")
+    admission = participant_services.admit(participant=participant, program=program, by=admin)
+    participant_services.admit(participant=other_participant, program=program, by=admin)
+    enrolment = participant_services.enrol(participant=participant, session=session)
+    participant_services.enrol(participant=other_participant, session=other_session)
+    attendance.attendance_record(
+        participant=participant, session=past_required, status=AttendanceStatus.PRESENT, by=users["faculty"],
+        method=AttendanceMethod.ROSTER,
+    )  # fmt: skip
+    attendance.attendance_record(
+        participant=other_participant, session=past_required, status=AttendanceStatus.ABSENT, by=users["faculty"],
+        method=AttendanceMethod.ROSTER,
+    )  # fmt: skip
+
+    (material,) = faculty_services.material_upload(
+        session=session, files=[SimpleUploadedFile("案例材料.pdf", pdf_bytes())], by=users["faculty"],
+        title="案例材料", visibility=Visibility.ENROLLED,
+    )  # fmt: skip
+    certificate = certificate_services.issue_certificate(participant=participant, program=program, by=admin)
+    issue_job = certificate_services.issue_all(program=program, by=admin)
+    upload = SimpleUploadedFile(
+        "广东.csv", import_csv([("王芳", "14401201110000001", "wang.fang@world.test"), ("错行", "123", "bad")])
+    )
+    import_job = importing.job_create(program=program, uploaded=upload, by=admin)
+
+    invitation = account_services.user_invite(
+        email="invited@world.test", full_name="孙受邀", role=Role.PARTICIPANT, invited_by=admin
+    )
+    link = Notification.objects.get(dedup_key=f"invitation:{invitation.pk}").link
+    invitation_token = link.rstrip("/").rsplit("/", 1)[-1]
+    notify(users["lawyer"], "welcome", channel=Channel.IN_APP, link=reverse("home"))
+    email_notification = Notification.objects.filter(recipient=users["lawyer"]).exclude(channel=Channel.IN_APP).first()
+    feed = session_services.calendar_feed_for(users["lawyer"])
+
+    # A failed and a successful sign-in, so the login records (django-axes) hold a row of each kind.
+    Client().post(reverse("accounts:login"), {"username": users["lawyer"].email, "password": PASSWORD})
+    Client().post(reverse("accounts:login"), {"username": users["lawyer"].email, "password": "wrong"})
+
+    return World(
+        users=users, program=program, draft_program=draft_program, draft_session=draft_session, venue=venue,
+        session=session, past_required=past_required, other_session=other_session, participant=participant,
+        other_participant=other_participant, faculty_profile=faculty_profile,
+        other_faculty_profile=other_faculty_profile, admission=admission, enrolment=enrolment, material=material,
+        version=material.versions.get(), certificate=certificate, issue_job=issue_job, import_job=import_job,
+        invited_user=invitation.user, invitation_token=invitation_token, email_notification=email_notification,
+        feed_token=feed.token,
+    )  # fmt: skip
+
+
+# --- the values of every URL pattern -----------------------------------------------------------------
+def _reset(world: World) -> dict:
+    user = world.lawyer
+    return {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
+
+
+KWARGS = {
+    "accounts:activate_link": lambda w: {"token": w.invitation_token},
+    "accounts:password_reset_confirm": _reset,
+    "accounts:reinvite": lambda w: {"pk": w.invited_user.pk},
+    "notifications:outbox_detail": lambda w: {"pk": w.email_notification.pk},
+    "notifications:resend": lambda w: {"pk": w.email_notification.pk},
+    "manage:session_edit": lambda w: {"pk": w.session.pk},
+    "manage:session_cancel": lambda w: {"pk": w.session.pk},
+    "manage:session_restore": lambda w: {"pk": w.session.pk},
+    "manage:session_history": lambda w: {"pk": w.session.pk},
+    "manage:venue_edit": lambda w: {"pk": w.venue.pk},
+    "manage:venue_delete": lambda w: {"pk": w.venue.pk},
+    "manage:faculty_edit": lambda w: {"pk": w.faculty_profile.pk},
+    "manage:faculty_invite": lambda w: {"pk": w.faculty_profile.pk},
+    "participants:enrolment_action": lambda w: {"session_pk": w.session.pk},
+    "participants:admission_action": lambda w: {"pk": w.admission.pk},
+    "participants:import_job": lambda w: {"pk": w.import_job.pk},
+    "participants:import_start": lambda w: {"pk": w.import_job.pk},
+    "participants:roster": lambda w: {"pk": w.session.pk},
+    "participants:lawyer_edit": lambda w: {"pk": w.participant.pk},
+    "participants:roster_action": lambda w: {"pk": w.session.pk},
+    "participants:enrolment_move": lambda w: {"pk": w.enrolment.pk},
+    "participants:attendance_roster": lambda w: {"pk": w.session.pk},
+    "participants:attendance_mark": lambda w: {"pk": w.session.pk},
+    "participants:attendance_mark_all": lambda w: {"pk": w.session.pk},
+    "participants:checkin_screen": lambda w: {"pk": w.session.pk},
+    "participants:signin_sheet": lambda w: {"pk": w.session.pk},
+    "participants:attendance_history": lambda w: {"pk": w.past_required.pk},
+    # The token of the QR code on the screen now: made when the URL is asked for, as it lives 30 seconds.
+    "participants:checkin": lambda w: {"pk": w.session.pk, "token": attendance.checkin_token(w.session)},
+    "participants:lawyer_transcript": lambda w: {"slug": w.program.slug, "pk": w.participant.pk, "fmt": "pdf"},
+    "participants:my_transcript": lambda w: {"slug": w.program.slug, "fmt": "pdf"},
+    "faculty:session_materials": lambda w: {"pk": w.session.pk},
+    "faculty:roster": lambda w: {"pk": w.session.pk, "fmt": "csv"},
+    "faculty:download": lambda w: {"pk": w.material.pk},
+    "faculty:material_version": lambda w: {"pk": w.material.pk},
+    "faculty:material_delete": lambda w: {"pk": w.material.pk},
+    "faculty:version_download": lambda w: {"pk": w.version.pk},
+    "certificates:verify": lambda w: {"code": w.certificate.code},
+    "certificates:download": lambda w: {"pk": w.certificate.pk},
+    "certificates:job_status": lambda w: {"pk": w.issue_job.pk},
+    "certificates:job_requeue": lambda w: {"pk": w.issue_job.pk},
+    "certificates:revoke": lambda w: {"pk": w.certificate.pk},
+    "certificates:rerender": lambda w: {"pk": w.certificate.pk},
+    "sessions:session_detail": lambda w: {"slug": w.program.slug, "pk": w.session.pk},
+    "sessions:faculty_profile": lambda w: {"slug": w.faculty_profile.slug},
+    "sessions:faculty_photo": lambda w: {"slug": w.faculty_profile.slug},
+    "sessions:personal_ics": lambda w: {"token": w.feed_token},
+    # Variants (tests/platform/access.py): the draft program, which only administrators may know of.
+    "sessions:schedule@draft": lambda w: {"slug": w.draft_program.slug},
+    "sessions:program_ics@draft": lambda w: {"slug": w.draft_program.slug},
+    "sessions:session_detail@draft": lambda w: {"slug": w.draft_program.slug, "pk": w.draft_session.pk},
+    "participants:apply@draft": lambda w: {"slug": w.draft_program.slug},
+    "participants:timetable_slots@draft": lambda w: {"slug": w.draft_program.slug},
+    "participants:my_transcript@draft": lambda w: {"slug": w.draft_program.slug, "fmt": "pdf"},
+    "participants:enrolment_action@draft": lambda w: {"session_pk": w.draft_session.pk},
+    "manage:program@draft": lambda w: {"slug": w.draft_program.slug},
+}
+# Every other pattern takes at most the program's slug.
+SLUG_ONLY = {"slug"}
+
+
+def kwargs_for(world: World, name: str, arguments: set[str]) -> dict:
+    """The values of a pattern's arguments in this world; KeyError names a pattern nobody filled in."""
+    if name in KWARGS:
+        return KWARGS[name](world)
+    if not arguments:
+        return {}
+    if arguments <= SLUG_ONLY:
+        return {"slug": world.program.slug}
+    raise KeyError(f"{name} takes {sorted(arguments)}: give its values in tests/platform/world.py KWARGS")
+
+
+def admin_kwargs(pattern, arguments: set[str]) -> dict:
+    """Values for a Django admin pattern: an object of the admin's model, its app, a missing page."""
+    from django.contrib.contenttypes.models import ContentType
+
+    model_admin = getattr(pattern.callback, "model_admin", None)
+    values = {}
+    if "object_id" in arguments:
+        model = model_admin.model if model_admin else Program
+        obj = model._default_manager.order_by("pk").first()
+        values["object_id"] = str(obj.pk) if obj else "0"  # e.g. the sign-in failure log, when it is off
+        if "content_type_id" in arguments:
+            values["content_type_id"] = str(ContentType.objects.get_for_model(model).pk)
+    if "id" in arguments:  # the user admin's password page
+        values["id"] = str(model_admin.model._default_manager.order_by("pk").first().pk if model_admin else 1)
+    if "app_label" in arguments:
+        values["app_label"] = "training_sessions"
+    if "url" in arguments:
+        values["url"] = "no-such-page/"
+    return values
+
+
+# --- many more of every kind ---------------------------------------------------------------------------
+def grow(world: World, n: int = 30) -> None:
+    """Add about `n` more of every kind of row: lawyers admitted, seats and waitlists, sessions, attendance
+    and its history, materials and versions, certificates and jobs, notices, invitations, imports, venues,
+    faculty, programs; the world's own people get more of their own rows too."""
+    admin, lawyer, teacher = world.administrator, world.lawyer, world.faculty
+    now = timezone.now()
+    provinces = cycle(Province.objects.order_by("code")[:12])
+    faculty = [FacultyFactory() for _ in range(n)]
+    for venue_number in range(n):
+        VenueFactory(name_zh=f"增加的会议室{venue_number}")
+
+    # Sessions: past ones (a few required) and future electives with one seat each, online, taught by the
+    # world's faculty with another; the other faculty member joins half the electives.
+    past, future = [], []
+    for i, person in zip(range(n), cycle(faculty), strict=False):
+        online = {"venue": None, "online_url": "https://meeting.example.org/room"}
+        start = now - timedelta(days=4, hours=i)
+        past.append(
+            SessionFactory(
+                program=world.program, starts_at=start, ends_at=start + timedelta(minutes=50), is_required=i < 3,
+                title_zh=f"往期课{i}", **online,
+            )
+        )  # fmt: skip
+        start = now + timedelta(days=3, hours=i)
+        future.append(
+            SessionFactory(
+                program=world.program, starts_at=start, ends_at=start + timedelta(minutes=50), capacity=1,
+                title_zh=f"选修课{i}", **online,
+            )
+        )  # fmt: skip
+        for session in (past[-1], future[-1]):
+            AssignmentFactory(session=session, faculty=world.faculty_profile)
+            AssignmentFactory(session=session, faculty=person, role="panellist", position=1)
+        if i < n // 2:
+            AssignmentFactory(session=future[-1], faculty=world.other_faculty_profile, role="judge", position=2)
+
+    # Lawyers: admitted from many provinces (seated in every required session), in the running session
+    # (its seats run out: a waitlist) and each in a future elective, where the world's lawyer then waits.
+    world.session.capacity = n // 2
+    session_services.session_save(
+        session=world.session, faculty=[(world.faculty_profile, "lecturer")], by=admin, acknowledge_warnings=True
+    )
+    lawyers = []
+    for i in range(n):
+        participant = ParticipantFactory(province=next(provinces), name_latin=f"Grown {i}")
+        lawyers.append(participant)
+        participant_services.admit(participant=participant, program=world.program, by=admin)
+        participant_services.enrol(participant=participant, session=world.session)
+        participant_services.enrol(participant=participant, session=future[i])
+        session_services.calendar_feed_for(participant.user)
+    for session in future:
+        participant_services.enrol(participant=world.participant, session=session)  # waitlisted
+    # The world's lawyers held seats in the past sessions too (enrolling in a past session is closed).
+    for participant in (world.participant, world.other_participant):
+        for session in past:
+            Enrolment.objects.create(
+                participant=participant, session=session, state=EnrolmentState.CONFIRMED, created_by=admin
+            )
+
+    # Attendance: the world's lawyer at every past session; everyone at the first one, marked absent and
+    # then present (its history).
+    for session in past:
+        attendance.attendance_record(
+            participant=world.participant, session=session, status=AttendanceStatus.PRESENT, by=teacher,
+            method=AttendanceMethod.ROSTER,
+        )  # fmt: skip
+    for participant in lawyers:
+        for status in (AttendanceStatus.ABSENT, AttendanceStatus.PRESENT):
+            attendance.attendance_record(
+                participant=participant, session=world.past_required, status=status, by=teacher,
+                method=AttendanceMethod.ROSTER,
+            )  # fmt: skip
+
+    # Materials: many files on the world's session and on the new sessions, some in several versions.
+    files = [SimpleUploadedFile(f"讲义{i}.pdf", pdf_bytes(f"Handout {i}")) for i in range(n)]
+    posted = faculty_services.material_upload(
+        session=world.session, files=files, by=teacher, visibility=Visibility.ENROLLED
+    )
+    for material in posted[: n // 3]:
+        faculty_services.version_add(
+            material=material, upload=SimpleUploadedFile("讲义.pdf", pdf_bytes("v2")), by=teacher
+        )
+    for session in past[: n // 2] + future[: n // 2]:
+        faculty_services.material_upload(
+            session=session, files=[SimpleUploadedFile("课件.pdf", pdf_bytes())], by=teacher,
+            visibility=Visibility.PROGRAM,
+        )  # fmt: skip
+    for material in posted[-3:]:
+        faculty_services.material_delete(material=material, by=teacher)
+
+    # Certificates for everyone who completed, a few issue jobs, and one revoked.
+    for participant in lawyers[: n // 3]:
+        with contextlib.suppress(certificate_services.CertificateRefused):
+            certificate_services.issue_certificate(
+                participant=participant, program=world.program, by=admin, override_reason="补课已完成"
+            )
+    for _ in range(3):
+        certificate_services.issue_all(program=world.program, by=admin)
+    certificate_services.certificate_revoke(
+        certificate=Certificate.objects.filter(program=world.program).last(), by=admin, reason="信息有误"
+    )
+
+    # Notices in the app for the world's people, invitations, imports, more history of the session.
+    for i in range(n):
+        for user in (lawyer, teacher, admin, world.users["other_lawyer"]):
+            notify(user, "welcome", channel=Channel.BOTH if i % 2 else Channel.IN_APP, link=reverse("home"))
+        account_services.user_invite(
+            email=f"grown{i}@world.test", full_name=f"受邀{i}", role=Role.FACULTY, invited_by=admin
+        )
+    for i in range(n // 3):
+        rows = [(f"导入{i}-{j}", f"1440120{i:05d}{j:05d}", f"import{i}.{j}@world.test") for j in range(5)]
+        importing.job_create(
+            program=world.program, uploaded=SimpleUploadedFile("list.csv", import_csv([*rows, ("错", "1", "x")])),
+            by=admin,
+        )  # fmt: skip
+    for i in range(n // 3):
+        world.session.title_en = f"Mock court, edition {i}"
+        session_services.session_save(
+            session=world.session, faculty=[(world.faculty_profile, "lecturer"), (faculty[i], "judge")], by=admin,
+            acknowledge_warnings=True,
+        )  # fmt: skip
+
+    # Other programs the lists show, each with a session, admitted lawyers and an application.
+    for i in range(max(n // 6, 1)):
+        program = ProgramFactory(slug=f"grown-{i}")
+        SessionFactory(program=program, venue=None, online_url="https://meeting.example.org/other")
+        for participant in lawyers[:3]:
+            participant_services.admit(participant=participant, program=program, by=admin)
+        AdmissionFactory(participant=lawyers[-1 - i], program=program, state=AdmissionState.APPLIED)
+    world.session.refresh_from_db()
+
+
+@contextlib.contextmanager
+def world_for_module(django_db_blocker, media_root):
+    """The world for a whole test module: built once in a transaction that is rolled back at the end, so
+    each test (in its own savepoint) starts from it and other modules never see it."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root), transaction.atomic():
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
