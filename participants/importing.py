@@ -9,7 +9,6 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -118,12 +117,14 @@ def _read_xlsx(data: bytes) -> list[list[object]]:
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        try:
+            return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            book.close()
+    # A damaged or foreign file fails deep inside openpyxl in many ways (a bad zip, broken XML, a
+    # missing part, no sheet at all); each means the same to the person uploading it.
+    except Exception as error:
         raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from error
-    sheet = book.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    return rows
 
 
 def _read_csv(data: bytes) -> list[list[object]]:
@@ -141,7 +142,15 @@ def _read_csv(data: bytes) -> list[list[object]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
+    # newline="": line breaks inside quoted cells stay, and old Mac files (CR only) still split into rows.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        return [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as error:  # a cell longer than the csv module takes, or a stray quote or NUL
+        raise ImportFileError(
+            _("Line %(line)s cannot be read as CSV (a cell is too long or badly quoted); save the file again.")
+            % {"line": reader.line_num}
+        ) from error
 
 
 # --- checking ---------------------------------------------------------------------------------
@@ -243,6 +252,10 @@ def _clean_row(row: Row, headers: dict[str, str], provinces: dict[str, Province]
             validate_email(email)
         except ValidationError:
             error("email", _("“%(value)s” is not an e-mail address.") % {"value": clean["email"]})
+        else:  # a valid address may run to 320 characters, longer than the accounts keep
+            limit = get_user_model()._meta.get_field("email").max_length
+            if len(email) > limit:
+                error("email", _("Longer than %(limit)s characters.") % {"limit": limit})
     mobile = re.sub(r"[\s-]+", "", clean["mobile"])
     if mobile and not re.fullmatch(r"\+?\d{6,15}", mobile):
         error("mobile", _("“%(value)s” is not a mobile number.") % {"value": clean["mobile"]})
@@ -255,7 +268,7 @@ def _clean_row(row: Row, headers: dict[str, str], provinces: dict[str, Province]
             years = int(float(clean["years_of_practice"]))
             if not 0 <= years <= 70:
                 raise ValueError
-        except ValueError:
+        except (ValueError, OverflowError):  # not a number, or infinity ("inf", "1e400")
             error(
                 "years_of_practice", _("“%(value)s” is not a number of years.") % {"value": clean["years_of_practice"]}
             )

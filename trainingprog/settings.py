@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "trainingprog.nullchars.RejectNullCharactersMiddleware",
     # Axes must come last: it answers for the views before it.
     "axes.middleware.AxesMiddleware",
 ]
