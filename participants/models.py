@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -178,6 +179,22 @@ class EnrolmentQuerySet(models.QuerySet):
         # First come, first served: the order they joined the waitlist.
         return self.filter(state=EnrolmentState.WAITLISTED).order_by("waitlisted_at", "pk")
 
+    def with_waitlist_position(self):
+        """Each enrolment with how many wait before it in its session (`waitlist_ahead`), read in the same
+        query, so a list's `waitlist_position`s cost no query each."""
+        ahead = (
+            self.model.objects.filter(session_id=OuterRef("session_id"), state=EnrolmentState.WAITLISTED)
+            .filter(
+                Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+                | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk"))
+            )
+            .order_by()
+            .values("session_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(waitlist_ahead=Coalesce(Subquery(ahead), 0))
+
 
 class Enrolment(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="enrolments")
@@ -213,6 +230,8 @@ class Enrolment(models.Model):
         """1 for the lawyer first in line for a seat; None unless waitlisted. Counted once per object."""
         if self.state != EnrolmentState.WAITLISTED:
             return None
+        if hasattr(self, "waitlist_ahead"):  # read with the list (EnrolmentQuerySet.with_waitlist_position)
+            return self.waitlist_ahead + 1
         ahead = Enrolment.objects.waitlisted().filter(
             Q(waitlisted_at__lt=self.waitlisted_at) | Q(waitlisted_at=self.waitlisted_at, pk__lt=self.pk),
             session_id=self.session_id,

@@ -283,7 +283,10 @@ def timetable_slots(*, participant: Participant, program: Program) -> list[dict]
         .order_by("starts_at")
     )
     mine = {
-        e.session_id: e for e in Enrolment.objects.active().filter(participant=participant, session__program=program)
+        e.session_id: e
+        for e in Enrolment.objects.active()
+        .with_waitlist_position()
+        .filter(participant=participant, session__program=program)
     }
     slots = []
     for session in sessions:

@@ -17,6 +17,18 @@ class ProgramAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
     inlines = [TopicInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # A program that took lawyers keeps their admissions, seats and attendance: it is closed, not
+        # deleted. A draft made by mistake may go.
+        if obj is not None and (not obj.is_draft or obj.admissions.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # it would not ask the question above of each program
+        return actions
+
 
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
@@ -58,6 +70,13 @@ class TrainingSessionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A session is cancelled on the timetable screens, which tell its lawyers and faculty; deleting it
+        # would take its seats, attendance (and so credit hours) and materials with it, unannounced. Only
+        # a draft program's sessions go (with the program, or one by one), and never in bulk.
+        draft = obj is not None and obj.program.is_draft and not obj.enrolments.exists()
+        return draft and super().has_delete_permission(request, obj)
+
 
 @admin.register(SessionChange)
 class SessionChangeAdmin(admin.ModelAdmin):
@@ -71,6 +90,11 @@ class SessionChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The history is the record of who changed what; it goes only with a draft program's session.
+        draft = obj is not None and obj.session.program.is_draft
+        return draft and super().has_delete_permission(request, obj)
 
 
 @admin.register(CalendarFeed)

@@ -30,6 +30,7 @@ def my_program(request):
     )
     enrolments = (
         Enrolment.objects.active()
+        .with_waitlist_position()
         .filter(participant=participant)
         .select_related("session__program", "session__venue", "session__topic")
         .prefetch_related(ASSIGNMENTS)

@@ -43,6 +43,28 @@ def test_seats_then_a_waitlist_in_order(program):
 
 
 @pytest.mark.django_db
+def test_waitlist_positions_read_with_a_list_match_those_counted_one_by_one(program, django_assert_num_queries):
+    later = timezone.now() + timedelta(days=12)
+    sessions = [
+        _future(program, capacity=1),
+        SessionFactory(program=program, capacity=1, starts_at=later, ends_at=later + timedelta(hours=2)),
+    ]
+    lawyers = [_lawyer(program) for _ in range(4)]
+    for session in sessions:
+        for lawyer in lawyers:
+            services.enrol(participant=lawyer, session=session)
+    services.enrolment_cancel(enrolment=Enrolment.objects.get(session=sessions[1], participant=lawyers[2]), by=None)
+    one_by_one = {(e.session_id, e.participant_id): e.waitlist_position for e in Enrolment.objects.active()}
+    with django_assert_num_queries(1):
+        listed = {
+            (e.session_id, e.participant_id): e.waitlist_position
+            for e in Enrolment.objects.active().with_waitlist_position()
+        }
+    assert listed == one_by_one
+    assert sorted(p for p in listed.values() if p) == [1, 1, 2, 2, 3]
+
+
+@pytest.mark.django_db
 def test_a_second_click_changes_nothing(program):
     session, lawyer = _future(program), _lawyer(program)
     first = services.enrol(participant=lawyer, session=session)

@@ -242,17 +242,18 @@ def admin_expected(route: Route, role: str) -> str:
     model_admin = getattr(route.pattern.callback, "model_admin", None)
     if model_admin is not None and model_admin.model._meta.app_label in ADMIN_CLOSED_APPS:
         return "403"
-    if route.key.endswith("_add") and model_admin is not None and not _may_add(model_admin):
+    model = model_admin.model.__name__ if model_admin is not None else ""
+    if route.key.endswith("_add") and model in ADMIN_NO_ADD:
+        return "403"
+    if route.key.endswith("_delete") and model in ADMIN_NO_DELETE:
         return "403"
     return "200"
 
 
-# The admins that take no additions (records made by the application itself).
+# The admins that take no additions (records the application makes itself), and those whose objects
+# are not deleted there (sessions are cancelled, programs that took lawyers closed, history kept).
 ADMIN_NO_ADD = {"Invitation", "Notification", "TrainingSession", "SessionChange"}
-
-
-def _may_add(model_admin) -> bool:
-    return model_admin.model.__name__ not in ADMIN_NO_ADD
+ADMIN_NO_DELETE = {"Program", "TrainingSession", "SessionChange"}  # the world's program is published
 
 
 def expected(route: Route, role: str) -> str:

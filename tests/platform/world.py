@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 from itertools import cycle
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -221,7 +222,8 @@ def build_world() -> World:
     )
     link = Notification.objects.get(dedup_key=f"invitation:{invitation.pk}").link
     invitation_token = link.rstrip("/").rsplit("/", 1)[-1]
-    notify(users["lawyer"], "welcome", channel=Channel.IN_APP, link=reverse("home"))
+    for user in users.values():  # a notice in the app for everyone
+        notify(user, "welcome", channel=Channel.IN_APP, link=reverse("home"))
     email_notification = Notification.objects.filter(recipient=users["lawyer"]).exclude(channel=Channel.IN_APP).first()
     feed = session_services.calendar_feed_for(users["lawyer"])
 
@@ -332,7 +334,7 @@ def admin_kwargs(pattern, arguments: set[str]) -> dict:
         if "content_type_id" in arguments:
             values["content_type_id"] = str(ContentType.objects.get_for_model(model).pk)
     if "id" in arguments:  # the user admin's password page
-        values["id"] = str(model_admin.model._default_manager.order_by("pk").first().pk if model_admin else 1)
+        values["id"] = str(get_user_model().objects.order_by("pk").first().pk)
     if "app_label" in arguments:
         values["app_label"] = "training_sessions"
     if "url" in arguments:
@@ -385,7 +387,7 @@ def grow(world: World, n: int = 30) -> None:
     )
     lawyers = []
     for i in range(n):
-        participant = ParticipantFactory(province=next(provinces), name_latin=f"Grown {i}")
+        participant = ParticipantFactory(province=next(provinces), name_latin=f"Lawyer grown {i}")
         lawyers.append(participant)
         participant_services.admit(participant=participant, program=world.program, by=admin)
         participant_services.enrol(participant=participant, session=world.session)
@@ -445,8 +447,9 @@ def grow(world: World, n: int = 30) -> None:
 
     # Notices in the app for the world's people, invitations, imports, more history of the session.
     for i in range(n):
-        for user in (lawyer, teacher, admin, world.users["other_lawyer"]):
+        for user in (lawyer, teacher, admin) if i < n // 3 else (lawyer,):  # the lawyer's inbox: two pages
             notify(user, "welcome", channel=Channel.BOTH if i % 2 else Channel.IN_APP, link=reverse("home"))
+    for i in range(n // 3):
         account_services.user_invite(
             email=f"grown{i}@world.test", full_name=f"受邀{i}", role=Role.FACULTY, invited_by=admin
         )

@@ -1,0 +1,149 @@
+"""Query budgets: every page (HTML, exports, htmx fragments, the admin) asks the database as many times
+on a small world as on one with many more of every kind of row (tests/platform/world.py `grow`).
+
+Each page is counted as each person who may see it (the access table in access.py says who), uncached,
+once on the small world and once after `grow`; the counts must be equal. A page whose count grows runs
+a query per row somewhere: an N+1 to fix in its view or service.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from .access import expected, routes
+from .world import admin_kwargs, grow, kwargs_for, world_for_module
+
+GROWTH = 30
+ROUTES = {route.key: route for route in routes()}
+# The kinds of people whose pages differ; the other lawyer and the other faculty see what these see.
+COUNTED_ROLES = ("anonymous", "lawyer", "faculty", "administrator")
+HTMX = {"HX-Request": "true"}
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    role: str
+    params: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)
+    kwargs: dict = field(default_factory=dict)  # values to use instead of the world's
+
+    @property
+    def label(self) -> str:
+        extra = "&".join(f"{k}={v}" for k, v in {**self.kwargs, **self.params}.items())
+        htmx = " htmx" if self.headers else ""
+        return f"{self.key}{'?' + extra if extra else ''}{htmx} as {self.role}"
+
+
+# Exports, searches, other views and htmx fragments of pages, beyond what the plain GET shows.
+EXTRA_PAGES = [
+    Page("participants:roster", "administrator", {"export": "csv"}),
+    Page("participants:roster", "administrator", {"export": "xlsx"}),
+    Page("participants:roster", "administrator", {"q": "l"}),
+    Page("participants:admissions", "administrator", {"q": "l"}),
+    Page("participants:completion", "administrator", {"export": "csv"}),
+    Page("participants:completion", "administrator", {"export": "xlsx"}),
+    Page("participants:completion", "administrator", {"sort": "rate", "outcome": "completed"}),
+    Page("participants:attendance_report", "administrator", {"export": "csv"}),
+    Page("participants:attendance_report", "administrator", {"export": "xlsx"}),
+    Page("participants:lawyer_transcript", "administrator", kwargs={"fmt": "xlsx"}),
+    Page("participants:my_transcript", "lawyer", kwargs={"fmt": "xlsx"}),
+    Page("faculty:roster", "faculty", kwargs={"fmt": "xlsx"}),
+    Page("participants:attendance_roster", "faculty", {"q": "l"}, {**HTMX, "HX-Target": "roster-body"}),
+    Page("participants:checkin_screen", "faculty", headers=HTMX),
+    Page("participants:import_job", "administrator", headers=HTMX),
+    Page("sessions:schedule", "lawyer", {"view": "week"}),
+    Page("sessions:schedule", "lawyer", {"view": "day"}),
+    Page("sessions:schedule", "administrator", {"format": "lecture"}),
+    Page("sessions:faculty_directory", "lawyer", {"kind": "university"}),
+    Page("accounts:user_list", "administrator", {"q": "world"}),
+    Page("notifications:outbox", "administrator", {"state": "queued"}),
+    Page("notifications:inbox", "lawyer", {"page": "2"}),
+    Page("certificates:manage", "administrator", {"lawyer": "l"}),
+    Page("manage:faculty_list", "administrator", {"q": "Expert"}),
+    Page("sessions:program_ics", "anonymous", {"key": "<feed>"}),
+]
+
+
+def pages() -> list[Page]:
+    found = [
+        Page(key, role)
+        for key, route in ROUTES.items()
+        for role in COUNTED_ROLES
+        if expected(route, role) == "200" and not key.endswith("@draft")
+    ]
+    return found + EXTRA_PAGES
+
+
+PAGES = {page.label: page for page in pages()}
+
+
+def url_of(page: Page, world) -> str:
+    route = ROUTES[page.key]
+    if route.is_admin:
+        values = admin_kwargs(route.pattern, route.arguments)
+    else:
+        values = {**kwargs_for(world, route.key, route.arguments), **page.kwargs}
+    if route.name:
+        return reverse(route.name, kwargs=values)
+    return "/" + route.route.replace("<path:object_id>", values["object_id"])
+
+
+def count(page: Page, world, clients) -> tuple[int, list[str]]:
+    """The answer's status and the queries of one uncached request for the page (whatever it writes is
+    undone)."""
+    params = {k: (world.feed_token if v == "<feed>" else v) for k, v in page.params.items()}
+    url = url_of(page, world)
+    cache.clear()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        response = clients[page.role].get(url, params, headers=page.headers)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        transaction.set_rollback(True)
+    return response.status_code, [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.fixture(scope="module")
+def counted(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Every page counted on the small world, then the world grown; the tests count again and compare."""
+    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("media")) as world:
+        with django_db_blocker.unblock():
+            # Django keeps content types in memory once read: read them all now, for both counts alike.
+            ContentType.objects.get_for_models(*apps.get_models())
+            clients = {role: world.client(role) for role in COUNTED_ROLES}
+            small = {label: count(page, world, clients) for label, page in PAGES.items()}
+            grow(world, GROWTH)
+        yield world, clients, small
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", list(PAGES))
+def test_query_count_does_not_grow_with_the_data(label, counted):
+    world, clients, small = counted
+    page = PAGES[label]
+    status, small_sql = small[label]
+    assert status == 200, f"{page.label}: {status} on the small world"
+    status, large_sql = count(page, world, clients)
+    assert status == 200, f"{page.label}: {status} on the large world"
+    before, after = len(small_sql), len(large_sql)
+    added = shapes(large_sql) - shapes(small_sql)
+    assert after == before, (
+        f"GET {url_of(page, world)} ({page.label}): {before} queries on the small world, {after} after growing "
+        f"it by {GROWTH} of everything. Queries the large world runs more often:\n"
+        + "\n".join(f"{n}× {sql}" for sql, n in added.most_common(3))
+    )
+
+
+def shapes(queries: list[str]) -> Counter:
+    """Queries told apart by their text with the numbers left out."""
+    return Counter(re.sub(r"\d+", "N", sql)[:400] for sql in queries)
