@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -43,9 +43,10 @@ def portal(request):
     )
     sessions = list(sessions)
     provinces = defaultdict(Counter)
+    name = "name_en" if translation.get_language() == "en" else "short_zh"
     for session_id, province in TrainingSession.objects.filter(
         pk__in=[s.pk for s in sessions], enrolments__state="confirmed"
-    ).values_list("pk", "enrolments__participant__province__short_zh"):
+    ).values_list("pk", f"enrolments__participant__province__{name}"):
         provinces[session_id][province] += 1
     now = timezone.now()
     for session in sessions:

@@ -34,7 +34,8 @@ def upload(request, slug):
         else:
             return redirect("participants:import_job", pk=job.pk)
     jobs = program.imports.select_related("uploaded_by")[:10]
-    columns = [(names[0], names[1]) for names in importing.COLUMNS.values()]
+    # Each column's Chinese header and its English one (the first alias in Latin letters).
+    columns = [(names[0], next(n for n in names if n.isascii())) for names in importing.COLUMNS.values()]
     return render(
         request,
         "participants/manage/import_upload.html",

@@ -254,6 +254,8 @@ def test_files_posted_together_make_one_notice_per_lawyer(teaching, faculty_memb
 def test_the_portal_lists_own_sessions_and_the_roster_has_no_licence_numbers(teaching, faculty_client, seated):
     page = faculty_client.get(reverse("faculty:portal")).content.decode()
     assert teaching.title_zh in page and "广东" in page
+    english = faculty_client.get(reverse("faculty:portal"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Guangdong" in english and "广东" not in english
     response = faculty_client.get(reverse("faculty:roster", args=[teaching.pk, "csv"]))
     body = response.content.decode("utf-8-sig")
     assert "李明" in body and seated.license_number not in body

@@ -64,6 +64,14 @@ def test_large_files_import_in_the_background_with_progress(administrator_client
 
 
 @pytest.mark.django_db
+def test_the_upload_page_names_each_column_in_chinese_and_in_english(administrator_client, program):
+    response = administrator_client.get(reverse("participants:import_upload", args=[program.slug]))
+    columns = dict(response.context["columns"])
+    assert columns["执业证号"] == "license_number" and columns["律师事务所"] == "law_firm"
+    assert all(english.isascii() for english in columns.values())
+
+
+@pytest.mark.django_db
 def test_unreadable_upload_is_refused_in_the_form(administrator_client, program):
     response = _upload(administrator_client, program, b"\x00\x01binary", "x.csv")
     assert "file" in response.context["form"].errors
