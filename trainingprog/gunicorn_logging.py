@@ -1,15 +1,18 @@
-"""gunicorn's access log without the secrets some addresses carry (invitation, reset and calendar tokens)."""
+"""gunicorn's access log without the secrets some addresses carry (invitation, reset and calendar
+tokens) and without lawyers' licence numbers (typed into a search box, say)."""
 
 import re
 
 from gunicorn.glogging import Logger
+
+from .licences import redact_licences
 
 SECRET_IN_PATH = re.compile(r"(/accounts/activate/|/accounts/password/reset/[^/\s]+/|/calendar/)(?!reset/)[^/\s?]+")
 SECRET_IN_QUERY = re.compile(r"((?:^|[?&])key=)[^&\s]+")
 
 
 def redact(text: str) -> str:
-    return SECRET_IN_QUERY.sub(r"\1[redacted]", SECRET_IN_PATH.sub(r"\1[redacted]", text))
+    return redact_licences(SECRET_IN_QUERY.sub(r"\1[redacted]", SECRET_IN_PATH.sub(r"\1[redacted]", text)))
 
 
 class RedactingLogger(Logger):

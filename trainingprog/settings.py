@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "trainingprog.nullchars.RejectNullCharactersMiddleware",
+    "trainingprog.licences.LicenceFreeQueryMiddleware",
     # Axes must come last: it answers for the views before it.
     "axes.middleware.AxesMiddleware",
 ]
@@ -321,7 +322,10 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "trainingprog.requestlog.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "trainingprog.requestlog.RequestIdFilter"},
+        "redact_licences": {"()": "trainingprog.licences.LicenceRedactingFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -331,10 +335,18 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "redact_licences"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's lines (requests, the development server's access lines) through the handler
+        # above, redacted like the rest, instead of through Django's default handlers.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
