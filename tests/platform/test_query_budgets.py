@@ -3,7 +3,8 @@ on a small world as on one with many more of every kind of row (tests/platform/w
 
 Each page is counted as each person who may see it (the access table in access.py says who), uncached,
 once on the small world and once after `grow`; the counts must be equal. A page whose count grows runs
-a query per row somewhere: an N+1 to fix in its view or service.
+a query per row somewhere: an N+1 to fix in its view or service. The grown pages (and their searches)
+show forms the small world has no rows for: their CSRF tokens and the headers are checked there too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from .access import expected, routes
+from .checks import check_forms, check_headers
 from .world import admin_kwargs, grow, kwargs_for, world_for_module
 
 GROWTH = 30
@@ -99,18 +101,17 @@ def url_of(page: Page, world) -> str:
     return "/" + route.route.replace("<path:object_id>", values["object_id"])
 
 
-def count(page: Page, world, clients) -> tuple[int, list[str]]:
-    """The answer's status and the queries of one uncached request for the page (whatever it writes is
-    undone)."""
+def count(page: Page, world, clients):
+    """One uncached request for the page (whatever it writes is undone): the answer, its body and the
+    SQL of its queries."""
     params = {k: (world.feed_token if v == "<feed>" else v) for k, v in page.params.items()}
     url = url_of(page, world)
     cache.clear()
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         response = clients[page.role].get(url, params, headers=page.headers)
-        if response.streaming:
-            b"".join(response.streaming_content)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         transaction.set_rollback(True)
-    return response.status_code, [q["sql"] for q in queries.captured_queries]
+    return response, body, [q["sql"] for q in queries.captured_queries]
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +122,10 @@ def counted(django_db_setup, django_db_blocker, tmp_path_factory):
             # Django keeps content types in memory once read: read them all now, for both counts alike.
             ContentType.objects.get_for_models(*apps.get_models())
             clients = {role: world.client(role) for role in COUNTED_ROLES}
-            small = {label: count(page, world, clients) for label, page in PAGES.items()}
+            small = {}
+            for label, page in PAGES.items():
+                response, _body, sql = count(page, world, clients)
+                small[label] = (response.status_code, sql)
             grow(world, GROWTH)
         yield world, clients, small
 
@@ -133,12 +137,17 @@ def test_query_count_does_not_grow_with_the_data(label, counted):
     page = PAGES[label]
     status, small_sql = small[label]
     assert status == 200, f"{page.label}: {status} on the small world"
-    status, large_sql = count(page, world, clients)
-    assert status == 200, f"{page.label}: {status} on the large world"
+    response, body, large_sql = count(page, world, clients)
+    where = f"GET {url_of(page, world)} ({page.label})"
+    assert response.status_code == 200, f"{where}: {response.status_code} on the large world"
+    # Pages full of rows (and searches) show forms the small world does not: their tokens, the headers.
+    check_headers(response, where)
+    if response["Content-Type"].startswith("text/html"):
+        check_forms(body.decode(), where)
     before, after = len(small_sql), len(large_sql)
     added = shapes(large_sql) - shapes(small_sql)
     assert after == before, (
-        f"GET {url_of(page, world)} ({page.label}): {before} queries on the small world, {after} after growing "
+        f"{where}: {before} queries on the small world, {after} after growing "
         f"it by {GROWTH} of everything. Queries the large world runs more often:\n"
         + "\n".join(f"{n}× {sql}" for sql, n in added.most_common(3))
     )

@@ -9,13 +9,11 @@ POST without a CSRF token is refused and changes nothing. HSTS is checked under 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import secrets
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ from django.db import connection
 from django.urls import reverse
 
 from .access import ACCESS, POST_REFUSED, Route, expected, routes
+from .checks import check_forms, check_headers
 from .world import ROLES, pdf_bytes, world_for_module
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,69 +85,18 @@ def changed(before: dict, after: dict, ignore: tuple[str, ...] = ()) -> list[str
     return sorted(t for t in after if before.get(t, [0, 0, 0]) != after[t] and t not in ignore)
 
 
-class Forms(HTMLParser):
-    """The forms of a page (method, action, CSRF token) and htmx requests made outside a form."""
-
-    HX_WRITES = ("hx-post", "hx-put", "hx-patch", "hx-delete")
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict] = []
-        self.open: list[dict] = []
-        self.loose_writes: list[str] = []
-        self.body_headers: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "body":
-            self.body_headers = attrs.get("hx-headers")
-        if tag == "form":
-            form = {
-                "method": (attrs.get("method") or "get").lower(),
-                "action": attrs.get("action") or attrs.get("hx-post") or "",
-                "hx": any(name in attrs for name in self.HX_WRITES),
-                "token": None,
-            }
-            self.forms.append(form)
-            self.open.append(form)
-        elif tag == "input" and attrs.get("name") == "csrfmiddlewaretoken" and self.open:
-            self.open[-1]["token"] = attrs.get("value") or ""
-        if tag != "form" and not self.open:
-            self.loose_writes += [f"<{tag} {name}={attrs[name]}>" for name in self.HX_WRITES if name in attrs]
-
-    def handle_endtag(self, tag):
-        if tag == "form" and self.open:
-            self.open.pop()
-
-
-def check_forms(html: str, where: str) -> None:
-    parsed = Forms()
-    parsed.feed(html)
-    for form in parsed.forms:
-        posts = form["method"] == "post" or form["hx"]
-        if posts:
-            assert form["token"], f"{where}: the form posting to {form['action']!r} has no csrfmiddlewaretoken"
-        else:
-            assert form["token"] is None, f"{where}: the GET form to {form['action']!r} would put the token in a URL"
-    # htmx sends the token from the page's <body hx-headers>; a fragment is swapped into such a page.
-    if parsed.loose_writes and (parsed.body_headers is not None or "<body" in html):
-        token = json.loads(parsed.body_headers or "{}").get("X-CSRFToken")
-        assert token, f"{where}: {parsed.loose_writes[0]} posts but the page gives htmx no X-CSRFToken"
-
-
-def check_headers(response, where: str) -> None:
-    assert response.get("X-Content-Type-Options") == "nosniff", f"{where}: no X-Content-Type-Options: nosniff"
-    assert response.get("X-Frame-Options") == "DENY", f"{where}: X-Frame-Options is {response.get('X-Frame-Options')}"
-    assert response.get("Referrer-Policy") == "same-origin", f"{where}: Referrer-Policy missing"
-    if response.get("Content-Type", "").startswith("text/html"):
-        policy = response.get("Content-Security-Policy", "")
-        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, f"{where}: no CSP: {policy!r}"
-
-
-def private_details(world) -> dict[str, str]:
-    """What only the lawyer themself and the program office may read of the world's lawyer."""
-    participant = world.participant
-    return {"licence number": participant.license_number, "mobile": participant.mobile, "e-mail": world.lawyer.email}
+def private_details(world, role: str) -> dict[str, str]:
+    """What `role` must never read: the lawyer's licence number, mobile and e-mail (the other lawyer's, for
+    the lawyer). Only the lawyer themself and the program office read them."""
+    if role == "administrator":
+        return {}
+    participant = world.other_participant if role == "lawyer" else world.participant
+    whose = "the other lawyer's" if role == "lawyer" else "the lawyer's"
+    return {
+        f"{whose} licence number": participant.license_number,
+        f"{whose} mobile": participant.mobile,
+        f"{whose} e-mail": participant.user.email,
+    }
 
 
 # --- the table covers the URLconf ------------------------------------------------------------------
@@ -177,9 +125,7 @@ def test_access(key, world, clients):
         want = expected(route, role)
         refused_post = want if want in REFUSALS else POST_REFUSED.get(key, {}).get(role)
         with collect(failures):
-            check_get(
-                clients[role], url, f"GET {url} ({key}) as {role}", want, private=role not in PRIVILEGED, world=world
-            )
+            check_get(clients[role], url, f"GET {url} ({key}) as {role}", want, private=private_details(world, role))
             if refused_post is not None:
                 check_refused_post(
                     clients[role], url, f"POST {url} ({key}) as {role}", refused_post, post_data(key, world)
@@ -196,7 +142,7 @@ def test_admin_access(key, world, clients):
     failures = []
     for role in ROLES:
         with collect(failures):
-            check_get(clients[role], url, f"GET {url} ({key}) as {role}", expected(route, role), private=False)
+            check_get(clients[role], url, f"GET {url} ({key}) as {role}", expected(route, role))
     assert not failures, "\n".join(failures)
 
 
@@ -208,10 +154,7 @@ def collect(failures: list[str]):
         failures.append(str(failure).splitlines()[0])
 
 
-PRIVILEGED = ("lawyer", "administrator")  # may read the world's lawyer's private details
-
-
-def check_get(client, url: str, where: str, want: str, *, private: bool, world=None) -> None:
+def check_get(client, url: str, where: str, want: str, *, private: dict[str, str] | None = None) -> None:
     response = client.get(url)
     content = body_of(response)
     assert outcome_of(response) == want, f"{where}: {outcome_of(response)}, declared {want}"
@@ -220,8 +163,8 @@ def check_get(client, url: str, where: str, want: str, *, private: bool, world=N
         check_forms(content.decode(), where)
     if private and response.status_code == 200:
         text = content.decode(errors="replace")
-        for what, value in private_details(world).items():
-            assert value not in text, f"{where}: shows the lawyer's {what}"
+        for what, value in private.items():
+            assert value not in text, f"{where}: shows {what}"
 
 
 def check_refused_post(client, url: str, where: str, want: str, data: dict) -> None:

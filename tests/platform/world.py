@@ -192,7 +192,9 @@ def build_world() -> World:
     draft_session = SessionFactory(program=draft_program, venue=VenueFactory(), starts_at=now + timedelta(days=5))
 
     participant = ParticipantFactory(user=users["lawyer"], name_zh="李明", name_latin="Li Ming", mobile="13912345678")
-    other_participant = ParticipantFactory(user=users["other_lawyer"], name_zh="赵雷", name_latin="Zhao Lei")
+    other_participant = ParticipantFactory(
+        user=users["other_lawyer"], name_zh="赵雷", name_latin="Zhao Lei", mobile="13787654321"
+    )
     admission = participant_services.admit(participant=participant, program=program, by=admin)
     participant_services.admit(participant=other_participant, program=program, by=admin)
     enrolment = participant_services.enrol(participant=participant, session=session)
