@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
@@ -310,3 +311,19 @@ def test_no_log_line_holds_a_licence_number(world, log_output):
 def test_redaction_keeps_other_numbers():
     line = "notification 1234 sent to 13800138000; code 9d2c44030120151234567a1b; key=Zx9_12345678901234567890"
     assert redact_licences(line) == line
+
+
+@pytest.mark.django_db
+def test_the_import_command_names_rows_without_licence_numbers(world, tmp_path):
+    licence = world.other_lawyer.license_number
+    rows = [
+        "姓名,执业证号,律师事务所,省份,邮箱",
+        f"甲,{licence}8,某所,北京,a@example.cn",
+        f"乙,{licence},某所,火星,b@example.cn",
+    ]
+    path = tmp_path / "list.csv"
+    path.write_text("\n".join(rows), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_participants", str(path), "--program", world.program.slug, "--dry-run", stdout=out, stderr=err)
+    assert "row 2, 执业证号" in err.getvalue() and "row 3, 省份" in err.getvalue()
+    assert not _leaks([out.getvalue(), err.getvalue()], world.licences)

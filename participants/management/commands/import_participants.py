@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from participants import importing
 from sessions.models import Program
+from trainingprog.licences import redact_licences
 
 
 class Command(BaseCommand):
@@ -30,8 +31,8 @@ class Command(BaseCommand):
         except importing.ImportFileError as error:
             raise CommandError(str(error)) from error
         for row in report.invalid_rows:
-            for column, message in row.errors:
-                self.stderr.write(f"row {row.number}, {column}: {message}")
+            for column, message in row.errors:  # cron keeps this output: no licence number in it
+                self.stderr.write(redact_licences(f"row {row.number}, {column}: {message}"))
         if report.unknown_columns:
             self.stdout.write("ignored columns: " + ", ".join(report.unknown_columns))
         self.stdout.write(f"{len(report.valid_rows)} valid row(s), {len(report.invalid_rows)} with errors.")
