@@ -57,7 +57,7 @@ def routes() -> list[Route]:
 
 
 # URLs asked a second time with other values (world.py KWARGS names them): the draft program, which only
-# administrators may know exists.
+# administrators may know exists; materials for other readers.
 VARIANTS = (
     "sessions:schedule@draft",
     "sessions:program_ics@draft",
@@ -67,6 +67,9 @@ VARIANTS = (
     "participants:my_transcript@draft",
     "participants:enrolment_action@draft",
     "manage:program@draft",
+    "faculty:download@staff",
+    "faculty:download@program",
+    "faculty:download@unreleased",
 )
 
 
@@ -199,6 +202,11 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "participants:my_transcript@draft":     "login  404    404    403    403    404",
     "participants:enrolment_action@draft":  "login  405    405    403    403    405",
     "manage:program@draft":                 "login  403    403    403    403    200",
+    # materials (VARIANTS): for staff only; for everyone admitted (not the other session's faculty); for
+    # everyone admitted but released tomorrow
+    "faculty:download@staff":               "login  404    404    200    404    200",
+    "faculty:download@program":             "login  200    200    200    404    200",
+    "faculty:download@unreleased":          "login  404    404    200    404    200",
 }.items()}
 # fmt: on
 

@@ -85,6 +85,14 @@ def changed(before: dict, after: dict, ignore: tuple[str, ...] = ()) -> list[str
     return sorted(t for t in after if before.get(t, [0, 0, 0]) != after[t] and t not in ignore)
 
 
+def readable_text(response, content: bytes) -> str:
+    """What a reader sees in the answer: a PDF's text as well as a page's."""
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        result = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True)
+        return result.stdout.decode()
+    return content.decode(errors="replace")
+
+
 def private_details(world, role: str) -> dict[str, str]:
     """What `role` must never read: the lawyer's licence number, mobile and e-mail (the other lawyer's, for
     the lawyer). Only the lawyer themself and the program office read them."""
@@ -162,7 +170,7 @@ def check_get(client, url: str, where: str, want: str, *, private: dict[str, str
     if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
         check_forms(content.decode(), where)
     if private and response.status_code == 200:
-        text = content.decode(errors="replace")
+        text = readable_text(response, content)
         for what, value in private.items():
             assert value not in text, f"{where}: shows {what}"
 
@@ -211,6 +219,24 @@ def test_another_lawyer_cannot_cancel_read_or_reset_what_is_the_lawyers(world, c
     assert world.enrolment.state == "confirmed" and notice.read_at is None
     other.post(reverse("sessions:my_calendar_reset"))
     assert world.lawyer.calendar_feed.token == world.feed_token
+
+
+# --- the office never reads a personal sign-in link --------------------------------------------------------
+@pytest.mark.django_db
+def test_the_office_never_reads_the_secret_of_an_invitation_or_a_password_reset(world, clients):
+    administrator = clients["administrator"]
+    for notice, secret in world.extra["secret_links"].items():
+        for url in (
+            reverse("notifications:outbox"),
+            reverse("notifications:outbox") + f"?q={notice.to_email}",
+            reverse("notifications:outbox_detail", args=[notice.pk]),
+            reverse("admin:notifications_notification_changelist"),
+            reverse("admin:notifications_notification_change", args=[notice.pk]),
+        ):
+            response = administrator.get(url)
+            assert response.status_code == 200, url
+            assert notice.subject in response.text or notice.to_email in response.text, url  # the row is there
+            assert secret not in response.text, f"{url} shows the secret of the {notice.kind} e-mail"
 
 
 # --- CSRF ----------------------------------------------------------------------------------------------

@@ -212,6 +212,18 @@ def build_world() -> World:
         session=session, files=[SimpleUploadedFile("案例材料.pdf", pdf_bytes())], by=users["faculty"],
         title="案例材料", visibility=Visibility.ENROLLED,
     )  # fmt: skip
+    # Materials each reader sees differently: for staff only, for the whole program, not released yet.
+    extra_materials = {
+        name: faculty_services.material_upload(
+            session=session, files=[SimpleUploadedFile(f"{name}.pdf", pdf_bytes(name))], by=users["faculty"],
+            title=name, **fields,
+        )[0]
+        for name, fields in {
+            "staff": {"visibility": Visibility.STAFF},
+            "program": {"visibility": Visibility.PROGRAM},
+            "unreleased": {"visibility": Visibility.PROGRAM, "release_at": now + timedelta(days=1)},
+        }.items()
+    }  # fmt: skip
     certificate = certificate_services.issue_certificate(participant=participant, program=program, by=admin)
     issue_job = certificate_services.issue_all(program=program, by=admin)
     upload = SimpleUploadedFile(
@@ -228,6 +240,8 @@ def build_world() -> World:
         notify(user, "welcome", channel=Channel.IN_APP, link=reverse("home"))
     email_notification = Notification.objects.filter(recipient=users["lawyer"]).exclude(channel=Channel.IN_APP).first()
     feed = session_services.calendar_feed_for(users["lawyer"])
+    account_services.password_reset_request(email=users["lawyer"].email)
+    reset_notice = Notification.objects.get(recipient=users["lawyer"], kind="password_reset")
 
     # A failed and a successful sign-in, so the login records (django-axes) hold a row of each kind.
     Client().post(reverse("accounts:login"), {"username": users["lawyer"].email, "password": PASSWORD})
@@ -241,6 +255,14 @@ def build_world() -> World:
         version=material.versions.get(), certificate=certificate, issue_job=issue_job, import_job=import_job,
         invited_user=invitation.user, invitation_token=invitation_token, email_notification=email_notification,
         feed_token=feed.token,
+        extra={
+            "materials": extra_materials,
+            # E-mails holding a personal sign-in link, and the link's secret part.
+            "secret_links": {
+                Notification.objects.get(dedup_key=f"invitation:{invitation.pk}"): invitation_token,
+                reset_notice: reset_notice.link.rstrip("/").rsplit("/", 1)[-1],
+            },
+        },
     )  # fmt: skip
 
 
@@ -307,6 +329,10 @@ KWARGS = {
     "participants:my_transcript@draft": lambda w: {"slug": w.draft_program.slug, "fmt": "pdf"},
     "participants:enrolment_action@draft": lambda w: {"session_pk": w.draft_session.pk},
     "manage:program@draft": lambda w: {"slug": w.draft_program.slug},
+    # Variants: materials for staff only, for everyone admitted, and not yet released.
+    "faculty:download@staff": lambda w: {"pk": w.extra["materials"]["staff"].pk},
+    "faculty:download@program": lambda w: {"pk": w.extra["materials"]["program"].pk},
+    "faculty:download@unreleased": lambda w: {"pk": w.extra["materials"]["unreleased"].pk},
 }
 # Every other pattern takes at most the program's slug.
 SLUG_ONLY = {"slug"}
