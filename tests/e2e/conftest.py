@@ -212,6 +212,7 @@ class Journey:
         too_wide = page.evaluate(WIDER_THAN_SCREEN)
         assert not too_wide, f"{where}: wider than the screen: {too_wide}"
         width, height = page.viewport_size["width"], page.viewport_size["height"]
+        page.evaluate("window.scrollTo(0, 0)")  # sticky parts of the page where a reader would see them
         total = page.evaluate("document.documentElement.scrollHeight")
         top = 0
         if show:
