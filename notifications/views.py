@@ -35,6 +35,7 @@ def mark_read(request):
     return redirect("notifications:inbox")
 
 
+@login_required  # a visitor signs in first; a signed-in person without the permission is refused
 @permission_required("notifications.view_notification", raise_exception=True)
 def outbox(request):
     """Administrators: the delivery state of every e-mail, filterable, with failures first to hand."""
@@ -57,12 +58,14 @@ def outbox(request):
     )
 
 
+@login_required
 @permission_required("notifications.view_notification", raise_exception=True)
 def outbox_detail(request, pk):
     notification = get_object_or_404(Notification.objects.select_related("recipient"), pk=pk)
     return render(request, "notifications/outbox_detail.html", {"notification": notification})
 
 
+@login_required
 @permission_required("notifications.resend_notification", raise_exception=True)
 @require_POST
 def resend(request, pk):

@@ -100,12 +100,12 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "accounts:user_list":               "login  403    403    403    403    200",
     "accounts:invite":                  "login  403    403    403    403    200",
     "accounts:reinvite":                "login  403    403    403    403    405",
-    # notifications: one's own notices; the outbox for administrators (by permission: 403 before sign-in)
+    # notifications: one's own notices; the outbox for administrators (by permission)
     "notifications:inbox":              "login  200    200    200    200    200",
     "notifications:mark_read":          "login  405    405    405    405    405",
-    "notifications:outbox":             "403    403    403    403    403    200",
-    "notifications:outbox_detail":      "403    403    403    403    403    200",
-    "notifications:resend":             "403    403    403    403    403    405",
+    "notifications:outbox":             "login  403    403    403    403    200",
+    "notifications:outbox_detail":      "login  403    403    403    403    200",
+    "notifications:resend":             "login  403    403    403    403    405",
     # the administrators' workbench
     "manage:program_list":              "login  403    403    403    403    200",
     "manage:program_create":            "login  403    403    403    403    200",
