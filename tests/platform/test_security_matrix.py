@@ -9,6 +9,7 @@ POST without a CSRF token is refused and changes nothing. HSTS is checked under 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -17,12 +18,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
 from .access import ACCESS, POST_REFUSED, Route, expected, routes
 from .checks import check_forms, check_headers
-from .world import ROLES, pdf_bytes, world_for_module
+from .world import ROLES, admin_kwargs, kwargs_for, pdf_bytes, world_for_module
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTES = {route.key: route for route in routes()}
@@ -43,8 +45,6 @@ def clients(world, django_db_blocker):
 
 
 def url_of(route: Route, world) -> str:
-    from .world import admin_kwargs, kwargs_for
-
     values = (
         admin_kwargs(route.pattern, route.arguments)
         if route.is_admin
@@ -190,14 +190,11 @@ def check_refused_post(client, url: str, where: str, want: str, data: dict) -> N
 
 def post_data(key: str, world) -> dict:
     """What the screens would send, so a refusal is the rule's and not a missing field's."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     lawyer = world.participant
     return {
         "participants:attendance_mark": {"participant": lawyer.pk, "status": "present"},
         "faculty:material_version": {"file": SimpleUploadedFile("v2.pdf", pdf_bytes("v2"))},
         "participants:enrolment_action": {"action": "cancel"},
-        "accounts:reinvite": {},
         "participants:roster_action": {"action": "remove", "enrolment": world.enrolment.pk},
         "participants:admission_action": {"action": "withdrawn", "reason": "x"},
         "certificates:revoke": {"reason": "x"},
@@ -244,7 +241,8 @@ POSTERS = ("administrator", "lawyer", "faculty", "other_lawyer", "other_faculty"
 
 
 def poster(route: Route) -> str:
-    """The person who may use the URL (its GET shows them the page, or tells them to POST)."""
+    """A person who may use the URL (its GET shows them the page, or tells them to POST): the CSRF check
+    is what must stop them."""
     return next((role for role in POSTERS if expected(route, role) in ("200", "405")), "administrator")
 
 
@@ -272,6 +270,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(key, world
 
 # --- HSTS under production settings ------------------------------------------------------------------------
 HSTS_SCRIPT = """
+import json
 from django.test import Client, override_settings
 storage = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 with override_settings(STORAGES={"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -279,8 +278,8 @@ with override_settings(STORAGES={"default": {"BACKEND": "django.core.files.stora
     # Behind the TLS proxy, as deployed: it says the request came by HTTPS.
     page = Client(secure=True).get("/accounts/login/", headers={"X-Forwarded-Proto": "https"})
     plain = Client().get("/accounts/login/")
-print("RESULT", {"status": page.status_code, "headers": dict(page.headers), "plain": plain.status_code,
-                 "location": plain.get("Location", ""), "cookies": {k: dict(v) for k, v in page.cookies.items()}})
+print("RESULT", json.dumps({"status": page.status_code, "headers": dict(page.headers), "plain": plain.status_code,
+                 "location": plain.get("Location", ""), "cookies": {k: dict(v) for k, v in page.cookies.items()}}))
 """
 
 
@@ -296,9 +295,7 @@ def test_production_pages_carry_hsts_and_the_other_headers_and_plain_http_is_red
     )  # fmt: skip
     line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT ")), None)
     assert line, result.stdout + result.stderr
-    import ast
-
-    found = ast.literal_eval(line.removeprefix("RESULT "))
+    found = json.loads(line.removeprefix("RESULT "))
     headers = found["headers"]
     assert found["status"] == 200
     assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
