@@ -243,7 +243,7 @@ def build_world() -> World:
     account_services.password_reset_request(email=users["lawyer"].email)
     reset_notice = Notification.objects.get(recipient=users["lawyer"], kind="password_reset")
 
-    # A failed and a successful sign-in, so the login records (django-axes) hold a row of each kind.
+    # A sign-in and then a failed one (a success clears the failures): django-axes's records hold both kinds.
     Client().post(reverse("accounts:login"), {"username": users["lawyer"].email, "password": PASSWORD})
     Client().post(reverse("accounts:login"), {"username": users["lawyer"].email, "password": "wrong"})
 
