@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from trainingprog.params import pk_from
+
 from . import services
 from .models import Notification, State
 
@@ -27,7 +29,7 @@ def inbox(request):
 @login_required
 @require_POST
 def mark_read(request):
-    ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()] or None
+    ids = [pk for pk in map(pk_from, request.POST.getlist("id")) if pk is not None] or None
     services.mark_read(user=request.user, notification_ids=ids)
     if request.htmx:
         page = Paginator(Notification.objects.in_app_for(request.user), PAGE_SIZE).get_page(request.POST.get("page"))

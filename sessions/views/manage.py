@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
+from trainingprog.params import pk_from
 
 from .. import services
 from ..conflicts import check_session, program_clashes
@@ -109,8 +110,8 @@ def session_edit(request, slug=None, pk=None):
     else:
         program = get_object_or_404(Program, slug=slug)
         session = TrainingSession(program=program)
-        source = request.GET.get("from")
-        if source and source.isdigit():
+        source = pk_from(request.GET.get("from"))
+        if source is not None:
             original = get_object_or_404(TrainingSession, pk=source, program=program)
             session = _copy(original)
     form, formset = _session_forms(request, program, session, _initial_faculty(session))
@@ -165,8 +166,8 @@ def _copy(original: TrainingSession) -> TrainingSession:
 def session_check(request, slug):
     """htmx: the clashes the session form would have, while the administrator is still typing."""
     program = get_object_or_404(Program, slug=slug)
-    pk = request.POST.get("session_pk")
-    session = get_object_or_404(TrainingSession, pk=pk, program=program) if pk and pk.isdigit() else None
+    pk = pk_from(request.POST.get("session_pk"))
+    session = get_object_or_404(TrainingSession, pk=pk, program=program) if pk is not None else None
     form = SessionForm(request.POST, instance=session, program=program)
     formset = AssignmentFormSet(request.POST, prefix="faculty")
     form.is_valid()

@@ -135,7 +135,7 @@ SKIP = ("/static/", "/media/", "/admin/", "/accounts/logout/")
 FILES = (".pdf", ".zip", ".xlsx", ".csv", ".ics", ".png", ".jpg")
 
 
-def crawl(client: Client, start: list[str], limit: int = 120):
+def crawl(client: Client, start: list[str], limit: int = 80):
     """Follow every internal link from the start pages (files and exports are read, not followed);
     yield each page's address with the addresses it offers."""
     queue, seen = deque(start), set()

@@ -71,7 +71,10 @@ NUMBERS = st.one_of(
     st.integers().map(str),
     st.floats().map(str),
     st.decimals(allow_nan=True).map(str),
-    st.sampled_from(["1e309", "-0", "０１２", "٣", "1_000", "0x10", "9" * 40, "-1", "NaN", "Infinity", " 7 "]),
+    # Unicode digits too: "٣" and "１２" pass str.isdigit() and int(); "²" passes isdigit() but not int().
+    st.sampled_from(
+        ["1e309", "-0", "０１２", "٣", "²", "𝟙", "1_000", "0x10", "9" * 40, "-1", "NaN", "Infinity", " 7 "]
+    ),
 )
 DATES = st.one_of(
     st.dates().map(str),
@@ -675,3 +678,16 @@ def test_a_null_character_in_an_address_is_a_bad_request(world, url):
     response = client.get(url.format(slug=world.program.slug))
     assert response.status_code == 400
     assert b"cannot be read" in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", ["²", "9" * 19, "9" * 4301])
+def test_numbers_that_are_not_ids_find_nothing(world, number):
+    administrator, lawyer = _client(world, "administrator"), _client(world, "lawyer")
+    assert lawyer.post(reverse("notifications:mark_read"), {"id": number}).status_code == 302
+    check = reverse("manage:session_check", args=[world.program.slug])
+    assert administrator.post(check, {"session_pk": number}).status_code == 200
+    copy = reverse("manage:session_create", args=[world.program.slug])
+    assert administrator.get(copy, {"from": number}, follow=True).status_code in (200, 404)
+    move = reverse("participants:enrolment_move", args=[world.enrolment.pk])
+    assert administrator.post(move, {"to": number}).status_code == 404
