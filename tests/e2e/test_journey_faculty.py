@@ -1,5 +1,5 @@
-"""A faculty member's whole program, on a desk: the office adds her e-mail and invites her; she sets a
-password, finds her sessions, posts her materials (and a corrected version) before today's seminar,
+"""A faculty member's whole program, on a desk: the office adds his e-mail and invites him; he sets a
+password, finds his sessions, posts his materials (and a corrected version) before today's seminar,
 puts the check-in code on the projector and marks the roster at the door. A real Celery worker mails
 the invitation and announces the materials.
 
@@ -26,8 +26,8 @@ EMAIL = "ho.chihang@hku.example.hk"
 
 def test_a_faculty_member_teaches_a_session(journey, demo, worker, mailbox, tmp_path):
     person = Faculty.objects.get(slug="ho-chi-hang")
-    # Today is the day of her evidence seminar: it starts in ten minutes and has not been held yet.
-    seminar = person.assignments.get(session__title_zh="涉外知识产权诉讼证据规则研讨（2）").session
+    # Today is the day of his latest seminar: it starts in ten minutes and has not been held yet.
+    seminar = person.assignments.filter(session__format="seminar").latest("session__starts_at").session
     seminar.starts_at = timezone.now() + timedelta(minutes=10)
     seminar.ends_at = seminar.starts_at + timedelta(hours=2)
     seminar.save(update_fields=["starts_at", "ends_at"])
@@ -39,7 +39,7 @@ def test_a_faculty_member_teaches_a_session(journey, demo, worker, mailbox, tmp_
         .order_by("participant__name_latin")
     )
 
-    # The office records her e-mail address and invites her to sign in.
+    # The office records his e-mail address and invites him to sign in.
     office = journey.open()
     sign_in(office, "admin@demo.test")
     office.goto("/manage/faculty/")
@@ -50,7 +50,7 @@ def test_a_faculty_member_teaches_a_session(journey, demo, worker, mailbox, tmp_
     office.locator("tr", has_text="何志恒").get_by_role("button", name="邀请登录").click()
     office.wait_for_selector(".alert-success")
 
-    # 1. Her invitation: she chooses a password and lands on her home page.
+    # 1. His invitation: he chooses a password and lands on his home page.
     page = journey.open()
     page.goto(link_in_mail(mailbox, EMAIL, "/accounts/activate/"))
     assert "授课专家" in page.locator("main").inner_text()
