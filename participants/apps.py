@@ -12,9 +12,10 @@ class ParticipantsConfig(AppConfig):
         # Reference data stays complete even after a test flush empties the table.
         post_migrate.connect(_sync_provinces, sender=self, dispatch_uid="participants.sync_provinces")
 
-        from sessions.signals import seats_added
+        from sessions.signals import made_required, seats_added
 
         seats_added.connect(_fill_new_seats, dispatch_uid="participants.fill_new_seats")
+        made_required.connect(_seat_everyone_admitted, dispatch_uid="participants.seat_everyone_admitted")
 
     def session_panels(self, request, session):
         from .panels import session_panels
@@ -40,3 +41,9 @@ def _fill_new_seats(sender, session, **kwargs):
     from .services import promote_waitlist
 
     promote_waitlist(session=TrainingSession.objects.select_for_update().get(pk=session.pk))
+
+
+def _seat_everyone_admitted(sender, session, by, **kwargs):
+    from .services import seat_everyone_admitted
+
+    seat_everyone_admitted(session=session, by=by)

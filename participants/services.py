@@ -100,6 +100,28 @@ def _enrol_required(participant: Participant, session: TrainingSession, by) -> N
     )  # fmt: skip
 
 
+def seat_everyone_admitted(*, session: TrainingSession, by) -> int:
+    """A session that is (or became) required: a confirmed seat for every lawyer admitted to its program,
+    whatever the capacity, as admission gives one in the required sessions that exist already. Waitlist
+    places become seats. Returns the number of lawyers given a seat. Call inside the session's transaction."""
+    if session.has_ended:
+        return 0
+    TrainingSession.objects.select_for_update().filter(pk=session.pk).first()
+    admitted = Participant.objects.filter(
+        admissions__program_id=session.program_id, admissions__state=AdmissionState.ADMITTED
+    )
+    now = timezone.now()
+    upgraded = Enrolment.objects.filter(session=session, state=EnrolmentState.WAITLISTED).update(
+        state=EnrolmentState.CONFIRMED, confirmed_at=now
+    )
+    seated = Enrolment.objects.active().filter(session=session).values("participant_id")
+    created = Enrolment.objects.bulk_create(
+        Enrolment(participant=lawyer, session=session, state=EnrolmentState.CONFIRMED, confirmed_at=now, created_by=by)
+        for lawyer in admitted.exclude(pk__in=seated).only("pk")
+    )
+    return upgraded + len(created)
+
+
 @transaction.atomic
 def admission_decide(*, admission: Admission, state: str, reason: str, by) -> Admission:
     """Reject an application, or withdraw an admitted lawyer (their seats go to the waitlists)."""
@@ -211,8 +233,12 @@ def enrolment_cancel(*, enrolment: Enrolment, by, notify_lawyer: bool = True) ->
     enrolment = Enrolment.objects.select_related("participant__user").get(pk=enrolment.pk)
     if enrolment.state == EnrolmentState.CANCELLED:
         return enrolment
-    if session.is_required and enrolment.state == EnrolmentState.CONFIRMED and by == enrolment.participant.user:
-        raise EnrolmentRefused(_("Required sessions are for every admitted lawyer; ask the program office."))
+    by_lawyer = by == enrolment.participant.user
+    if by_lawyer and enrolment.state == EnrolmentState.CONFIRMED:
+        if session.is_required:
+            raise EnrolmentRefused(_("Required sessions are for every admitted lawyer; ask the program office."))
+        if session.has_started:
+            raise EnrolmentRefused(_("The session has begun: the seat can no longer be given up."))
     was_confirmed = enrolment.state == EnrolmentState.CONFIRMED
     enrolment.state, enrolment.cancelled_at = EnrolmentState.CANCELLED, timezone.now()
     enrolment.save(update_fields=["state", "cancelled_at"])

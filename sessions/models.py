@@ -369,6 +369,10 @@ class TrainingSession(Bilingual, models.Model):
         return user.is_authenticated and (user.is_administrator or self.is_taught_by(user))
 
     @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
     def has_ended(self) -> bool:
         return self.ends_at <= timezone.now()
 

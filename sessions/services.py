@@ -29,7 +29,7 @@ from .models import (
     Venue,
     new_feed_token,
 )
-from .signals import seats_added
+from .signals import made_required, seats_added
 
 User = get_user_model()
 
@@ -144,6 +144,8 @@ def session_save(
         _record_differences(session, before, after, by)
         if after["capacity"] > before["capacity"]:
             seats_added.send(sender=TrainingSession, session=session)
+    if session.is_required and not session.is_cancelled and (creating or not before["is_required"]):
+        made_required.send(sender=TrainingSession, session=session, by=by)
     return session
 
 

@@ -14,6 +14,9 @@ from .models import Faculty, FacultyAssignment, Program, Topic, TrainingSession,
 # Sent by sessions.services when a session offers more seats than before (inside its transaction),
 # so that apps above this one (enrolment) can fill them. Arguments: session.
 seats_added = Signal()
+# Sent by sessions.services when a scheduled session is created required or becomes required (inside
+# its transaction): every lawyer admitted to the program needs a seat in it. Arguments: session, by.
+made_required = Signal()
 
 
 def _bump(programs) -> None:

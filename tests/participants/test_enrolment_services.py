@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications.models import Notification
 from participants import services
@@ -71,6 +71,22 @@ def test_a_second_click_changes_nothing(program):
     again = services.enrol(participant=lawyer, session=session)
     assert first.pk == again.pk
     assert Enrolment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_once_the_session_has_begun_a_lawyer_keeps_the_seat_but_may_leave_the_waitlist(program, administrator):
+    begun = timezone.now() - timedelta(minutes=10)
+    session = SessionFactory(program=program, capacity=1, starts_at=begun, ends_at=begun + timedelta(hours=2))
+    seated, waiting = _lawyer(program), _lawyer(program)
+    seat = services.enrol(participant=seated, session=session)
+    place = services.enrol(participant=waiting, session=session)
+    with translation.override("en"), pytest.raises(services.EnrolmentRefused, match="has begun"):
+        services.enrolment_cancel(enrolment=seat, by=seated.user)
+    seat.refresh_from_db()
+    assert seat.state == EnrolmentState.CONFIRMED
+    assert services.enrolment_cancel(enrolment=place, by=waiting.user).state == EnrolmentState.CANCELLED
+    # The office may.
+    assert services.enrolment_cancel(enrolment=seat, by=administrator).state == EnrolmentState.CANCELLED
 
 
 @pytest.mark.django_db
@@ -259,3 +275,27 @@ def test_moving_a_place_given_up_meanwhile_is_refused(program, administrator):
     with pytest.raises(services.ValidationError):
         services.enrolment_move(enrolment=stale, to=target, by=administrator)
     assert not Enrolment.objects.filter(session=target).exists()
+
+
+@pytest.mark.django_db
+def test_a_session_made_required_after_admission_seats_every_admitted_lawyer(program, administrator):
+    lawyers = [_lawyer(program) for _ in range(3)]
+    withdrawn = _lawyer(program)
+    withdrawn.admissions.update(state="withdrawn")
+    optional = _future(program, capacity=1)
+    services.enrol(participant=lawyers[0], session=optional)
+    waiting = services.enrol(participant=lawyers[1], session=optional)
+    assert waiting.state == EnrolmentState.WAITLISTED
+
+    optional.is_required = True
+    session_services.session_save(session=optional, faculty=[], by=administrator, acknowledge_warnings=True)
+    seats = Enrolment.objects.filter(session=optional, state=EnrolmentState.CONFIRMED)
+    assert sorted(seats.values_list("participant_id", flat=True)) == sorted(lawyer.pk for lawyer in lawyers)
+
+    start = timezone.now() + timedelta(days=20)
+    added = SessionFactory.build(
+        program=program, is_required=True, capacity=2, starts_at=start, ends_at=start + timedelta(hours=2),
+        venue=None, online_url="https://meeting.example.test/closing",
+    )
+    session_services.session_save(session=added, faculty=[], by=administrator, acknowledge_warnings=True)
+    assert Enrolment.objects.filter(session=added, state=EnrolmentState.CONFIRMED).count() == len(lawyers)
