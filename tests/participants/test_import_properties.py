@@ -27,7 +27,12 @@ from participants.models import Admission, Enrolment, ImportJob, Participant, Pr
 from tests.factories import ParticipantFactory, ProgramFactory, SessionFactory
 
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "0")) or None
-FUZZ = settings(max_examples=EXAMPLES or 25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# No deadline and no "too slow" check: the suite shares small CI machines, and a slow example is not a failure.
+FUZZ = settings(
+    max_examples=EXAMPLES or 20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 KNOWN_LICENCE, KNOWN_EMAIL = "44030120150000001", "known.lawyer@example.cn"
 
 

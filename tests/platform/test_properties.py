@@ -6,6 +6,7 @@ the test client, as the role allowed to use it, to the views behind it; a refusa
 """
 
 import importlib
+import io
 import os
 import pkgutil
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from accounts.models import Invitation
 from accounts.views.auth import INVITATION_SESSION_KEY
@@ -40,7 +42,12 @@ from .fuzz_world import INVITATION_TOKEN, World, build_world, client_for, pdf_by
 APPS = ("accounts", "sessions", "participants", "faculty", "certificates", "notifications")
 # A few examples a target in each run keep the suite quick; PROPERTY_EXAMPLES=200 explores deeper.
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "0")) or None
-FUZZ = settings(max_examples=EXAMPLES or 10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# No deadline and no "too slow" check: the suite shares small CI machines, and a slow example is not a failure.
+FUZZ = settings(
+    max_examples=EXAMPLES or 8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 # --- the world, built once for the module and rolled back at its end ---------------------------
@@ -64,7 +71,7 @@ def rolled_back():
 CHARS = st.characters(blacklist_categories=("Cs",))  # anything UTF-8 can carry, NUL included
 TEXT = st.text(CHARS, max_size=40)
 HUGE = st.builds(
-    lambda unit, n: unit * n, st.sampled_from(["x", "数", "9", "\u202e", "é ", "<>"]), st.integers(1, 60_000)
+    lambda unit, n: unit * n, st.sampled_from(["x", "数", "9", "\u202e", "é ", "<>"]), st.integers(1, 30_000)
 )
 WITH_NUL = st.builds(lambda a, b: f"{a}\x00{b}", TEXT, TEXT)
 NUMBERS = st.one_of(
@@ -119,10 +126,6 @@ def values_for(form_field: forms.Field) -> st.SearchStrategy[str]:
 
 
 def _png() -> bytes:
-    import io
-
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
     return buffer.getvalue()
@@ -651,7 +654,7 @@ def _fuzz_view(world, name: str, target: Target, data):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(TARGETS))
-@settings(FUZZ, max_examples=EXAMPLES or 6)
+@settings(FUZZ, max_examples=EXAMPLES or 5)
 @given(data=st.data())
 def test_posting_anything_never_answers_500_and_a_refusal_changes_nothing(world, name, data):
     _fuzz_view(world, f"post:{name}", TARGETS[name], data)
