@@ -127,7 +127,9 @@ def session_materials(request, pk):
 @login_required
 @require_POST
 def material_version(request, pk):
-    material = get_object_or_404(Material.objects.select_related("session"), pk=pk)
+    material = _readable_or_404(request.user, Material.objects.select_related("session__program"), pk)
+    if not material.session.is_run_by(request.user):
+        raise PermissionDenied
     form = VersionForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose the file of the new version."))
@@ -144,18 +146,24 @@ def material_version(request, pk):
 @login_required
 @require_POST
 def material_delete(request, pk):
-    material = get_object_or_404(Material, pk=pk)
+    material = _readable_or_404(request.user, Material.objects.select_related("session__program"), pk)
     services.material_delete(material=material, by=request.user)
     messages.success(request, _("“%(title)s” is deleted; administrators keep a copy.") % {"title": material.title})
     return redirect("faculty:session_materials", material.session_id)
 
 
+def _readable_or_404(user, materials, pk) -> Material:
+    """The material if `user` may read it; 404 alike for "not yours" and "not there": ids tell nothing."""
+    material = get_object_or_404(materials, pk=pk)
+    if not services.may_read(user, material):
+        raise Http404
+    return material
+
+
 @login_required
 def download(request, pk):
     """The latest version of a material, for whoever may read it; confidential PDFs carry the reader."""
-    material = get_object_or_404(Material.objects.select_related("session__program"), pk=pk)
-    if not services.may_read(request.user, material):
-        raise Http404  # the same answer for "not yours" and "not there": ids tell nothing
+    material = _readable_or_404(request.user, Material.objects.select_related("session__program"), pk)
     version = material.versions.first()
     if version is None:
         raise Http404

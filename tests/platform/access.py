@@ -215,8 +215,9 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
 POST_REFUSED = {
     "participants:attendance_mark": {"lawyer": "403", "other_lawyer": "403", "other_faculty": "403"},
     "participants:attendance_mark_all": {"lawyer": "403", "other_lawyer": "403", "other_faculty": "403"},
-    "faculty:material_version": {"lawyer": "403", "other_lawyer": "403", "other_faculty": "403"},
-    "faculty:material_delete": {"lawyer": "403", "other_lawyer": "403", "other_faculty": "403"},
+    # who may not even read the material is told 404, as by its download; a reader who may not change it, 403
+    "faculty:material_version": {"lawyer": "403", "other_lawyer": "404", "other_faculty": "404"},
+    "faculty:material_delete": {"lawyer": "403", "other_lawyer": "404", "other_faculty": "404"},
     "participants:enrolment_action": {"administrator": "404"},
     "participants:enrolment_action@draft": {"lawyer": "404", "other_lawyer": "404", "administrator": "404"},
 }
