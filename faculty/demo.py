@@ -12,31 +12,13 @@ from sessions.models import Program
 from .models import Material, Visibility
 from .services import material_upload
 
-DOCUMENTS = [  # (file name, title lines, visibility, confidential)
-    (
-        "课件-国际知识产权争端解决机制.pdf",
-        ["国际知识产权争端解决机制概览", "WIPO 仲裁与调解中心 · 课件"],
-        Visibility.PROGRAM,
-        False,
-    ),
-    (
-        "案例材料-跨境商标侵权.pdf",
-        ["模拟法庭案例材料：跨境商标侵权纠纷", "仅供本场学员使用，请勿外传"],
-        Visibility.ENROLLED,
-        True,
-    ),
-    (
-        "参考判决-标准必要专利许可费.pdf",
-        ["参考判决：标准必要专利许可费率纠纷", "节选与评注"],
-        Visibility.ENROLLED,
-        False,
-    ),
-    (
-        "阅读清单-美国337调查.pdf",
-        ["美国337调查应对实务 · 阅读清单", "Reading list: Section 337 investigations"],
-        Visibility.PROGRAM,
-        False,
-    ),
+# The kinds of document posted, one per session the demo faculty member has taught, each named after its
+# session: (name prefix, second line, visibility, confidential).
+DOCUMENTS = [
+    ("课件", "授课课件 · Lecture slides", Visibility.PROGRAM, False),
+    ("案例材料", "仅供本场学员使用，请勿外传 · For this session's lawyers only", Visibility.ENROLLED, True),
+    ("参考判决", "节选与评注 · Extracts with commentary", Visibility.ENROLLED, False),
+    ("阅读清单", "延伸阅读 · Further reading", Visibility.PROGRAM, False),
 ]
 
 
@@ -62,9 +44,10 @@ def seed_materials(program: Program, by) -> None:
     if Material.objects.filter(session__program=program).exists():
         return
     held = program.sessions.filter(ends_at__lt=timezone.now(), assignments__faculty__user=by).order_by("starts_at")
-    for session, (filename, lines, visibility, confidential) in zip(held[: len(DOCUMENTS)], DOCUMENTS, strict=False):
+    for session, (prefix, second, visibility, confidential) in zip(held[: len(DOCUMENTS)], DOCUMENTS, strict=False):
+        lines = [f"{prefix}：{session.title_zh}", second]
         material_upload(
-            session=session, files=[SimpleUploadedFile(filename, _pdf(lines))], by=by, title=lines[0],
-            visibility=visibility, confidential=confidential, description=lines[1],
+            session=session, files=[SimpleUploadedFile(f"{prefix}-{session.title_zh}.pdf", _pdf(lines))], by=by,
+            title=lines[0], visibility=visibility, confidential=confidential, description=second,
         )  # fmt: skip
     Material.objects.filter(session__program=program).update(announced_at=timezone.now())  # old news: no notices
