@@ -294,8 +294,13 @@ def test_a_session_made_required_after_admission_seats_every_admitted_lawyer(pro
 
     start = timezone.now() + timedelta(days=20)
     added = SessionFactory.build(
-        program=program, is_required=True, capacity=2, starts_at=start, ends_at=start + timedelta(hours=2),
-        venue=None, online_url="https://meeting.example.test/closing",
+        program=program,
+        is_required=True,
+        capacity=2,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        venue=None,
+        online_url="https://meeting.example.test/closing",
     )
     session_services.session_save(session=added, faculty=[], by=administrator, acknowledge_warnings=True)
     assert Enrolment.objects.filter(session=added, state=EnrolmentState.CONFIRMED).count() == len(lawyers)
