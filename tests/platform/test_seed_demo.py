@@ -57,3 +57,45 @@ def test_seed_demo_scales_for_benchmarks_without_clashes(settings):
     assert Faculty.objects.count() == 120
     clashes, _warnings = program_clashes(program)
     assert clashes == []
+
+
+@pytest.mark.django_db
+def test_seed_demo_keeps_the_rules_at_any_size(settings, monkeypatch):
+    """The rows are written in bulk (COPY on PostgreSQL), past the services: they still obey the rules."""
+    from django.db.models import Count, F, Q
+    from django.utils import timezone
+
+    from certificates import demo as certificates_demo
+    from certificates.models import Certificate
+    from participants.attendance import COMPLETED, Completion
+    from participants.models import Attendance, AttendanceChange, Enrolment
+
+    settings.DEBUG = True
+    monkeypatch.setattr(certificates_demo, "SAMPLE", 20)  # the cap the 10,000-lawyer benchmark reaches
+    call_command("seed_demo", "--sessions", "120", "--participants", "400", stdout=io.StringIO())
+    program = Program.objects.get(slug="fipr-2025")
+    lawyers = program.admissions.count()
+    assert lawyers == 400
+
+    sessions = program.sessions.annotate(seats=Count("enrolments", filter=Q(enrolments__state="confirmed")))
+    assert all(s.seats == lawyers for s in sessions if s.is_required)
+    assert not [s for s in sessions if not s.is_required and s.seats > s.capacity]
+    assert Enrolment.objects.filter(state="waitlisted", session__is_required=True).count() == 0
+
+    records = Attendance.objects.filter(session__program=program)
+    held_seats = set(
+        Enrolment.objects.filter(state="confirmed", session__ends_at__lt=timezone.now()).values_list(
+            "participant_id", "session_id"
+        )
+    )
+    assert set(records.values_list("participant_id", "session_id")) == held_seats  # and only for held seats
+    changes = AttendanceChange.objects.filter(attendance__in=records)
+    assert changes.count() == records.count()
+    assert not changes.exclude(status=F("attendance__status"), recorded_at=F("attendance__recorded_at")).exists()
+
+    holders = list(Certificate.objects.filter(program=program).values_list("participant_id", flat=True))
+    assert len(holders) == 21  # the first 20, and the demo lawyer, whose "My program" shows it
+    assert Certificate.objects.filter(program=program, participant__user__email="lawyer@demo.test").exists()
+    outcomes = {p.pk: p.outcome for p in Completion(program).lawyers()}
+    assert {outcomes[pk] for pk in holders} == {COMPLETED}
+    assert list(Certificate.objects.filter(program=program).values_list("number", flat=True)) == list(range(1, 22))

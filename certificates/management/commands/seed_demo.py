@@ -3,13 +3,15 @@ each app keeps its own part in `demo.py`. Running it twice changes nothing."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
 from certificates.demo import seed_certificates
 from faculty.demo import seed_materials
 from participants.demo import seed_lawyers
+from participants.models import Admission, Attendance, AttendanceChange, Enrolment, Participant
 from sessions.demo import seed_program
+from sessions.models import TrainingSession
 
 
 class Command(BaseCommand):
@@ -29,6 +31,7 @@ class Command(BaseCommand):
             users = seed_users()
             program = seed_program(sessions=sessions, faculty=faculty, faculty_user=users["faculty@demo.test"])
             seed_lawyers(program, count=participants, demo_user=users["lawyer@demo.test"])
+            _analyze()
             seed_materials(program, by=users["faculty@demo.test"])
             seed_certificates(program, by=users["admin@demo.test"])
         self.stdout.write(
@@ -39,3 +42,13 @@ class Command(BaseCommand):
         )
         for email, _name, role in DEMO_USERS:
             self.stdout.write(f"  {role.value:<14} {email:<20} {DEMO_PASSWORD}")
+
+
+def _analyze() -> None:
+    """Right after a bulk load PostgreSQL's statistics still describe empty tables (autovacuum may be off,
+    or not have run yet), and it would plan the next queries (and the first requests) for them."""
+    if connection.vendor != "postgresql":
+        return
+    loaded = [Participant, Admission, Enrolment, Attendance, AttendanceChange, TrainingSession]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(model._meta.db_table for model in loaded)}")
