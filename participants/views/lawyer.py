@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -128,6 +129,8 @@ def my_profile(request):
 @login_required
 def apply(request, slug):
     """Apply to a program that is open for applications, with one's lawyer profile."""
+    if Role.FACULTY.value in request.user.roles:
+        raise PermissionDenied  # faculty teach the program: a lawyer's profile on their account would mix the two
     program = get_object_or_404(Program.objects.visible_to(request.user), slug=slug)
     participant = Participant.objects.filter(user=request.user).first()
     existing = Admission.objects.filter(participant=participant, program=program).first() if participant else None

@@ -99,3 +99,10 @@ def test_administrators_edit_everything_lawyers_reach_only_themselves(administra
     assert response.status_code == 302
     other.refresh_from_db()
     assert (other.license_number, other.province.code) == ("33101201810123456", "33")
+
+
+@pytest.mark.django_db
+def test_faculty_cannot_apply_as_lawyers(faculty_client, open_program):
+    response = faculty_client.post(reverse("participants:apply", args=[open_program.slug]), _application())
+    assert response.status_code == 403
+    assert not Participant.objects.exists() and not Admission.objects.exists()

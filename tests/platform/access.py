@@ -131,7 +131,7 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "participants:my_program":          "login  200    200    200    200    200",
     "participants:my_profile":          "login  200    200    403    403    404",
     "participants:timetable_slots":     "login  200    200    403    403    200",
-    "participants:apply":               "login  302    302    200    200    200",
+    "participants:apply":               "login  302    302    403    403    200",
     "participants:enrolment_action":    "login  405    405    403    403    405",
     "participants:my_transcript":       "login  200    200    403    403    404",
     # the program office: admissions, imports, rosters, completion
@@ -197,7 +197,7 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "sessions:schedule@draft":              "login  404    404    404    404    200",
     "sessions:program_ics@draft":           "404    404    404    404    404    200",
     "sessions:session_detail@draft":        "login  404    404    404    404    200",
-    "participants:apply@draft":             "login  404    404    404    404    302",
+    "participants:apply@draft":             "login  404    404    403    403    302",
     "participants:timetable_slots@draft":   "login  404    404    403    403    200",
     "participants:my_transcript@draft":     "login  404    404    403    403    404",
     "participants:enrolment_action@draft":  "login  405    405    403    403    405",
