@@ -16,10 +16,14 @@ django.setup()
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from certificates.models import Certificate  # noqa: E402
+from participants import attendance  # noqa: E402
+from participants.models import Participant  # noqa: E402
 from sessions.models import FacultyAssignment, Program, TrainingSession  # noqa: E402
 
 
@@ -151,7 +155,23 @@ def checkin_session_of(program: Program) -> tuple[TrainingSession, list[str]]:
     Enrolment.objects.bulk_create(
         [Enrolment(participant=p, session=session, state="confirmed", confirmed_at=start) for p in lawyers]
     )
-    return session, [signed_in_cookie(p.user) for p in lawyers]
+    return session, [signed_in_cookie(p.user) for p in lawyers[:-1]]  # the last one is counted in SQL
+
+
+def count_queries(client: Client, url: str, *, method: str = "get", expect: int = 200, **extra) -> int:
+    """The SQL queries of one uncached request through the whole middleware stack."""
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, secure=True, **extra)
+    if response.status_code != expect:
+        raise SystemExit(f"{method.upper()} {url} answered {response.status_code}")
+    return len(captured)
+
+
+def client_of(user) -> Client:
+    client = Client(HTTP_HOST="127.0.0.1")
+    if user is not None:
+        client.force_login(user, backend="accounts.backends.EmailBackend")
+    return client
 
 
 def signed_in_cookie(user) -> str:
@@ -164,52 +184,70 @@ def signed_in_cookie(user) -> str:
 
 
 def main():
+    cache.clear()  # a last run's fragments would answer for pages of this database (same ids, same versions)
+    User = get_user_model()
     demo = Program.objects.get(slug="fipr-2025")
     small = program_of(200, demo)
-    lawyer = get_user_model().objects.get(email="lawyer@demo.test")
+    people = {role: User.objects.get(email=f"{role}@demo.test") for role in ("lawyer", "admin", "faculty")}
     session = demo.sessions.order_by("starts_at")[len(demo.sessions.all()) // 2]
     person = session.assignments.first().faculty
+    # The largest session there is: a required one (every admitted lawyer holds a seat), taught by the demo
+    # faculty member, whose door roster they open.
+    required = demo.sessions.filter(is_required=True).order_by("starts_at")
+    door = required.filter(assignments__faculty__user=people["faculty"]).first()
+    codes = list(Certificate.objects.filter(program=demo).values_list("code", flat=True))
+    codes_file = Path(os.environ["VAR_DIR"]) / "certificate-codes.txt"
+    codes_file.write_text("\n".join(codes) + "\n")
+    # name: (path, signed in as, connections or None for the default); the first is the floor.
     pages = {
-        "floor (robots.txt)": "/robots.txt",
-        "timetable, 200 sessions": f"/programs/{small.slug}/schedule/",
-        "timetable, 2,000 sessions": f"/programs/{demo.slug}/schedule/",
-        "timetable, one week": f"/programs/{demo.slug}/schedule/?view=week&date=2025-07-10",
-        "session page": f"/programs/{demo.slug}/sessions/{session.pk}/",
-        "faculty directory": "/faculty/",
-        "faculty profile": f"/faculty/{person.slug}/",
+        "floor (robots.txt)": ("/robots.txt", "lawyer", None),
+        "timetable, 200 sessions": (f"/programs/{small.slug}/schedule/", "lawyer", None),
+        "timetable, 2,000 sessions": (f"/programs/{demo.slug}/schedule/", "lawyer", None),
+        "timetable, one week": (f"/programs/{demo.slug}/schedule/?view=week&date=2025-07-10", "lawyer", None),
+        "session page": (f"/programs/{demo.slug}/sessions/{session.pk}/", "lawyer", None),
+        "My program": ("/my/program/", "lawyer", None),
+        "attendance roster": (f"/sessions/{door.pk}/attendance/", "faculty", 2),
+        "completion list, first page": (f"/manage/programs/{demo.slug}/completion/", "admin", 2),
+        "faculty directory": ("/faculty/", "lawyer", None),
+        "faculty profile": (f"/faculty/{person.slug}/", "lawyer", None),
+        "certificate verification": (f"/certificates/verify/{codes[0]}/", None, None),
     }
-    admin = get_user_model().objects.get(email="admin@demo.test")
-    taught = demo.sessions.filter(enrolments__participant__user=lawyer, enrolments__state="confirmed").first()
-    pages["material download, 20 MB (checked)"], pages["static file, 20 MB (WhiteNoise)"] = big_files(taught, admin)
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(lawyer, backend="accounts.backends.EmailBackend")
-    queries = {}
-    for name, url in pages.items():
-        with CaptureQueriesContext(connection) as captured:
-            status = client.get(url, secure=True).status_code
-        if status != 200:
-            raise SystemExit(f"{url} answered {status}")
-        queries[name] = len(captured)
+    taught = demo.sessions.filter(enrolments__participant__user=people["lawyer"], enrolments__state="confirmed").first()
+    checked, static = big_files(taught, people["admin"])
+    pages["material download, 20 MB (checked)"] = (checked, "lawyer", None)
+    pages["static file, 20 MB (WhiteNoise)"] = (static, "lawyer", None)
+    clients = {role: client_of(user) for role, user in people.items()} | {None: client_of(None)}
+    queries = {name: count_queries(clients[role], path) for name, (path, role, _c) in pages.items()}
+
     enrol_program = enrolment_program(demo, lawyers=int(os.environ.get("BENCH_ENROL_LAWYERS", "1000")))
     paths = [f"/my/sessions/{pk}/enrolment/" for pk in enrol_program.sessions.values_list("pk", flat=True)]
+    *admissions, counted = enrol_program.admissions.select_related("participant__user").order_by("pk")
     pairs = []
-    for admission in enrol_program.admissions.select_related("participant__user"):
+    for admission in admissions:
         cookie = signed_in_cookie(admission.participant.user)
         pairs += [f"{cookie}\t{path}" for path in paths]
     random.Random(1).shuffle(pairs)  # lawyers and sessions interleave, as in a real rush
     pairs_file = Path(os.environ["VAR_DIR"]) / "enrol-pairs.txt"
     pairs_file.write_text("\n".join(pairs) + "\n")
+    queries["enrol"] = count_queries(
+        client_of(counted.participant.user), paths[0], method="post", data={"action": "enrol"}, HTTP_HX_REQUEST="true"
+    )
     checkin_session, cookies = checkin_session_of(enrol_program)
     cookies_file = Path(os.environ["VAR_DIR"]) / "checkin-cookies.txt"
     cookies_file.write_text("\n".join(cookies) + "\n")
+    last = Participant.objects.filter(user__email__startswith="checkin-").select_related("user").order_by("pk").last()
+    queries["check-in"] = count_queries(client_of(last.user), attendance.checkin_url(checkin_session))
     print(
         json.dumps(
             {
-                "cookie": signed_in_cookie(lawyer),
-                "pages": pages,
+                "cookies": {role: signed_in_cookie(user) for role, user in people.items()} | {"": ""},
+                "pages": {name: [path, role or "", connections] for name, (path, role, connections) in pages.items()},
                 "queries": queries,
                 "faculty": person.__class__.objects.count(),
                 "sessions": demo.sessions.count(),
+                "lawyers": demo.admissions.count(),
+                "door_seats": door.enrolments.filter(state="confirmed").count(),
+                "codes": str(codes_file),
                 "enrol_pairs": str(pairs_file),
                 "enrol_pair_count": len(pairs),
                 "enrol_program": enrol_program.pk,
