@@ -43,8 +43,12 @@ def _session_for_attendance(request, pk: int) -> TrainingSession:
     return session
 
 
-def _roster(session: TrainingSession, query: str = ""):
-    """The lawyers holding a seat, each with their attendance record (or None) as `.record`."""
+ROSTER_ROWS = 200  # at the door one searches a long roster: more rows only slow a phone down
+
+
+def _roster(session: TrainingSession, query: str = "", *, limit: int | None = None):
+    """The lawyers holding a seat (the first `limit`), each with their attendance record (or None) as
+    `.record`."""
     lawyers = (
         Participant.objects.filter(enrolments__session=session, enrolments__state=EnrolmentState.CONFIRMED)
         .select_related("province")
@@ -59,7 +63,7 @@ def _roster(session: TrainingSession, query: str = ""):
         if query.isdigit() and len(query) <= 4:  # the last digits shown on the roster, never more
             condition |= Q(license_number__endswith=query)
         lawyers = lawyers.filter(condition)
-    for lawyer in lawyers:
+    for lawyer in lawyers[:limit]:
         lawyer.record = lawyer.records[0] if lawyer.records else None
         yield lawyer
 
@@ -76,9 +80,11 @@ def roster(request, pk):
     """Mark attendance at the door: one tap a lawyer, or everyone present at once."""
     session = _session_for_attendance(request, pk)
     query = request.GET.get("q", "")
+    lawyers = list(_roster(session, query, limit=ROSTER_ROWS + 1))
     context = {
         "session": session,
-        "lawyers": list(_roster(session, query)),
+        "lawyers": lawyers[:ROSTER_ROWS],
+        "more": len(lawyers) > ROSTER_ROWS,
         "query": query,
         "statuses": AttendanceStatus.choices,
         **dict(zip(("opens", "late", "closes"), attendance.checkin_window(session), strict=True)),

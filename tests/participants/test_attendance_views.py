@@ -261,3 +261,18 @@ def test_a_non_numeric_id_finds_nothing(session, teaching, faculty_client):
         reverse("participants:attendance_mark", args=[session.pk]), {"participant": "1 OR 1=1", "status": "present"}
     )
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_long_roster_shows_its_first_rows_and_asks_for_a_search(session, teaching, faculty_client, monkeypatch):
+    from participants.views import attendance as views
+
+    monkeypatch.setattr(views, "ROSTER_ROWS", 3)
+    for name in ("Ai", "Bo", "Cai", "Du", "En"):
+        _seat(session, participant__name_latin=name, participant__name_zh=f"{name}律师")
+    url = reverse("participants:attendance_roster", args=[session.pk])
+    page = faculty_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Ai律师" in page and "Cai律师" in page and "Du律师" not in page
+    assert "The first 3 are shown; search by name" in page
+    found = faculty_client.get(url, {"q": "En"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "En律师" in found and "The first" not in found
