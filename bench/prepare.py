@@ -206,7 +206,7 @@ def main():
         "timetable, one week": (f"/programs/{demo.slug}/schedule/?view=week&date=2025-07-10", "lawyer", None),
         "session page": (f"/programs/{demo.slug}/sessions/{session.pk}/", "lawyer", None),
         "My program": ("/my/program/", "lawyer", None),
-        "attendance roster": (f"/sessions/{door.pk}/attendance/", "faculty", 2),
+        "attendance roster": (f"/sessions/{door.pk}/attendance/", "faculty", None),
         "completion list, first page": (f"/manage/programs/{demo.slug}/completion/", "admin", 2),
         "faculty directory": ("/faculty/", "lawyer", None),
         "faculty profile": (f"/faculty/{person.slug}/", "lawyer", None),
