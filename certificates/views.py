@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,12 +15,11 @@ from trainingprog.throttle import over_limit
 from .models import Certificate
 
 CODE = re.compile(r"^[0-9a-f]{40}$")
-LOOKUPS_PER_MINUTE = 30
 
 
 def _throttled(request) -> bool:
-    """At most LOOKUPS_PER_MINUTE look-ups a minute from one address: enough for people, not for guessing."""
-    return over_limit(f"certificate-verify:{client_ip(request)}", LOOKUPS_PER_MINUTE)
+    """At most CERTIFICATE_VERIFICATIONS_PER_MINUTE look-ups a minute from one address."""
+    return over_limit(f"certificate-verify:{client_ip(request)}", settings.CERTIFICATE_VERIFICATIONS_PER_MINUTE)
 
 
 @never_cache

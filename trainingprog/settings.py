@@ -202,6 +202,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 # the app streams files itself), e.g. "/protected-media/" with `location /protected-media/ { internal;
 # alias <MEDIA_ROOT>/; }`.
 MATERIAL_MAX_BYTES = env.int("MATERIAL_MAX_BYTES", default=50 * 1024 * 1024)
+# Public certificate look-ups a minute from one address: enough for people (a bar association checking a
+# list behind one address may want more), too few for guessing codes.
+CERTIFICATE_VERIFICATIONS_PER_MINUTE = env.int("CERTIFICATE_VERIFICATIONS_PER_MINUTE", default=30)
 MATERIAL_X_ACCEL_PREFIX = env.str("MATERIAL_X_ACCEL_PREFIX", default="")
 # The Chinese TrueType font embedded in PDFs (trainingprog/pdf.py uses Debian's AR PL UMing when unset).
 PDF_FONT = env.str("PDF_FONT", default="")
