@@ -428,26 +428,12 @@ def _after_admission(program: Program, participants: list[Participant]) -> None:
     from accounts.roles import Role
     from sessions.models import SessionStatus
 
-    from .models import Enrolment, EnrolmentState
+    from .services import seat_in_required
 
     Group.objects.get(name=Role.PARTICIPANT).user_set.add(*[p.user_id for p in participants])
-    now = timezone.now()
-    required = list(
-        program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED).values_list("pk", flat=True)
-    )
-    holding = set(
-        Enrolment.objects.active()
-        .filter(session_id__in=required, participant__in=participants)
-        .values_list("participant_id", "session_id")
-    )
-    Enrolment.objects.bulk_create(
-        [
-            Enrolment(participant=p, session_id=s, state=EnrolmentState.CONFIRMED, confirmed_at=now, created_at=now)
-            for p in participants
-            for s in required
-            if (p.pk, s) not in holding
-        ],
-        batch_size=2000,
+    required = program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED)
+    seat_in_required(
+        session_ids=list(required.values_list("pk", flat=True)), participant_ids=[p.pk for p in participants], by=None
     )
 
 

@@ -73,8 +73,8 @@ def admit(*, participant: Participant, program: Program, by, override_reason: st
     admission.decided_by, admission.decided_at = by, timezone.now()
     admission.save()
     user_add_role(user=participant.user, role=Role.PARTICIPANT)
-    for session in program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED):
-        _enrol_required(participant, session, by)
+    required = program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED)
+    seat_in_required(session_ids=list(required.values_list("pk", flat=True)), participant_ids=[participant.pk], by=by)
     notify(
         participant.user,
         "admitted",
@@ -85,41 +85,39 @@ def admit(*, participant: Participant, program: Program, by, override_reason: st
     return admission
 
 
-def _enrol_required(participant: Participant, session: TrainingSession, by) -> None:
-    """Required sessions are for every admitted lawyer: a confirmed seat whatever the capacity."""
-    TrainingSession.objects.select_for_update().filter(pk=session.pk).first()
-    if (
-        Enrolment.objects.active()
-        .filter(participant=participant, session=session)
-        .update(state=EnrolmentState.CONFIRMED, confirmed_at=timezone.now())
-    ):
-        return  # a waitlist place (or seat) they already had becomes a confirmed seat
-    Enrolment.objects.create(
-        participant=participant, session=session, state=EnrolmentState.CONFIRMED, confirmed_at=timezone.now(),
-        created_by=by,
-    )  # fmt: skip
+def seat_in_required(*, session_ids: list[int], participant_ids: list[int], by) -> int:
+    """Required sessions are for every admitted lawyer: a confirmed seat in each, whatever the capacity;
+    a waitlist place they hold becomes the seat. For admission (one lawyer, every required session), an
+    import (many lawyers) and a session made required (everyone admitted). Returns the seats given.
+    Call inside a transaction."""
+    if not session_ids or not participant_ids:
+        return 0
+    # The sessions' rows, in primary-key order as every writer takes them, as an enrolment would.
+    list(TrainingSession.objects.select_for_update().filter(pk__in=session_ids).order_by("pk").values_list("pk"))
+    now = timezone.now()
+    live = Enrolment.objects.active().filter(session_id__in=session_ids, participant_id__in=participant_ids)
+    upgraded = live.filter(state=EnrolmentState.WAITLISTED).update(state=EnrolmentState.CONFIRMED, confirmed_at=now)
+    holding = set(live.values_list("participant_id", "session_id"))
+    created = Enrolment.objects.bulk_create(
+        [
+            Enrolment(participant_id=p, session_id=s, state=EnrolmentState.CONFIRMED, confirmed_at=now, created_by=by)
+            for p in participant_ids
+            for s in session_ids
+            if (p, s) not in holding
+        ],
+        batch_size=2000,
+    )
+    return upgraded + len(created)
 
 
 def seat_everyone_admitted(*, session: TrainingSession, by) -> int:
-    """A session that is (or became) required: a confirmed seat for every lawyer admitted to its program,
-    whatever the capacity, as admission gives one in the required sessions that exist already. Waitlist
-    places become seats. Returns the number of lawyers given a seat. Call inside the session's transaction."""
+    """A session that is (or became) required: a seat in it for every lawyer admitted to its program."""
     if session.has_ended:
         return 0
-    TrainingSession.objects.select_for_update().filter(pk=session.pk).first()
-    admitted = Participant.objects.filter(
-        admissions__program_id=session.program_id, admissions__state=AdmissionState.ADMITTED
+    admitted = Admission.objects.filter(program_id=session.program_id, state=AdmissionState.ADMITTED)
+    return seat_in_required(
+        session_ids=[session.pk], participant_ids=list(admitted.values_list("participant_id", flat=True)), by=by
     )
-    now = timezone.now()
-    upgraded = Enrolment.objects.filter(session=session, state=EnrolmentState.WAITLISTED).update(
-        state=EnrolmentState.CONFIRMED, confirmed_at=now
-    )
-    seated = Enrolment.objects.active().filter(session=session).values("participant_id")
-    created = Enrolment.objects.bulk_create(
-        Enrolment(participant=lawyer, session=session, state=EnrolmentState.CONFIRMED, confirmed_at=now, created_by=by)
-        for lawyer in admitted.exclude(pk__in=seated).only("pk")
-    )
-    return upgraded + len(created)
 
 
 @transaction.atomic
