@@ -138,9 +138,9 @@ def issue_batch(*, program: Program, participant_ids: list[int], by, notify_hold
     seal = _seal(program)
     made, refused = [], []
     for pk in dict.fromkeys(participant_ids):
-        lawyer = found.get(pk)
         if pk in have:
             continue
+        lawyer = found.get(pk)
         if lawyer is None or lawyer.outcome != COMPLETED:
             refused.append(pk)
             continue
@@ -242,7 +242,8 @@ def resume_unfinished_jobs(*, within: timedelta = timedelta(days=2)) -> int:
 
 def requeue_unfinished(job: IssueJob) -> int:
     """Queue again the lawyers of a job still without a certificate (e.g. the broker lost the tasks)."""
-    have = set(Certificate.objects.filter(program_id=job.program_id).values_list("participant_id", flat=True))
+    issued = Certificate.objects.filter(program_id=job.program_id, participant_id__in=job.participant_ids)
+    have = set(issued.values_list("participant_id", flat=True))
     missing = [pk for pk in job.participant_ids if pk not in have]
     queue_job(job, missing)
     return len(missing)

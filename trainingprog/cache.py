@@ -30,7 +30,8 @@ def _warn(exc: Exception) -> None:
 
 
 def _or(empty):
-    """Run the method; while Redis is unreachable answer as an empty cache would (`empty`, or raise it)."""
+    """Run the method; while Redis is unreachable answer as an empty cache would: `empty`, or a fresh
+    one when it is a type (a dict, a list)."""
 
     def decorate(method):
         @functools.wraps(method)
@@ -39,9 +40,7 @@ def _or(empty):
                 return method(*args, **kwargs)
             except UNREACHABLE as exc:
                 _warn(exc)
-                if isinstance(empty, type) and issubclass(empty, Exception):
-                    raise empty("the cache is unreachable") from exc
-                return empty() if callable(empty) else empty
+                return empty() if isinstance(empty, type) else empty
 
         return wrapper
 
@@ -54,7 +53,6 @@ class ResilientRedisCache(RedisCache):
     touch = _or(False)(RedisCache.touch)
     delete = _or(False)(RedisCache.delete)
     has_key = _or(False)(RedisCache.has_key)
-    incr = _or(ValueError)(RedisCache.incr)
     get_many = _or(dict)(RedisCache.get_many)
     set_many = _or(list)(RedisCache.set_many)
     delete_many = _or(None)(RedisCache.delete_many)
@@ -66,3 +64,10 @@ class ResilientRedisCache(RedisCache):
         except UNREACHABLE as exc:
             _warn(exc)
             return default
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except UNREACHABLE as exc:
+            _warn(exc)
+            raise ValueError(f"Key '{key}' not found.") from exc  # as on an empty cache
