@@ -26,7 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 # --- programs and sessions -----------------------------------------------------------------------
-from datetime import date, datetime  # noqa: E402
+from datetime import date, datetime, timedelta  # noqa: E402
 from decimal import Decimal  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
@@ -103,7 +103,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
     title_en = factory.Sequence(lambda n: f"Session {n}")
     format = SessionFormat.LECTURE
     starts_at = factory.LazyFunction(lambda: at(12, 9))
-    ends_at = factory.LazyAttribute(lambda s: s.starts_at.replace(hour=s.starts_at.hour + 2))
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(hours=2))
     venue = factory.SubFactory(VenueFactory)
     capacity = 50
     credit_hours = Decimal("2.0")
