@@ -1,5 +1,7 @@
 """Personas and helpers every test may use."""
 
+import os
+
 import pytest
 from django.test import Client
 
@@ -54,3 +56,41 @@ def faculty_client(faculty_member):
 @pytest.fixture
 def lawyer_client(lawyer):
     return _client_for(lawyer)
+
+
+# --- the clock ----------------------------------------------------------------------------------------
+# Dates must not break around midnight or at the turn of a month or year (tests/clock.py). Tests marked
+# `clock_edges` run at the real time and at each edge instant; `--clock` runs everything at one instant.
+from . import clock  # noqa: E402
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("TEST_CLOCK") or None,
+        help="start the suite at this instant (ISO 8601 with offset, or a name in tests/clock.py EDGES)",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "clock_edges: also run at each instant of tests/clock.py EDGES")
+
+
+def pytest_generate_tests(metafunc):
+    marked = metafunc.definition.get_closest_marker("clock_edges")
+    # Processes the test starts (workers, servers) keep the real clock: such tests run at the real time only.
+    if marked and not metafunc.definition.get_closest_marker("services"):
+        metafunc.parametrize("clock_edge", [None, *clock.EDGES], ids=["now", *clock.EDGES], indirect=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_clock(request):
+    with clock.at(request.config.getoption("--clock")):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def clock_edge(request, _suite_clock):
+    """Autouse, so the clock is set before any other fixture of the test reads it."""
+    with clock.at(getattr(request, "param", None)):
+        yield

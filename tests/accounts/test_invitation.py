@@ -11,6 +11,9 @@ from accounts.models import Invitation
 from accounts.roles import Role
 from notifications.models import Notification
 
+# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
+pytestmark = pytest.mark.clock_edges
+
 User = get_user_model()
 NEW_PASSWORD = "Fresh-start-2025"
 

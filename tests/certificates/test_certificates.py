@@ -17,6 +17,9 @@ from certificates.models import Certificate, CertificateDesign
 from notifications.models import Notification
 from tests.factories import AdmissionFactory, ProgramFactory
 
+# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
+pytestmark = pytest.mark.clock_edges
+
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):

@@ -17,6 +17,9 @@ from tests.factories import AdmissionFactory, AssignmentFactory, FacultyFactory,
 
 from .conftest import EXE, docx_bytes, pdf_bytes, png_bytes, upload
 
+# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
+pytestmark = pytest.mark.clock_edges
+
 
 @pytest.fixture
 def session(db):

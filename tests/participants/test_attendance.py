@@ -13,6 +13,9 @@ from participants import attendance
 from participants.models import Attendance, AttendanceChange, Enrolment, EnrolmentState
 from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory
 
+# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
+pytestmark = pytest.mark.clock_edges
+
 
 @pytest.fixture(autouse=True)
 def _english():

@@ -15,6 +15,9 @@ from participants import attendance
 from participants.models import Attendance, Enrolment, EnrolmentState, Participant
 from tests.factories import AdmissionFactory, AssignmentFactory, FacultyFactory, ProgramFactory, SessionFactory
 
+# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
+pytestmark = pytest.mark.clock_edges
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 

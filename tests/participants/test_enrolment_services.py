@@ -14,6 +14,9 @@ from participants.models import Enrolment, EnrolmentState
 from sessions import services as session_services
 from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory, at
 
+# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
+pytestmark = pytest.mark.clock_edges
+
 
 @pytest.fixture
 def program():

@@ -7,6 +7,9 @@ from django.utils import timezone
 from participants.models import Admission, Participant, Province
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, UserFactory
 
+# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
+pytestmark = pytest.mark.clock_edges
+
 
 def _application(**changes):
     data = {

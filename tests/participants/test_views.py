@@ -13,6 +13,9 @@ from participants import services
 from participants.models import Enrolment, Province, ProvinceQuota
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
 
+# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
+pytestmark = pytest.mark.clock_edges
+
 
 @pytest.fixture
 def program():

@@ -8,6 +8,9 @@ from sessions import services
 from sessions.models import AssignmentRole, ProgramStatus, SessionStatus
 from tests.factories import AssignmentFactory, FacultyFactory, ProgramFactory, SessionFactory, UserFactory, at
 
+# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
+pytestmark = pytest.mark.clock_edges
+
 
 def _events(response):
     assert response.status_code == 200

@@ -8,6 +8,9 @@ from tests.factories import AssignmentFactory, FacultyFactory, SessionFactory, V
 
 from .conftest import build_program
 
+# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
+pytestmark = pytest.mark.clock_edges
+
 
 def _schedule(slug="fipr-test"):
     return reverse("sessions:schedule", args=[slug])
