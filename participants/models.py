@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +126,40 @@ class ProvinceQuota(models.Model):
 
     def __str__(self):
         return f"{self.province}: {self.seats}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("participants:quotas", args=[self.program.slug])
+
+
+class QuotaChange(models.Model):
+    """The history of a program's province quotas: who set which province's quota from what to what,
+    when, and from where. `None` is no limit (the province has no ProvinceQuota row)."""
+
+    class Source(models.TextChoices):
+        TABLE = "table", _("Quota table")
+        BULK = "bulk", _("Set for several provinces")
+        IMPORT = "import", _("Spreadsheet import")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="quota_changes", verbose_name=_("program")
+    )
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
+    seats_before = models.PositiveIntegerField(_("quota before"), null=True, blank=True)
+    seats_after = models.PositiveIntegerField(_("quota after"), null=True, blank=True)
+    source = models.CharField(_("changed in"), max_length=10, choices=Source.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("quota change")
+        verbose_name_plural = _("quota changes")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["program", "-changed_at"], name="quotachange_program_time_idx")]
+
+    def __str__(self):
+        return f"{self.province}: {self.seats_before} → {self.seats_after} ({self.changed_at:%Y-%m-%d %H:%M})"
 
 
 class AdmissionState(models.TextChoices):

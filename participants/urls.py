@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, completion, imports, lawyer, manage
+from .views import attendance, completion, imports, lawyer, manage, quotas
 
 app_name = "participants"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("my/sessions/<int:session_pk>/enrolment/", lawyer.enrolment_action, name="enrolment_action"),
     path("manage/programs/<slug:slug>/admissions/", manage.admissions, name="admissions"),
     path("manage/admissions/<int:pk>/", manage.admission_action, name="admission_action"),
+    path("manage/programs/<slug:slug>/quotas/", quotas.quota_table, name="quotas"),
+    path("manage/programs/<slug:slug>/quotas/bulk/", quotas.quota_bulk, name="quotas_bulk"),
+    path("manage/programs/<slug:slug>/quotas/import/", quotas.quota_import, name="quotas_import"),
     path("manage/programs/<slug:slug>/import/", imports.upload, name="import_upload"),
     path("manage/imports/<int:pk>/", imports.job_detail, name="import_job"),
     path("manage/imports/<int:pk>/start/", imports.job_start, name="import_start"),

@@ -137,6 +137,9 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     # the program office: admissions, imports, rosters, completion
     "participants:admissions":          "login  403    403    403    403    200",
     "participants:admission_action":    "login  403    403    403    403    405",
+    "participants:quotas":              "login  403    403    403    403    200",
+    "participants:quotas_bulk":         "login  403    403    403    403    302",
+    "participants:quotas_import":       "login  403    403    403    403    302",
     "participants:import_upload":       "login  403    403    403    403    200",
     "participants:import_job":          "login  403    403    403    403    200",
     "participants:import_start":        "login  403    403    403    403    405",
@@ -260,9 +263,10 @@ def admin_expected(route: Route, role: str) -> str:
 
 
 # The admins that take no additions (records the application makes itself), and those whose objects
-# are not deleted there (sessions are cancelled, programs that took lawyers closed, history kept).
-ADMIN_NO_ADD = {"Invitation", "Notification", "TrainingSession", "SessionChange"}
-ADMIN_NO_DELETE = {"Program", "TrainingSession", "SessionChange"}  # the world's program is published
+# are not deleted there (sessions are cancelled, programs that took lawyers closed, history kept); quotas
+# change only on their own page, which keeps their rules and history.
+ADMIN_NO_ADD = {"Invitation", "Notification", "TrainingSession", "SessionChange", "ProvinceQuota", "QuotaChange"}
+ADMIN_NO_DELETE = {"Program", "TrainingSession", "SessionChange", "ProvinceQuota", "QuotaChange"}  # program: published
 
 
 def expected(route: Route, role: str) -> str:

@@ -34,7 +34,8 @@ from accounts.models import Invitation
 from accounts.views.auth import INVITATION_SESSION_KEY
 from certificates.models import Certificate, CertificateDesign
 from faculty.models import Material, MaterialVersion
-from participants.models import Admission, Attendance, Enrolment, ImportJob, Participant
+from participants.models import Admission, Attendance, Enrolment, ImportJob, Participant, ProvinceQuota, QuotaChange
+from participants.quotas import quota_table
 from sessions.models import Faculty, FacultyAssignment, Program, Topic, TrainingSession, Venue
 
 from .fuzz_world import INVITATION_TOKEN, World, build_world, client_for, pdf_bytes
@@ -277,6 +278,15 @@ FORMS: dict[str, FormCase] = {
         ["lawyer_edit"],
     ),
     "participants.views.imports.UploadForm": FormCase(_plain("participants.views.imports.UploadForm"), ["import"]),
+    "participants.views.quotas.QuotaTableForm": FormCase(
+        lambda w, d, f: _form("participants.views.quotas.QuotaTableForm")(quota_table(w.program), d), ["quotas"]
+    ),
+    "participants.views.quotas.QuotaBulkForm": FormCase(
+        _plain("participants.views.quotas.QuotaBulkForm"), ["quotas_bulk"]
+    ),
+    "participants.views.quotas.QuotaImportForm": FormCase(
+        _plain("participants.views.quotas.QuotaImportForm"), ["quotas_import"]
+    ),
     "faculty.forms.MaterialForm": FormCase(_plain("faculty.forms.MaterialForm"), ["materials"]),
     "faculty.forms.VersionForm": FormCase(_plain("faculty.forms.VersionForm"), ["material_version"]),
     "faculty.forms.FacultyProfileForm": FormCase(
@@ -457,6 +467,21 @@ TARGETS: dict[str, Target] = {
         lambda w: reverse("participants:lawyer_edit", args=[w.other_lawyer.pk]),
         _form_fields("participants.forms.AdministratorProfileForm"),
     ),
+    "quotas": Target(
+        "administrator",
+        lambda w: reverse("participants:quotas", args=[w.program.slug]),
+        _form_fields("participants.views.quotas.QuotaTableForm"),
+    ),
+    "quotas_bulk": Target(
+        "administrator",
+        lambda w: reverse("participants:quotas_bulk", args=[w.program.slug]),
+        _form_fields("participants.views.quotas.QuotaBulkForm"),
+    ),
+    "quotas_import": Target(
+        "administrator",
+        lambda w: reverse("participants:quotas_import", args=[w.program.slug]),
+        _form_fields("participants.views.quotas.QuotaImportForm"),
+    ),
     "import": Target(
         "administrator",
         lambda w: reverse("participants:import_upload", args=[w.program.slug]),
@@ -579,6 +604,7 @@ DOMAIN = [
     (Program, None), (Topic, None), (Venue, None), (Faculty, None), (TrainingSession, None), (FacultyAssignment, None),
     (Participant, None), (Admission, None), (Enrolment, None), (Attendance, None), (Material, None),
     (MaterialVersion, None), (ImportJob, None), (Invitation, None), (CertificateDesign, None), (Certificate, None),
+    (ProvinceQuota, None), (QuotaChange, None),
     (get_user_model(), ["email", "full_name", "language", "is_active", "password"]),
 ]  # fmt: skip
 
@@ -613,7 +639,7 @@ def _refused(response) -> bool:
     context = response.context or {}
     if context.get("error"):
         return True
-    for key in ("form", "formset"):
+    for key in ("form", "formset", "table_form", "bulk_form", "import_form"):
         shown = context.get(key)
         if shown is not None and shown.is_bound and not shown.is_valid():
             return True

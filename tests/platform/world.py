@@ -34,7 +34,7 @@ from faculty import services as faculty_services
 from faculty.models import Material, MaterialVersion, Visibility
 from notifications.models import Channel, Notification
 from notifications.services import notify
-from participants import attendance, importing
+from participants import attendance, importing, quotas
 from participants import services as participant_services
 from participants.models import (
     Admission,
@@ -46,6 +46,7 @@ from participants.models import (
     ImportJob,
     Participant,
     Province,
+    QuotaChange,
 )
 from sessions import services as session_services
 from sessions.models import Faculty, Program, ProgramStatus, SessionFormat, TrainingSession, Venue
@@ -194,6 +195,10 @@ def build_world() -> World:
     participant = ParticipantFactory(user=users["lawyer"], name_zh="李明", name_latin="Li Ming", mobile="13912345678")
     other_participant = ParticipantFactory(
         user=users["other_lawyer"], name_zh="赵雷", name_latin="Zhao Lei", mobile="13787654321"
+    )
+    # Guangdong's quota (the world's lawyers are from there), set on the quota page: a quota and its history.
+    quotas.quotas_set(
+        program=program, seats={Province.objects.get(code="44"): 10}, by=admin, source=QuotaChange.Source.TABLE
     )
     admission = participant_services.admit(participant=participant, program=program, by=admin)
     participant_services.admit(participant=other_participant, program=program, by=admin)
@@ -493,6 +498,10 @@ def grow(world: World, n: int = 30) -> None:
             session=world.session, faculty=[(world.faculty_profile, "lecturer"), (faculty[i], "judge")], by=admin,
             acknowledge_warnings=True,
         )  # fmt: skip
+
+    # Quotas for the grown lawyers' provinces, changed many times over: a long history.
+    for i, province in zip(range(n), cycle(Province.objects.order_by("code")[:12]), strict=False):
+        quotas.quotas_set(program=world.program, seats={province: n + i}, by=admin, source=QuotaChange.Source.BULK)
 
     # Other programs the lists show, each with a session, admitted lawyers and an application.
     for i in range(max(n // 6, 1)):
