@@ -26,7 +26,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 # gettext for translations; the Chinese TrueType font PDFs embed (trainingprog/pdf.py); libmagic, which
 # tells uploaded files apart by their content (faculty/services.py).
-SYSTEM_PACKAGES := gettext fonts-arphic-uming libmagic1
+SYSTEM_PACKAGES := gettext fonts-arphic-uming fonts-liberation libmagic1
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi

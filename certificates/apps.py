@@ -11,9 +11,7 @@ class CertificatesConfig(AppConfig):
 
         from .models import Certificate
 
-        certificates = list(
-            Certificate.objects.filter(participant__user=request.user).select_related("program").order_by("-issued_at")
-        )
+        certificates = list(Certificate.objects.filter(participant__user=request.user).order_by("-issued_at"))
         if not certificates:
             return []
         return [Panel("certificates/panels/mine.html", {"certificates": certificates}, column="main", order=10)]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Participant
-from sessions.models import Program
+from sessions.models import Bilingual, Program, bilingual
 
 
 def new_code() -> str:
@@ -31,9 +31,21 @@ class CertificateQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True)
 
 
-class Certificate(models.Model):
+class Certificate(Bilingual, models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="certificates")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="certificates")
+    # What the certificate says, as issued: its PDF and the public verification page show these, never the
+    # profile or the program as they are today (an administrator may correct a name or extend a program
+    # later). A corrected name reaches a certificate only by certificate_amend, recorded.
+    holder_name_zh = models.CharField(_("holder's name"), max_length=60)
+    holder_name_latin = models.CharField(_("holder's name in Latin letters"), max_length=100, blank=True)
+    holder_law_firm = models.CharField(_("holder's law firm"), max_length=200, blank=True)
+    program_name_zh = models.CharField(_("program name (Chinese)"), max_length=200)
+    program_name_en = models.CharField(_("program name (English)"), max_length=200, blank=True)
+    organisers_zh = models.CharField(_("organisers (Chinese)"), max_length=300)
+    organisers_en = models.CharField(_("organisers (English)"), max_length=300, blank=True)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
     number = models.PositiveIntegerField(_("number in the series"))
     serial = models.CharField(_("serial number"), max_length=40, unique=True)
     code = models.CharField(_("verification code"), max_length=40, unique=True, default=new_code, editable=False)
@@ -55,6 +67,9 @@ class Certificate(models.Model):
 
     objects = CertificateQuerySet.as_manager()
 
+    program_name = bilingual("program_name")
+    organisers = bilingual("organisers")
+
     class Meta:
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
@@ -70,6 +85,33 @@ class Certificate(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def names_differ(self) -> bool:
+        """The names in the holder's profile were changed since this certificate was issued or corrected."""
+        lawyer = self.participant
+        return (lawyer.name_zh, lawyer.name_latin) != (self.holder_name_zh, self.holder_name_latin)
+
+
+class CertificateAmendment(models.Model):
+    """A correction of the holder's names on an issued certificate: what it said and what it says now, who
+    corrected it, when and why. The serial and verification code stay; the PDF is made again."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="amendments")
+    before = models.JSONField(_("before"))
+    after = models.JSONField(_("after"))
+    reason = models.CharField(_("reason"), max_length=300)
+    amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    amended_at = models.DateTimeField(_("corrected"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("certificate correction")
+        verbose_name_plural = _("certificate corrections")
+        ordering = ["-amended_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=~models.Q(reason=""), name="amendment_has_reason")]
+
+    def __str__(self):
+        return f"{self.certificate} · {self.amended_at:%Y-%m-%d}"
 
 
 class CertificateDesign(models.Model):

@@ -7,68 +7,61 @@ import io
 from datetime import date
 
 import segno
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen import canvas
 
-from trainingprog.pdf import font
+from trainingprog import pdf as fonts
 
 NAVY = colors.HexColor("#173d6e")
 GOLD = colors.HexColor("#b08d3c")
 INK = colors.HexColor("#1f2a44")
 MUTED = colors.HexColor("#5b6578")
 WIDTH, HEIGHT = landscape(A4)
+LINE = WIDTH - 80 * mm  # the widest a centred line may be
 
 
-LATIN = "Times-Roman"  # one of PDF's standard fonts: English lines read as set type, not as a typewriter
+def _draw(sheet, x: float, y: float, text: str, size: float) -> None:
+    """`text` from `x`, each piece in its face (English as set type, Chinese in the Ming face)."""
+    for piece, face in fonts.runs(text):
+        sheet.setFont(face, size)
+        sheet.drawString(x, y, piece)
+        x += fonts.width(piece, size)
 
 
-def _face(text: str) -> str:
-    return LATIN if text.isascii() else font()
+def _fit(text: str, size: float, width: float) -> float:
+    """The largest size up to `size` at which `text` fits in `width` (a width grows with the size)."""
+    return min(size, width / max(fonts.width(text, 1), 0.01))
 
 
-def _fit(text: str, size: float, width: float, minimum: float = 9) -> float:
-    """The largest size up to `size` at which `text` fits in `width`."""
-    face = _face(text)
-    while size > minimum and stringWidth(text, face, size) > width:
-        size -= 0.5
-    return size
-
-
-def _centred(sheet, text: str, y: float, size: float, color=INK, width: float = WIDTH - 80 * mm) -> None:
+def _centred(sheet, text: str, y: float, size: float, color=INK, width: float = LINE, x: float = WIDTH / 2) -> None:
     size = _fit(text, size, width)
-    sheet.setFont(_face(text), size)
     sheet.setFillColor(color)
-    sheet.drawCentredString(WIDTH / 2, y, text)
-
-
-def _name(sheet, chinese: str, latin: str, y: float, size: float = 28) -> None:
-    """The holder's names on one line, each in its own face, shrunk together until they fit."""
-    gap = "  "
-    while size > 12:
-        width = stringWidth(chinese + gap, font(), size) + stringWidth(latin, _face(latin), size)
-        if width <= WIDTH - 80 * mm:
-            break
-        size -= 0.5
-    x = WIDTH / 2 - width / 2
-    sheet.setFillColor(INK)
-    sheet.setFont(font(), size)
-    sheet.drawString(x, y, chinese + gap)
-    sheet.setFont(_face(latin), size)
-    sheet.drawString(x + stringWidth(chinese + gap, font(), size), y, latin)
+    _draw(sheet, x - fonts.width(text, size) / 2, y, text, size)
 
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")  # fmt: skip
 
 
-def _dates(start: date, end: date, language: str) -> str:
+def english_date(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def date_range(start: date, end: date, language: str) -> str:
+    """The program's dates as a certificate writes them: the year once when both days share it, both
+    years when it spans a new year ("9 June 2026 to 31 January 2027")."""
     if language == "zh":
-        return f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
-    return f"{start.day} {MONTHS[start.month - 1]} to {end.day} {MONTHS[end.month - 1]} {end.year}"
+        last = f"{end.month}月{end.day}日" if end.year == start.year else chinese_date(end)
+        return f"{chinese_date(start)}至{last}"
+    first = f"{start.day} {MONTHS[start.month - 1]}" if end.year == start.year else english_date(start)
+    return f"{first} to {english_date(end)}"
 
 
 def _hours(value) -> str:
@@ -97,12 +90,11 @@ def _qr(sheet, text: str, x: float, y: float, side: float) -> None:
 
 
 def render(*, certificate, verify_url: str, seal: bytes | None = None) -> bytes:
-    """The PDF of `certificate` (its participant and program loaded)."""
-    lawyer, program = certificate.participant, certificate.program
+    """The PDF of `certificate`, from what it stores as issued (never the profile or program of today)."""
     buffer = io.BytesIO()
-    sheet = canvas.Canvas(buffer, pagesize=(WIDTH, HEIGHT), pageCompression=1)
+    sheet = fonts.canvas(buffer, pagesize=(WIDTH, HEIGHT), pageCompression=1)
     sheet.setTitle(f"结业证书 Certificate {certificate.serial}")
-    sheet.setAuthor(program.organisers_zh)
+    sheet.setAuthor(certificate.organisers_zh)
     sheet.setSubject(verify_url)
 
     # Frame: a navy rule and a thin gold one inside it.
@@ -113,38 +105,35 @@ def render(*, certificate, verify_url: str, seal: bytes | None = None) -> bytes:
     sheet.setLineWidth(1)
     sheet.rect(14 * mm, 14 * mm, WIDTH - 28 * mm, HEIGHT - 28 * mm)
 
-    _centred(sheet, program.organisers_zh, HEIGHT - 34 * mm, 13, MUTED)
+    _centred(sheet, certificate.organisers_zh, HEIGHT - 34 * mm, 13, MUTED)
     _centred(sheet, "结 业 证 书", HEIGHT - 54 * mm, 34, NAVY)
     _centred(sheet, "CERTIFICATE OF COMPLETION", HEIGHT - 64 * mm, 13, GOLD)
 
     hours = _hours(certificate.credit_hours)
-    _name(sheet, lawyer.name_zh, lawyer.name_latin, HEIGHT - 88 * mm)
-    _centred(sheet, lawyer.law_firm, HEIGHT - 97 * mm, 12, MUTED)
+    # The holder's names on one line, shrunk together until they fit.
+    _centred(sheet, f"{certificate.holder_name_zh}  {certificate.holder_name_latin}".strip(), HEIGHT - 88 * mm, 28)
+    if certificate.holder_law_firm:
+        _centred(sheet, certificate.holder_law_firm, HEIGHT - 97 * mm, 12, MUTED)
 
+    start, end = certificate.starts_on, certificate.ends_on
     body_zh = (
-        f"于{_dates(program.starts_on, program.ends_on, 'zh')}参加{program.name_zh}，"
-        f"修满{hours}学时，经考核合格，准予结业。"
+        f"于{date_range(start, end, 'zh')}参加{certificate.program_name_zh}，修满{hours}学时，经考核合格，准予结业。"
     )
     _centred(sheet, body_zh, HEIGHT - 114 * mm, 15)
-    _centred(sheet, f"has completed the {program.name_en or program.name_zh}", HEIGHT - 123 * mm, 12, MUTED)
-    _centred(
-        sheet, f"{_dates(program.starts_on, program.ends_on, 'en')}, earning {hours} credit hours.",
-        HEIGHT - 129.5 * mm, 12, MUTED,
-    )  # fmt: skip
+    program_en = certificate.program_name_en or certificate.program_name_zh
+    _centred(sheet, f"has completed the {program_en}", HEIGHT - 123 * mm, 12, MUTED)
+    _centred(sheet, f"{date_range(start, end, 'en')}, earning {hours} credit hours.", HEIGHT - 129.5 * mm, 12, MUTED)
 
     # Foot: serial, date and code on the left; the organisers under their seal in the middle; the QR
-    # code of the verification page on the right.
-    issued = certificate.issued_at.date()
+    # code of the verification page on the right. The date is the day in Beijing, not in UTC.
+    issued = timezone.localtime(certificate.issued_at).date()
     left = 28 * mm
     sheet.setFillColor(INK)
-    sheet.setFont(font(), 10)
-    sheet.drawString(left, 42 * mm, f"证书编号  Serial No.  {certificate.serial}")
-    english_date = f"{issued.day} {MONTHS[issued.month - 1]} {issued.year}"
-    sheet.drawString(left, 36 * mm, f"发证日期  Issued  {issued.year}年{issued.month}月{issued.day}日 · {english_date}")
+    _draw(sheet, left, 42 * mm, f"证书编号  Serial No.  {certificate.serial}", 10)
+    _draw(sheet, left, 36 * mm, f"发证日期  Issued  {chinese_date(issued)} · {english_date(issued)}", 10)
     sheet.setFillColor(MUTED)
-    sheet.setFont(font(), 7.5)
-    sheet.drawString(left, 30 * mm, f"验证码  Verification code  {certificate.code}")
-    sheet.drawString(left, 26 * mm, f"{verify_url.split('/certificates/')[0]}/certificates/verify/")
+    _draw(sheet, left, 30 * mm, f"验证码  Verification code  {certificate.code}", 7.5)
+    _draw(sheet, left, 26 * mm, f"{verify_url.split('/certificates/')[0]}/certificates/verify/", 7.5)
 
     centre = WIDTH / 2 + 20 * mm
     if seal:
@@ -152,19 +141,13 @@ def render(*, certificate, verify_url: str, seal: bytes | None = None) -> bytes:
             ImageReader(io.BytesIO(seal)), centre - 19 * mm, 28 * mm, 38 * mm, 38 * mm, mask="auto",
             preserveAspectRatio=True, anchor="c",
         )  # fmt: skip
-    sheet.setFillColor(INK)
-    organisers = program.organisers_zh
-    sheet.setFont(font(), _fit(organisers, 12, 80 * mm))
-    sheet.drawCentredString(centre, 40 * mm, organisers)
-    sheet.setFont(font(), 10)
-    sheet.drawCentredString(centre, 34 * mm, "培训项目办公室  Program Office")
+    _centred(sheet, certificate.organisers_zh, 40 * mm, 12, width=80 * mm, x=centre)
+    _centred(sheet, "培训项目办公室  Program Office", 34 * mm, 10, x=centre)
 
     side = 32 * mm
     qr_x = WIDTH - 28 * mm - side
     _qr(sheet, verify_url, qr_x, 25 * mm, side)
-    sheet.setFont(font(), 7.5)
-    sheet.setFillColor(MUTED)
-    sheet.drawCentredString(qr_x + side / 2, 21 * mm, "扫码验证  Scan to verify")
+    _centred(sheet, "扫码验证  Scan to verify", 21 * mm, 7.5, MUTED, x=qr_x + side / 2)
 
     sheet.showPage()
     sheet.save()

@@ -3,13 +3,23 @@
 Issuing is idempotent and keeps the series without gaps: the program's serial counter row is locked for
 the transaction, an existing certificate is returned as it is, and otherwise the next number, the PDF,
 the row and the holder's notice are made in that transaction. A batch of lawyers is one transaction: a
-worker killed half-way leaves none of the batch (at most an unreferenced file under a random name), and
-the batch delivered again makes each certificate once.
+worker killed half-way leaves none of the batch, and the batch delivered again makes each certificate once.
+
+A PDF is written before its row commits, so a committed certificate always has its file. A transaction
+that fails removes the files it wrote (`_atomic_files`); one that never ends (its worker killed) leaves
+files no row references, which a starting worker removes (`orphan_pdfs_remove`).
+
+A certificate says what it said when issued: the holder's names and firm, the program's names, organisers
+and dates are copied onto it, so correcting a profile or extending a program changes no certificate. A
+corrected name reaches a certificate only by `certificate_amend`, with a reason, recorded.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import unicodedata
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -26,7 +36,10 @@ from participants.models import Participant
 from sessions.models import Program
 
 from . import pdf
-from .models import Certificate, IssueJob, SerialCounter
+from .models import Certificate, CertificateAmendment, IssueJob, SerialCounter
+
+FOLDER = "certificates"  # the PDFs' folder in the media storage (Certificate.pdf's upload_to is under it)
+ORPHAN_AGE = timedelta(minutes=10)  # far longer than a batch's transaction: no file still on its way
 
 
 class CertificateRefused(ValidationError):
@@ -64,11 +77,46 @@ class _Series:
         self.counter.save(update_fields=["last"])
 
 
+# The names of the files written in the current `_atomic_files` call, removed if it fails.
+_WRITTEN: ContextVar[list[str] | None] = ContextVar("certificate_files_written", default=None)
+
+
+def _storage():
+    return Certificate._meta.get_field("pdf").storage
+
+
+def _atomic_files(function):
+    """`transaction.atomic`, and the PDFs written inside it removed again if it raises (or its commit does):
+    a failed batch leaves no file. Nested calls share the outermost call's list."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        if _WRITTEN.get() is not None:
+            with transaction.atomic():
+                return function(*args, **kwargs)
+        written: list[str] = []
+        token = _WRITTEN.set(written)
+        try:
+            with transaction.atomic():
+                return function(*args, **kwargs)
+        except BaseException:
+            for name in written:
+                _storage().delete(name)
+            raise
+        finally:
+            _WRITTEN.reset(token)
+
+    return wrapper
+
+
 def _render(certificate: Certificate, seal: bytes | None) -> None:
     body = pdf.render(certificate=certificate, verify_url=verify_url(certificate.code), seal=seal)
     certificate.sha256 = hashlib.sha256(body).hexdigest()
     certificate.rendered_at = timezone.now()
-    certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(body), save=False)
+    certificate.pdf.save(file_name(certificate), ContentFile(body), save=False)
+    written = _WRITTEN.get()
+    if written is not None:
+        written.append(certificate.pdf.name)
 
 
 def _seal(program: Program) -> bytes | None:
@@ -86,17 +134,16 @@ def _make(
     certificate = Certificate(
         participant=lawyer, program=program, number=number, serial=serial, credit_hours=hours, issued_by=by,
         override_reason=override_reason,
+        holder_name_zh=lawyer.name_zh, holder_name_latin=lawyer.name_latin, holder_law_firm=lawyer.law_firm,
+        program_name_zh=program.name_zh, program_name_en=program.name_en, organisers_zh=program.organisers_zh,
+        organisers_en=program.organisers_en, starts_on=program.starts_on, ends_on=program.ends_on,
     )  # fmt: skip
     _render(certificate, seal)
-    try:
-        certificate.save()
-    except Exception:
-        certificate.pdf.delete(save=False)
-        raise
+    certificate.save()
     return certificate
 
 
-@transaction.atomic
+@_atomic_files
 def issue_certificate(*, participant: Participant, program: Program, by, override_reason: str = "") -> Certificate:
     """The lawyer's certificate for the program: made once, with the next serial of the series.
 
@@ -125,7 +172,7 @@ def issue_certificate(*, participant: Participant, program: Program, by, overrid
     return certificate
 
 
-@transaction.atomic
+@_atomic_files
 def issue_batch(*, program: Program, participant_ids: list[int], by, notify_holders: bool = True):
     """Certificates for the lawyers among `participant_ids` who meet the completion rule and have none, in
     one transaction. Returns (certificates made, ids refused: not admitted or short of the rule)."""
@@ -163,16 +210,43 @@ def _announce(certificate: Certificate) -> None:
     )
 
 
-@transaction.atomic
+@_atomic_files
 def certificate_rerender(*, certificate: Certificate) -> Certificate:
-    """A new PDF for the same certificate (e.g. a corrected name or a new seal): same serial and code."""
-    certificate = (
-        Certificate.objects.select_for_update().select_related("participant", "program").get(pk=certificate.pk)
-    )
+    """A new PDF for the same certificate (e.g. a new seal): the same serial, code and wording as issued."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     old = certificate.pdf.name
     _render(certificate, _seal(certificate.program))
     certificate.save(update_fields=["pdf", "sha256", "rendered_at"])
-    transaction.on_commit(lambda: certificate.pdf.storage.delete(old))
+    transaction.on_commit(lambda: _storage().delete(old))
+    return certificate
+
+
+@_atomic_files
+def certificate_amend(*, certificate: Certificate, by, reason: str) -> Certificate:
+    """The certificate takes the holder's names as their profile has them now (an administrator corrected
+    them), with the reason, recorded; a new PDF with the same serial and code. Nothing else on it changes."""
+    reason = " ".join(reason.split())[:300]
+    if not reason:
+        raise CertificateRefused({"reason": _("Give the reason for correcting the name on this certificate.")})
+    certificate = (
+        Certificate.objects.select_for_update(of=("self",)).select_related("participant").get(pk=certificate.pk)
+    )
+    if certificate.is_revoked:
+        raise CertificateRefused(_("This certificate is revoked; it cannot be corrected."))
+    if not certificate.names_differ:
+        raise CertificateRefused(_("This certificate already shows the names the lawyer's profile has."))
+    fields = ("holder_name_zh", "holder_name_latin")
+    before = {field: getattr(certificate, field) for field in fields}
+    certificate.holder_name_zh = certificate.participant.name_zh
+    certificate.holder_name_latin = certificate.participant.name_latin
+    old = certificate.pdf.name
+    _render(certificate, _seal(certificate.program))
+    certificate.save(update_fields=[*fields, "pdf", "sha256", "rendered_at"])
+    CertificateAmendment.objects.create(
+        certificate=certificate, before=before, after={field: getattr(certificate, field) for field in fields},
+        reason=reason, amended_by=by,
+    )  # fmt: skip
+    transaction.on_commit(lambda: _storage().delete(old))
     return certificate
 
 
@@ -184,7 +258,8 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.revoked_at is not None:
         raise CertificateRefused(
-            _("This certificate was already revoked on %(date)s.") % {"date": certificate.revoked_at.date()}
+            _("This certificate was already revoked on %(date)s.")
+            % {"date": timezone.localdate(certificate.revoked_at)}
         )
     certificate.revoked_at, certificate.revoked_by, certificate.revoke_reason = timezone.now(), by, reason
     certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
@@ -247,3 +322,49 @@ def requeue_unfinished(job: IssueJob) -> int:
     missing = [pk for pk in job.participant_ids if pk not in have]
     queue_job(job, missing)
     return len(missing)
+
+
+def orphan_pdfs_remove(*, older_than: timedelta = ORPHAN_AGE) -> list[str]:
+    """Remove the PDFs under the certificates folder that no certificate references, once older than any
+    transaction still writing one could be: a worker killed inside a batch leaves its files, one killed
+    between a new PDF's commit and the old one's removal leaves the old. Returns the names removed."""
+    storage = _storage()
+    cutoff = timezone.now() - older_than
+    candidates = [name for name in _pdf_files(storage, FOLDER) if storage.get_modified_time(name) < cutoff]
+    if not candidates:
+        return []
+    # Read after the files were listed: a file listed and then committed counts as referenced.
+    referenced = set(Certificate.objects.values_list("pdf", flat=True))
+    orphans = [name for name in candidates if name not in referenced]
+    for name in orphans:
+        storage.delete(name)
+    return orphans
+
+
+def _pdf_files(storage, folder: str):
+    if not storage.exists(folder):
+        return
+    directories, files = storage.listdir(folder)
+    yield from (f"{folder}/{name}" for name in files if name.endswith(".pdf"))
+    for directory in directories:
+        yield from _pdf_files(storage, f"{folder}/{directory}")
+
+
+def file_name(certificate: Certificate) -> str:
+    """The PDF's file name: the serial cut to letters, digits, hyphens and underscores (a program's code is
+    typed by an administrator; no code makes a path)."""
+    return f"{_plain(certificate.serial, '-_')[:40] or certificate.number}.pdf"
+
+
+def archive_name(certificate: Certificate) -> str:
+    """The certificate's file name inside the ZIP of a program's certificates: the file name with the
+    holder's name as issued, cut the same way, so no name (../../x, /etc/passwd, a\\b, a NUL) makes a path,
+    a hidden file or a name too long for a file system."""
+    name = _plain(certificate.holder_name_zh, "")[:30]
+    return file_name(certificate).removesuffix(".pdf") + (f"-{name}.pdf" if name else ".pdf")
+
+
+def _plain(text: str, keep: str) -> str:
+    """`text` with only its letters, digits and the characters in `keep` (full-width forms made plain first)."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if ch in keep or unicodedata.category(ch)[0] in "LN")

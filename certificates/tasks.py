@@ -33,9 +33,14 @@ def issue_certificates(*, participant_ids: list[int], program_id: int, by_id: in
 
 @worker_ready.connect
 def resume_unfinished_jobs(**kwargs):
+    """A worker starting after another was killed: queue again what unfinished jobs lack, and remove the
+    PDFs the killed one wrote for certificates its rolled-back transaction never made."""
     try:
         queued = services.resume_unfinished_jobs()
+        removed = services.orphan_pdfs_remove()
     finally:
         connections.close_all()  # the main process needs none; its pool processes have their own
     if queued:
         logger.warning("queued again %s certificates of unfinished jobs", queued)
+    if removed:
+        logger.warning("removed %s certificate PDFs no certificate refers to", len(removed))

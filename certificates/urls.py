@@ -16,4 +16,5 @@ urlpatterns = [
     path("manage/certificate-jobs/<int:pk>/requeue/", views_manage.job_requeue, name="job_requeue"),
     path("manage/certificates/<int:pk>/revoke/", views_manage.revoke, name="revoke"),
     path("manage/certificates/<int:pk>/rerender/", views_manage.rerender, name="rerender"),
+    path("manage/certificates/<int:pk>/amend/", views_manage.amend, name="amend"),
 ]

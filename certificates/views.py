@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from accounts.client_ip import client_ip
 from trainingprog.throttle import over_limit
 
+from . import services
 from .models import Certificate
 
 CODE = re.compile(r"^[0-9a-f]{40}$")
@@ -24,15 +25,18 @@ def _throttled(request) -> bool:
 
 @never_cache
 def verify(request, code):
-    """valid, revoked (with the date) or unknown; the holder's name, the program and the serial only."""
+    """valid, revoked (with the date) or unknown; the holder's name, the program and the serial only, as
+    the certificate was issued (and the date of a later correction of the name, if any)."""
     if _throttled(request):
         return render(request, "certificates/verify.html", {"throttled": True}, status=429)
     code = code.strip().lower()
-    certificate = None
-    if CODE.match(code):
-        certificate = Certificate.objects.select_related("participant", "program").filter(code=code).first()
-    status = 200 if certificate else 404
-    return render(request, "certificates/verify.html", {"certificate": certificate, "code": code[:60]}, status=status)
+    certificate = Certificate.objects.filter(code=code).first() if CODE.match(code) else None
+    context = {
+        "certificate": certificate,
+        "code": code[:60],
+        "corrected": certificate.amendments.values_list("amended_at", flat=True).first() if certificate else None,
+    }
+    return render(request, "certificates/verify.html", context, status=200 if certificate else 404)
 
 
 def verify_form(request):
@@ -50,5 +54,5 @@ def download(request, pk):
     if not (request.user.is_administrator or certificate.participant.user_id == request.user.pk):
         raise Http404
     response = FileResponse(certificate.pdf.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, f"{certificate.serial}.pdf")
+    response["Content-Disposition"] = content_disposition_header(True, services.file_name(certificate))
     return response

@@ -3,6 +3,7 @@
 import tempfile
 import zipfile
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -41,11 +43,17 @@ class DesignForm(forms.ModelForm):
 @administrator_required
 def certificate_list(request, slug):
     program = get_object_or_404(Program, slug=slug)
-    certificates = Certificate.objects.filter(program=program).select_related("participant__province")
+    certificates = (
+        Certificate.objects.filter(program=program)
+        .select_related("participant__province")
+        .prefetch_related("amendments")
+    )
     query = request.GET.get("q", "").strip()
     if query:
         certificates = certificates.filter(
-            Q(participant__name_zh__icontains=query)
+            Q(holder_name_zh__icontains=query)
+            | Q(holder_name_latin__icontains=query)
+            | Q(participant__name_zh__icontains=query)
             | Q(participant__name_latin__icontains=query)
             | Q(serial__icontains=query)
         )
@@ -158,6 +166,24 @@ def rerender(request, pk):
 
 @administrator_required
 @require_POST
+def amend(request, pk):
+    """The certificate takes the name an administrator corrected in the lawyer's profile, with a reason."""
+    certificate = get_object_or_404(Certificate.objects.select_related("program"), pk=pk)
+    try:
+        services.certificate_amend(certificate=certificate, by=request.user, reason=request.POST.get("reason", ""))
+    except services.CertificateRefused as refusal:
+        messages.error(request, refusal.messages[0])
+    else:
+        messages.success(
+            request, _("Certificate %(serial)s now shows the corrected name.") % {"serial": certificate.serial}
+        )
+    return redirect(
+        f"{reverse('certificates:manage', args=[certificate.program.slug])}?{urlencode({'q': certificate.serial})}"
+    )
+
+
+@administrator_required
+@require_POST
 def design(request, slug):
     program = get_object_or_404(Program, slug=slug)
     instance = CertificateDesign.objects.filter(program=program).first() or CertificateDesign(program=program)
@@ -176,9 +202,9 @@ def download_all(request, slug):
     program = get_object_or_404(Program, slug=slug)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
-        for certificate in Certificate.objects.filter(program=program).valid().select_related("participant"):
+        for certificate in Certificate.objects.filter(program=program).valid():
             with certificate.pdf.open("rb") as pdf:
-                archive.writestr(f"{certificate.serial}-{certificate.participant.name_zh}.pdf", pdf.read())
+                archive.writestr(services.archive_name(certificate), pdf.read())
     spool.seek(0)
     response = FileResponse(spool, content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(True, f"certificates-{program.slug}.zip")

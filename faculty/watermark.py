@@ -9,9 +9,8 @@ from functools import lru_cache
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 from reportlab.lib import colors
-from reportlab.pdfgen import canvas
 
-from trainingprog.pdf import font
+from trainingprog.pdf import canvas, font
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ def watermarked(source, text: str) -> bytes:
 @lru_cache(maxsize=32)
 def _stamp_pdf(width: float, height: float, text: str) -> bytes:
     buffer = io.BytesIO()
-    sheet = canvas.Canvas(buffer, pagesize=(width, height))
+    sheet = canvas(buffer, pagesize=(width, height))  # pages start in the embedded font, not Helvetica
     name = font()
     sheet.setFillColor(colors.Color(0.55, 0.1, 0.1, alpha=0.13))
     sheet.setFont(name, max(14, min(width, height) / 22))

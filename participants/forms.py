@@ -6,8 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Participant, Specialty
-
-CONTACT_FIELDS = ["name_latin", "city", "mobile", "languages", "specialties", "years_of_practice"]
+from .profiles import CONTACT_FIELDS, IDENTITY_FIELDS
 
 
 class DigitsField(forms.CharField):
@@ -20,7 +19,7 @@ class DigitsField(forms.CharField):
 
 class _ProfileForm(forms.ModelForm):
     specialties = forms.MultipleChoiceField(
-        label=_("specialties"), choices=Specialty.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Specialties"), choices=Specialty.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -28,22 +27,23 @@ class _ProfileForm(forms.ModelForm):
 
 
 class ContactForm(_ProfileForm):
-    """What a lawyer may change themself: how to reach them and what they practise."""
+    """What a lawyer may change themself: how to reach them and what they practise (their names, licence,
+    firm and province are the program office's: participants/profiles.py). An existing lawyer applies to
+    another program with this form too, its button saying so."""
 
     class Meta(_ProfileForm.Meta):
         model = Participant
-        fields = CONTACT_FIELDS
+        fields = list(CONTACT_FIELDS)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, submit_label=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            Row(Column("name_latin"), Column("city")),
-            Row(Column("mobile"), Column("years_of_practice")),
+            Row(Column("city"), Column("mobile"), Column("years_of_practice")),
             "languages",
             "specialties",
         )
-        self.helper.add_input(Submit("save", _("Save"), css_class="btn-primary"))
+        self.helper.add_input(Submit("save", submit_label or _("Save"), css_class="btn-primary"))
 
 
 class ApplicationForm(_ProfileForm):
@@ -51,7 +51,7 @@ class ApplicationForm(_ProfileForm):
 
     class Meta(_ProfileForm.Meta):
         model = Participant
-        fields = ["name_zh", "name_latin", "gender", "license_number", "law_firm", "province", *CONTACT_FIELDS[1:]]
+        fields = [*IDENTITY_FIELDS, *CONTACT_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,9 +68,19 @@ class ApplicationForm(_ProfileForm):
 
 
 class AdministratorProfileForm(ApplicationForm):
-    """Administrators edit everything, the licence number and province included."""
+    """Administrators edit everything, the licence number and province included; a change of who the lawyer
+    is (names, gender, licence, firm, province) takes a reason, kept in the lawyer's history."""
+
+    reason = forms.CharField(
+        label=_("Reason for changing the lawyer's identity"), max_length=300, required=False,
+        help_text=_(
+            "Needed when a name, the gender, the licence number, the law firm or the province changes, e.g. "
+            "“corrected from the bar's register”. Kept in the history below."
+        ),
+    )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.helper.layout.append("reason")
         self.helper.inputs = []
         self.helper.add_input(Submit("save", _("Save"), css_class="btn-primary"))

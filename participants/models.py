@@ -113,6 +113,42 @@ class Participant(models.Model):
         return [str(labels.get(code, code)) for code in self.specialties]
 
 
+class IdentityField(models.TextChoices):
+    """What says who a lawyer is: printed on certificates (names, firm), checked against the bar's register
+    (licence) or deciding their quota (province). Only the program office changes these, with a reason."""
+
+    NAME_ZH = "name_zh", _("name")
+    NAME_LATIN = "name_latin", _("name in Latin letters")
+    GENDER = "gender", _("gender")
+    LICENSE_NUMBER = "license_number", _("practising-licence number")
+    LAW_FIRM = "law_firm", _("law firm")
+    PROVINCE = "province", _("province")
+
+
+class IdentityChange(models.Model):
+    """One change of one identity field of a lawyer: what it was, what it became, who changed it, when and
+    why. A province is kept as its code, a gender as its value."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="identity_changes")
+    field = models.CharField(_("field"), max_length=20, choices=IdentityField.choices)
+    before = models.CharField(_("before"), max_length=200, blank=True)
+    after = models.CharField(_("after"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("identity change")
+        verbose_name_plural = _("identity changes")
+        ordering = ["-changed_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="identity_change_has_reason")]
+
+    def __str__(self):
+        return f"{self.participant} · {self.field}: {self.before} → {self.after}"
+
+
 class ProvinceQuota(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="quotas", verbose_name=_("program"))
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))

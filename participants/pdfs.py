@@ -14,7 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
-from trainingprog.pdf import font
+from trainingprog.pdf import document_options, font
 
 INK = colors.HexColor("#1f2a44")
 RULE = colors.HexColor("#b8c0d0")
@@ -53,7 +53,7 @@ def _document(
 
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=18 * mm,
-        title=title, author=_("Foreign-related IPR Lawyers Training"),
+        title=title, author=_("Foreign-related IPR Lawyers Training"), **document_options(),
     )  # fmt: skip
     table = LongTable(
         [[Paragraph(str(h), styles["head"]) for h in header]]
@@ -65,6 +65,7 @@ def _document(
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), font()),  # the table sets it for each cell; Helvetica is not embedded
                 ("BACKGROUND", (0, 0), (-1, 0), INK),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("GRID", (0, 0), (-1, -1), 0.4, RULE),

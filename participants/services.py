@@ -19,6 +19,7 @@ from notifications.services import notify
 from sessions.models import Program, SessionStatus, TrainingSession
 
 from .models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant, ProvinceQuota
+from .profiles import participant_contact_update
 
 
 class EnrolmentRefused(ValidationError):
@@ -40,11 +41,16 @@ def quota_usage(program: Program) -> dict[int, tuple[int, int]]:
 
 @transaction.atomic
 def application_submit(*, user, profile, program: Program) -> Admission:
-    """A lawyer applies: their profile (created or updated from a validated form) and an application."""
-    participant = profile.save(commit=False)
-    participant.user = user
-    participant.full_clean()
-    participant.save()
+    """A lawyer applies: a new lawyer with the whole profile (a validated form), an existing one with their
+    contact details only (who they are is the program office's to change: profiles.py)."""
+    participant = Participant.objects.filter(user=user).first()
+    if participant is None:
+        participant = profile.save(commit=False)
+        participant.user = user
+        participant.full_clean()
+        participant.save()
+    else:
+        participant = participant_contact_update(participant=participant, values=profile.cleaned_data)
     admission, _created = Admission.objects.get_or_create(participant=participant, program=program)
     return admission
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("participants", "0003_checkin_and_attendance"),
+        ("participants", "0004_identity_changes"),
         ("training_sessions", "0003_materials_and_photos"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

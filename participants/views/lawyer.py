@@ -14,7 +14,7 @@ from accounts.roles import Role
 from sessions import timetable
 from sessions.models import CalendarFeed, FacultyAssignment, Program, TrainingSession
 
-from .. import attendance, services
+from .. import attendance, profiles, services
 from ..forms import ApplicationForm, ContactForm
 from ..models import Admission, AdmissionState, Attendance, Enrolment, EnrolmentState, Participant
 
@@ -117,10 +117,10 @@ def enrolment_action(request, session_pk):
 @role_required(Role.PARTICIPANT)
 def my_profile(request):
     """The lawyer keeps their contact details current; name, licence, firm and province are the office's."""
-    participant = get_object_or_404(Participant, user=request.user)
+    participant = get_object_or_404(Participant.objects.select_related("province"), user=request.user)
     form = ContactForm(request.POST or None, instance=participant)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        profiles.participant_contact_update(participant=participant, values=form.cleaned_data)
         messages.success(request, _("Your details are saved."))
         return redirect("participants:my_program")
     return render(request, "participants/my_profile.html", {"form": form, "participant": participant})
@@ -132,7 +132,7 @@ def apply(request, slug):
     if Role.FACULTY.value in request.user.roles:
         raise PermissionDenied  # faculty teach the program: a lawyer's profile on their account would mix the two
     program = get_object_or_404(Program.objects.visible_to(request.user), slug=slug)
-    participant = Participant.objects.filter(user=request.user).first()
+    participant = Participant.objects.filter(user=request.user).select_related("province").first()
     existing = Admission.objects.filter(participant=participant, program=program).first() if participant else None
     if existing is not None:
         messages.info(
@@ -142,12 +142,15 @@ def apply(request, slug):
     if not program.accepts_applications:
         messages.error(request, _("This program is not taking applications."))
         return redirect("sessions:program_list")
-    form = ApplicationForm(request.POST or None, instance=participant)
+    if participant is None:  # a new lawyer: the whole profile
+        form = ApplicationForm(request.POST or None)
+    else:  # who they are is on file (the office corrects it); they may bring their contact details up to date
+        form = ContactForm(request.POST or None, instance=participant, submit_label=_("Send my application"))
     if request.method == "POST" and form.is_valid():
         services.application_submit(user=request.user, profile=form, program=program)
         messages.success(request, _("Your application is sent. The program office will tell you its decision."))
         return redirect("participants:my_program")
-    return render(request, "participants/apply.html", {"form": form, "program": program})
+    return render(request, "participants/apply.html", {"form": form, "program": program, "participant": participant})
 
 
 @role_required(Role.PARTICIPANT)

@@ -1,5 +1,7 @@
 """Administrators: admissions against province quotas, session rosters and waitlists, exports."""
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,7 +16,7 @@ from sessions.models import Program, SessionStatus, TrainingSession
 from trainingprog.exports import spreadsheet_response
 from trainingprog.params import pk_from
 
-from .. import services
+from .. import profiles, services
 from ..forms import AdministratorProfileForm
 from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant, Province
 
@@ -164,18 +166,33 @@ def roster_action(request, pk):
 
 @administrator_required
 def lawyer_edit(request, pk):
-    participant = get_object_or_404(Participant.objects.select_related("user"), pk=pk)
-    form = AdministratorProfileForm(request.POST or None, instance=participant)
+    """A lawyer's whole profile; a change of who they are takes a reason, and the page shows that history."""
+    participant = get_object_or_404(Participant.objects.select_related("user", "province"), pk=pk)
+    # The form works on a copy: a refused change must not show in the page's heading as if saved.
+    form = AdministratorProfileForm(request.POST or None, instance=copy.copy(participant))
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("%(name)s is saved.") % {"name": participant})
-        return redirect("participants:lawyer_edit", pk=participant.pk)
-    admissions = participant.admissions.select_related("program")
-    return render(
-        request,
-        "participants/manage/lawyer_edit.html",
-        {"form": form, "participant": participant, "admissions": admissions},
-    )
+        try:
+            profiles.participant_update(
+                participant=participant, values=form.cleaned_data, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": form.instance})
+            return redirect("participants:lawyer_edit", pk=participant.pk)
+    provinces = {province.code: province for province in Province.objects.all()}
+    history = list(participant.identity_changes.select_related("changed_by"))
+    for change in history:
+        change.before_shown = profiles.shown(change.field, change.before, provinces)
+        change.after_shown = profiles.shown(change.field, change.after, provinces)
+    context = {
+        "form": form,
+        "participant": participant,
+        "admissions": participant.admissions.select_related("program"),
+        "history": history,
+        "certificates": participant.certificates.select_related("program"),
+    }
+    return render(request, "participants/manage/lawyer_edit.html", context)
 
 
 @administrator_required

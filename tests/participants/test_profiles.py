@@ -75,18 +75,15 @@ def test_closed_programs_take_no_applications(client):
 
 @pytest.mark.django_db
 def test_lawyers_edit_their_contact_details_but_not_their_licence(lawyer_client, lawyer):
-    participant = ParticipantFactory(user=lawyer, license_number="14401201810123456")
+    participant = ParticipantFactory(user=lawyer, license_number="14401201810123456", name_latin="Li Ming")
     response = lawyer_client.post(
         reverse("participants:my_profile"),
         {"city": "珠海", "mobile": "13900000000", "license_number": "99999999999999999", "name_latin": "Li"},
     )
     assert response.status_code == 302
     participant.refresh_from_db()
-    assert (participant.city, participant.mobile, participant.license_number) == (
-        "珠海",
-        "13900000000",
-        "14401201810123456",
-    )
+    assert (participant.city, participant.mobile) == ("珠海", "13900000000")
+    assert (participant.license_number, participant.name_latin) == ("14401201810123456", "Li Ming")
 
 
 @pytest.mark.django_db
@@ -97,7 +94,9 @@ def test_administrators_edit_everything_lawyers_reach_only_themselves(administra
     assert lawyer_client.get(reverse("participants:my_profile")).context["participant"] == mine
     response = administrator_client.post(
         reverse("participants:lawyer_edit", args=[other.pk]),
-        _application(license_number="33101201810123456", province=Province.objects.get(code="33").pk),
+        _application(
+            license_number="33101201810123456", province=Province.objects.get(code="33").pk, reason="律协信息更正"
+        ),
     )
     assert response.status_code == 302
     other.refresh_from_db()

@@ -185,6 +185,7 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "certificates:job_requeue":         "login  403    403    403    403    405",
     "certificates:revoke":              "login  403    403    403    403    405",
     "certificates:rerender":            "login  403    403    403    403    405",
+    "certificates:amend":               "login  403    403    403    403    405",
     # the timetable, for everyone signed in (one published program: straight to it); calendar feeds
     "sessions:program_list":            "login  302    302    302    302    200",
     "sessions:schedule":                "login  200    200    200    200    200",

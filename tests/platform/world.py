@@ -321,6 +321,7 @@ KWARGS = {
     "certificates:job_requeue": lambda w: {"pk": w.issue_job.pk},
     "certificates:revoke": lambda w: {"pk": w.certificate.pk},
     "certificates:rerender": lambda w: {"pk": w.certificate.pk},
+    "certificates:amend": lambda w: {"pk": w.certificate.pk},
     "sessions:session_detail": lambda w: {"slug": w.program.slug, "pk": w.session.pk},
     "sessions:faculty_profile": lambda w: {"slug": w.faculty_profile.slug},
     "sessions:faculty_photo": lambda w: {"slug": w.faculty_profile.slug},

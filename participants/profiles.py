@@ -1,0 +1,77 @@
+"""Lawyer profiles: a lawyer keeps their contact details current; who they are (names, gender, licence, law
+firm, province) is the program office's to change, with a reason kept in the history.
+
+The names and firm are printed on certificates, the licence is checked against the bar's register and the
+province decides the quota a lawyer is admitted under: a lawyer rewriting them would make a certificate
+name someone else, or move themself to another province's places.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Gender, IdentityChange, IdentityField, Participant, Province
+
+IDENTITY_FIELDS: tuple[str, ...] = tuple(IdentityField.values)
+CONTACT_FIELDS: tuple[str, ...] = ("city", "mobile", "years_of_practice", "languages", "specialties")
+
+
+def _stored(field: str, value) -> str:
+    """The value as the history keeps it: a province by its code, empty for none."""
+    if isinstance(value, Province):
+        return value.code
+    return "" if value is None else str(value)
+
+
+def shown(field: str, value: str, provinces: dict[str, Province]) -> str:
+    """A history value as a person reads it, in the reader's language."""
+    if field == IdentityField.PROVINCE and value in provinces:
+        return provinces[value].name
+    if field == IdentityField.GENDER and value in Gender.values:
+        return str(Gender(value).label)
+    return value
+
+
+def _apply(participant: Participant, values: dict, fields: tuple[str, ...]) -> list[str]:
+    changed = [field for field in fields if field in values and getattr(participant, field) != values[field]]
+    for field in changed:
+        setattr(participant, field, values[field])
+    return changed
+
+
+@transaction.atomic
+def participant_contact_update(*, participant: Participant, values: dict) -> Participant:
+    """Save a lawyer's own change of their contact details; any other value in `values` is ignored."""
+    stored = Participant.objects.select_for_update().get(pk=participant.pk)
+    changed = _apply(stored, values, CONTACT_FIELDS)
+    stored.full_clean()
+    if changed:
+        stored.save(update_fields=[*changed, "updated_at"])
+    return stored
+
+
+@transaction.atomic
+def participant_update(*, participant: Participant, values: dict, by, reason: str = "") -> list[IdentityChange]:
+    """The program office edits a lawyer's profile. A change of an identity field needs a reason; each one
+    is kept (who, when, the field, before, after, why). Returns the changes recorded."""
+    stored = Participant.objects.select_for_update().get(pk=participant.pk)
+    before = {field: _stored(field, getattr(stored, field)) for field in IDENTITY_FIELDS}
+    changed = _apply(stored, values, IDENTITY_FIELDS + CONTACT_FIELDS)
+    identity = [field for field in changed if field in IDENTITY_FIELDS]
+    reason = " ".join(reason.split())[:300]
+    if identity and not reason:
+        labels = ", ".join(str(IdentityField(field).label) for field in identity)
+        raise ValidationError(
+            {"reason": _("Give the reason for changing %(fields)s; it is kept in the history.") % {"fields": labels}}
+        )
+    stored.full_clean()
+    if changed:
+        stored.save(update_fields=[*changed, "updated_at"])
+    history = [
+        IdentityChange(participant=stored, field=field, before=before[field], reason=reason, changed_by=by,
+                       after=_stored(field, getattr(stored, field)))
+        for field in identity
+    ]  # fmt: skip
+    return IdentityChange.objects.bulk_create(history)

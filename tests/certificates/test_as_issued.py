@@ -1,0 +1,253 @@
+"""A certificate says what it said when issued: the holder's names, the program and its dates, on the public
+page and in the PDF, whatever the profile or the program say later; a corrected name reaches it only by a
+recorded correction. Its dates are Beijing's; every glyph of every PDF we make comes from an embedded font;
+its ZIP names are plain file names; a failed or killed batch leaves no stray file."""
+
+import importlib
+import io
+import os
+import re
+import subprocess
+import tempfile
+import zipfile
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.db import IntegrityError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from certificates import services
+from certificates.models import Certificate, CertificateAmendment
+from faculty.watermark import watermarked
+from participants import profiles
+from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def program(db):
+    return ProgramFactory(
+        code="FIPR", min_credit_hours=Decimal("0"), name_zh="2025年涉外知识产权律师培训班",
+        name_en="2025 Foreign-related IPR Lawyers Training", starts_on=date(2025, 6, 9), ends_on=date(2025, 10, 31),
+    )  # fmt: skip
+
+
+def _lawyer(program, **fields):
+    return AdmissionFactory(program=program, **{f"participant__{k}": v for k, v in fields.items()}).participant
+
+
+def _poppler(tool: str, body: bytes) -> str:
+    """What a poppler tool (pdftotext, pdffonts) says of the PDF `body`."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(body)
+        file.flush()
+        arguments = [tool, file.name, "-"] if tool == "pdftotext" else [tool, file.name]
+        return subprocess.run(arguments, capture_output=True, check=True, text=True).stdout
+
+
+def _pdf_text(certificate) -> str:
+    certificate.refresh_from_db()
+    with certificate.pdf.open("rb") as handle:
+        return _poppler("pdftotext", handle.read())
+
+
+def _verify_page(client, certificate) -> str:
+    return client.get(reverse("certificates:verify", args=[certificate.code])).content.decode()
+
+
+# --- what the certificate says, as issued --------------------------------------------------------------
+@pytest.mark.django_db
+def test_the_page_and_the_pdf_keep_the_issued_name_and_dates_after_the_profile_and_program_change(
+    program, administrator, administrator_client, client
+):
+    lawyer = _lawyer(program, name_zh="李明", name_latin="Li Ming", law_firm="甲律师事务所")
+    certificate = services.issue_certificate(participant=lawyer, program=program, by=administrator)
+    serial, code = certificate.serial, certificate.code
+
+    # The office corrects the lawyer's name and firm, and extends and renames the program.
+    profiles.participant_update(
+        participant=lawyer, values={"name_zh": "李鸣", "name_latin": "Li Mingg", "law_firm": "乙律师事务所"},
+        by=administrator, reason="按律协执业信息更正",
+    )  # fmt: skip
+    program.ends_on, program.name_zh = date(2025, 12, 31), "更名后的培训班"
+    program.save()
+    services.certificate_rerender(certificate=certificate)  # a new seal, say: the wording stays
+
+    page = _verify_page(client, certificate)
+    assert 'data-verdict="valid"' in page and "李明 Li Ming" in page and "李鸣" not in page
+    assert "2025年涉外知识产权律师培训班" in page and "更名后的培训班" not in page
+    assert "2025年10月31日" in page and "2025年12月31日" not in page
+    text = _pdf_text(certificate)
+    assert "李明" in text and "Li Ming" in text and "甲律师事务所" in text
+    assert "李鸣" not in text and "乙律师事务所" not in text and "更名后的培训班" not in text
+    assert "2025年6月9日至10月31日" in text and "9 June to 31 October 2025" in text
+
+    # The office shows the certificate's name differs from the profile's and takes the correction, with a
+    # reason; without one it is refused.
+    manage = reverse("certificates:manage", args=[program.slug])
+    listing = administrator_client.get(manage).content.decode()
+    assert f'data-amend="{serial}"' in listing and "李鸣" in listing
+    amend = reverse("certificates:amend", args=[certificate.pk])
+    administrator_client.post(amend, {"reason": "  "})
+    assert not CertificateAmendment.objects.exists() and "李明" in _pdf_text(certificate)
+    administrator_client.post(amend, {"reason": "本人申请更正姓名"})
+    certificate.refresh_from_db()
+    assert (certificate.serial, certificate.code) == (serial, code)
+    assert (certificate.holder_name_zh, certificate.holder_name_latin) == ("李鸣", "Li Mingg")
+    correction = CertificateAmendment.objects.get(certificate=certificate)
+    assert correction.before == {"holder_name_zh": "李明", "holder_name_latin": "Li Ming"}
+    assert correction.after == {"holder_name_zh": "李鸣", "holder_name_latin": "Li Mingg"}
+    assert (correction.reason, correction.amended_by) == ("本人申请更正姓名", administrator)
+    text = _pdf_text(certificate)
+    assert "李鸣" in text and "甲律师事务所" in text and "9 June to 31 October 2025" in text  # the name only
+    page = _verify_page(client, certificate)
+    assert "李鸣 Li Mingg" in page and "更正" in page  # and the page says the name was corrected
+    assert f'data-amend="{serial}"' not in administrator_client.get(manage).content.decode()
+
+
+@pytest.mark.django_db
+def test_existing_certificates_take_their_wording_from_the_rows_they_were_drawn_from(program, administrator):
+    migration = importlib.import_module("certificates.migrations.0003_issued_wording_and_amendments")
+    lawyer = _lawyer(program, name_zh="王芳", name_latin="Wang Fang", law_firm="丙律师事务所")
+    certificate = services.issue_certificate(participant=lawyer, program=program, by=administrator)
+    blank = dict.fromkeys(["holder_name_zh", "holder_name_latin", "holder_law_firm", "program_name_zh"], "")
+    Certificate.objects.filter(pk=certificate.pk).update(**blank, starts_on=date(2000, 1, 1), ends_on=date(2000, 1, 1))
+    migration.copy_issued_wording(apps, None)
+    certificate.refresh_from_db()
+    assert (certificate.holder_name_zh, certificate.holder_name_latin, certificate.holder_law_firm) == (
+        "王芳", "Wang Fang", "丙律师事务所",
+    )  # fmt: skip
+    assert (certificate.program_name_zh, certificate.program_name_en) == (program.name_zh, program.name_en)
+    assert (certificate.starts_on, certificate.ends_on, certificate.organisers_zh) == (
+        program.starts_on, program.ends_on, program.organisers_zh,
+    )  # fmt: skip
+
+
+# --- dates ----------------------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_the_issue_date_is_the_day_in_beijing(program, administrator, client):
+    certificate = services.issue_certificate(participant=_lawyer(program), program=program, by=administrator)
+    # 23:30 UTC on 4 December is 07:30 on 5 December in Beijing.
+    Certificate.objects.filter(pk=certificate.pk).update(issued_at=datetime(2025, 12, 4, 23, 30, tzinfo=UTC))
+    services.certificate_rerender(certificate=certificate)
+    text = _pdf_text(certificate)
+    assert "2025年12月5日" in text and "5 December 2025" in text
+    assert "12月4日" not in text and "4 December" not in text
+    assert "2025年12月5日" in _verify_page(client, certificate)
+
+
+@pytest.mark.django_db
+def test_a_program_across_a_new_year_writes_both_years():
+    administrator = UserFactory(role=Role.ADMINISTRATOR)
+    program = ProgramFactory(min_credit_hours=Decimal("0"), starts_on=date(2026, 6, 9), ends_on=date(2027, 1, 31))
+    certificate = services.issue_certificate(participant=_lawyer(program), program=program, by=administrator)
+    text = _pdf_text(certificate)
+    assert "2026年6月9日至2027年1月31日" in text
+    assert "9 June 2026 to 31 January 2027" in text
+
+
+# --- fonts ----------------------------------------------------------------------------------------------
+def _fonts(body: bytes) -> list[tuple[str, str]]:
+    """(font name, embedded?) for every font of the PDF, as pdffonts lists them."""
+    lines = _poppler("pdffonts", body).splitlines()
+    columns = [match.span() for match in re.finditer(r"-+", lines[1])]  # name, type, encoding, emb, ...
+    return [(line[slice(*columns[0])].strip(), line[slice(*columns[3])].strip()) for line in lines[2:]]
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.django_db
+def test_every_pdf_we_make_embeds_every_font(program, administrator, administrator_client, lawyer, tmp_path):
+    from tests.conftest import _client_for
+
+    holder = _lawyer(program, user=lawyer, name_zh="欧阳㛃", name_latin="Ouyang Jie-Montgomery")
+    session = SessionFactory(program=program, venue=None, online_url="https://meeting.example.org/r")
+    certificate = services.issue_certificate(participant=holder, program=program, by=administrator)
+    with certificate.pdf.open("rb") as handle:
+        made = {"certificate": handle.read()}
+    made["transcript"] = _body(
+        _client_for(lawyer).get(reverse("participants:my_transcript", args=[program.slug, "pdf"]))
+    )
+    made["sign-in sheet"] = _body(administrator_client.get(reverse("participants:signin_sheet", args=[session.pk])))
+    made["watermarked material"] = watermarked(io.BytesIO(made["certificate"]), "李明 Li Ming · 1234")
+    for kind, body in made.items():
+        fonts = _fonts(body)
+        assert body.startswith(b"%PDF") and fonts, kind
+        assert all(embedded == "yes" for _name, embedded in fonts), f"{kind}: {fonts}"
+    assert any("LiberationSerif" in name for name, _ in _fonts(made["certificate"]))  # English set as type
+
+
+# --- the ZIP of a program's certificates ----------------------------------------------------------------
+HOSTILE = ["../../x", "/etc/passwd", "a\\b", "..", ".hidden", "C:\\x", "李明/../../etc", "\u202e字\u200b", "长" * 60]
+
+
+@pytest.mark.django_db
+def test_zip_entries_are_plain_file_names_whatever_the_names(administrator, administrator_client):
+    program = ProgramFactory(code="../..", min_credit_hours=Decimal("0"))  # a code typed with a path in it
+    for name in HOSTILE:
+        services.issue_certificate(participant=_lawyer(program, name_zh=name), program=program, by=administrator)
+    response = administrator_client.get(reverse("certificates:download_all", args=[program.slug]))
+    names = zipfile.ZipFile(io.BytesIO(_body(response))).namelist()
+    # A NUL cannot be stored in PostgreSQL; the naming is checked on its own for it.
+    names.append(services.archive_name(Certificate(serial="X\x00/../y", number=1, holder_name_zh="a\x00b/..")))
+    assert len(names) == len(HOSTILE) + 1 and len(set(names)) == len(names)
+    for name in names:
+        assert name == os.path.basename(name) and name.endswith(".pdf"), name
+        assert not ({"/", "\\", "\x00", ":"} & set(name)) and ".." not in name and not name.startswith("."), name
+        assert len(name.encode()) <= 255, name
+
+
+# --- files of failed and killed batches ------------------------------------------------------------------
+def _pdfs_on_disk(settings) -> set[str]:
+    root = settings.MEDIA_ROOT
+    return {str(path.relative_to(root)) for path in root.rglob("*.pdf")} if root.exists() else set()
+
+
+@pytest.mark.django_db
+def test_a_batch_that_fails_in_its_transaction_leaves_no_file(program, administrator, settings):
+    lawyers = [_lawyer(program) for _ in range(3)]
+    # The series' second serial is taken already (say, by a certificate imported by hand): the batch's
+    # second certificate cannot be saved, after the first one's PDF and row were made.
+    elsewhere = ProgramFactory(min_credit_hours=Decimal("0"))
+    other = services.issue_certificate(participant=_lawyer(elsewhere), program=elsewhere, by=administrator)
+    Certificate.objects.filter(pk=other.pk).update(serial=services.serial_for(program, 2))
+    assert _pdfs_on_disk(settings) == {other.pdf.name}
+    with pytest.raises(IntegrityError):
+        services.issue_batch(program=program, participant_ids=[lawyer.pk for lawyer in lawyers], by=administrator)
+    assert not Certificate.objects.filter(program=program).exists()
+    assert _pdfs_on_disk(settings) == {other.pdf.name}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_starting_worker_removes_old_unreferenced_pdfs_and_keeps_every_certificate(settings):
+    from certificates.tasks import resume_unfinished_jobs
+
+    administrator = UserFactory(role=Role.ADMINISTRATOR)
+    program = ProgramFactory(min_credit_hours=Decimal("0"))
+    kept = [
+        services.issue_certificate(participant=_lawyer(program), program=program, by=administrator) for _ in range(2)
+    ]
+    storage = kept[0].pdf.storage
+    orphan = storage.save("certificates/2025/TEST-2025-0099.pdf", ContentFile(b"%PDF-1.4 killed mid-batch"))
+    young = storage.save("certificates/2025/TEST-2025-0100.pdf", ContentFile(b"%PDF-1.4 still being made"))
+    seal = storage.save("certificates/seals/seal.png", ContentFile(b"\x89PNG"))
+    an_hour_ago = (timezone.now() - timedelta(hours=1)).timestamp()
+    for name in (orphan, seal, *(certificate.pdf.name for certificate in kept)):
+        os.utime(storage.path(name), (an_hour_ago, an_hour_ago))
+
+    resume_unfinished_jobs()  # what a worker runs when it starts
+
+    assert not storage.exists(orphan)
+    assert storage.exists(young) and storage.exists(seal)  # a batch may still commit it; not a PDF
+    assert all(storage.exists(certificate.pdf.name) for certificate in kept)

@@ -1,0 +1,201 @@
+"""Who a lawyer is (names, gender, licence, law firm, province) changes only by the program office, with a
+reason kept in the history: no form a lawyer can post changes it, whatever it is sent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from participants.models import Admission, IdentityChange, Participant, Province
+from participants.profiles import IDENTITY_FIELDS
+from sessions.models import ProgramStatus
+from tests.factories import ParticipantFactory, ProgramFactory
+from tests.platform.access import expected, routes
+from tests.platform.world import kwargs_for, world_for_module
+
+# Every identity field, changed: what someone rewriting their identity would send.
+FORGED = {
+    "name_zh": "冒名顶替",
+    "name_latin": "Someone Else",
+    "gender": "male",
+    "license_number": "11011201910099999",
+    "law_firm": "冒名律师事务所",
+}
+REFUSED = {"login", "400", "403", "404", "410"}
+
+
+class PageForms(HTMLParser):
+    """The fields of each POST form of a page, with the values a browser would send as served."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._select: str | None = None
+        self._first_option: dict[str, str] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._form = {"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action") or ""}
+            self._form["fields"] = {}
+            self.forms.append(self._form)
+            return
+        if self._form is None or (tag not in ("input", "select", "option", "textarea", "button")):
+            return
+        fields = self._form["fields"]
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    fields.setdefault(name, []).append(attrs.get("value", "on"))
+            elif kind not in ("submit", "button", "file", "image", "reset"):
+                fields[name] = [attrs.get("value", "")]
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select:
+            self._first_option.setdefault(self._select, attrs.get("value", ""))
+            if "selected" in attrs:
+                fields[self._select] = [attrs.get("value", "")]
+        elif tag == "textarea" and name:
+            self._textarea = name
+            fields[name] = [""]
+
+    def handle_data(self, data):
+        if self._textarea and self._form is not None:
+            self._form["fields"][self._textarea][0] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select:
+            if self._select not in self._form["fields"]:
+                self._form["fields"][self._select] = [self._first_option.get(self._select, "")]
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "form":
+            self._form = None
+
+
+def served_form(html: str, url: str) -> dict[str, list[str]]:
+    """The values of the page's POST form that sends to `url` itself (empty when there is none)."""
+    parser = PageForms()
+    parser.feed(html)
+    for form in parser.forms:
+        if form["method"] == "post" and form["action"] in ("", url):
+            return {name: values for name, values in form["fields"].items() if name != "csrfmiddlewaretoken"}
+    return {}
+
+
+def identity(participant: Participant) -> dict[str, object]:
+    participant = Participant.objects.get(pk=participant.pk)
+    return {field: getattr(participant, field) for field in IDENTITY_FIELDS}
+
+
+def _body(response) -> bytes:
+    # A file response holds its file open until it is read to the end.
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("media")) as world:
+        yield world
+
+
+@pytest.mark.django_db
+def test_no_form_a_lawyer_can_post_changes_who_they_are(world):
+    """Walks the URLconf: every URL the lawyer is not refused, posted with the page's own form (if it serves
+    one) and every identity field changed, leaves their identity as it was."""
+    lawyer = world.participant
+    open_program = ProgramFactory(
+        slug="next-cohort", status=ProgramStatus.PUBLISHED, enrolment_closes_at=timezone.now() + timedelta(days=20)
+    )
+    other_province = Province.objects.exclude(pk=lawyer.province_id).order_by("code").first()
+    forged = {**FORGED, "province": str(other_province.pk), "city": "珠海"}  # the city: proof it was saved
+    assert all(str(getattr(lawyer, field)) != str(value) for field, value in forged.items() if field != "province")
+    before = identity(lawyer)
+    posted = {}
+    for route in routes():
+        if route.is_admin or "@" in route.key or expected(route, "lawyer") in REFUSED:
+            continue
+        values = kwargs_for(world, route.key, set(route.arguments))
+        if route.key == "participants:apply":  # the world's program has their application: apply to another
+            values = {"slug": open_program.slug}
+        url = reverse(route.name, kwargs=values)
+        with transaction.atomic():
+            client = world.client("lawyer")
+            page = client.get(url)
+            body = _body(page)
+            html = body.decode() if page.get("Content-Type", "").startswith("text/html") else ""
+            data = {**served_form(html, url), **{field: [value] for field, value in forged.items()}}
+            response = client.post(url, data)
+            _body(response)
+            posted[route.key] = (response.status_code, Participant.objects.get(pk=lawyer.pk).city)
+            assert identity(lawyer) == before, f"POST {url} ({route.key}) changed the lawyer's identity"
+            if route.key == "participants:apply":
+                assert Admission.objects.filter(participant=lawyer, program=open_program).exists()
+            transaction.set_rollback(True)
+    # The forms that take a lawyer's details took them (valid, saved), only the contact part.
+    assert posted["participants:my_profile"] == (302, "珠海")
+    assert posted["participants:apply"] == (302, "珠海")
+    assert len(posted) > 20  # the walk reached the lawyer's URLs, not a handful
+
+
+@pytest.mark.django_db
+def test_an_admitted_lawyer_applies_to_another_program_with_identity_read_only(lawyer_client, lawyer):
+    participant = ParticipantFactory(user=lawyer, name_zh="李明", name_latin="Li Ming", city="深圳")
+    program = ProgramFactory(slug="fipr-2027", enrolment_closes_at=timezone.now() + timedelta(days=10))
+    url = reverse("participants:apply", args=[program.slug])
+    page = lawyer_client.get(url)
+    text = page.content.decode()
+    assert "李明" in text and participant.license_number in text  # shown, as text
+    fields = served_form(text, url)
+    assert not set(fields) & set(IDENTITY_FIELDS)  # nothing of who they are is an input
+    response = lawyer_client.post(url, {**fields, "city": "广州", "mobile": "13900000000"})
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert (participant.city, participant.mobile, participant.name_zh) == ("广州", "13900000000", "李明")
+    assert Admission.objects.get(participant=participant, program=program).state == "applied"
+
+
+@pytest.mark.django_db
+def test_the_office_changes_an_identity_only_with_a_reason_and_the_history_keeps_it(
+    administrator_client, administrator
+):
+    lawyer = ParticipantFactory(name_zh="李明", name_latin="Li Ming", law_firm="甲律师事务所")
+    url = reverse("participants:lawyer_edit", args=[lawyer.pk])
+    fields = served_form(administrator_client.get(url).content.decode(), url)
+    zhejiang = Province.objects.get(code="33")
+    changed = {**fields, "name_zh": ["李鸣"], "province": [str(zhejiang.pk)], "law_firm": ["乙律师事务所"]}
+
+    with translation.override("en"):
+        refused = administrator_client.post(url, changed, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200 and "reason" in refused.context["form"].errors
+    assert identity(lawyer)["name_zh"] == "李明" and not IdentityChange.objects.exists()
+
+    response = administrator_client.post(url, {**changed, "reason": ["  按律协执业信息更正 "]})
+    assert response.status_code == 302
+    lawyer.refresh_from_db()
+    assert (lawyer.name_zh, lawyer.province.code, lawyer.law_firm) == ("李鸣", "33", "乙律师事务所")
+    history = {change.field: change for change in IdentityChange.objects.filter(participant=lawyer)}
+    assert set(history) == {"name_zh", "province", "law_firm"}
+    assert (history["name_zh"].before, history["name_zh"].after) == ("李明", "李鸣")
+    assert (history["province"].before, history["province"].after) == ("44", "33")
+    assert {change.reason for change in history.values()} == {"按律协执业信息更正"}
+    assert {change.changed_by for change in history.values()} == {administrator}
+
+    # The lawyer's page shows the history, the province by its name.
+    page = administrator_client.get(url).content.decode()
+    assert "按律协执业信息更正" in page and "浙江" in page and "李明" in page
+
+    # Contact details alone need no reason and add nothing to the history.
+    fields = served_form(page, url)
+    assert administrator_client.post(url, {**fields, "city": ["宁波"]}).status_code == 302
+    assert IdentityChange.objects.filter(participant=lawyer).count() == 3
