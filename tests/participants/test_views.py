@@ -255,7 +255,8 @@ def test_moving_a_lawyer_waits_for_the_administrator_to_choose_the_session(admin
     seat = services.enrol(participant=lawyer, session=source)
     url = reverse("participants:enrolment_move", args=[seat.pk])
     page = administrator_client.get(url).content.decode()
-    assert '<option value="">' in page and "selected" not in page.split('name="to"')[1].split("</select>")[0]
+    offered = page.split('name="to"')[1].split("</select>")[0]
+    assert f'value="{target.pk}"' in offered and '<option value="">' in offered and "selected" not in offered
     for chosen in ({}, {"to": ""}, {"to": elsewhere.pk}):
         response = administrator_client.post(url, chosen)
         assert response.status_code == 200
