@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Div, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory, inlineformset_factory
@@ -59,13 +59,13 @@ class ModelForm(forms.ModelForm):
         return cleaned
 
 
-def _helper(*layout, submit=None) -> FormHelper:
+def _helper(*layout) -> FormHelper:
+    """The fields only: the page holds the form tag and puts its buttons (save, back) in one row after them."""
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
     if layout:
         helper.layout = Layout(*layout)
-    helper.add_input(Submit("save", submit or _("Save"), css_class="btn-primary"))
     return helper
 
 
@@ -200,7 +200,6 @@ class SessionForm(ModelForm):
             ),
             Row(Column("description_zh"), Column("description_en")),
         )
-        self.helper.inputs = []  # the page puts faculty rows and the buttons after the form
 
     def clean(self):
         cleaned = super().clean()
