@@ -1,9 +1,11 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Div, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import AssignmentRole, Faculty, Program, Topic, TrainingSession, Venue
 
@@ -26,17 +28,48 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _helper(*layout, submit=None) -> FormHelper:
+class ModelForm(forms.ModelForm):
+    """What the workbench's model forms share: a number input offers the model's own bounds (a venue has at
+    least one seat, not merely "not negative"), and a date-time picker, which shows minutes only, reads its
+    format and keeps the seconds of a time sent back as it was served (so saving an untouched form moves
+    no session by seconds and tells no one that its time changed)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field.widget, DateTimeLocalInput):
+                field.input_formats = [DATETIME_INPUT]
+            elif isinstance(field.widget, forms.NumberInput) and name in self._meta.fields:
+                validators = self._meta.model._meta.get_field(name).validators
+                lows = [v.limit_value for v in validators if isinstance(v, MinValueValidator)]
+                highs = [v.limit_value for v in validators if isinstance(v, MaxValueValidator)]
+                if lows:
+                    field.widget.attrs["min"] = max(lows)
+                if highs:
+                    field.widget.attrs["max"] = min(highs)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            if not isinstance(field.widget, DateTimeLocalInput):
+                continue
+            stored, sent = getattr(self.instance, name, None), cleaned.get(name)
+            if stored and sent and sent == stored.replace(second=0, microsecond=0):
+                cleaned[name] = stored
+        return cleaned
+
+
+def _helper(*layout) -> FormHelper:
+    """The fields only: the page holds the form tag and puts its buttons (save, back) in one row after them."""
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
     if layout:
         helper.layout = Layout(*layout)
-    helper.add_input(Submit("save", submit or _("Save"), css_class="btn-primary"))
     return helper
 
 
-class ProgramForm(forms.ModelForm):
+class ProgramForm(ModelForm):
     class Meta:
         model = Program
         fields = [
@@ -54,13 +87,23 @@ class ProgramForm(forms.ModelForm):
             "description_zh": forms.Textarea(attrs={"rows": 4}),
             "description_en": forms.Textarea(attrs={"rows": 4}),
         }
+        help_texts = {
+            "checkin_opens_minutes": _("Lawyers can check in from this many minutes before a session starts."),
+            "checkin_closes_minutes": _(
+                "After this, lawyers can no longer check in themselves; faculty can still mark the roster."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("enrolment_opens_at", "enrolment_closes_at"):
-            self.fields[name].input_formats = [DATETIME_INPUT]
+        # Every field of Meta.fields is in the layout: a required field left out is never sent, and its
+        # error would have nowhere to show (the form would reload, unsaved, without a word).
         self.helper = _helper(
-            Fieldset(_("Name"), Row(Column("name_zh"), Column("name_en")), Row(Column("slug"), Column("code"))),
+            Fieldset(
+                pgettext_lazy("what a thing is called", "Name"),
+                Row(Column("name_zh"), Column("name_en")),
+                Row(Column("slug"), Column("code")),
+            ),
             Fieldset(
                 _("Where and when"),
                 Row(Column("organisers_zh"), Column("organisers_en")),
@@ -72,6 +115,10 @@ class ProgramForm(forms.ModelForm):
                 _("Completion rule and status"),
                 Row(Column("required_attendance_share"), Column("min_credit_hours"), Column("status")),
             ),
+            Fieldset(
+                _("Check-in"),
+                Row(Column("checkin_opens_minutes"), Column("checkin_late_minutes"), Column("checkin_closes_minutes")),
+            ),
             Fieldset(_("Description"), Row(Column("description_zh"), Column("description_en"))),
         )
 
@@ -81,7 +128,7 @@ TopicFormSet = inlineformset_factory(
 )
 
 
-class VenueForm(forms.ModelForm):
+class VenueForm(ModelForm):
     class Meta:
         model = Venue
         fields = ["name_zh", "name_en", "address_zh", "address_en", "capacity", "notes"]
@@ -97,7 +144,7 @@ class VenueForm(forms.ModelForm):
         )
 
 
-class FacultyForm(forms.ModelForm):
+class FacultyForm(ModelForm):
     class Meta:
         model = Faculty
         fields = [
@@ -118,7 +165,7 @@ class FacultyForm(forms.ModelForm):
         )
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(ModelForm):
     online_url = forms.URLField(
         label=_("online link"), required=False, assume_scheme="https", help_text=_("For sessions held online.")
     )
@@ -142,8 +189,6 @@ class SessionForm(forms.ModelForm):
         self.instance.program = program
         self.fields["topic"].queryset = program.topics.all()
         self.fields["venue"].queryset = Venue.objects.order_by("name_zh")
-        for name in ("starts_at", "ends_at"):
-            self.fields[name].input_formats = [DATETIME_INPUT]
         self.helper = _helper(
             Row(Column("title_zh"), Column("title_en")),
             Row(Column("topic"), Column("format")),
@@ -155,7 +200,6 @@ class SessionForm(forms.ModelForm):
             ),
             Row(Column("description_zh"), Column("description_en")),
         )
-        self.helper.inputs = []  # the page puts faculty rows and the buttons after the form
 
     def clean(self):
         cleaned = super().clean()

@@ -208,8 +208,10 @@ def enrolment_move(request, pk):
         .annotate(taken=Count("enrolments", filter=Q(enrolments__state=EnrolmentState.CONFIRMED)))
         .order_by("starts_at")
     )
-    if request.method == "POST":
-        target = get_object_or_404(targets, pk=pk_from(request.POST.get("to")))
+    # No session is chosen until the administrator chooses one: a slip must not move a lawyer.
+    target = targets.filter(pk=pk_from(request.POST.get("to"))).first() if request.method == "POST" else None
+    problem = _("Choose the session to move the lawyer to.") if request.method == "POST" and target is None else None
+    if target is not None:
         try:
             moved = services.enrolment_move(enrolment=enrolment, to=target, by=request.user)
         except ValidationError as error:
@@ -221,5 +223,5 @@ def enrolment_move(request, pk):
                 % {"name": enrolment.participant.name_zh, "title": target.title, "state": moved.get_state_display()},
             )
             return redirect("participants:roster", pk=session.pk)
-    context = {"enrolment": enrolment, "session": session, "targets": targets}
+    context = {"enrolment": enrolment, "session": session, "targets": targets, "chosen": target, "problem": problem}
     return render(request, "participants/manage/enrolment_move.html", context)

@@ -40,13 +40,17 @@ def program_list(request):
 @administrator_required
 def program_edit(request, slug=None):
     program = get_object_or_404(Program, slug=slug) if slug else None
-    form = ProgramForm(request.POST or None, instance=program)
+    # The form gets its own copy: a refused form leaves the values typed in its instance, and the page's
+    # heading and tabs must still show (and link to) the program as stored.
+    form = ProgramForm(request.POST or None, instance=Program.objects.get(pk=program.pk) if program else None)
     if request.method == "POST" and form.is_valid():
-        program = form.save()
+        saved = form.save()
         messages.success(request, _("The program is saved."))
-        return redirect("manage:program", slug=program.slug)
-    title = _("Edit program") if program else _("New program")
-    return _form_page(request, form, title=title, back=reverse("manage:program_list"))
+        return redirect("manage:program", slug=saved.slug)
+    if program:
+        back = reverse("manage:program", args=[program.slug])
+        return _form_page(request, form, title=_("Edit program"), back=back, extra={"program": program})
+    return _form_page(request, form, title=_("New program"), back=reverse("manage:program_list"))
 
 
 @administrator_required

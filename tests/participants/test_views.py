@@ -239,3 +239,29 @@ def test_administrators_move_a_lawyer_from_the_roster(administrator_client, lawy
     response = administrator_client.post(url, {"to": target.pk})
     assert response.status_code == 302
     assert lawyer.enrolments.get(state="confirmed").session == target
+
+
+@pytest.mark.django_db
+def test_moving_a_lawyer_waits_for_the_administrator_to_choose_the_session(administrator_client):
+    """The page chooses no session itself: Move pressed without a choice (or with a session of another
+    program) moves no one and says so beside the list."""
+    from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory
+
+    program = ProgramFactory()
+    start = timezone.now() + timedelta(days=3)
+    source, target = (
+        SessionFactory(program=program, starts_at=start + timedelta(days=n), ends_at=start + timedelta(days=n, hours=2))
+        for n in (0, 1)
+    )
+    elsewhere = SessionFactory(starts_at=start + timedelta(days=2), ends_at=start + timedelta(days=2, hours=2))
+    lawyer = AdmissionFactory(program=program).participant
+    seat = services.enrol(participant=lawyer, session=source)
+    url = reverse("participants:enrolment_move", args=[seat.pk])
+    page = administrator_client.get(url).content.decode()
+    offered = page.split('name="to"')[1].split("</select>")[0]
+    assert f'value="{target.pk}"' in offered and '<option value="">' in offered and "selected" not in offered
+    for chosen in ({}, {"to": ""}, {"to": elsewhere.pk}):
+        response = administrator_client.post(url, chosen)
+        assert response.status_code == 200
+        assert "请选择要将该律师调入的课程。" in response.content.decode()
+        assert lawyer.enrolments.get(state="confirmed").session == source
