@@ -146,3 +146,23 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class PasswordResetRequest(models.Model):
+    """A reset asked for on the form, waiting for the worker, which looks the address up and e-mails a link
+    if an active account has it.
+
+    The web request only stores this row, whoever the address belongs to (or nobody), so its answer takes
+    the same work and time either way; the row goes once the worker has handled it. A row the broker never
+    received (it was down) is handled by the sweep (`password_reset_sweep`).
+    """
+
+    email = models.EmailField(_("e-mail address"))
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self):
+        return f"{self.email} ({self.requested_at:%Y-%m-%d %H:%M})"

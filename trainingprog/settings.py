@@ -147,7 +147,8 @@ LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=int(timedelta(hours=24).total_seconds()))
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
-# Login throttling: lock a (user, address) pair, never a whole office behind one address.
+# Login throttling: lock a (user, address) pair, never a whole office behind one address for one person's
+# mistakes (the address-wide limit below is for guessing across many accounts).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -159,6 +160,14 @@ AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_VERBOSE = False
+# One password tried on account after account from one address (spraying) trips no per-account count: the
+# handler also pauses an address with this many wrong passwords, over all accounts, within the cool-off.
+# Higher than the per-account limit, since a whole office may sign in from behind one address.
+AXES_HANDLER = "accounts.backends.AddressAwareAxesHandler"
+SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", default=20)
+# Password reset requests an hour for one e-mail address, and from one network address.
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env.int("PASSWORD_RESETS_PER_EMAIL_PER_HOUR", default=5)
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", default=20)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -286,6 +295,12 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox sweep sends what could not be queued (broker down) or was lost with a worker.
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_outbox",
+        "schedule": float(NOTIFICATION_SWEEP_SECONDS),
+        "options": {"expires": NOTIFICATION_SWEEP_SECONDS * 0.9},
+    },
+    # Password resets noted while the broker was down are e-mailed (accounts.services.password_reset_sweep).
+    "password-resets-sweep": {
+        "task": "accounts.tasks.sweep_password_resets",
         "schedule": float(NOTIFICATION_SWEEP_SECONDS),
         "options": {"expires": NOTIFICATION_SWEEP_SECONDS * 0.9},
     },

@@ -1,5 +1,7 @@
 """Signing in and out, activation by invitation, password reset, language choice."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -11,7 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from trainingprog.throttle import over_limit
+
 from .. import services
+from ..client_ip import client_ip
 from ..forms import LoginForm, PasswordResetRequestForm, SetPasswordForm
 
 
@@ -33,9 +38,10 @@ class LoginView(auth_views.LoginView):
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
-    """Axes calls this when a (user, address) pair has failed too often."""
+    """Axes calls this when a (user, address) pair, or an address over many accounts, has failed too often."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+    context = {"minutes": minutes, "whole_address": getattr(request, "axes_address_locked", False)}
+    return render(request, "accounts/locked_out.html", context, status=429)
 
 
 def _set_language_cookie(response, language):
@@ -98,9 +104,33 @@ def activate(request):
 def password_reset(request):
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.password_reset_request(email=form.cleaned_data["email"])
+        if _reset_throttled(request, form.cleaned_data["email"]):
+            # The same words whether or not the address has an account, and for either limit.
+            form.add_error(
+                None,
+                _(
+                    "Too many reset requests for this address, or from your network. If the address belongs to "
+                    "an account, a link has already been sent to it: look in your inbox and spam folder. You can "
+                    "ask again in an hour."
+                ),
+            )
+            return render(request, "accounts/password_reset.html", {"form": form}, status=429)
+        services.password_reset_queue(email=form.cleaned_data["email"])
         return redirect("accounts:password_reset_done")
     return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def _reset_throttled(request, email: str) -> bool:
+    """Per e-mail address (so no one fills a person's inbox) and per client address (so no one sprays the
+    form with addresses); both counted on every try, in hour-long windows."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()  # no addresses in cache keys
+    tries = [
+        over_limit(f"password-reset:email:{digest}", settings.PASSWORD_RESETS_PER_EMAIL_PER_HOUR, seconds=3600),
+        over_limit(
+            f"password-reset:address:{client_ip(request)}", settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR, seconds=3600
+        ),
+    ]
+    return any(tries)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
