@@ -35,8 +35,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
+    # The language the person reads the site and their e-mails in: the one they chose (language_chosen), or
+    # until they choose, the one they last signed in with (their browser's), or for an account no one has
+    # used yet, the one the administrator picked for the invitation (else the site's default).
     language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    language_chosen = models.BooleanField(
+        _("language chosen by the person"),
+        default=False,
+        help_text=_(
+            "Chosen with the language switch or on the profile: then every device shows it. Until then each "
+            "browser shows its own language, and e-mails follow the one last used."
+        ),
     )
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive accounts cannot sign in (e.g. invited, not yet activated).")

@@ -118,11 +118,21 @@ def invitation_accept(*, token: str, password: str):
 
 
 def user_set_language(*, user, language: str) -> None:
+    """The person chose `language` (the language switch, their profile): every device and e-mail follows it."""
     if language not in dict(settings.LANGUAGES):
         raise ValidationError({"language": _("Unknown language.")})
-    if user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])
+    if user.language != language or not user.language_chosen:
+        user.language, user.language_chosen = language, True
+        user.save(update_fields=["language", "language_chosen"])
+
+
+def user_saw_language(*, user, language: str) -> None:
+    """Someone who has not chosen a language signed in reading `language` (their browser's): their e-mails
+    follow it, and another browser still shows its own."""
+    if user.language_chosen or language not in dict(settings.LANGUAGES) or user.language == language:
+        return
+    user.language = language
+    user.save(update_fields=["language"])
 
 
 def password_reset_queue(*, email: str) -> PasswordResetRequest:

@@ -27,14 +27,26 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        user = form.get_user()
-        chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if chosen in dict(settings.LANGUAGES):
-            # A language picked on this device before signing in becomes the person's preference.
-            services.user_set_language(user=user, language=chosen)
-        else:
-            _set_language_cookie(response, user.language)
+        _language_on_sign_in(self.request, response, form.get_user())
         return response
+
+
+def _language_on_sign_in(request, response, user) -> str:
+    """The language a person reads after signing in on this device, which is returned:
+    - the one they chose (language switch, profile), on every device: this one is told by cookie;
+    - else one picked on this device before signing in (the switch on the sign-in page), now their choice;
+    - else their browser's (Accept-Language, as LocaleMiddleware read it): no cookie, so each browser keeps
+      its own, and it is remembered for their e-mails.
+    """
+    if user.language_chosen:
+        _set_language_cookie(response, user.language)
+        return user.language
+    picked = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if picked in dict(settings.LANGUAGES):
+        services.user_set_language(user=user, language=picked)
+        return picked
+    services.user_saw_language(user=user, language=request.LANGUAGE_CODE)
+    return request.LANGUAGE_CODE
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
@@ -93,10 +105,10 @@ def activate(request):
             return render(request, "accounts/activation_invalid.html", {"reason": str(error)}, status=410)
         request.session.pop(INVITATION_SESSION_KEY, None)
         login(request, user, backend="accounts.backends.EmailBackend")
-        translation.activate(user.language)
-        messages.success(request, _("Welcome, %(name)s. Your account is active.") % {"name": user.full_name})
         response = redirect("home")
-        _set_language_cookie(response, user.language)
+        # The invitation's language was the administrator's pick for the e-mail, not the person's choice.
+        translation.activate(_language_on_sign_in(request, response, user))
+        messages.success(request, _("Welcome, %(name)s. Your account is active.") % {"name": user.full_name})
         return response
     return render(request, "accounts/activate.html", {"form": form, "invitation": invitation})
 
