@@ -14,7 +14,7 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Personal details"), {"fields": ["full_name", "language"]}),
+        (_("Personal details"), {"fields": ["full_name", "language", "language_chosen"]}),
         (
             _("Roles and permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},

@@ -35,8 +35,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
+    # The language the person reads the site and their e-mails in: the one they chose (language_chosen), or
+    # until they choose, the one they last signed in with (their browser's), or for an account no one has
+    # used yet, the one the administrator picked for the invitation (else the site's default).
     language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    language_chosen = models.BooleanField(
+        _("language chosen by the person"),
+        default=False,
+        help_text=_(
+            "Chosen with the language switch or on the profile: then every device shows it. Until then each "
+            "browser shows its own language, and e-mails follow the one last used."
+        ),
     )
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive accounts cannot sign in (e.g. invited, not yet activated).")
@@ -146,3 +157,23 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class PasswordResetRequest(models.Model):
+    """A reset asked for on the form, waiting for the worker, which looks the address up and e-mails a link
+    if an active account has it.
+
+    The web request only stores this row, whoever the address belongs to (or nobody), so its answer takes
+    the same work and time either way; the row goes once the worker has handled it. A row the broker never
+    received (it was down) is handled by the sweep (`password_reset_sweep`).
+    """
+
+    email = models.EmailField(_("e-mail address"))
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self):
+        return f"{self.email} ({self.requested_at:%Y-%m-%d %H:%M})"

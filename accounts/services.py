@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,11 +22,13 @@ from django.utils.translation import gettext as _
 from notifications.models import Channel
 from notifications.services import notify
 
-from .models import Invitation
+from .models import Invitation, PasswordResetRequest
 from .roles import Role
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 RESET_EMAIL_WINDOW_SECONDS = 15 * 60
+RESET_REQUEST_MAX_AGE = timedelta(hours=1)
 
 
 class InvitationError(Exception):
@@ -114,18 +118,71 @@ def invitation_accept(*, token: str, password: str):
 
 
 def user_set_language(*, user, language: str) -> None:
+    """The person chose `language` (the language switch, their profile): every device and e-mail follows it."""
     if language not in dict(settings.LANGUAGES):
         raise ValidationError({"language": _("Unknown language.")})
-    if user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])
+    if user.language != language or not user.language_chosen:
+        user.language, user.language_chosen = language, True
+        user.save(update_fields=["language", "language_chosen"])
+
+
+def user_saw_language(*, user, language: str) -> None:
+    """Someone who has not chosen a language signed in reading `language` (their browser's): their e-mails
+    follow it, and another browser still shows its own."""
+    if user.language_chosen or language not in dict(settings.LANGUAGES) or user.language == language:
+        return
+    user.language = language
+    user.save(update_fields=["language"])
+
+
+def password_reset_queue(*, email: str) -> PasswordResetRequest:
+    """The reset form's work in the web request: note the address and leave the rest to the worker.
+
+    Whether an account has the address or not, this stores one row and queues one task, so neither the
+    answer nor its timing tells anyone who has an account. The caller says the same thing either way.
+    """
+    request = PasswordResetRequest.objects.create(email=User.objects.normalize_email(email.strip()).lower())
+    transaction.on_commit(partial(_queue_password_reset, request.pk))
+    return request
+
+
+def _queue_password_reset(request_id: int) -> None:
+    from .tasks import send_password_reset
+
+    try:
+        send_password_reset.delay(request_id=request_id)
+    except Exception:  # noqa: BLE001 - any broker failure: the row waits for the sweep
+        logger.warning("broker unavailable; password reset request %s waits for the sweep", request_id)
+
+
+@transaction.atomic
+def password_reset_send(*, request_id: int) -> bool:
+    """In the worker: claim a noted reset and e-mail its link if an active account has the address.
+
+    Returns False when the request is already handled (the task ran twice, or the sweep took it).
+    """
+    request = PasswordResetRequest.objects.select_for_update().filter(pk=request_id).first()
+    if request is None:
+        return False
+    request.delete()  # handled: the typed address is kept no longer than needed
+    password_reset_request(email=request.email)
+    return True
+
+
+def password_reset_sweep(*, now=None, batch: int = 200) -> int:
+    """Handle resets the broker never received (it was down); one not handled within an hour is dropped:
+    by then the person has asked again, and a link arriving much later would only puzzle them."""
+    now = now or timezone.now()
+    PasswordResetRequest.objects.filter(requested_at__lt=now - RESET_REQUEST_MAX_AGE).delete()
+    due = PasswordResetRequest.objects.filter(
+        requested_at__lte=now - timedelta(seconds=settings.NOTIFICATION_SWEEP_SECONDS)
+    ).order_by("requested_at")
+    return sum(password_reset_send(request_id=pk) for pk in due.values_list("pk", flat=True)[:batch])
 
 
 def password_reset_request(*, email: str) -> None:
-    """E-mail a reset link to the active account with this address, if any.
-
-    The caller tells the person the same thing either way, so no one can learn who has an account.
-    """
+    """E-mail a reset link to the active account with this address, if any (in the worker: see
+    `password_reset_queue`)."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None or not user.has_usable_password():
         return

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
+from trainingprog.admin_widgets import SafeAutocompleteAdmin
+
 from .models import CalendarFeed, Faculty, FacultyAssignment, Program, SessionChange, Topic, TrainingSession, Venue
 
 
@@ -37,7 +39,7 @@ class VenueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Faculty)
-class FacultyAdmin(admin.ModelAdmin):
+class FacultyAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     list_display = ["name_zh", "name_en", "affiliation_zh", "affiliation_kind", "user"]
     list_filter = ["affiliation_kind"]
     search_fields = ["name_zh", "name_en", "affiliation_zh", "affiliation_en", "email"]
@@ -46,14 +48,14 @@ class FacultyAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(SafeAutocompleteAdmin, admin.TabularInline):
     model = FacultyAssignment
     extra = 0
     autocomplete_fields = ["faculty"]
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(admin.ModelAdmin):
+class TrainingSessionAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     list_display = ["title_zh", "program", "format", "starts_at", "venue", "capacity", "is_required", "status"]
     list_filter = ["program", "format", "status", "is_required", "topic"]
     search_fields = ["title_zh", "title_en"]

@@ -22,6 +22,7 @@ app.conf.update(
     # Mail goes on its own queue so a long certificate or import run never delays a password reset.
     task_routes={
         "notifications.*": {"queue": "notifications"},
+        "accounts.tasks.*": {"queue": "notifications"},  # password resets: mail, and as urgent
         "certificates.*": {"queue": "heavy"},
         "participants.tasks.import_*": {"queue": "heavy"},
     },

@@ -1,9 +1,12 @@
 """Lawyers' practising-licence numbers stay out of addresses and log lines.
 
-A licence number is 17 digits. A run of 16 or more (spaces or dashes between them allowed) is longer
-than any telephone number (E.164 stops at 15) or QQ number, so it is treated as a licence number,
-or as nearly all of one. Digits next to a Latin letter or an underscore belong to a longer token (a
-certificate's hexadecimal code, a calendar key) and are left alone.
+A licence number is 17 digits (participants/models.py takes any 17; no structure is enforced there, so
+none is assumed here), written plainly or grouped by single spaces or dashes as people type it. One
+typed with a digit missing or extra (16 or 18) still names the lawyer, and an import's error quotes what
+was typed, so those count too. A number counts only standing alone: digits that continue a longer
+number, belong to a decimal (a Celery run time `0.030145978000655305`, a timestamp `1733291234.123456`)
+or touch a Latin letter or an underscore (a certificate's hexadecimal code, a calendar key, a task id)
+are something else and are left alone. Full-width digits count as digits.
 
 - `LicenceFreeQueryMiddleware`: a GET whose query holds such a number (a licence pasted into a
   search box) is sent on to the same page with only its last four digits, which is all the lists
@@ -19,7 +22,12 @@ from urllib.parse import unquote_plus
 
 from django.http import HttpResponseRedirect
 
-LICENCE_LIKE = re.compile(r"(?<![0-9A-Za-z_])\d(?:[ -]?\d){15,}(?![0-9A-Za-z_])")
+LICENCE_LIKE = re.compile(
+    r"(?<![A-Za-z_])(?<!\d)(?<!\d\.)"  # not after a letter, a digit or a decimal point
+    r"(?:\d{16,18}"  # 17 digits (give or take one) in a row, whatever number stands a space away ...
+    r"|(?<!\d[ -])\d(?:[ -]?\d){15,17}(?![ -]\d))"  # ... or in groups, with no group before or after them
+    r"(?![A-Za-z_])(?!\d)(?!\.\d)"  # not before a letter, a digit or a decimal's fraction
+)
 
 
 def _digits(match: re.Match) -> str:

@@ -6,6 +6,7 @@ applies and a missing SECRET_KEY stops the process at start-up.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -31,7 +32,10 @@ else:
         )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# The public address e-mail links and certificate QR codes are built from. In development it defaults to
+# the development server's own address: `make run` (bin/dev) serves on PORT, 8000 unless set.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}" if DEBUG else "")
+SITE_URL = SITE_URL.rstrip("/")
 if not SITE_URL:
     raise ImproperlyConfigured(
         "SITE_URL is not set. Production needs the public address, e.g. https://training.example.gov.cn: "
@@ -143,7 +147,8 @@ LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=int(timedelta(hours=24).total_seconds()))
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
-# Login throttling: lock a (user, address) pair, never a whole office behind one address.
+# Login throttling: lock a (user, address) pair, never a whole office behind one address for one person's
+# mistakes (the address-wide limit below is for guessing across many accounts).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -155,6 +160,14 @@ AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_VERBOSE = False
+# One password tried on account after account from one address (spraying) trips no per-account count: the
+# handler also pauses an address with this many wrong passwords, over all accounts, within the cool-off.
+# Higher than the per-account limit, since a whole office may sign in from behind one address.
+AXES_HANDLER = "accounts.backends.AddressAwareAxesHandler"
+SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", default=20)
+# Password reset requests an hour for one e-mail address, and from one network address.
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env.int("PASSWORD_RESETS_PER_EMAIL_PER_HOUR", default=5)
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", default=20)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -209,17 +222,44 @@ MATERIAL_X_ACCEL_PREFIX = env.str("MATERIAL_X_ACCEL_PREFIX", default="")
 # The Chinese TrueType font embedded in PDFs (trainingprog/pdf.py uses Debian's AR PL UMing when unset).
 PDF_FONT = env.str("PDF_FONT", default="")
 
+
 # --- E-mail -----------------------------------------------------------------------------------
-# EMAIL_URL: smtp://user:pass@host:587/?tls=True, smtp+ssl://..., consolemail://, filemail:///path
-_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://127.0.0.1:25")
+# EMAIL_URL: smtp://user:pass@host:587/?tls=true (STARTTLS), smtp+ssl://user:pass@host:465, consolemail://,
+# filemail:///var/mail/training (three slashes: an absolute folder) or filemail://var/mail (relative to
+# the folder of manage.py). Values in the user and password are percent-encoded (@ is %40).
+def _email_settings(url: str) -> dict:
+    """Django's e-mail settings from EMAIL_URL. django-environ's reading is corrected where it is wrong: it
+    drops the leading slash of filemail:///abs/path (and takes a relative path's first folder for a host),
+    and it leaves ?tls=true and ?ssl=true in OPTIONS, where nothing reads them."""
+    address, _, query = url.partition("?")
+    parsed = environ.Env.email_url_config(address)
+    options = {key.lower(): values[-1] for key, values in parse_qs(query).items()}
+    for name in ("tls", "ssl"):
+        value = options.pop(name, options.pop(f"email_use_{name}", None))
+        if value is None:
+            continue
+        if value.lower() not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+            raise ImproperlyConfigured(f"EMAIL_URL: {name}={value} is neither true nor false.")
+        parsed[f"EMAIL_USE_{name.upper()}"] = value.lower() in ("true", "1", "yes", "on")
+    if options:
+        raise ImproperlyConfigured(f"EMAIL_URL: unknown option(s) {', '.join(sorted(options))}; tls and ssl are known.")
+    if parsed.get("EMAIL_USE_TLS") and parsed.get("EMAIL_USE_SSL"):
+        raise ImproperlyConfigured("EMAIL_URL: choose tls (STARTTLS, usually port 587) or ssl (port 465), not both.")
+    if parsed["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+        path = unquote(address.split("://", 1)[1])
+        parsed["EMAIL_FILE_PATH"] = str(BASE_DIR / path) if path else str(VAR_DIR / "mail")
+    return parsed
+
+
+_email = _email_settings(env.str("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://127.0.0.1:25"))
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-EMAIL_HOST = _email.get("EMAIL_HOST", "")
+EMAIL_HOST = _email.get("EMAIL_HOST") or ""
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
-EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
-EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="培训项目办公室 <training@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
@@ -255,6 +295,12 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox sweep sends what could not be queued (broker down) or was lost with a worker.
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_outbox",
+        "schedule": float(NOTIFICATION_SWEEP_SECONDS),
+        "options": {"expires": NOTIFICATION_SWEEP_SECONDS * 0.9},
+    },
+    # Password resets noted while the broker was down are e-mailed (accounts.services.password_reset_sweep).
+    "password-resets-sweep": {
+        "task": "accounts.tasks.sweep_password_resets",
         "schedule": float(NOTIFICATION_SWEEP_SECONDS),
         "options": {"expires": NOTIFICATION_SWEEP_SECONDS * 0.9},
     },

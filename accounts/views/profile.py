@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .. import services
 from ..forms import ProfileForm
 from .auth import _set_language_cookie
 
@@ -13,6 +14,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        services.user_set_language(user=user, language=user.language)  # the form's language is a choice
         translation.activate(user.language)
         messages.success(request, _("Your settings are saved."))
         response = redirect("accounts:profile")

@@ -148,11 +148,17 @@ def roster(request, pk):
 @administrator_required
 @require_POST
 def roster_action(request, pk):
-    """Enrol a lawyer on their behalf, or remove one (their seat goes to the waitlist)."""
+    """Enrol a lawyer on their behalf, or remove one (their seat goes to the waitlist) once confirmed."""
     session = get_object_or_404(TrainingSession, pk=pk)
     try:
         if request.POST.get("action") == "remove":
-            enrolment = get_object_or_404(Enrolment, pk=pk_from(request.POST.get("enrolment")), session=session)
+            enrolment = get_object_or_404(
+                Enrolment.objects.select_related("participant__province"),
+                pk=pk_from(request.POST.get("enrolment")),
+                session=session,
+            )
+            if request.POST.get("confirm") != "yes":
+                return _confirm_removal(request, session, enrolment)
             services.enrolment_cancel(enrolment=enrolment, by=request.user)
         else:
             participant = get_object_or_404(Participant, pk=pk_from(request.POST.get("participant")))
@@ -162,6 +168,17 @@ def roster_action(request, pk):
     else:
         messages.success(request, _("The roster is updated."))
     return redirect("participants:roster", pk=session.pk)
+
+
+def _confirm_removal(request, session, enrolment):
+    """The roster's Remove asks first, on a page of its own (so it works without script): only that page's
+    button, which sends confirm=yes, removes."""
+    if enrolment.state == EnrolmentState.CANCELLED:  # removed meanwhile, or the roster was old
+        messages.info(request, _("%(name)s is no longer on this roster.") % {"name": enrolment.participant})
+        return redirect("participants:roster", pk=session.pk)
+    waiting = session.enrolments.filter(state=EnrolmentState.WAITLISTED).count()
+    context = {"session": session, "enrolment": enrolment, "waiting": waiting}
+    return render(request, "participants/manage/roster_remove.html", context)
 
 
 @administrator_required

@@ -1,8 +1,16 @@
+import re
+
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
-from tests.factories import PASSWORD
+from accounts import services
+from accounts.roles import Role
+from notifications.models import Channel, Notification
+from notifications.services import notify
+from tests.factories import PASSWORD, UserFactory
 
 SWITCH = reverse("accounts:set_language")
 
@@ -48,12 +56,12 @@ def test_switch_does_not_redirect_off_site(client):
 def test_signed_in_choice_is_saved_on_the_account(lawyer_client, lawyer):
     lawyer_client.post(SWITCH, {"language": "en", "next": "/"})
     lawyer.refresh_from_db()
-    assert lawyer.language == "en"
+    assert (lawyer.language, lawyer.language_chosen) == ("en", True)
 
 
 @pytest.mark.django_db
-def test_signing_in_on_a_new_device_brings_the_saved_language(client, lawyer):
-    lawyer.language = "en"
+def test_signing_in_on_a_new_device_brings_the_chosen_language(client, lawyer):
+    lawyer.language, lawyer.language_chosen = "en", True
     lawyer.save()
     response = client.post(reverse("accounts:login"), {"username": lawyer.email, "password": PASSWORD})
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
@@ -68,3 +76,111 @@ def test_times_are_shown_in_beijing_time(lawyer_client, lawyer):
     lawyer.save()
     response = lawyer_client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
     assert "8:30 a.m." in response.text  # 00:30 UTC is 08:30 in Shanghai
+
+
+# --- a new account reads its browser's language until the person chooses (issue #13, item 16) ----
+BROWSERS = {"en": "en-GB,en;q=0.9", "zh-hans": "zh-CN,zh;q=0.9,en;q=0.5"}
+LANG_ATTRIBUTE = {"en": '<html lang="en">', "zh-hans": '<html lang="zh-CN">'}
+LOGIN = reverse("accounts:login")
+
+
+def _browser(language: str) -> Client:
+    return Client(HTTP_ACCEPT_LANGUAGE=BROWSERS[language])
+
+
+def _pages_read_in(client: Client, language: str) -> None:
+    for url in (reverse("home"), reverse("accounts:profile"), reverse("participants:my_program")):
+        response = client.get(url, follow=True)
+        assert LANG_ATTRIBUTE[language] in response.text, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("browser", ["en", "zh-hans"])
+def test_an_invited_person_reads_their_browsers_language_from_the_first_page(browser, administrator):
+    # The administrator wrote the invitation in the other language: the person's browser still decides.
+    written_in = "zh-hans" if browser == "en" else "en"
+    services.user_invite(
+        email="new@example.test",
+        full_name="新律师",
+        role=Role.PARTICIPANT,
+        invited_by=administrator,
+        language=written_in,
+    )
+    invitation = Notification.objects.get(kind="invitation")
+    assert invitation.language == written_in
+    link = "/" + re.search(r"https?://\S+", invitation.body_text).group(0).split("://", 1)[1].split("/", 1)[1]
+
+    person = _browser(browser)
+    form_page = person.get(person.get(link)["Location"])
+    assert LANG_ATTRIBUTE[browser] in form_page.text
+    activated = person.post(
+        form_page.wsgi_request.path, {"password1": "Fresh-start-2026", "password2": "Fresh-start-2026"}
+    )
+    assert activated.status_code == 302
+    _pages_read_in(person, browser)
+    assert settings.LANGUAGE_COOKIE_NAME not in person.cookies  # nothing pins this browser: it was not a choice
+    user = get_user_model().objects.get(email="new@example.test")
+    assert (user.language, user.language_chosen) == (browser, False)  # remembered for e-mails, not chosen
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("browser", ["en", "zh-hans"])
+def test_an_imported_account_signing_in_for_the_first_time_reads_its_browsers_language(browser):
+    UserFactory(email="imported@example.test", language="zh-hans", role=Role.PARTICIPANT)  # as an import makes it
+    person = _browser(browser)
+    assert person.post(LOGIN, {"username": "imported@example.test", "password": PASSWORD}).status_code == 302
+    _pages_read_in(person, browser)
+
+
+@pytest.mark.django_db
+def test_e_mails_follow_the_language_last_signed_in_with_until_one_is_chosen(lawyer):
+    assert _browser("en").post(LOGIN, {"username": lawyer.email, "password": PASSWORD}).status_code == 302
+    lawyer.refresh_from_db()
+    assert notify(lawyer, "welcome", channel=Channel.EMAIL, link="/").language == "en"
+    assert _browser("zh-hans").post(LOGIN, {"username": lawyer.email, "password": PASSWORD}).status_code == 302
+    lawyer.refresh_from_db()
+    assert notify(lawyer, "welcome", channel=Channel.EMAIL, link="/").language == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_once_chosen_the_language_wins_over_the_browser_on_every_device(lawyer):
+    desk = _browser("en")
+    desk.post(LOGIN, {"username": lawyer.email, "password": PASSWORD})
+    _pages_read_in(desk, "en")
+    desk.post(SWITCH, {"language": "zh-hans", "next": "/"})  # the person chooses Chinese
+    _pages_read_in(desk, "zh-hans")
+
+    phone = _browser("en")  # another device, an English browser again
+    assert phone.post(LOGIN, {"username": lawyer.email, "password": PASSWORD}).status_code == 302
+    _pages_read_in(phone, "zh-hans")
+    lawyer.refresh_from_db()
+    assert notify(lawyer, "welcome", channel=Channel.EMAIL, link="/").language == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_a_language_picked_on_the_sign_in_page_becomes_the_choice(lawyer):
+    person = _browser("zh-hans")
+    person.post(SWITCH, {"language": "en", "next": LOGIN})
+    person.post(LOGIN, {"username": lawyer.email, "password": PASSWORD})
+    lawyer.refresh_from_db()
+    assert (lawyer.language, lawyer.language_chosen) == ("en", True)
+    _pages_read_in(_signed_in(lawyer, "zh-hans"), "en")
+
+
+@pytest.mark.django_db
+def test_saving_the_profile_chooses_its_language(lawyer):
+    person = _browser("en")
+    person.post(LOGIN, {"username": lawyer.email, "password": PASSWORD})
+    page = person.get(reverse("accounts:profile"))
+    assert 'value="en" selected' in page.text  # the language in use is what the form offers
+    person.post(reverse("accounts:profile"), {"full_name": lawyer.full_name, "language": "en"})
+    lawyer.refresh_from_db()
+    assert (lawyer.language, lawyer.language_chosen) == ("en", True)
+    _pages_read_in(_signed_in(lawyer, "zh-hans"), "en")
+
+
+def _signed_in(user, browser: str) -> Client:
+    """The person on another device with a browser in `browser`, signing in there."""
+    device = _browser(browser)
+    assert device.post(LOGIN, {"username": user.email, "password": PASSWORD}).status_code == 302
+    return device

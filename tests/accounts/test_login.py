@@ -101,3 +101,49 @@ def test_behind_our_proxy_each_client_is_counted_by_its_own_address(client, sett
         LOGIN, {"username": lawyer.email, "password": PASSWORD}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.20"
     )
     assert real.status_code == 302
+
+
+# --- password spraying: one password tried on many accounts from one address (issue #13, item 11) ---
+SPRAYER = "203.0.113.66"
+
+
+@pytest.mark.django_db
+def test_one_password_tried_on_many_accounts_from_one_address_pauses_that_address(client, settings, lawyer):
+    settings.SIGN_IN_FAILURES_PER_ADDRESS = 4
+    victims = [UserFactory(email=f"sprayed{n}@example.test") for n in range(5)]
+    answers = [_login(client, victim.email, "Spring-2026!", address=SPRAYER) for victim in victims[:4]]
+    assert [a.status_code for a in answers[:3]] == [200, 200, 200]  # each account failed once only
+    assert "The e-mail address or password is not right" in answers[0].text
+    assert answers[3].status_code == 429  # the fourth wrong password, on a fourth account, pauses the address
+    refused = _login(client, victims[4].email, "Spring-2026!", address=SPRAYER)
+    assert refused.status_code == 429
+    assert "too many wrong passwords from your network, for several accounts" in refused.text
+    assert "15 minutes" in refused.text
+    # While paused, even a right password from that address waits ...
+    assert _login(client, lawyer.email, PASSWORD, address=SPRAYER).status_code == 429
+    # ... and people elsewhere sign in as usual.
+    assert _login(client.__class__(), lawyer.email, PASSWORD, address="192.0.2.10").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_address_may_sign_in_again_once_the_cool_off_has_passed(client, settings, lawyer):
+    from axes.models import AccessAttempt
+    from django.db.models import F
+
+    settings.SIGN_IN_FAILURES_PER_ADDRESS = 3
+    for n in range(3):
+        _login(client, f"nobody{n}@example.test", "guess", address=SPRAYER)
+    assert _login(client, lawyer.email, PASSWORD, address=SPRAYER).status_code == 429
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - settings.AXES_COOLOFF_TIME)
+    assert _login(client, lawyer.email, PASSWORD, address=SPRAYER).status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_office_signing_in_with_a_few_typos_is_not_paused(client, settings):
+    settings.SIGN_IN_FAILURES_PER_ADDRESS = 4
+    office = [UserFactory(email=f"colleague{n}@example.test") for n in range(6)]
+    for colleague in office[:3]:  # three typos from three colleagues, each then signs in
+        assert _login(client.__class__(), colleague.email, "typo", address="198.51.100.80").status_code == 200
+        assert _login(client.__class__(), colleague.email, PASSWORD, address="198.51.100.80").status_code == 302
+    for colleague in office[3:]:
+        assert _login(client.__class__(), colleague.email, PASSWORD, address="198.51.100.80").status_code == 302

@@ -1,6 +1,7 @@
 import csv
 import io
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -135,8 +136,75 @@ def test_administrator_enrols_and_removes_on_a_lawyers_behalf(administrator_clie
     administrator_client.post(url, {"participant": first.pk})
     administrator_client.post(url, {"participant": second.pk})
     assert Enrolment.objects.get(participant=second).state == "waitlisted"
-    administrator_client.post(url, {"action": "remove", "enrolment": Enrolment.objects.get(participant=first).pk})
+    seat = Enrolment.objects.get(participant=first)
+    administrator_client.post(url, {"action": "remove", "enrolment": seat.pk, "confirm": "yes"})
     assert Enrolment.objects.get(participant=second).state == "confirmed"
+
+
+class PostForms(HTMLParser):
+    """The POST forms of a page as a browser would send them: action, hidden values, the button's words."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._open: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self._open = {"action": attrs.get("action"), "values": {}, "button": ""}
+            self.forms.append(self._open)
+        elif tag == "input" and self._open is not None and attrs.get("name"):
+            self._open["values"][attrs["name"]] = attrs.get("value", "")
+
+    def handle_data(self, data):
+        if self._open is not None and self.lasttag == "button":
+            self._open["button"] += data.strip()
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._open = None
+
+
+def _post_forms(response) -> list[dict]:
+    parser = PostForms()
+    parser.feed(response.content.decode())
+    return parser.forms
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("place", ["seat", "waitlist"])
+def test_removing_a_lawyer_from_the_roster_asks_first_and_only_the_answer_removes(administrator_client, program, place):
+    session = _future(program, capacity=1)
+    seated, waiting = (AdmissionFactory(program=program).participant for _ in range(2))
+    services.enrol(participant=seated, session=session)
+    services.enrol(participant=waiting, session=session)
+    target = {"seat": seated, "waitlist": waiting}[place]
+    enrolment = Enrolment.objects.get(participant=target, session=session)
+    states = lambda: dict(Enrolment.objects.filter(session=session).values_list("participant", "state"))  # noqa: E731
+    before = states()
+
+    roster = administrator_client.get(reverse("participants:roster", args=[session.pk]))
+    remove = next(f for f in _post_forms(roster) if f["values"].get("enrolment") == str(enrolment.pk))
+    asked = administrator_client.post(remove["action"], remove["values"])
+    assert asked.status_code == 200
+    assert states() == before  # the roster's button only asks
+    assert target.name_zh in asked.text and session.title_zh in asked.text
+    assert f'href="{reverse("participants:roster", args=[session.pk])}"' in asked.text  # a way back that keeps them
+
+    answer = next(f for f in _post_forms(asked) if f["values"].get("confirm") == "yes")
+    assert target.name_zh in answer["button"]
+    done = administrator_client.post(answer["action"], answer["values"])
+    assert done.status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.state == "cancelled"
+    if place == "seat":
+        assert Enrolment.objects.get(participant=waiting, session=session).state == "confirmed"
+
+    # The roster's old button, pressed again (a stale page, a double click), asks nothing and changes nothing.
+    again = administrator_client.post(remove["action"], remove["values"])
+    assert again.status_code == 302
+    assert Enrolment.objects.get(pk=enrolment.pk).state == "cancelled"
 
 
 @pytest.mark.django_db

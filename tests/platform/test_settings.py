@@ -1,5 +1,6 @@
 """Production configuration, checked in fresh processes with the environment a server would have."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -46,3 +47,77 @@ def test_seed_demo_refuses_to_run_in_production():
     )
     assert result.returncode != 0
     assert "refuses to run with DEBUG off" in result.stderr
+
+
+def _settings(names: list[str], **env) -> dict:
+    """The values of settings in a fresh process with this environment (and no developer's PORT,
+    SITE_URL or EMAIL_URL unless given)."""
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "PORT", "SITE_URL", "EMAIL_URL"}}
+    base.update(DJANGO_SETTINGS_MODULE="trainingprog.settings", **env)
+    code = "import json, sys, trainingprog.settings as s; print(json.dumps({n: getattr(s, n) for n in sys.argv[1:]}))"
+    result = subprocess.run(
+        [sys.executable, "-c", code, *names], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _refusal(**env) -> str:
+    result = _run(["check"], **env)
+    assert result.returncode != 0
+    return result.stderr
+
+
+# --- EMAIL_URL (issue #13, item 14) --------------------------------------------------------------
+def test_a_filemail_url_with_three_slashes_is_an_absolute_folder():
+    found = _settings(["EMAIL_BACKEND", "EMAIL_FILE_PATH"], DEBUG="true", EMAIL_URL="filemail:///var/mail/x")
+    assert found == {
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": "/var/mail/x",
+    }
+
+
+def test_a_filemail_url_with_two_slashes_is_a_folder_beside_manage_py():
+    found = _settings(["EMAIL_FILE_PATH"], DEBUG="true", EMAIL_URL="filemail://var/outbox%20mail")
+    assert found["EMAIL_FILE_PATH"] == str(ROOT / "var" / "outbox mail")
+
+
+def test_the_smtp_options_the_example_shows_are_applied():
+    names = ["EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL"]
+    starttls = _settings(
+        names, DEBUG="true", EMAIL_URL="smtp://office%40example.cn:p%2Fss@smtp.example.cn:587/?tls=True"
+    )
+    assert starttls == {
+        "EMAIL_HOST": "smtp.example.cn",
+        "EMAIL_PORT": 587,
+        "EMAIL_HOST_USER": "office@example.cn",
+        "EMAIL_HOST_PASSWORD": "p/ss",
+        "EMAIL_USE_TLS": True,
+        "EMAIL_USE_SSL": False,
+    }
+    ssl = _settings(["EMAIL_USE_TLS", "EMAIL_USE_SSL"], DEBUG="true", EMAIL_URL="smtp+ssl://u:p@smtp.example.cn:465")
+    assert ssl == {"EMAIL_USE_TLS": False, "EMAIL_USE_SSL": True}
+    plain = _settings(["EMAIL_USE_TLS"], DEBUG="true", EMAIL_URL="smtp://smtp.example.cn:25/?tls=false")
+    assert plain == {"EMAIL_USE_TLS": False}
+
+
+def test_an_email_url_option_that_means_nothing_stops_the_start():
+    assert "tls=maybe is neither true nor false" in _refusal(DEBUG="true", EMAIL_URL="smtp://h:587/?tls=maybe")
+    assert "unknown option(s) starttls" in _refusal(DEBUG="true", EMAIL_URL="smtp://h:587/?starttls=1")
+
+
+# --- SITE_URL and PORT (issue #13, item 9) -------------------------------------------------------
+def test_in_development_the_site_address_follows_the_port_the_server_runs_on():
+    assert _settings(["SITE_URL"], DEBUG="true", PORT="8123") == {"SITE_URL": "http://127.0.0.1:8123"}
+    assert _settings(["SITE_URL"], DEBUG="true") == {"SITE_URL": "http://127.0.0.1:8000"}
+
+
+def test_a_site_address_that_is_set_wins_over_the_port():
+    found = _settings(
+        ["SITE_URL", "CSRF_TRUSTED_ORIGINS"], DEBUG="true", PORT="8123", SITE_URL="https://dev.example.cn/"
+    )
+    assert found == {"SITE_URL": "https://dev.example.cn", "CSRF_TRUSTED_ORIGINS": ["https://dev.example.cn"]}
+
+
+def test_production_does_not_guess_its_address_from_a_port():
+    assert "SITE_URL is not set" in _refusal(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), PORT="8123")
