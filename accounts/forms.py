@@ -89,11 +89,20 @@ class InviteForm(forms.Form):
         self.helper = _helper(_("Send invitation"))
 
 
+BROWSER_LANGUAGE = ""  # the profile's "as my browser" choice: no language chosen
+
+
 class ProfileForm(forms.ModelForm):
+    language = forms.ChoiceField(label=_("preferred language"), required=False)
+
     class Meta:
         model = User
-        fields = ["full_name", "language"]
+        fields = ["full_name"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Until the person chooses, each browser shows its own language: the form says so rather than
+        # presenting the language last seen as if it had been chosen.
+        self.fields["language"].choices = [(BROWSER_LANGUAGE, _("As my browser")), *settings.LANGUAGES]
+        self.fields["language"].initial = self.instance.language if self.instance.language_chosen else BROWSER_LANGUAGE
         self.helper = _helper(_("Save"))

@@ -126,6 +126,13 @@ def user_set_language(*, user, language: str) -> None:
         user.save(update_fields=["language", "language_chosen"])
 
 
+def user_follow_browser(*, user) -> None:
+    """The person gave up their choice: each browser shows its own language again."""
+    if user.language_chosen:
+        user.language_chosen = False
+        user.save(update_fields=["language_chosen"])
+
+
 def user_saw_language(*, user, language: str) -> None:
     """Someone who has not chosen a language signed in reading `language` (their browser's): their e-mails
     follow it, and another browser still shows its own."""

@@ -24,6 +24,13 @@ class _ProfileForm(forms.ModelForm):
 
     class Meta:
         field_classes = {"license_number": DigitsField, "mobile": DigitsField}
+        # A phone offers its number pad, and the browser says "17 digits" before the page is sent.
+        widgets = {
+            "license_number": forms.TextInput(
+                attrs={"inputmode": "numeric", "pattern": "[0-9]{17}", "autocomplete": "off", "maxlength": 17}
+            ),
+            "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        }
 
 
 class ContactForm(_ProfileForm):

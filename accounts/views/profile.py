@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -14,10 +15,16 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        services.user_set_language(user=user, language=user.language)  # the form's language is a choice
-        translation.activate(user.language)
-        messages.success(request, _("Your settings are saved."))
         response = redirect("accounts:profile")
-        _set_language_cookie(response, user.language)
+        if "language" in form.changed_data:
+            language = form.cleaned_data["language"]
+            if language:
+                services.user_set_language(user=user, language=language)
+                _set_language_cookie(response, language)
+            else:
+                services.user_follow_browser(user=user)
+                response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+        translation.activate(user.language if user.language_chosen else request.LANGUAGE_CODE)
+        messages.success(request, _("Your settings are saved."))
         return response
     return render(request, "accounts/profile.html", {"form": form})

@@ -168,15 +168,23 @@ def test_a_language_picked_on_the_sign_in_page_becomes_the_choice(lawyer):
 
 
 @pytest.mark.django_db
-def test_saving_the_profile_chooses_its_language(lawyer):
+def test_the_profile_chooses_a_language_or_gives_the_choice_back_to_the_browser(lawyer):
     person = _browser("en")
     person.post(LOGIN, {"username": lawyer.email, "password": PASSWORD})
     page = person.get(reverse("accounts:profile"))
-    assert 'value="en" selected' in page.text  # the language in use is what the form offers
+    assert '<option value="" selected>As my browser</option>' in page.text  # nothing chosen yet, and it says so
+    person.post(reverse("accounts:profile"), {"full_name": lawyer.full_name, "language": ""})
+    lawyer.refresh_from_db()
+    assert not lawyer.language_chosen  # saved as served: still the browser's
     person.post(reverse("accounts:profile"), {"full_name": lawyer.full_name, "language": "en"})
     lawyer.refresh_from_db()
     assert (lawyer.language, lawyer.language_chosen) == ("en", True)
     _pages_read_in(_signed_in(lawyer, "zh-hans"), "en")
+    assert 'value="en" selected' in person.get(reverse("accounts:profile")).text
+    answer = person.post(reverse("accounts:profile"), {"full_name": lawyer.full_name, "language": ""})
+    lawyer.refresh_from_db()
+    assert not lawyer.language_chosen and answer.cookies[settings.LANGUAGE_COOKIE_NAME].value == ""
+    _pages_read_in(_signed_in(lawyer, "zh-hans"), "zh-hans")  # each browser its own again
 
 
 def _signed_in(user, browser: str) -> Client:
