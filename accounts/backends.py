@@ -26,9 +26,10 @@ class EmailBackend(ModelBackend):
 
 
 def axes_username(request, credentials):
-    """Axes counts failures per normalised e-mail, so 'A@x' and 'a@x ' are the same person."""
+    """Axes counts failures per normalised e-mail, so 'A@x' and 'a@x ' are the same person; cut to what its
+    record holds (255 characters: no address is longer), so a pasted essay is counted, not a server error."""
     value = (credentials or {}).get("username") or request.POST.get("username", "")
-    return value.strip().lower()
+    return value.strip().lower()[:255]
 
 
 class AddressAwareAxesHandler(AxesDatabaseHandler):

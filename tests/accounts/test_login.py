@@ -147,3 +147,10 @@ def test_an_office_signing_in_with_a_few_typos_is_not_paused(client, settings):
         assert _login(client.__class__(), colleague.email, PASSWORD, address="198.51.100.80").status_code == 302
     for colleague in office[3:]:
         assert _login(client.__class__(), colleague.email, PASSWORD, address="198.51.100.80").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_name_longer_than_any_address_is_refused_as_a_wrong_password(client):
+    """A pasted paragraph in the e-mail field is a failed sign-in like any other (counted, not a 500)."""
+    response = client.post(reverse("accounts:login"), {"username": "律" * 400 + "@x.test", "password": "x"})
+    assert response.status_code == 200 and "密码" in response.content.decode()
