@@ -298,6 +298,8 @@ def enrolment_move(*, enrolment: Enrolment, to: TrainingSession, by) -> Enrolmen
 def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
     """Fill free seats from the waitlist, first come first served. Call with the session row locked."""
     promoted = []
+    if session.has_ended:
+        return promoted  # a seat freed afterwards (the office correcting the roster) is no seat to give
     free = session.capacity - Enrolment.objects.confirmed().filter(session=session).count()
     if free <= 0:
         return promoted
