@@ -25,6 +25,7 @@ from certificates.models import Certificate  # noqa: E402
 from participants import attendance  # noqa: E402
 from participants.models import Participant  # noqa: E402
 from sessions.models import FacultyAssignment, Program, TrainingSession  # noqa: E402
+from sessions.services import calendar_feed_for  # noqa: E402
 
 
 def program_of(size: int, source: Program) -> Program:
@@ -212,6 +213,14 @@ def main():
         "faculty profile": (f"/faculty/{person.slug}/", "lawyer", None),
         "certificate verification": (f"/certificates/verify/{codes[0]}/", None, None),
     }
+    # A lawyer's own documents: the transcript of the demo lawyer's 170 seats, their certificate and their calendar
+    # feed (opened by a calendar app: no cookie, the feed's secret address).
+    certificate = Certificate.objects.get(program=demo, participant__user=people["lawyer"])
+    feed = calendar_feed_for(people["lawyer"])
+    pages["transcript PDF"] = (f"/my/programs/{demo.slug}/transcript.pdf", "lawyer", None)
+    pages["transcript XLSX"] = (f"/my/programs/{demo.slug}/transcript.xlsx", "lawyer", None)
+    pages["certificate PDF"] = (f"/certificates/{certificate.pk}/download/", "lawyer", None)
+    pages["personal calendar feed"] = (f"/calendar/{feed.token}.ics", None, None)
     taught = demo.sessions.filter(enrolments__participant__user=people["lawyer"], enrolments__state="confirmed").first()
     checked, static = big_files(taught, people["admin"])
     pages["material download, 20 MB (checked)"] = (checked, "lawyer", None)

@@ -11,7 +11,8 @@
 4. Latency against concurrency (1 to 64 connections) for a few pages, drawn as bench/results/latest.png.
 5. Enrolment and QR check-in (16 clients, 5 workers), certificates through Celery, an XLSX import.
 
-Prints the table and writes it to bench/results/ (latest.md, latest.png and dated copies).
+Prints the table and writes it to bench/results/ (latest.md, latest.png and dated copies). BENCH_ROWS runs only
+some rows (and the floor), for working on a page: its table goes to a dated copy only.
 """
 
 from __future__ import annotations
@@ -34,18 +35,22 @@ from plot import plot  # bench/plot.py, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-DATABASE = "trainingprog_bench"
+DATABASE = os.environ.get("BENCH_DATABASE", "trainingprog_bench")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 SLOW_SECONDS = int(os.environ.get("BENCH_SLOW_SECONDS", max(SECONDS, 20)))  # pages of seconds a request
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+FLOOR = "floor (robots.txt)"
 SWEEP = [int(c) for c in os.environ.get("BENCH_SWEEP", "1,2,4,8,16,32,64").split(",") if c]
 SWEEP_SECONDS = int(os.environ.get("BENCH_SWEEP_SECONDS", "2"))
 SWEEP_LONGEST = int(os.environ.get("BENCH_SWEEP_LONGEST", "8"))
-SWEEP_PAGES = ["floor (robots.txt)", "timetable, 200 sessions", "session page", "My program"]
+SWEEP_PAGES = [FLOOR, "timetable, 200 sessions", "session page", "My program"]
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "2000"))
 FACULTY = int(os.environ.get("BENCH_FACULTY", "500"))
 LAWYERS = int(os.environ.get("BENCH_LAWYERS", "10000"))
 REUSE = os.environ.get("BENCH_REUSE_DATABASE") == "1"  # development: keep the seeded database of a last run
+# Development: only the rows whose names contain one of these (comma-separated, any case), and the floor; the
+# latency sweep is the row "sweep".
+ROWS = [part.strip().lower() for part in os.environ.get("BENCH_ROWS", "").split(",") if part.strip()]
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
 CSRF_TOKEN = "benchBENCHbenchBENCHbenchBENCH12"  # noqa: S105 - any 32 letters; cookie and header agree
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -60,6 +65,10 @@ TARGETS = {
     "faculty directory": 1.4,
     "faculty profile": 3.2,
 }
+
+
+def selected(name: str) -> bool:
+    return not ROWS or name == FLOOR or any(part in name.lower() for part in ROWS)
 
 
 def free_port() -> int:
@@ -338,59 +347,73 @@ def main() -> int:
     env = stack_env(port)
     data = prepare(env)
     base = f"http://127.0.0.1:{port}"
+    rows, series, notes = [], {}, []
     gunicorn = start_gunicorn(env, base)
     try:
-        rows = []
-        for name in data["pages"]:
+        for name in filter(selected, data["pages"]):
             rows.append(page_run(base, data, name, gunicorn.pid))
             print(f"  {name}: {rows[-1]['rps']:,.1f} req/s", flush=True)
-        print("latency against concurrency ...", flush=True)
-        series = sweep(base, data, gunicorn.pid)
+        if selected("sweep"):
+            print("latency against concurrency ...", flush=True)
+            series = sweep(base, data, gunicorn.pid)
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
     # Enrolment has an absolute target: run it on the production default of workers (2 × cores + 1),
     # which keeps both cores busy while requests wait on PostgreSQL row locks.
-    gunicorn = start_gunicorn({**env, "WEB_CONCURRENCY": str(2 * os.cpu_count() + 1)}, base)
-    try:
-        rows.append(enrol_run(base, data, gunicorn.pid))
-        print(f"  enrol: {rows[-1]['rps']:.0f} req/s", flush=True)
-        rows.append(checkin_run(base, data, gunicorn.pid, env))
-        checkin = rows[-1]
-        print(f"  check-in: {checkin['rps']:.0f} req/s", flush=True)
-    finally:
-        os.killpg(gunicorn.pid, signal.SIGTERM)
-        gunicorn.wait(timeout=30)
-    certificates = certificates_run(env)
-    rows.append(
-        {
-            "page": "certificate generation (Celery, 1 worker process)",
-            "as": "administrator",
-            "clients": "",
-            "rps": certificates["issued"] / certificates["seconds"],
-            "p50": None,
-            "cpu_ms": None,
-            "sql": f"{certificates['sql']:.1f}",
-            "errors": 0,
-        }
-    )
-    print(f"  certificates: {rows[-1]['rps']:.0f} a second", flush=True)
-    oversold = run(
-        [PYTHON, "bench/check_enrolments.py", str(data["enrol_program"])], env, capture_output=True, text=True
-    ).stdout.strip()
-    seconds = import_run(env)
+    if selected("enrol (POST") or selected("QR check-in"):
+        gunicorn = start_gunicorn({**env, "WEB_CONCURRENCY": str(2 * os.cpu_count() + 1)}, base)
+        try:
+            if selected("enrol (POST"):
+                rows.append(enrol_run(base, data, gunicorn.pid))
+                print(f"  enrol: {rows[-1]['rps']:.0f} req/s", flush=True)
+            if selected("QR check-in"):
+                rows.append(checkin_run(base, data, gunicorn.pid, env))
+                checkin = rows[-1]
+                print(f"  check-in: {checkin['rps']:.0f} req/s", flush=True)
+                notes.append(
+                    f"QR check-in: {checkin['checked_in']:,} lawyers checked in in {checkin['seconds']:.1f} s; "
+                    f"300 lawyers take {checkin['seconds_for_300']:.1f} s (target < 10 s)."
+                )
+        finally:
+            os.killpg(gunicorn.pid, signal.SIGTERM)
+            gunicorn.wait(timeout=30)
+    if selected("enrol (POST"):
+        oversold = run(
+            [PYTHON, "bench/check_enrolments.py", str(data["enrol_program"])], env, capture_output=True, text=True
+        ).stdout.strip()
+        notes.insert(0, f"Enrolment: {oversold}.")
+    if selected("import"):
+        seconds = import_run(env)
+        notes.append(
+            f"Import of a {IMPORT_ROWS:,}-row XLSX (check and write, one process): {seconds:.1f} s (target < 20 s)."
+        )
+    if selected("certificate generation"):
+        certificates = certificates_run(env)
+        rows.append(
+            {
+                "page": "certificate generation (Celery, 1 worker process)",
+                "as": "administrator",
+                "clients": "",
+                "rps": certificates["issued"] / certificates["seconds"],
+                "p50": None,
+                "cpu_ms": None,
+                "sql": f"{certificates['sql']:.1f}",
+                "errors": 0,
+            }
+        )
+        print(f"  certificates: {rows[-1]['rps']:.0f} a second", flush=True)
+        notes.append(
+            f"Certificates: {certificates['render_per_s']:.0f} PDFs a second rendered alone in one process; "
+            f"{certificates['issued']} issued end to end through Celery on Redis by one worker process in "
+            f"{certificates['seconds']:.1f} s, {certificates['issued'] / certificates['seconds']:.0f} a second "
+            f"(target ≥ 40); SQL/req is queries a certificate."
+        )
     floor = rows[0]["rps"]
     elapsed = time.perf_counter() - started
-    table = render(rows, floor, data) + (
-        f"\n\nEnrolment: {oversold}.\n"
-        f"QR check-in: {checkin['checked_in']:,} lawyers checked in in {checkin['seconds']:.1f} s; "
-        f"300 lawyers take {checkin['seconds_for_300']:.1f} s (target < 10 s).\n"
-        f"Import of a {IMPORT_ROWS:,}-row XLSX (check and write, one process): {seconds:.1f} s (target < 20 s).\n"
-        f"Certificates: {certificates['render_per_s']:.0f} PDFs a second rendered alone in one process; "
-        f"{certificates['issued']} issued end to end through Celery on Redis by one worker process in "
-        f"{certificates['seconds']:.1f} s, {certificates['issued'] / certificates['seconds']:.0f} a second "
-        f"(target ≥ 40); SQL/req is queries a certificate."
-    )
+    table = render(rows, floor, data)
+    if notes:
+        table += "\n\n" + "\n".join(notes)
     downloads = {row["page"]: row["rps"] * 20 for row in rows if "20 MB" in row["page"]}
     if len(downloads) == 2:
         checked, static = downloads.values()
@@ -398,18 +421,25 @@ def main() -> int:
             f"\n20 MB download: {checked:,.0f} MB/s through the access-checked view, {static:,.0f} MB/s from "
             f"the static file server (WhiteNoise), {100 * checked / static:.0f}%."
         )
-    table += "\n\n" + render_sweep(series) + f"\n\nThe whole `make bench` took {elapsed / 60:.1f} minutes."
+    if series:
+        table += "\n\n" + render_sweep(series)
+    if ROWS:
+        table += f"\n\nOnly the rows named by BENCH_ROWS={','.join(ROWS)} (and the floor) ran."
+    table += f"\n\nThe whole `make bench` took {elapsed / 60:.1f} minutes."
     print()
     print(table)
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y-%m-%d-%H%M")
     (results / f"{stamp}.md").write_text(table + "\n")
-    (results / "latest.md").write_text(table + "\n")
-    title = f"make bench {datetime.now():%Y-%m-%d %H:%M}: latency against concurrency ({MACHINE})"
-    plot(series, results / "latest.png", title)
-    shutil.copyfile(results / "latest.png", results / f"{stamp}.png")
-    print(f"\nbench/results/latest.md and latest.png written; {elapsed / 60:.1f} minutes in all.")
+    if ROWS:  # a partial run does not replace the last whole one
+        print(f"\nbench/results/{stamp}.md written; {elapsed / 60:.1f} minutes in all.")
+    else:
+        (results / "latest.md").write_text(table + "\n")
+        title = f"make bench {datetime.now():%Y-%m-%d %H:%M}: latency against concurrency ({MACHINE})"
+        plot(series, results / "latest.png", title)
+        shutil.copyfile(results / "latest.png", results / f"{stamp}.png")
+        print(f"\nbench/results/latest.md and latest.png written; {elapsed / 60:.1f} minutes in all.")
     sweep_errors = sum(p["errors"] for points in series.values() for p in points)
     return 1 if sweep_errors or any(row["errors"] for row in rows) else 0
 

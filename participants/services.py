@@ -2,6 +2,12 @@
 
 Every enrolment change locks the session row first, unconditionally (pretix's rule: the oversell
 bugs come from skipping the lock "for speed"); a partial unique constraint stops double enrolment.
+A change that may confirm a seat then locks the lawyer's row too, so that two seats of one lawyer at the
+same time (two sessions enrolled in at once, or a promotion racing their own enrolment) cannot both be given:
+the second waits for the first and then sees its seat. One order everywhere, so that no two changes deadlock:
+first the sessions, then the lawyers, each kind in one statement in primary-key order (a change that frees a
+seat locks everyone waiting for it at once, as it cannot know beforehand whom it will promote). Seats in
+required sessions lock no lawyer: they are given whatever the lawyer holds at that time, by design.
 """
 
 from __future__ import annotations
@@ -98,7 +104,9 @@ def seat_in_required(*, session_ids: list[int], participant_ids: list[int], by) 
     Call inside a transaction."""
     if not session_ids or not participant_ids:
         return 0
-    # The sessions' rows, in primary-key order as every writer takes them, as an enrolment would.
+    # The sessions' rows, in primary-key order as every writer takes them, as an enrolment would. No lawyer's
+    # row: a required seat is given whatever the lawyer holds at that time, so racing their own enrolment in an
+    # elective at the same hour ends as either order would (both seats), and 10,000 rows stay unlocked.
     list(TrainingSession.objects.select_for_update().filter(pk__in=session_ids).order_by("pk").values_list("pk"))
     now = timezone.now()
     live = Enrolment.objects.active().filter(session_id__in=session_ids, participant_id__in=participant_ids)
@@ -126,6 +134,18 @@ def seat_everyone_admitted(*, session: TrainingSession, by) -> int:
     )
 
 
+def _lock_lawyers(ids) -> None:
+    """The lawyers' rows (ids, or a query of them) after the sessions' rows, in one statement in primary-key
+    order: each lawyer's seats change one change at a time."""
+    list(Participant.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+
+
+def _waiting_in(session_ids):
+    """Who waits for a seat in these sessions: the lawyers a freed seat may promote."""
+    waiting = Enrolment.objects.filter(session_id__in=session_ids, state=EnrolmentState.WAITLISTED)
+    return waiting.values("participant_id")
+
+
 @transaction.atomic
 def admission_decide(*, admission: Admission, state: str, reason: str, by) -> Admission:
     """Reject an application, or withdraw an admitted lawyer (their seats go to the waitlists)."""
@@ -140,9 +160,14 @@ def admission_decide(*, admission: Admission, state: str, reason: str, by) -> Ad
     admission.decided_by, admission.decided_at = by, timezone.now()
     admission.save()
     if state == AdmissionState.WITHDRAWN:
-        for enrolment in Enrolment.objects.active().filter(
+        enrolments = Enrolment.objects.active().filter(
             participant=admission.participant, session__program=admission.program
-        ):
+        )
+        # Every session the seats are freed in, then everyone its waitlists may promote (see the top).
+        held = list(enrolments.values_list("session_id", flat=True))
+        list(TrainingSession.objects.select_for_update().filter(pk__in=held).order_by("pk").values_list("pk"))
+        _lock_lawyers(_waiting_in(held))
+        for enrolment in enrolments:
             enrolment_cancel(enrolment=enrolment, by=by, notify_lawyer=False)
     notify(
         admission.participant.user,
@@ -205,6 +230,7 @@ def enrol(*, participant: Participant, session: TrainingSession, by=None, moved_
     session = (
         TrainingSession.objects.select_for_update(of=("self",)).select_related("program", "venue").get(pk=session.pk)
     )
+    _lock_lawyers([participant.pk])  # then the clash check below sees any seat of theirs confirmed meanwhile
     seats = Enrolment.objects.filter(session=session).aggregate(
         taken=Count("pk", filter=Q(state=EnrolmentState.CONFIRMED)),
         mine=Max("pk", filter=Q(participant=participant) & ~Q(state=EnrolmentState.CANCELLED)),
@@ -261,9 +287,11 @@ def enrolment_move(*, enrolment: Enrolment, to: TrainingSession, by) -> Enrolmen
         raise EnrolmentRefused(_("Choose a different session."))
     if to.program_id != enrolment.session.program_id:
         raise EnrolmentRefused(_("A lawyer can only be moved to a session of the same program."))
-    # Both session rows, in primary-key order (as every writer takes them), so two moves cannot deadlock.
+    # Both session rows, then the lawyer with everyone the old seat may go to, in the order every writer keeps.
     list(TrainingSession.objects.select_for_update().filter(pk__in=[to.pk, enrolment.session_id]).order_by("pk"))
     enrolment = Enrolment.objects.select_related("participant__user", "session").get(pk=enrolment.pk)
+    waiting = _waiting_in([enrolment.session_id]).values_list("participant_id", flat=True)
+    _lock_lawyers([enrolment.participant_id, *waiting])
     if enrolment.state == EnrolmentState.CANCELLED:  # given up while the office was choosing
         raise EnrolmentRefused(_("This enrolment was cancelled meanwhile; enrol the lawyer instead."))
     if Enrolment.objects.active().filter(participant_id=enrolment.participant_id, session=to).exists():
@@ -276,9 +304,13 @@ def enrolment_move(*, enrolment: Enrolment, to: TrainingSession, by) -> Enrolmen
 def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
     """Fill free seats from the waitlist, first come first served. Call with the session row locked."""
     promoted = []
+    if session.has_ended:
+        return promoted  # a seat freed afterwards (the office correcting the roster) is no seat to give
     free = session.capacity - Enrolment.objects.confirmed().filter(session=session).count()
     if free <= 0:
         return promoted
+    # Everyone waiting, before the clash checks: their own enrolment elsewhere may be confirming a seat right now.
+    _lock_lawyers(_waiting_in([session.pk]))
     for waiting in Enrolment.objects.waitlisted().filter(session=session).select_related("participant__user"):
         if free <= 0:
             break

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "trainingprog.nullchars.RejectNullCharactersMiddleware",
     "trainingprog.licences.LicenceFreeQueryMiddleware",
+    "trainingprog.errors.QueryCancelledMiddleware",
     # Axes must come last: it answers for the views before it.
     "axes.middleware.AxesMiddleware",
 ]
@@ -123,6 +124,17 @@ else:
     # aggregate with a subquery) look costly: ~0.9 s of compiling for a 40 ms query at 10,000 lawyers.
     # Our queries are short; JIT only adds latency.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# No query outlives the web request that asked for it: gunicorn gives up on a request after GUNICORN_TIMEOUT and
+# kills its worker, but PostgreSQL would run the query on. PostgreSQL cancels it first (by default at four fifths
+# of gunicorn's timeout, leaving time to answer) and the visitor gets the 503 page (trainingprog/errors.py).
+# Web processes only (trainingprog/wsgi.py and asgi.py say they are one): Celery workers (certificate batches,
+# imports) and management commands keep no limit. Seconds; 0 = none; PostgreSQL only.
+WEB_STATEMENT_TIMEOUT = env.float("WEB_STATEMENT_TIMEOUT", default=0.8 * env.int("GUNICORN_TIMEOUT", default=30))
+if WEB_STATEMENT_TIMEOUT < 0:
+    raise ImproperlyConfigured("WEB_STATEMENT_TIMEOUT is in seconds: 0 (no limit) or more.")
+_web_process = env.bool("TRAININGPROG_WEB_PROCESS", default=False)
+if _web_process and WEB_STATEMENT_TIMEOUT and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"]["options"] += f" -c statement_timeout={round(WEB_STATEMENT_TIMEOUT * 1000)}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------------

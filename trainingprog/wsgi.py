@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trainingprog.settings")
+# A web server: its database connections get WEB_STATEMENT_TIMEOUT (settings.py, read just below).
+os.environ["TRAININGPROG_WEB_PROCESS"] = "true"
 
 application = get_wsgi_application()
 

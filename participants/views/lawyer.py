@@ -40,7 +40,10 @@ def my_program(request):
         else Enrolment.objects.none()
     )
     confirmed = [e for e in enrolments if e.state == EnrolmentState.CONFIRMED]
-    waiting = [(e, e.waitlist_position) for e in enrolments if e.state == EnrolmentState.WAITLISTED]
+    waitlisted = [e for e in enrolments if e.state == EnrolmentState.WAITLISTED]
+    waiting = [(e, e.waitlist_position) for e in waitlisted if not e.session.has_ended]
+    # A session that ended while the lawyer waited: no seat came free, and none will (the latest first).
+    lapsed = [e for e in reversed(waitlisted) if e.session.has_ended]
     admitted = [a for a in admissions if a.state == AdmissionState.ADMITTED]
     for admission in admitted:  # the completion figures of each program the lawyer is in
         completion = attendance.Completion(admission.program)
@@ -51,6 +54,7 @@ def my_program(request):
         "admitted": admitted,
         "rows": timetable.rows(e.session for e in confirmed),
         "waiting": waiting,
+        "lapsed": lapsed,
         "has_feed": CalendarFeed.objects.filter(user=request.user).exists(),
         "marks": {a.session_id: a for a in Attendance.objects.filter(participant=participant)} if participant else {},
         "panels": collect_panels("my_program_panels", request),

@@ -1,6 +1,8 @@
 """Seats, the waitlist and their notices; correct with many lawyers acting at once (PostgreSQL)."""
 
 import itertools
+import random
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -236,6 +238,111 @@ def test_one_lawyer_double_clicking_in_many_tabs_gets_one_enrolment():
     pks = _in_threads(lambda _: services.enrol(participant=lawyer, session=session).pk, range(8), workers=8)
     assert len(set(pks)) == 1
     assert Enrolment.objects.filter(session=session).count() == 1
+
+
+def _at_once(*actions):
+    """Run the actions in threads released together; each answers its result or the error it raised."""
+    barrier = threading.Barrier(len(actions))
+
+    def run(action):
+        barrier.wait()
+        try:
+            return action()
+        except Exception as error:  # noqa: BLE001 - a refusal is an answer; anything else fails the test below
+            return error
+
+    return _in_threads(run, actions, workers=len(actions))
+
+
+def _overlapping_pair(program, *, capacity=5, day=10):
+    """Two electives of the program at nearly the same hours (the second starts half an hour later)."""
+    start = timezone.now() + timedelta(days=day)
+    return tuple(
+        SessionFactory(program=program, capacity=capacity, starts_at=at, ends_at=at + timedelta(hours=2))
+        for at in (start, start + timedelta(minutes=30))
+    )
+
+
+def _outcome(result) -> str:
+    if isinstance(result, Enrolment):
+        return result.state
+    assert isinstance(result, services.EnrolmentRefused), f"not a refusal: {result!r}"  # no deadlock, no 500
+    return "refused"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_lawyer_enrolling_in_two_overlapping_sessions_at_once_gets_one_seat():
+    program = ProgramFactory(enrolment_closes_at=timezone.now() + timedelta(days=30))
+    for _try in range(20):
+        lawyer = _lawyer(program)
+        pair = _overlapping_pair(program)
+        results = _at_once(*(lambda s=s, p=lawyer: services.enrol(participant=p, session=s) for s in pair))
+        assert sorted(map(_outcome, results)) == ["confirmed", "refused"]
+        assert Enrolment.objects.confirmed().filter(participant=lawyer).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_promotion_racing_the_lawyers_own_enrolment_at_the_same_hour_gives_one_seat():
+    program = ProgramFactory(enrolment_closes_at=timezone.now() + timedelta(days=30))
+    for _try in range(10):
+        full, other = _overlapping_pair(program, capacity=1)
+        holder, lawyer = _lawyer(program), _lawyer(program)
+        seat = services.enrol(participant=holder, session=full)
+        assert services.enrol(participant=lawyer, session=full).state == EnrolmentState.WAITLISTED
+        cancelled, enrolled = _at_once(
+            lambda seat=seat: services.enrolment_cancel(enrolment=seat, by=seat.participant.user),  # frees a seat
+            lambda other=other, p=lawyer: services.enrol(participant=p, session=other),
+        )
+        assert cancelled.state == EnrolmentState.CANCELLED
+        seats = Enrolment.objects.confirmed().filter(participant=lawyer)
+        assert seats.count() == 1
+        if _outcome(enrolled) == "confirmed":  # the enrolment came first: the promotion passed the lawyer by
+            assert Enrolment.objects.get(participant=lawyer, session=full).state == EnrolmentState.WAITLISTED
+        else:  # the promotion came first: the other session saw the seat
+            assert seats.get().session == full
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enrolments_moves_and_cancellations_at_once_never_give_overlapping_seats_nor_deadlock(administrator):
+    """Every path that confirms a seat at once, over sessions that overlap in pairs and are nearly full: no lawyer
+    ends with two seats at the same hour, no session over capacity, and every call answers (PostgreSQL would
+    abort one of two deadlocked transactions with an error)."""
+    program = ProgramFactory(enrolment_closes_at=timezone.now() + timedelta(days=30))
+    sessions = [*_overlapping_pair(program, capacity=2, day=10), *_overlapping_pair(program, capacity=2, day=11)]
+    lawyers = [_lawyer(program) for _ in range(6)]
+    for lawyer in lawyers[:4]:  # seats and waitlist places to cancel and move
+        services.enrol(participant=lawyer, session=sessions[0])
+        services.enrol(participant=lawyer, session=sessions[2])
+    seats = list(Enrolment.objects.active().filter(participant__in=lawyers[:4]))
+    actions = [
+        lambda lawyer=lawyer, s=s: services.enrol(participant=lawyer, session=s) for lawyer in lawyers for s in sessions
+    ]
+    actions += [lambda e=e: services.enrolment_cancel(enrolment=e, by=e.participant.user) for e in seats[::2]]
+    actions += [lambda e=e: services.enrolment_move(enrolment=e, to=sessions[1], by=administrator) for e in seats[1::4]]
+    actions += [lambda e=e: services.enrolment_move(enrolment=e, to=sessions[3], by=administrator) for e in seats[3::4]]
+    random.Random(13).shuffle(actions)
+
+    for result in _in_threads(_safely, actions, workers=12):
+        assert result is None or isinstance(result, services.ValidationError), f"not a refusal: {result!r}"
+    confirmed = Enrolment.objects.confirmed().filter(session__in=sessions)
+    for session in sessions:
+        assert confirmed.filter(session=session).count() <= session.capacity
+    for lawyer in lawyers:
+        held = [e.session for e in confirmed.filter(participant=lawyer).select_related("session")]
+        clashes = [
+            (a.pk, b.pk)
+            for a, b in itertools.combinations(held, 2)
+            if a.starts_at < b.ends_at and b.starts_at < a.ends_at
+        ]
+        assert not clashes, f"{lawyer} holds seats at the same hour: {clashes}"
+
+
+def _safely(action):
+    try:
+        action()
+    except Exception as error:  # noqa: BLE001 - refusals are answers; the test fails on anything else
+        return error
+    return None
 
 
 @pytest.mark.django_db

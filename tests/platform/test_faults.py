@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -24,11 +25,13 @@ from notifications.models import Notification, State
 from participants.models import Enrolment, EnrolmentState
 from tests.factories import PASSWORD, AdmissionFactory, ProgramFactory, SessionFactory
 from tests.support import (
+    ROOT,
     Browser,
     SmtpSink,
     celery_worker,
     free_port,
     redis_server,
+    service_env,
     test_database_url,
     wait_for,
     web_server,
@@ -205,6 +208,60 @@ def _waiting_on_a_lock(url) -> bool:
     # A connection of its own: inside the locking transaction, pg_stat_activity would be a stale snapshot.
     with psycopg2.connect(url) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        found = cursor.fetchone()[0] > 0
+    connection.close()
+    return found
+
+
+def test_a_query_longer_than_the_web_statement_timeout_is_cancelled_in_postgresql_and_answered_503(tmp_path, settings):
+    url = test_database_url()
+    page = f"/certificates/verify/{'f' * 40}/"  # a code nobody holds: one look-up in the certificates table
+    env = {"DATABASE_URL": url, "REDIS_URL": settings.CELERY_BROKER_URL, "WEB_STATEMENT_TIMEOUT": "1"}
+    with web_server(tmp_path / "web.log", **env) as base:
+        browser = Browser(base)
+        assert browser.request(page).status == 404
+        # Hold the table, so that the look-up waits inside PostgreSQL for as long as the lock is held.
+        locker = psycopg2.connect(url)
+        locker.cursor().execute("LOCK TABLE certificates_certificate IN ACCESS EXCLUSIVE MODE")
+        try:
+            answers = []
+            caught = threading.Thread(target=lambda: answers.append(browser.request(page)))
+            caught.start()
+            wait_for(lambda: _looking_up_certificates(url), timeout=30, message="the look-up to wait on the lock")
+            caught.join(timeout=60)
+            # The lock is still held, yet PostgreSQL runs the query no longer: it was cancelled, not abandoned.
+            assert not _looking_up_certificates(url)
+        finally:
+            locker.close()
+        answer = answers[0]
+        assert answer.status == 503 and answer.headers["Retry-After"]
+        assert "Traceback" not in answer.text and "psycopg2" not in answer.text
+        assert "时间过长" in answer.text  # "took too long", in the visitor's language
+        assert browser.request(page).status == 404  # the worker and its connection serve the next request
+    log = (tmp_path / "web.log").read_text()
+    assert "WEB_STATEMENT_TIMEOUT" in log and page in log
+    assert "Traceback" not in log
+
+    # Everything but the web server keeps no limit: management commands, and Celery workers (the same settings,
+    # loaded without trainingprog/wsgi.py).
+    show = "from django.db import connection; c = connection.cursor(); c.execute('SHOW statement_timeout'); print(c.fetchone()[0])"  # noqa: E501
+    for command in (
+        ["manage.py", "shell", "-v0", "-c", show],
+        ["-c", f"import trainingprog.celery, django; django.setup(); {show}"],
+    ):
+        done = subprocess.run(
+            [sys.executable, *command], cwd=ROOT, env=service_env(**env), capture_output=True, text=True, check=True
+        )
+        assert done.stdout.strip() == "0", done.stderr
+
+
+def _looking_up_certificates(url) -> bool:
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active'"
+            " AND pid <> pg_backend_pid() AND query LIKE %s",
+            ['SELECT "certificates_certificate".%'],  # the start: pg_stat_activity keeps the first 1 kB
+        )
         found = cursor.fetchone()[0] > 0
     connection.close()
     return found

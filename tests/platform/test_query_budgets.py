@@ -5,6 +5,9 @@ Each page is counted as each person who may see it (the access table in access.p
 once on the small world and once after `grow`; the counts must be equal. A page whose count grows runs
 a query per row somewhere: an N+1 to fix in its view or service. The grown pages (and their searches)
 show forms the small world has no rows for: their CSRF tokens and the headers are checked there too.
+
+A count that stays the same does not say each query stays cheap: a lawyer's documents (transcript, certificate,
+calendar feed, My program) are also held to the rows they read, in test_row_budgets.py.
 """
 
 from __future__ import annotations
