@@ -199,14 +199,14 @@ def _province_sequence(count: int, rng: random.Random) -> list[str]:
 
 
 def _set_quotas(program: Program, codes: list[str], provinces: dict[str, Province], *, full: str) -> None:
-    """A quota for every mainland province: the places its admitted lawyers (`codes`) use and one to three
+    """A quota for every mainland province: the places its admitted lawyers (`codes`) use and two to four
     more, none more in the `full` province; two for a province that sent no one."""
     used = Counter(codes)
     quotas = []
     for code, province in provinces.items():
         if code >= MAINLAND_CODES_END:
             continue
-        room = 0 if code == full else 1 + int(code) % 3
+        room = 0 if code == full else 2 + int(code) % 3
         seats = used[code] + room if code in used else 2
         quotas.append(ProvinceQuota(program=program, province=province, seats=seats))
     ProvinceQuota.objects.bulk_create(quotas)

@@ -314,3 +314,23 @@ def test_the_history_is_the_same_whenever_the_demo_is_built_and_shares_only_the_
             transaction.set_rollback(True)  # the next build starts from an empty database again
     assert built[0] == built[1]
     assert built[0]["certificates"] and len(built[0]["sessions"]) == 40
+
+
+@pytest.mark.django_db
+def test_the_demo_lawyer_finds_both_programs_the_live_one_first(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", "--participants", "20", stdout=io.StringIO())
+    live, history = Program.objects.get(slug="fipr-live"), Program.objects.get(slug="fipr-2025")
+    client = _client("lawyer@demo.test")
+
+    home = client.get(reverse("home")).content.decode()
+    assert live.name_zh in home and history.name_zh in home
+
+    page = client.get(reverse("participants:my_program")).content.decode()
+    assert page.count('data-testid="completion"') == 2  # the figures of each program
+    # "My sessions": this cohort's, under its name, then last year's; not one list that starts in June 2025.
+    seats = Enrolment.objects.filter(participant__user__email="lawyer@demo.test", state="confirmed")
+    first_live = seats.filter(session__program=live).order_by("session__starts_at").first().session
+    first_history = seats.filter(session__program=history).order_by("session__starts_at").first().session
+    order = [f">{live.name_zh}</h2>", first_live.title_zh, f">{history.name_zh}</h2>", first_history.title_zh]
+    assert [page.index(text) for text in order] == sorted(page.index(text) for text in order)
