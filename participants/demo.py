@@ -1,4 +1,5 @@
-"""Demo lawyers for `seed_demo`: 320 from 25 provinces, admitted, with seats, waitlists and attendance.
+"""Demo lawyers for `seed_demo`, 320 in each program from 25 provinces, admitted (in the live program some
+have applied), with seats, waitlists, attendance and province quotas; the demo lawyer is in both programs.
 
 Written with bulk inserts (no e-mails for made-up people); idempotent like the rest of the demo. The rows
 are made in Python by the same rules at every size; at the benchmark's 10,000 lawyers (1.7 million seats
@@ -287,8 +288,9 @@ def _enrol_live(program: Program, lawyers: list[Participant], rng: random.Random
 
 
 def _arrivals(program: Program, lawyers: list[Participant], rng: random.Random, now) -> list[tuple]:
-    """Attendance rows of the lawyers who have checked in so far to the session whose check-in is open,
-    five a minute since it opened, all on time; the demo lawyer has yet to."""
+    """Attendance rows of the lawyers already checked in to the session whose check-in is open, five a
+    minute since it opened, all on time; the demo lawyer (first) has yet to."""
+    present, qr = AttendanceStatus.PRESENT.value, AttendanceMethod.QR.value
     arrivals = []
     for session in program.sessions.filter(
         starts_at__gt=now - timedelta(days=1), starts_at__lt=now + timedelta(days=1)
@@ -298,18 +300,7 @@ def _arrivals(program: Program, lawyers: list[Participant], rng: random.Random, 
             continue
         since = now - opens
         for lawyer in rng.sample(lawyers[1:], k=min(len(lawyers) - 1, int(since.total_seconds()) // 60 * 5)):
-            at = opens + since * rng.random()
-            arrivals.append(
-                (
-                    lawyer.pk,
-                    session.pk,
-                    AttendanceStatus.PRESENT.value,
-                    "",
-                    AttendanceMethod.QR.value,
-                    lawyer.user_id,
-                    at,
-                )
-            )
+            arrivals.append((lawyer.pk, session.pk, present, "", qr, lawyer.user_id, opens + since * rng.random()))
     return arrivals
 
 
@@ -317,7 +308,7 @@ def _attend(
     program: Program, participants: list[Participant], seats: list[tuple], rng: random.Random, arrivals=()
 ) -> None:
     """Attendance for the sessions already held: most lawyers come nearly always, some miss too many; and
-    `arrivals`, records made already at a session going on."""
+    `arrivals`, the check-ins so far at a session about to start."""
     now = timezone.now()
     demo = participants[0]
     reliability = {p.pk: rng.choice([0.97] * 17 + [0.75, 0.6, 0.45]) for p in participants}

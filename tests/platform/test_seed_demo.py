@@ -204,6 +204,7 @@ def test_the_live_program_has_checkin_enrolment_and_a_waitlist_to_try_at_any_hou
         sessions = list(live.sessions.annotate(seats=seats, waiting=waiting))
         assert len(sessions) == 40
         assert {s.format for s in sessions} == set(SessionFormat.values)
+        assert program_clashes(live) == ([], [])
 
         # Check-in is open now at a session the demo lawyer holds a seat in and the demo faculty member teaches.
         mine = set(Enrolment.objects.filter(participant=lawyer, state="confirmed").values_list("session_id", flat=True))
