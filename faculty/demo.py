@@ -22,7 +22,7 @@ DOCUMENTS = [
 ]
 
 
-def _pdf(lines: list[str]) -> bytes:
+def _pdf(lines: list[str], program_name: str) -> bytes:
     from trainingprog.pdf import font
 
     buffer = io.BytesIO()
@@ -34,7 +34,7 @@ def _pdf(lines: list[str]) -> bytes:
         sheet.setFont(name, 12)
         for n, line in enumerate(lines[1:], start=1):
             sheet.drawString(60, 760 - 30 * n, line)
-        sheet.drawString(60, 60, f"2025年全国涉外知识产权律师培训项目 · 第{page + 1}页")
+        sheet.drawString(60, 60, f"{program_name} · 第{page + 1}页")
         sheet.showPage()
     sheet.save()
     return buffer.getvalue()
@@ -47,7 +47,7 @@ def seed_materials(program: Program, by) -> None:
     for session, (prefix, second, visibility, confidential) in zip(held[: len(DOCUMENTS)], DOCUMENTS, strict=False):
         lines = [f"{prefix}：{session.title_zh}", second]
         material_upload(
-            session=session, files=[SimpleUploadedFile(f"{prefix}-{session.title_zh}.pdf", _pdf(lines))], by=by,
+            session=session, files=[SimpleUploadedFile(f"{prefix}-{session.title_zh}.pdf", _pdf(lines, program.name_zh))], by=by,
             title=lines[0], visibility=visibility, confidential=confidential, description=second,
         )  # fmt: skip
     Material.objects.filter(session__program=program).update(announced_at=timezone.now())  # old news: no notices

@@ -1,4 +1,5 @@
-"""Demo lawyers for `seed_demo`: 320 from 25 provinces, admitted, with seats, waitlists and attendance.
+"""Demo lawyers for `seed_demo`, 320 in each program from 25 provinces, admitted (in the live program some
+have applied), with seats, waitlists, attendance and province quotas; the demo lawyer is in both programs.
 
 Written with bulk inserts (no e-mails for made-up people); idempotent like the rest of the demo. The rows
 are made in Python by the same rules at every size; at the benchmark's 10,000 lawyers (1.7 million seats
@@ -6,9 +7,11 @@ and as many attendance records) they go to PostgreSQL by COPY, which is what kee
 """
 
 import random
+from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from itertools import chain
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -16,8 +19,9 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
-from sessions.models import Program, SessionStatus, TrainingSession
+from sessions.models import Program, SessionFormat, SessionStatus, TrainingSession
 
+from .attendance import checkin_window
 from .models import (
     Admission,
     AdmissionState,
@@ -67,6 +71,7 @@ PROVINCE_WEIGHTS = {
     "41": 10, "50": 10, "34": 9, "36": 8, "21": 8, "12": 8, "13": 8, "61": 7, "53": 6, "45": 6,
     "52": 5, "14": 5, "22": 4, "46": 4, "23": 2,
 }  # fmt: skip
+MAINLAND_CODES_END = "70"  # Taiwan (71), Hong Kong (81) and Macao (82) follow the mainland's codes
 CITIES = {
     "44": "深圳",
     "11": "北京",
@@ -79,23 +84,75 @@ CITIES = {
 }
 
 
+# The province whose quota is full on each program's admissions page: Beijing in 2025, Shanghai now.
+HISTORY_FULL, LIVE_FULL = "11", "31"
+LIVE_LAWYERS = 320
+LIVE_APPLICANTS = 8  # applications to the live program the office has still to decide
+LIVE_NUMBERS = 500_000  # the second cohort's people are numbered from here: names and licences unlike 2025's
+LIVE_WAITLIST = 7  # lawyers waiting for the full elective ahead
+DEMO_NAME = ("李晓东", "Li Xiaodong")
+
+
 def seed_lawyers(program: Program, *, count: int, demo_user) -> None:
+    """The 2025 program's lawyers, the demo lawyer first: all admitted, their seats and attendance as held."""
     if program.admissions.exists():
         return
     rng = random.Random(320)
     provinces = {p.code: p for p in Province.objects.all()}
     codes = _province_sequence(count, rng)
-    User = get_user_model()
     emails = [f"lawyer{n:04d}@demo.test" for n in range(1, count)]
-    made = [User(email=email, full_name=_name(n)[0], is_active=False) for n, email in enumerate(emails, start=1)]
+    users = [demo_user, *_new_users(emails, [_name(n)[0] for n in range(1, count)])]
+    Group.objects.get(name=Role.PARTICIPANT).user_set.add(*users)
+    participants = _participants(users, range(count), codes, provinces, rng)
+    _set_quotas(program, codes, provinces, full=HISTORY_FULL)
+    _admit(program, participants, at=program.enrolment_opens_at or timezone.now())
+    with _bulk_load(Enrolment, Attendance, AttendanceChange):
+        seats = _enrol(program, participants, rng)
+        _attend(program, participants, seats, rng)
+
+
+def seed_live_lawyers(program: Program, *, demo_user, count: int = LIVE_LAWYERS) -> None:
+    """The second cohort: the demo lawyer, back from 2025 so that one login shows both programs, and new people
+    (a program admits each lawyer once; 2025's others do not return). Their seats and attendance until now,
+    the check-ins so far at the session whose check-in is open, and applications waiting for a decision."""
+    if program.admissions.exists():
+        return
+    rng = random.Random(2026)
+    now = timezone.now()
+    provinces = {p.code: p for p in Province.objects.all()}
+    codes = _province_sequence(count + LIVE_APPLICANTS, rng)  # codes[0], Guangdong, is the demo lawyer's
+    codes[count] = LIVE_FULL  # one applicant from the province that is full
+    numbers = range(LIVE_NUMBERS + 1, LIVE_NUMBERS + count + LIVE_APPLICANTS)
+    emails = [f"cohort2-{n - LIVE_NUMBERS:04d}@demo.test" for n in numbers]
+    users = _new_users(emails, [_name(n)[0] for n in numbers])
+    Group.objects.get(name=Role.PARTICIPANT).user_set.add(*users[: count - 1])
+    newcomers = _participants(users, numbers, codes[1:], provinces, rng)
+    lawyers, applicants = [Participant.objects.get(user=demo_user), *newcomers[: count - 1]], newcomers[count - 1 :]
+    _set_quotas(program, codes[:count], provinces, full=LIVE_FULL)
+    _admit(program, lawyers, at=program.enrolment_opens_at - timedelta(days=7))
+    Admission.objects.bulk_create(
+        Admission(participant=p, program=program, created_at=now - timedelta(hours=rng.randint(2, 240)))
+        for p in applicants
+    )
+    with _bulk_load(Enrolment, Attendance, AttendanceChange):
+        seats = _enrol_live(program, lawyers, rng, now)
+        _attend(program, lawyers, seats, rng, arrivals=_arrivals(program, lawyers, rng, now))
+
+
+def _new_users(emails: list[str], names: list[str]) -> list:
+    """Accounts for made-up people: not active (no one signs in as them), no usable password, no e-mails."""
+    User = get_user_model()
+    made = [User(email=email, full_name=name, is_active=False) for email, name in zip(emails, names, strict=True)]
     for user in made:
         user.set_unusable_password()
-    users = [demo_user, *User.objects.bulk_create(made, batch_size=2000)]
-    Group.objects.get(name=Role.PARTICIPANT).user_set.add(*users)
+    return User.objects.bulk_create(made, batch_size=2000)
 
+
+def _participants(users, numbers, codes, provinces, rng: random.Random) -> list[Participant]:
+    """Each user's lawyer profile; `numbers` make names, licence numbers and the rest (0 is the demo lawyer)."""
     participants = []
-    for n, (user, code) in enumerate(zip(users, codes, strict=True)):
-        name_zh, name_latin = ("李晓东", "Li Xiaodong") if n == 0 else (user.full_name, _name(n)[1])
+    for user, n, code in zip(users, numbers, codes, strict=True):
+        name_zh, name_latin = DEMO_NAME if n == 0 else _name(n)
         gender = "1" if n % 2 else "2"
         participants.append(
             Participant(
@@ -113,22 +170,17 @@ def seed_lawyers(program: Program, *, count: int, demo_user) -> None:
                 mobile=f"139{n:08d}",
             )
         )
-    Participant.objects.bulk_create(participants, batch_size=2000)
-    for code, seats in _quotas(codes).items():
-        ProvinceQuota.objects.create(program=program, province=provinces[code], seats=seats)
-    decided = program.enrolment_opens_at or timezone.now()
+    return Participant.objects.bulk_create(participants, batch_size=2000)
+
+
+def _admit(program: Program, participants: list[Participant], *, at) -> None:
     Admission.objects.bulk_create(
         [
-            Admission(
-                participant=p, program=program, state=AdmissionState.ADMITTED, decided_at=decided, created_at=decided
-            )
+            Admission(participant=p, program=program, state=AdmissionState.ADMITTED, decided_at=at, created_at=at)
             for p in participants
         ],
         batch_size=2000,
     )
-    with _bulk_load(Enrolment, Attendance, AttendanceChange):
-        seats = _enrol(program, participants, rng)
-        _attend(program, participants, seats, rng)
 
 
 def _name(n: int) -> tuple[str, str]:
@@ -147,11 +199,18 @@ def _province_sequence(count: int, rng: random.Random) -> list[str]:
     return codes
 
 
-def _quotas(codes: list[str]) -> dict[str, int]:
-    used: dict[str, int] = {}
-    for code in codes:
-        used[code] = used.get(code, 0) + 1
-    return {code: n + 2 for code, n in used.items()}  # a little room left in every province
+def _set_quotas(program: Program, codes: list[str], provinces: dict[str, Province], *, full: str) -> None:
+    """A quota for every mainland province: the places its admitted lawyers (`codes`) use and two to four
+    more, none more in the `full` province; two for a province that sent no one."""
+    used = Counter(codes)
+    quotas = []
+    for code, province in provinces.items():
+        if code >= MAINLAND_CODES_END:
+            continue
+        room = 0 if code == full else 2 + int(code) % 3
+        seats = used[code] + room if code in used else 2
+        quotas.append(ProvinceQuota(program=program, province=province, seats=seats))
+    ProvinceQuota.objects.bulk_create(quotas)
 
 
 ENROLMENT_FIELDS = ["participant_id", "session_id", "state", "confirmed_at", "waitlisted_at", "created_at"]
@@ -191,8 +250,65 @@ def _enrol(program: Program, participants: list[Participant], rng: random.Random
     return seats
 
 
-def _attend(program: Program, participants: list[Participant], seats: list[tuple], rng: random.Random) -> None:
-    """Attendance for the sessions already held: most lawyers come nearly always, some miss too many."""
+def _enrol_live(program: Program, lawyers: list[Participant], rng: random.Random, now) -> list[tuple]:
+    """Every lawyer in every required session. The electives held had most of their seats taken; those ahead,
+    with enrolment still open, a third to two thirds, but for one mock court (or the first elective ahead),
+    full with a waitlist. The demo lawyer (first) held seats in the first two electives and holds one in the
+    first elective ahead, and is not on the full one's waitlist: that is for the visitor to try. Returns the
+    confirmed seats as (participant, session) pairs."""
+    sessions = list(program.sessions.order_by("starts_at", "pk"))
+    required = [s for s in sessions if s.is_required]
+    held = [s for s in sessions if not s.is_required and s.ends_at <= now]
+    ahead = [s for s in sessions if not s.is_required and s.ends_at > now]
+    full = min(ahead, key=lambda s: (s.format != SessionFormat.MOCK_COURT, s.starts_at))
+    demo, others = lawyers[0], lawyers[1:]
+    mine = {*held[:2], next(s for s in ahead if s is not full)}
+    opens = program.enrolment_opens_at
+    confirmed, waitlisted = EnrolmentState.CONFIRMED.value, EnrolmentState.WAITLISTED.value
+    rows = [(p.pk, s.pk, confirmed, opens, None, opens) for p in lawyers for s in required]
+    seats = [(p, s) for p in lawyers for s in required]
+    for session in held + ahead:
+        share = rng.uniform(0.75, 1.0) if session in held else rng.uniform(0.3, 0.65)
+        taken = session.capacity if session is full else round(session.capacity * share)
+        waiting = LIVE_WAITLIST if session is full else 0
+        chosen = rng.sample(others, k=taken + waiting - (session in mine))
+        if session in mine:
+            chosen.insert(rng.randrange(taken), demo)
+        # First come, first served: the seats went to the first `taken`, in the order they chose.
+        until = min(now, session.starts_at) - opens
+        moments = sorted(opens + until * rng.random() for _ in chosen)
+        for n, (participant, moment) in enumerate(zip(chosen, moments, strict=True)):
+            if n < taken:
+                rows.append((participant.pk, session.pk, confirmed, moment, None, moment))
+                seats.append((participant, session))
+            else:
+                rows.append((participant.pk, session.pk, waitlisted, None, moment, moment))
+    _insert(Enrolment, ENROLMENT_FIELDS, rows)
+    return seats
+
+
+def _arrivals(program: Program, lawyers: list[Participant], rng: random.Random, now) -> list[tuple]:
+    """Attendance rows of the lawyers already checked in to the session whose check-in is open, five a
+    minute since it opened, all on time; the demo lawyer (first) has yet to."""
+    present, qr = AttendanceStatus.PRESENT.value, AttendanceMethod.QR.value
+    arrivals = []
+    for session in program.sessions.filter(
+        starts_at__gt=now - timedelta(days=1), starts_at__lt=now + timedelta(days=1)
+    ):
+        opens, _late, closes = checkin_window(session)
+        if not opens <= now <= closes:
+            continue
+        since = now - opens
+        for lawyer in rng.sample(lawyers[1:], k=min(len(lawyers) - 1, int(since.total_seconds()) // 60 * 5)):
+            arrivals.append((lawyer.pk, session.pk, present, "", qr, lawyer.user_id, opens + since * rng.random()))
+    return arrivals
+
+
+def _attend(
+    program: Program, participants: list[Participant], seats: list[tuple], rng: random.Random, arrivals=()
+) -> None:
+    """Attendance for the sessions already held: most lawyers come nearly always, some miss too many; and
+    `arrivals`, the check-ins so far at a session about to start."""
     now = timezone.now()
     demo = participants[0]
     reliability = {p.pk: rng.choice([0.97] * 17 + [0.75, 0.6, 0.45]) for p in participants}
@@ -218,7 +334,7 @@ def _attend(program: Program, participants: list[Participant], seats: list[tuple
                 yield (*pair, absent, "", roster, None, start + minutes[60])
 
     fields = ["participant_id", "session_id", "status", "note", "method", "recorded_by_id", "recorded_at"]
-    _insert(Attendance, fields, records())
+    _insert(Attendance, fields, chain(records(), arrivals))
     # Each record's history starts with the record itself: copied inside the database.
     quote = connection.ops.quote_name
     columns = [quote(Attendance._meta.get_field(f).column) for f in fields[2:]]

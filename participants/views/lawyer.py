@@ -35,7 +35,8 @@ def my_program(request):
         .filter(participant=participant)
         .select_related("session__program", "session__venue", "session__topic")
         .prefetch_related(ASSIGNMENTS)
-        .order_by("session__starts_at")
+        # The newest program first (a lawyer back for a second cohort sees this one's sessions, not last year's)
+        .order_by("-session__program__starts_on", "session__program_id", "session__starts_at")
         if participant
         else Enrolment.objects.none()
     )

@@ -1,7 +1,7 @@
 """A lawyer enrols in a full session and is waitlisted; another gives up their seat; the first is
 promoted, and both get their notices."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -19,13 +19,15 @@ def test_waitlisted_lawyer_is_promoted_when_a_seat_comes_free(page, demo):
     program = Program.objects.get(slug="fipr-2025")
     program.enrolment_closes_at = timezone.now() + timedelta(days=30)
     program.save()
-    start = timezone.now() + timedelta(days=14)
+    # At lunchtime in a fortnight: the demo lawyer's seats in the live program are mornings, afternoons and
+    # evenings, and one clashing would keep the seat from them.
+    start = datetime.combine(timezone.localdate() + timedelta(days=14), time(12, 0), timezone.get_current_timezone())
     session = TrainingSession.objects.create(
         program=program, title_zh="海外维权实务沙龙", title_en="Overseas enforcement salon", format="seminar",
         starts_at=start, ends_at=start + timedelta(hours=2), online_url="https://meeting.example.org/salon",
         capacity=1, credit_hours=2,
     )  # fmt: skip
-    holder = Participant.objects.exclude(user__email="lawyer@demo.test").first()
+    holder = Participant.objects.filter(admissions__program=program).exclude(user__email="lawyer@demo.test").first()
     holder.user.set_password("holder-pass-2025")
     holder.user.is_active = True
     holder.user.save()

@@ -8,7 +8,7 @@ Screenshots of every step, in Chinese and English: var/journeys/<this test>/.
 """
 
 import subprocess
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -36,10 +36,11 @@ def sign_out(page) -> None:
 
 def test_a_lawyer_takes_part_from_a_phone(journey, demo, worker, mailbox, tmp_path):
     program = Program.objects.get(slug="fipr-2025")
-    # What the calendar of a running program holds: enrolment open, and a one-seat review next week.
+    # What the calendar of a running program holds: enrolment open, and a one-seat review next week, at
+    # lunchtime (the demo lawyer, who takes the seat first, has seats in the live program's other slots).
     program.enrolment_closes_at = timezone.now() + timedelta(days=30)
     program.save(update_fields=["enrolment_closes_at"])
-    start = (timezone.localtime() + timedelta(days=7)).replace(hour=14, minute=0, second=0, microsecond=0)
+    start = datetime.combine(timezone.localdate() + timedelta(days=7), time(12, 0), timezone.get_current_timezone())
     review = TrainingSession.objects.create(
         program=program, topic=Topic.objects.get(program=program, name_zh="海外纠纷应对"),
         title_zh="海外维权文书点评（一对一）", title_en="One-to-one review of an overseas enforcement brief",

@@ -30,7 +30,7 @@ def test_faculty_post_materials_and_the_lawyer_with_a_seat_downloads_them(browse
     FacultyAssignment.objects.create(session=session, faculty=Faculty.objects.get(user__email="faculty@demo.test"))
     lawyer = Participant.objects.get(user__email="lawyer@demo.test")
     Enrolment.objects.create(participant=lawyer, session=session, state="confirmed", confirmed_at=timezone.now())
-    outsider = Participant.objects.exclude(pk=lawyer.pk).first()
+    outsider = Participant.objects.filter(admissions__program=program).exclude(pk=lawyer.pk).first()
     outsider.user.set_password("outsider-pass-2025")
     outsider.user.is_active = True
     outsider.user.save()

@@ -1,12 +1,27 @@
+"""seed_demo: the finished 2025 program and the live one built around the moment it runs, at any hour."""
+
 import io
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from itertools import pairwise
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Q
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
+from certificates.models import Certificate
 from notifications.models import Notification
+from participants.models import Admission, Attendance, Enrolment, Participant
 from sessions.conflicts import program_clashes
-from sessions.models import AffiliationKind, Faculty, Program, SessionFormat, TrainingSession
+from sessions.models import AffiliationKind, Faculty, FacultyAssignment, Program, SessionFormat, TrainingSession
 
 User = get_user_model()
 
@@ -61,37 +76,62 @@ def test_seed_demo_scales_for_benchmarks_without_clashes(settings):
 
 @pytest.mark.django_db
 def test_seed_demo_keeps_the_rules_at_any_size(settings, monkeypatch):
-    """The rows are written in bulk (COPY on PostgreSQL), past the services: they still obey the rules."""
-    from django.db.models import Count, F, Q
-    from django.utils import timezone
+    """The rows are written in bulk (COPY on PostgreSQL), past the services: in both programs they still obey
+    the rules. The benchmark's options scale the history only; the live program keeps its size."""
+    from django.db.models import F
 
     from certificates import demo as certificates_demo
-    from certificates.models import Certificate
-    from participants.attendance import COMPLETED, Completion
-    from participants.models import Attendance, AttendanceChange, Enrolment
+    from participants.attendance import COMPLETED, Completion, checkin_window
+    from participants.models import AttendanceChange
+    from participants.services import quota_usage
 
     settings.DEBUG = True
     monkeypatch.setattr(certificates_demo, "SAMPLE", 20)  # the cap the 10,000-lawyer benchmark reaches
     call_command("seed_demo", "--sessions", "120", "--participants", "400", stdout=io.StringIO())
+    now = timezone.now()
     program = Program.objects.get(slug="fipr-2025")
-    lawyers = program.admissions.count()
-    assert lawyers == 400
+    live = Program.objects.get(slug="fipr-live")
+    assert program.admissions.count() == 400
+    assert (live.sessions.count(), live.admissions.filter(state="admitted").count()) == (40, 320)
 
-    sessions = program.sessions.annotate(seats=Count("enrolments", filter=Q(enrolments__state="confirmed")))
-    assert all(s.seats == lawyers for s in sessions if s.is_required)
-    assert not [s for s in sessions if not s.is_required and s.seats > s.capacity]
-    assert Enrolment.objects.filter(state="waitlisted", session__is_required=True).count() == 0
-
-    records = Attendance.objects.filter(session__program=program)
-    held_seats = set(
-        Enrolment.objects.filter(state="confirmed", session__ends_at__lt=timezone.now()).values_list(
-            "participant_id", "session_id"
+    for each in (program, live):
+        lawyers = each.admissions.filter(state="admitted").count()
+        sessions = list(
+            each.sessions.annotate(
+                seats=Count("enrolments", filter=Q(enrolments__state="confirmed")),
+                waiting=Count("enrolments", filter=Q(enrolments__state="waitlisted")),
+            )
         )
-    )
-    assert set(records.values_list("participant_id", "session_id")) == held_seats  # and only for held seats
-    changes = AttendanceChange.objects.filter(attendance__in=records)
-    assert changes.count() == records.count()
-    assert not changes.exclude(status=F("attendance__status"), recorded_at=F("attendance__recorded_at")).exists()
+        assert all(s.seats == lawyers and not s.waiting for s in sessions if s.is_required)
+        assert not [s for s in sessions if not s.is_required and s.seats > s.capacity]
+        assert not [s for s in sessions if s.waiting and s.seats < s.capacity]  # a waitlist only when full
+
+        # Attendance for the seats held, and only for them, but for the first check-ins where it is open now.
+        open_now = [s.pk for s in sessions if checkin_window(s)[0] <= now <= checkin_window(s)[2]]
+        records = Attendance.objects.filter(session__program=each)
+        seats = Enrolment.objects.filter(session__program=each, state="confirmed")
+        held = set(seats.filter(session__ends_at__lt=now).values_list("participant_id", "session_id"))
+        assert set(records.exclude(session__in=open_now).values_list("participant_id", "session_id")) == held
+        arrived = set(records.filter(session__in=open_now).values_list("participant_id", "session_id"))
+        assert arrived <= set(seats.filter(session__in=open_now).values_list("participant_id", "session_id"))
+        changes = AttendanceChange.objects.filter(attendance__in=records)
+        assert changes.count() == records.count()
+        assert not changes.exclude(status=F("attendance__status"), recorded_at=F("attendance__recorded_at")).exists()
+
+        # Quotas hold every admitted lawyer, and one province has used all its places.
+        usage = quota_usage(each).values()
+        assert all(used <= places for used, places in usage)
+        assert sum(used == places for used, places in usage if used) == 1
+
+    # Nobody, in either program, holds two seats at the same time.
+    held_by: dict[int, list] = {}
+    for lawyer, starts, ends in Enrolment.objects.filter(state="confirmed").values_list(
+        "participant_id", "session__starts_at", "session__ends_at"
+    ):
+        held_by.setdefault(lawyer, []).append((starts, ends))
+    for times in held_by.values():
+        times.sort()
+        assert all(earlier[1] <= later[0] for earlier, later in pairwise(times))
 
     holders = list(Certificate.objects.filter(program=program).values_list("participant_id", flat=True))
     assert len(holders) == 21  # the first 20, and the demo lawyer, whose "My program" shows it
@@ -99,3 +139,199 @@ def test_seed_demo_keeps_the_rules_at_any_size(settings, monkeypatch):
     outcomes = {p.pk: p.outcome for p in Completion(program).lawyers()}
     assert {outcomes[pk] for pk in holders} == {COMPLETED}
     assert list(Certificate.objects.filter(program=program).values_list("number", flat=True)) == list(range(1, 22))
+    assert not Certificate.objects.filter(program=live).exists()  # the live program is under way
+
+
+# --- fipr-live: built around the moment seed_demo runs -------------------------------------------
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+EDGES = {
+    "beijing-2350-year-end": datetime(2026, 12, 31, 23, 50, tzinfo=SHANGHAI),
+    "beijing-0010-year-start": datetime(2027, 1, 1, 0, 10, tzinfo=SHANGHAI),  # UTC still on 31 December
+    "utc-2330-month-end": datetime(2027, 4, 30, 23, 30, tzinfo=UTC),  # Beijing already on 1 May, 07:30
+    "beijing-noon-february-end": datetime(2027, 2, 28, 12, 0, tzinfo=SHANGHAI),
+}
+
+
+class _Forms(HTMLParser):
+    """Each form of a page: its action and the values its inputs send."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: dict[str, dict[str, str]] = {}
+        self.current: dict[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.current = self.forms.setdefault(attrs.get("action") or "", {})
+        elif tag == "input" and self.current is not None and attrs.get("name"):
+            self.current[attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+
+
+def _submit_served_form(client: Client, page: str, action: str):
+    """GET the page and POST the form it serves to `action`, with its own values, as a browser would."""
+    answer = client.get(page)
+    assert answer.status_code == 200, page
+    forms = _Forms()
+    forms.feed(answer.content.decode())
+    assert action in forms.forms, f"{page} serves no form to {action}"
+    return client.post(action, forms.forms[action])
+
+
+def _client(email: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(email=email), backend="accounts.backends.EmailBackend")
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("moment", EDGES.values(), ids=EDGES.keys())
+def test_the_live_program_has_checkin_enrolment_and_a_waitlist_to_try_at_any_hour(settings, moment):
+    from participants.attendance import AT_RISK, ON_TRACK, Completion, checkin_window
+
+    settings.DEBUG = True
+    with time_machine.travel(moment, tick=True):
+        call_command("seed_demo", "--participants", "40", stdout=io.StringIO())
+        now = timezone.now()
+        live = Program.objects.get(slug="fipr-live")
+        lawyer = Participant.objects.get(user__email="lawyer@demo.test")
+        seats = Count("enrolments", filter=Q(enrolments__state="confirmed"))
+        waiting = Count("enrolments", filter=Q(enrolments__state="waitlisted"))
+        sessions = list(live.sessions.annotate(seats=seats, waiting=waiting))
+        assert len(sessions) == 40
+        assert {s.format for s in sessions} == set(SessionFormat.values)
+        assert program_clashes(live) == ([], [])
+
+        # Check-in is open now at a session the demo lawyer holds a seat in and the demo faculty member teaches.
+        mine = set(Enrolment.objects.filter(participant=lawyer, state="confirmed").values_list("session_id", flat=True))
+        today = [s for s in sessions if checkin_window(s)[0] <= now <= checkin_window(s)[2]]
+        assert len(today) == 1 and today[0].pk in mine
+        session = today[0]
+        faculty = _client("faculty@demo.test")
+        screen = faculty.get(reverse("participants:checkin_screen", args=[session.pk]))
+        assert screen.status_code == 200 and screen.context["open"] is True
+        assert 0 < screen.context["checked_in"] < screen.context["seats"] == 320  # the first have arrived
+        # The demo lawyer scans the code on the projector: present.
+        scanned = _client("lawyer@demo.test").get(urlsplit(screen.context["checkin_url"]).path)
+        assert scanned.status_code == 200
+        assert Attendance.objects.get(participant=lawyer, session=session).status == "present"
+
+        # Weeks ahead: enrolment is open and electives have seats; the lawyer takes one from the session page.
+        assert live.enrolment_opens_at <= now < live.enrolment_closes_at
+        ahead = [s for s in sessions if not s.is_required and s.starts_at > now]
+        with_seats = [s for s in ahead if s.seats < s.capacity]
+        assert len(with_seats) >= 10
+        assert any(s.pk in mine for s in with_seats)  # the demo lawyer already holds one
+        choice = next(s for s in with_seats if s.pk not in mine)
+        lawyer_client = _client("lawyer@demo.test")
+        page = reverse("sessions:session_detail", args=[live.slug, choice.pk])
+        action = reverse("participants:enrolment_action", args=[choice.pk])
+        assert _submit_served_form(lawyer_client, page, action).status_code == 302
+        assert Enrolment.objects.get(participant=lawyer, session=choice).state == "confirmed"
+
+        # One elective is full, with a waitlist the demo lawyer is not on yet: joining puts them at its end.
+        (full,) = [s for s in ahead if s.seats >= s.capacity]
+        assert full.seats == full.capacity and full.waiting > 0 and full.pk not in mine
+        page = reverse("sessions:session_detail", args=[live.slug, full.pk])
+        action = reverse("participants:enrolment_action", args=[full.pk])
+        assert _submit_served_form(lawyer_client, page, action).status_code == 302
+        place = Enrolment.objects.get(participant=lawyer, session=full)
+        assert (place.state, place.waitlist_position) == ("waitlisted", full.waiting + 1)
+
+        # Weeks past: every seat held has its attendance; the demo lawyer came to each; some lawyers are at risk.
+        held = [s for s in sessions if s.ends_at < now]
+        assert len(held) >= 15
+        held_seats = Enrolment.objects.filter(session__in=held, state="confirmed")
+        records = Attendance.objects.filter(session__in=held)
+        assert set(records.values_list("participant_id", "session_id")) == set(
+            held_seats.values_list("participant_id", "session_id")
+        )
+        completion = Completion(live)
+        figures = completion.of(lawyer)
+        assert figures.outcome == ON_TRACK
+        assert figures.attended_required == len([s for s in held if s.is_required]) + 1  # and today's, just now
+        assert completion.lawyers().filter(outcome=AT_RISK).count() in range(5, 65)  # a few, not most
+
+        # The demo faculty member teaches in both programs; the history is over, with the lawyer's certificate.
+        teacher = User.objects.get(email="faculty@demo.test")
+        assert session.is_taught_by(teacher)
+        history = Program.objects.get(slug="fipr-2025")
+        assert history.sessions.filter(assignments__faculty__user=teacher).exists()
+        assert not history.sessions.filter(ends_at__gte=now).exists()
+        assert Certificate.objects.filter(program=history, participant=lawyer, revoked_at=None).exists()
+        assert live.quotas.count() == history.quotas.count() == 31
+        assert live.admissions.filter(state="admitted").values("participant__province").distinct().count() >= 22
+
+
+def _history() -> dict:
+    """fipr-2025 by what a person sees in it (ids differ between two builds)."""
+    program = Program.objects.get(slug="fipr-2025")
+    lawyer, session = "participant__license_number", ("session__starts_at", "session__title_zh")
+    return {
+        "program": Program.objects.filter(pk=program.pk).values(
+            "name_zh", "starts_on", "ends_on", "enrolment_opens_at", "enrolment_closes_at", "min_credit_hours"
+        )[0],
+        "sessions": sorted(
+            program.sessions.values_list("starts_at", "title_zh", "title_en", "format", "venue__name_zh", "capacity")
+        ),
+        "faculty": sorted(
+            FacultyAssignment.objects.filter(session__program=program).values_list(*session, "faculty__slug", "role")
+        ),
+        "quotas": sorted(program.quotas.values_list("province__code", "seats")),
+        "admissions": sorted(program.admissions.values_list(lawyer, "participant__name_zh", "state", "decided_at")),
+        "enrolments": sorted(
+            Enrolment.objects.filter(session__program=program).values_list(
+                lawyer, *session, "state", "confirmed_at", "waitlisted_at"
+            )
+        ),
+        "attendance": sorted(
+            Attendance.objects.filter(session__program=program).values_list(
+                lawyer, *session, "status", "method", "recorded_at"
+            )
+        ),
+        "certificates": sorted(
+            (c.participant.license_number, c.serial, c.revoked_at is None)
+            for c in Certificate.objects.filter(program=program).select_related("participant")
+        ),
+    }
+
+
+@pytest.mark.django_db
+def test_the_history_is_the_same_whenever_the_demo_is_built_and_shares_only_the_demo_lawyer(settings):
+    settings.DEBUG = True
+    built = []
+    for moment in (EDGES["beijing-2350-year-end"], EDGES["utc-2330-month-end"]):
+        with time_machine.travel(moment, tick=True), transaction.atomic():
+            call_command("seed_demo", "--participants", "60", stdout=io.StringIO())
+            built.append(_history())
+            both = Admission.objects.filter(
+                program__slug="fipr-live", participant__admissions__program__slug="fipr-2025"
+            )
+            assert list(both.values_list("participant__user__email", flat=True)) == ["lawyer@demo.test"]
+            transaction.set_rollback(True)  # the next build starts from an empty database again
+    assert built[0] == built[1]
+    assert built[0]["certificates"] and len(built[0]["sessions"]) == 40
+
+
+@pytest.mark.django_db
+def test_the_demo_lawyer_finds_both_programs_the_live_one_first(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", "--participants", "20", stdout=io.StringIO())
+    live, history = Program.objects.get(slug="fipr-live"), Program.objects.get(slug="fipr-2025")
+    client = _client("lawyer@demo.test")
+
+    home = client.get(reverse("home")).content.decode()
+    assert live.name_zh in home and history.name_zh in home
+
+    page = client.get(reverse("participants:my_program")).content.decode()
+    assert page.count('data-testid="completion"') == 2  # the figures of each program
+    # "My sessions": this cohort's, under its name, then last year's; not one list that starts in June 2025.
+    seats = Enrolment.objects.filter(participant__user__email="lawyer@demo.test", state="confirmed")
+    first_live = seats.filter(session__program=live).order_by("session__starts_at").first().session
+    first_history = seats.filter(session__program=history).order_by("session__starts_at").first().session
+    order = [f">{live.name_zh}</h2>", first_live.title_zh, f">{history.name_zh}</h2>", first_history.title_zh]
+    assert [page.index(text) for text in order] == sorted(page.index(text) for text in order)
