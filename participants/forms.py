@@ -34,7 +34,7 @@ class SpecialtiesField(forms.MultipleChoiceField):
 
 
 class _ProfileForm(forms.ModelForm):
-    specialties = SpecialtiesField(label=_("specialties"))
+    specialties = SpecialtiesField(label=_("Specialties"))
 
     class Meta:
         field_classes = {"license_number": DigitsField, "mobile": DigitsField}

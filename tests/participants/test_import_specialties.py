@@ -162,7 +162,7 @@ def test_merging_rewrites_every_carrier_and_only_them_and_is_recorded(administra
     forms = [f for f in ServedForms(page.text).forms if f["data"].get("value") == CUSTOMS_IP]
     assert len(forms) == 1 and forms[0]["button"] == "合并"
     answer = administrator_client.post(url, {**forms[0]["data"], "into": "customs"}, follow=True)
-    assert "2位律师" in answer.text
+    assert "2名律师" in answer.text
 
     held = {name: Participant.objects.get(pk=p.pk).specialties for name, p in carriers.items()}
     assert held["both"] == ["patents", "customs"]
