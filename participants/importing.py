@@ -600,21 +600,24 @@ def job_start(*, job: ImportJob, only_valid: bool, confirmed: str) -> None:
         raise ValidationError(str(FAILURES["rows_invalid"]))
     ImportJob.objects.filter(pk=job.pk).update(only_valid=only_valid)
     if job.valid_rows <= settings.IMPORT_SYNC_ROWS:
-        job_run(job.pk)
+        job_run(job.pk, confirmed=confirmed)
     else:
-        transaction.on_commit(lambda: import_run.delay(job_id=job.pk))
+        transaction.on_commit(lambda: import_run.delay(job_id=job.pk, confirmed=confirmed))
 
 
-def job_run(job_id: int) -> None:
+def job_run(job_id: int, *, confirmed: str) -> None:
     """Import a checked file once (a second run finds it claimed and does nothing).
 
-    The file is checked again inside the writing transaction, under the import lock; if the check
-    differs from the one the administrator confirmed (another import, an application or an admission
-    changed the lawyers on record), nothing is written and the job shows the fresh check instead.
+    The job is claimed only while its check is still the one confirmed: a second click racing a first
+    one that found the check stale cannot write the fresh result nobody has read. The file is checked
+    again inside the writing transaction, under the import lock; if the result differs from the one
+    confirmed (another import, an application or an admission changed the lawyers on record), nothing
+    is written and the job shows the fresh check instead.
     """
     from django.core.cache import cache
 
-    if not ImportJob.objects.filter(pk=job_id, state=ImportJob.State.CHECKED).update(state=ImportJob.State.RUNNING):
+    claim = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.CHECKED, check_digest=confirmed)
+    if not claim.update(state=ImportJob.State.RUNNING):
         return
     job = ImportJob.objects.select_related("program", "uploaded_by").get(pk=job_id)
     try:

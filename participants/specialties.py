@@ -27,7 +27,7 @@ ALIASES: dict[str, str] = {
     "许可与交易": "licensing", "海关": "customs", "海关保护": "customs",
     "国际仲裁": "arbitration", "仲裁": "arbitration",
 }  # fmt: skip
-# Its message names the value (cut short) and, for a long one, the limit.
+# Why a value is refused: codes of importing.MESSAGES, whose parameters name the value (cut short) or the limit.
 TOO_LONG, NOT_TEXT, TOO_MANY = "specialty_too_long", "specialty_not_text", "specialties_too_many"
 
 

@@ -14,7 +14,7 @@ from tests.factories import ParticipantFactory, ProgramFactory
 from tests.support import wait_for
 
 from .test_import import HEADER_ZH, _csv
-from .test_import_views import ServedForms, _upload, submit
+from .test_import_views import ServedForms, _upload, run_as_worker, submit
 
 
 @pytest.fixture
@@ -102,19 +102,20 @@ def test_a_check_still_true_at_writing_time_writes_at_once(administrator_client,
 
 @pytest.mark.django_db
 def test_a_large_file_checked_again_by_the_worker_shows_the_fresh_result_while_polled(
-    administrator_client, program, settings
+    administrator_client, program, settings, django_capture_on_commit_callbacks
 ):
     settings.IMPORT_SYNC_ROWS = 1  # everything in the background
     _upload(administrator_client, program, _csv([HEADER_ZH, *(_lawyer(n) for n in range(4))]), "A.csv")
     job = ImportJob.objects.get()
-    submit(administrator_client, _job_page(administrator_client, job), button="导入")  # queued
+    with django_capture_on_commit_callbacks() as queued:
+        submit(administrator_client, _job_page(administrator_client, job), button="导入")
     ParticipantFactory(user__email="a2@example.cn")  # meanwhile row 4's address is taken
     ImportJob.objects.filter(pk=job.pk).update(state="running")  # as the page polls it, mid-import
     polled = administrator_client.get(reverse("participants:import_job", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert 'hx-trigger="every 1s"' in polled.text
     ImportJob.objects.filter(pk=job.pk).update(state="checked")
 
-    importing.job_run(job.pk)  # the worker
+    run_as_worker(queued)
     job.refresh_from_db()
     assert (job.state, job.valid_rows, Participant.objects.count()) == ("checked", 3, 1)
     polled = administrator_client.get(reverse("participants:import_job", args=[job.pk]), HTTP_HX_REQUEST="true")
@@ -122,6 +123,9 @@ def test_a_large_file_checked_again_by_the_worker_shows_the_fresh_result_while_p
     assert "因此未写入任何数据" in polled.text and set(_rows_named(polled)) == {4}  # the fresh result, swapped in
     form = ServedForms(polled.text).find("仅导入")
     assert form["data"]["check"] == job.check_digest
+    run_as_worker(queued)  # the task delivered again: it confirmed the first check, not this one: nothing written
+    job.refresh_from_db()
+    assert (job.state, Participant.objects.count()) == ("checked", 1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -154,7 +158,7 @@ def test_a_lawyer_written_between_the_check_and_the_write_undoes_the_import_and_
     threads[0].start()
     assert inserted.wait(60)
     threads[1].start()
-    importing.job_run(job.pk)
+    importing.job_run(job.pk, confirmed=job.check_digest)  # as the import button confirmed it
     for thread in threads:
         thread.join(60)
 
