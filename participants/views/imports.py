@@ -115,7 +115,7 @@ class MergeForm(forms.Form):
 @administrator_required
 def specialty_list(request):
     in_use = specialties.unknown_in_use()
-    form = MergeForm(request.POST or None, in_use=[v.value for v in in_use])
+    form = MergeForm(request.POST if request.method == "POST" else None, in_use=[v.value for v in in_use])
     if request.method == "POST":
         if form.is_valid():
             value, into = form.cleaned_data["value"], form.cleaned_data["into"]

@@ -195,9 +195,10 @@ def test_a_merge_sent_twice_or_into_itself_changes_nothing_and_says_why(administ
     assert Participant.objects.get(pk=carriers["both"].pk).specialties == ["patents"]
 
     before = list(Participant.objects.order_by("pk").values_list("specialties", flat=True))
-    for into in ("海关知识产权保护", "", "<b>x</b>"):
-        answer = administrator_client.post(url, {"value": "海关知识产权保护", "into": into}, follow=True)
+    for posted in ({"value": "海关知识产权保护", "into": into} for into in ("海关知识产权保护", "", "<b>x</b>")):
+        answer = administrator_client.post(url, posted, follow=True)
         assert "alert-danger" in answer.text
+    assert "alert-danger" in administrator_client.post(url, {}, follow=True).text  # nothing sent at all
     assert list(Participant.objects.order_by("pk").values_list("specialties", flat=True)) == before
     assert SpecialtyMerge.objects.count() == 1
 
