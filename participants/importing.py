@@ -310,6 +310,8 @@ def _clean_row(row: Row, headers: dict[str, str], provinces: dict[str, Province]
     values, clean = row.values, {}
 
     def error(name: str, code: str, **params) -> None:
+        # A value quoted back is cut short: a whole 100,000-character cell would be kept with every problem.
+        params = {k: v[:60] + "…" if isinstance(v, str) and len(v) > 61 else v for k, v in params.items()}
         row.errors.append(Problem(headers.get(name, name), code, params))
 
     for name in COLUMNS:

@@ -179,3 +179,20 @@ def test_command_dry_run_writes_nothing_and_reports_rows(program, tmp_path, caps
     assert Participant.objects.count() == 2
     with pytest.raises(CommandError):
         call_command("import_participants", str(path), "--program", "no-such-program")
+
+
+@pytest.mark.django_db
+def test_an_address_of_another_lawyer_on_record_is_a_row_problem_even_when_that_lawyer_is_in_the_file(program):
+    other = ParticipantFactory(license_number="14401201810123457", user__email="shared@example.cn")
+    lines = [
+        HEADER_ZH,
+        "王芳,,女,14401201810123456,某所,广东,深圳,,shared@example.cn,,,",  # a new lawyer, someone else's address
+        f"{other.name_zh},,男,14401201810123457,某所,广东,深圳,,shared@example.cn,,,",  # that someone, as on record
+    ]
+    report = importing.parse(_csv(lines), "list.csv", program)
+    assert [(row.number, [p.code for p in row.errors]) for row in report.rows] == [
+        (2, ["email_taken"]),
+        (3, ["email_repeated"]),
+    ]
+    outcome = importing.apply(report, program, by=None, only_valid=True)  # wrote nothing it did not check
+    assert (outcome.created, outcome.updated) == (0, 0) and Participant.objects.count() == 1
