@@ -31,6 +31,7 @@ NAV_ITEMS = (
     NavItem(_("Venues"), "manage:venue_list", "geo-alt", frozenset({Role.ADMINISTRATOR}), "manage"),
     NavItem(_("Faculty profiles"), "manage:faculty_list", "person-gear", frozenset({Role.ADMINISTRATOR}), "manage"),
     NavItem(_("People"), "accounts:user_list", "people", frozenset({Role.ADMINISTRATOR}), "manage"),
+    NavItem(_("Specialties in use"), "participants:specialties", "tags", frozenset({Role.ADMINISTRATOR}), "manage"),
     NavItem(_("E-mail outbox"), "notifications:outbox", "envelope-paper", frozenset({Role.ADMINISTRATOR}), "manage"),
 )
 

@@ -17,10 +17,23 @@ class DigitsField(forms.CharField):
         return "".join(ch for ch in value if ch not in " -\t")
 
 
+class SpecialtiesField(forms.MultipleChoiceField):
+    """The known specialties as boxes to tick, and also each other value the lawyer already has (from an
+    imported list) as written: saving the form keeps it unless its box is unticked. Nobody can add a
+    value outside the known ones through the form."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Specialty.choices, required=False, widget=forms.CheckboxSelectMultiple, **kwargs)
+
+    def get_bound_field(self, form, field_name):
+        # Each form holds its own copy of its fields, so these choices are this form's (this lawyer's).
+        held = form.get_initial_for_field(self, field_name) or []
+        self.choices = [*Specialty.choices, *((v, v) for v in held if isinstance(v, str) and v not in Specialty.values)]
+        return super().get_bound_field(form, field_name)
+
+
 class _ProfileForm(forms.ModelForm):
-    specialties = forms.MultipleChoiceField(
-        label=_("Specialties"), choices=Specialty.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    specialties = SpecialtiesField(label=_("Specialties"))
 
     class Meta:
         field_classes = {"license_number": DigitsField, "mobile": DigitsField}

@@ -1,14 +1,22 @@
 """Importing provincial lists of lawyers: CSV (UTF-8 with or without BOM, GBK/GB18030) or XLSX,
 headers in Chinese or English. `parse` checks every row and says what is wrong by row and column;
 `apply` writes nothing unless every row is valid, or the caller chose to import only the valid rows.
+
+A problem is a code with parameters (rendered in the language of whoever reads it, not of whoever
+uploaded the file). An import job writes only what its administrator was shown: the file is checked
+again at writing time, and if the lawyers on record changed meanwhile, nothing is written and the
+fresh check is shown for the administrator to confirm again.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import re
 import unicodedata
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -16,14 +24,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sessions.models import Program
 
-from .models import Admission, AdmissionState, Participant, Province, ProvinceQuota, Specialty
-from .provinces import province_code
+from . import specialties
+from .models import Admission, AdmissionState, ImportJob, Participant, Province, ProvinceQuota
+from .provinces import PROVINCES, province_code
 
 # Field → the headers that name it (compared after normalise_header).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -42,25 +52,93 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("name_zh", "license_number", "law_firm", "province", "email")
 GENDERS = {"男": "male", "male": "male", "m": "male", "女": "female", "female": "female", "f": "female"}
-SPECIALTY_NAMES = {
-    "专利": "patents", "商标": "trademarks", "著作权": "copyright", "版权": "copyright", "商业秘密": "trade_secrets",
-    "不正当竞争": "unfair_competition", "反不正当竞争": "unfair_competition", "许可": "licensing",
-    "许可与交易": "licensing", "海关": "customs", "海关保护": "customs",
-    "国际仲裁": "arbitration", "仲裁": "arbitration",
-}  # fmt: skip
 LIST_SEPARATORS = re.compile(r"[,，、;；/|]+")
+
+# What can be wrong with a row, by code; each message's parameters are stored with the problem.
+MESSAGES = {
+    "required": gettext_lazy("Required."),
+    "too_long": gettext_lazy("Longer than %(limit)s characters."),
+    "licence_format": gettext_lazy("“%(value)s” is not a 17-digit licence number."),
+    "licence_repeated": gettext_lazy("The same licence number as row %(row)s."),
+    "province_unknown": gettext_lazy("Unknown province “%(value)s”."),
+    "email_format": gettext_lazy("“%(value)s” is not an e-mail address."),
+    "email_repeated": gettext_lazy("The same e-mail address as row %(row)s."),
+    "email_taken": gettext_lazy("%(email)s already belongs to another account."),
+    "mobile_format": gettext_lazy("“%(value)s” is not a mobile number."),
+    "gender": gettext_lazy("Write 男/女 or male/female."),
+    "years": gettext_lazy("“%(value)s” is not a number of years."),
+    "quota_full": gettext_lazy("%(province)s has no places left (%(seats)s)."),
+    specialties.TOO_LONG: gettext_lazy("A specialty longer than %(limit)s characters: “%(value)s”."),
+    specialties.NOT_TEXT: gettext_lazy(
+        "“%(value)s” cannot be kept as a specialty: write it in letters, digits and punctuation, not starting "
+        "with = + - or @."
+    ),
+    specialties.TOO_MANY: gettext_lazy("More than %(limit)s specialties."),
+}
+# Why a job stopped without writing, by code (ImportJob.error).
+FAILURES = {
+    "unreadable": gettext_lazy("The stored file can no longer be read; upload it again."),
+    "rows_invalid": gettext_lazy("The file has rows with errors; fix them, or import only the valid rows."),
+}
 
 
 class ImportFileError(Exception):
     """The file as a whole cannot be read; the message says why."""
 
 
+class ChangedMeanwhile(Exception):
+    """A lawyer the check found on record is gone by the time of writing: the check no longer holds."""
+
+
+def _param(name: str, value: object) -> object:
+    if name == "province":  # stored as its code, named in the reader's language
+        names = {code: (full, english) for code, full, _short, english in PROVINCES}
+        if value in names:
+            return names[value][1] if translation.get_language() == "en" else names[value][0]
+    return value
+
+
+def render(code: str, params: dict) -> str:
+    """The message for a problem's code and parameters, in the current language."""
+    return str(MESSAGES[code]) % {name: _param(name, value) for name, value in params.items()}
+
+
+@dataclass(frozen=True)
+class Problem:
+    column: str  # the column's header as the file writes it
+    code: str  # a key of MESSAGES
+    params: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return render(self.code, self.params)
+
+    def __str__(self) -> str:
+        return f"{self.column}: {self.message}"
+
+
+def problem_message(stored: dict) -> str:
+    """A stored problem ({"row", "column", "code", "params"}) in the reader's language; a job stored
+    before problems had codes keeps its message as written."""
+    if stored.get("code") in MESSAGES:
+        try:
+            return render(stored["code"], stored.get("params") or {})
+        except (KeyError, TypeError, ValueError):  # parameters that no longer fit the message
+            pass
+    return str(stored.get("message") or stored.get("code") or "")
+
+
+def failure_message(error: str) -> str:
+    return str(FAILURES[error]) if error in FAILURES else error
+
+
 @dataclass
 class Row:
     number: int  # as the spreadsheet numbers it (the header is row 1)
     values: dict[str, object]
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
+    errors: list[Problem] = field(default_factory=list)
     existing: int | None = None  # the participant this row updates
+    new_specialties: list[str] = field(default_factory=list)  # values outside the known ones, kept as written
 
     @property
     def valid(self) -> bool:
@@ -84,6 +162,18 @@ class Report:
     @property
     def all_valid(self) -> bool:
         return all(r.valid for r in self.rows)
+
+    @property
+    def new_specialties(self) -> dict[str, int]:
+        """Each specialty outside the known ones that valid rows name → in how many rows."""
+        return dict(Counter(value for row in self.valid_rows for value in row.new_specialties))
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of what the check found: each row's problems and the lawyer it updates. Two
+        checks of one file with equal digests would write the same rows the same way."""
+        found = [(r.number, r.existing, [(p.column, p.code, p.params) for p in r.errors]) for r in self.rows]
+        return hashlib.sha256(json.dumps(found, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 def normalise(text: object) -> str:
@@ -193,13 +283,9 @@ def _check_rows(rows: list[Row], headers: dict[str, str], program: Program) -> N
 
     licences = [r.values.get("license_number") for r in rows if r.values.get("license_number")]
     existing = dict(Participant.objects.filter(license_number__in=licences).values_list("license_number", "pk"))
-    existing_users = dict(
-        Participant.objects.filter(license_number__in=licences).values_list("license_number", "user__email")
-    )
     emails = [str(r.values.get("email", "")).lower() for r in rows if r.values.get("email")]
-    taken_emails = set(get_user_model().objects.filter(email__in=emails).values_list("email", flat=True)) - set(
-        existing_users.values()
-    )
+    # Each address already in use → the licence of the lawyer whose account it is (None: not a lawyer's).
+    owners = dict(get_user_model().objects.filter(email__in=emails).values_list("email", "participant__license_number"))
 
     seen_licence: dict[str, int] = {}
     seen_email: dict[str, int] = {}
@@ -207,61 +293,54 @@ def _check_rows(rows: list[Row], headers: dict[str, str], program: Program) -> N
         licence, email = row.values.get("license_number"), row.values.get("email")
         if licence:
             if licence in seen_licence:
-                row.errors.append(
-                    (
-                        headers["license_number"],
-                        _("The same licence number as row %(row)s.") % {"row": seen_licence[licence]},
-                    )
-                )
+                first = seen_licence[licence]
+                row.errors.append(Problem(headers["license_number"], "licence_repeated", {"row": first}))
             seen_licence.setdefault(licence, row.number)
             row.existing = existing.get(licence)
         if email:
             if email in seen_email:
-                row.errors.append(
-                    (headers["email"], _("The same e-mail address as row %(row)s.") % {"row": seen_email[email]})
-                )
+                row.errors.append(Problem(headers["email"], "email_repeated", {"row": seen_email[email]}))
             seen_email.setdefault(email, row.number)
-            own = existing_users.get(licence) if licence else None
-            if email in taken_emails and email != own:
-                row.errors.append(
-                    (headers["email"], _("%(email)s already belongs to another account.") % {"email": email})
-                )
+            if email in owners and owners[email] != licence:  # someone else's account, not this lawyer's
+                row.errors.append(Problem(headers["email"], "email_taken", {"email": email}))
     _check_quotas(rows, headers, program)
 
 
 def _clean_row(row: Row, headers: dict[str, str], provinces: dict[str, Province]) -> None:
     values, clean = row.values, {}
 
-    def error(name: str, message: str) -> None:
-        row.errors.append((headers.get(name, name), message))
+    def error(name: str, code: str, **params) -> None:
+        # A value quoted back is cut short: a whole 100,000-character cell would be kept with every problem.
+        params = {k: v[:60] + "…" if isinstance(v, str) and len(v) > 61 else v for k, v in params.items()}
+        row.errors.append(Problem(headers.get(name, name), code, params))
 
     for name in COLUMNS:
         clean[name] = normalise(values.get(name))
     for name in REQUIRED:
         if not clean[name]:
-            error(name, _("Required."))
+            error(name, "required")
     licence = re.sub(r"\s+", "", clean["license_number"])
     if licence and not re.fullmatch(r"\d{17}", licence):
-        error("license_number", _("“%(value)s” is not a 17-digit licence number.") % {"value": clean["license_number"]})
+        error("license_number", "licence_format", value=clean["license_number"])
     code = province_code(clean["province"]) if clean["province"] else None
     if clean["province"] and code is None:
-        error("province", _("Unknown province “%(value)s”.") % {"value": clean["province"]})
+        error("province", "province_unknown", value=clean["province"])
     email = clean["email"].lower()
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            error("email", _("“%(value)s” is not an e-mail address.") % {"value": clean["email"]})
+            error("email", "email_format", value=clean["email"])
         else:  # a valid address may run to 320 characters, longer than the accounts keep
             limit = get_user_model()._meta.get_field("email").max_length
             if len(email) > limit:
-                error("email", _("Longer than %(limit)s characters.") % {"limit": limit})
+                error("email", "too_long", limit=limit)
     mobile = re.sub(r"[\s-]+", "", clean["mobile"])
     if mobile and not re.fullmatch(r"\+?\d{6,15}", mobile):
-        error("mobile", _("“%(value)s” is not a mobile number.") % {"value": clean["mobile"]})
+        error("mobile", "mobile_format", value=clean["mobile"])
     gender = GENDERS.get(clean["gender"].lower()) if clean["gender"] else ""
     if gender is None:
-        error("gender", _("Write 男/女 or male/female."))
+        error("gender", "gender")
     years = None
     if clean["years_of_practice"]:
         try:
@@ -269,24 +348,17 @@ def _clean_row(row: Row, headers: dict[str, str], provinces: dict[str, Province]
             if not 0 <= years <= 70:
                 raise ValueError
         except (ValueError, OverflowError):  # not a number, or infinity ("inf", "1e400")
-            error(
-                "years_of_practice", _("“%(value)s” is not a number of years.") % {"value": clean["years_of_practice"]}
-            )
-    specialties = []
-    for part in LIST_SEPARATORS.split(clean["specialties"]):
-        part = part.strip()
-        if not part:
-            continue
-        code_ = SPECIALTY_NAMES.get(part) or next(
-            (value for value, label in Specialty.choices if part.lower() in (value, str(label).lower())), None
-        )
-        if code_ is None:
-            error("specialties", _("Unknown specialty “%(value)s”.") % {"value": part})
-        elif code_ not in specialties:
-            specialties.append(code_)
+            error("years_of_practice", "years", value=clean["years_of_practice"])
+    # An open vocabulary: a value outside the known ones is kept as written, unless it cannot be a name.
+    try:
+        held = specialties.resolve_all(LIST_SEPARATORS.split(clean["specialties"]))
+    except specialties.SpecialtyRefused as refusal:
+        error("specialties", refusal.code, **refusal.params)
+        held = []
+    row.new_specialties = [value for value in held if not specialties.is_known(value)]
     for name, limit in (("name_zh", 60), ("name_latin", 100), ("law_firm", 200), ("city", 60), ("languages", 120)):
         if len(clean[name]) > limit:
-            error(name, _("Longer than %(limit)s characters.") % {"limit": limit})
+            error(name, "too_long", limit=limit)
     row.values = {
         **clean,
         "license_number": licence,
@@ -295,7 +367,7 @@ def _clean_row(row: Row, headers: dict[str, str], provinces: dict[str, Province]
         "mobile": mobile,
         "gender": gender or "",
         "years_of_practice": years,
-        "specialties": specialties,
+        "specialties": held,
     }
 
 
@@ -320,11 +392,7 @@ def _check_quotas(rows: list[Row], headers: dict[str, str], program: Program) ->
         admitted[province.pk] += 1
         if admitted[province.pk] > quotas[province.pk]:
             row.errors.append(
-                (
-                    headers["province"],
-                    _("%(province)s has no places left (%(seats)s).")
-                    % {"province": province, "seats": quotas[province.pk]},
-                )
+                Problem(headers["province"], "quota_full", {"province": province.code, "seats": quotas[province.pk]})
             )
 
 
@@ -352,10 +420,11 @@ def apply(report: Report, program: Program, *, by, only_valid: bool = False, pro
     batches with bulk statements, inside one transaction: all of it lands, or none.
     """
     if not report.all_valid and not only_valid:
-        raise ValidationError(_("The file has rows with errors; fix them, or import only the valid rows."))
+        raise ValidationError(str(FAILURES["rows_invalid"]), code="rows_invalid")
     rows = report.valid_rows
     outcome = Outcome(skipped=len(report.rows) - len(rows))
     with transaction.atomic():
+        lock_for_import(program)
         for start in range(0, len(rows), BATCH):
             _apply_batch(rows[start : start + BATCH], program, by, outcome)
             if progress:
@@ -363,24 +432,36 @@ def apply(report: Report, program: Program, *, by, only_valid: bool = False, pro
     return outcome
 
 
+_IMPORT_LOCK = zlib.crc32(b"participants.import")
+
+
+def lock_for_import(program: Program) -> None:
+    """One import writes at a time (two lists may name the same lawyer), and admissions to the program
+    wait for it (they lock the program too, to count its quotas); held until the transaction ends."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+    Program.objects.select_for_update().filter(pk=program.pk).exists()
+
+
 def _apply_batch(rows: list[Row], program: Program, by, outcome: Outcome) -> None:
     from django.contrib.auth.hashers import make_password
 
     User = get_user_model()
-    licences = [r.values["license_number"] for r in rows]
-    known = {p.license_number: p for p in Participant.objects.filter(license_number__in=licences)}
-    fresh = [r for r in rows if r.values["license_number"] not in known]
-    users = {u.email: u for u in User.objects.filter(email__in=[r.values["email"] for r in fresh])}
+    # As the check found them: a lawyer written meanwhile by someone else makes an insert fail (and the
+    # whole import undone) rather than be taken over.
+    known = Participant.objects.in_bulk([r.existing for r in rows if r.existing])
+    if len(known) < len({r.existing for r in rows if r.existing}):
+        raise ChangedMeanwhile
+    fresh = [r for r in rows if not r.existing]
     unusable = make_password(None)
     new_users = User.objects.bulk_create(
         [
             User(email=r.values["email"], full_name=r.values["name_zh"], is_active=False, password=unusable)
             for r in fresh
-            if r.values["email"] not in users
         ]
     )
     outcome.new_user_ids += [u.pk for u in new_users]
-    users.update({u.email: u for u in new_users})
+    users = {u.email: u for u in new_users}
     created = Participant.objects.bulk_create(
         [
             Participant(
@@ -393,8 +474,8 @@ def _apply_batch(rows: list[Row], program: Program, by, outcome: Outcome) -> Non
     )
     updated = []
     for row in rows:
-        participant = known.get(row.values["license_number"])
-        if participant is not None:
+        if row.existing:
+            participant = known[row.existing]
             for name in PROFILE_FIELDS:
                 setattr(participant, name, row.values[name])
             updated.append(participant)
@@ -455,9 +536,6 @@ def queue_invitations(user_ids: list[int], *, by=None) -> None:
 
 
 # --- import jobs (the screens) ----------------------------------------------------------------
-MAX_PROBLEMS = 500
-
-
 def _progress_key(job_id: int) -> str:
     return f"import-progress:{job_id}"
 
@@ -469,14 +547,12 @@ def job_progress(job) -> int:
     return cache.get(_progress_key(job.pk), job.progress)
 
 
-def job_create(*, program: Program, uploaded, by):
+def job_create(*, program: Program, uploaded, by) -> ImportJob:
     """Check an uploaded file and keep it for the import; raises ImportFileError if unreadable."""
     import uuid
     from pathlib import PurePath
 
     from django.core.files.base import ContentFile
-
-    from .models import ImportJob
 
     if uploaded.size > settings.IMPORT_MAX_BYTES:
         raise ImportFileError(
@@ -486,70 +562,111 @@ def job_create(*, program: Program, uploaded, by):
     data = uploaded.read()
     name = PurePath(uploaded.name or "list").name[-200:]
     report = parse(data, name, program)
-    job = ImportJob(
-        program=program,
-        uploaded_by=by,
-        original_name=name,
-        total_rows=len(report.rows),
-        valid_rows=len(report.valid_rows),
-        problems=[
-            {"row": row.number, "column": column, "message": message}
-            for row in report.invalid_rows
-            for column, message in row.errors
-        ][:MAX_PROBLEMS],
-        unknown_columns=report.unknown_columns,
-    )
+    job = ImportJob(program=program, uploaded_by=by, original_name=name)
+    _keep_check(job, report)
     suffix = ".xlsx" if data[:4] == b"PK\x03\x04" else ".csv"
     job.file.save(f"{uuid.uuid4().hex}{suffix}", ContentFile(data), save=False)
     job.save()
     return job
 
 
-def job_start(*, job, only_valid: bool) -> None:
-    """Write a checked file: small ones now, large ones in the background (with a progress bar)."""
-    from .models import ImportJob
+def _keep_check(job: ImportJob, report: Report) -> None:
+    """What the check found, as the administrator will be shown it: every problem (each skipped row
+    is named), the specialties kept as written, and the check's digest."""
+    job.total_rows = len(report.rows)
+    job.valid_rows = len(report.valid_rows)
+    job.known_rows = sum(1 for row in report.valid_rows if row.existing)
+    job.problems = [
+        {"row": row.number, "column": problem.column, "code": problem.code, "params": problem.params}
+        for row in report.invalid_rows
+        for problem in row.errors
+    ]
+    job.new_specialties = [{"value": value, "rows": rows} for value, rows in report.new_specialties.items()]
+    job.unknown_columns = report.unknown_columns
+    job.check_digest = report.digest
+
+
+def job_start(*, job: ImportJob, only_valid: bool, confirmed: str) -> None:
+    """Write a checked file: small ones now, large ones in the background (with a progress bar).
+
+    `confirmed` is the digest of the check the administrator saw: if the file has been checked again
+    since (the page they confirmed from is out of date), nothing starts.
+    """
     from .tasks import import_run
 
     if job.state != ImportJob.State.CHECKED:
         raise ValidationError(_("This file has already been imported."))
+    if confirmed != job.check_digest:
+        raise ValidationError(_("This file has been checked again since that page was shown; review the result."))
     if job.problems and not only_valid:
-        raise ValidationError(_("The file has rows with errors; fix them, or import only the valid rows."))
+        raise ValidationError(str(FAILURES["rows_invalid"]))
     ImportJob.objects.filter(pk=job.pk).update(only_valid=only_valid)
     if job.valid_rows <= settings.IMPORT_SYNC_ROWS:
-        job_run(job.pk)
+        job_run(job.pk, confirmed=confirmed)
     else:
-        transaction.on_commit(lambda: import_run.delay(job_id=job.pk))
+        transaction.on_commit(lambda: import_run.delay(job_id=job.pk, confirmed=confirmed))
 
 
-def job_run(job_id: int) -> None:
-    """Import a checked file once (a second run finds it claimed and does nothing)."""
+def job_run(job_id: int, *, confirmed: str) -> None:
+    """Import a checked file once (a second run finds it claimed and does nothing).
+
+    The job is claimed only while its check is still the one confirmed: a second click racing a first
+    one that found the check stale cannot write the fresh result nobody has read. The file is checked
+    again inside the writing transaction, under the import lock; if the result differs from the one
+    confirmed (another import, an application or an admission changed the lawyers on record), nothing
+    is written and the job shows the fresh check instead.
+    """
     from django.core.cache import cache
 
-    from .models import ImportJob
-
-    if not ImportJob.objects.filter(pk=job_id, state=ImportJob.State.CHECKED).update(state=ImportJob.State.RUNNING):
+    claim = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.CHECKED, check_digest=confirmed)
+    if not claim.update(state=ImportJob.State.RUNNING):
         return
     job = ImportJob.objects.select_related("program", "uploaded_by").get(pk=job_id)
     try:
-        with job.file.open("rb") as handle:
-            report = parse(handle.read(), job.original_name, job.program)
-        outcome = apply(
-            report,
-            job.program,
-            by=job.uploaded_by,
-            only_valid=job.only_valid,
-            progress=lambda done, total: cache.set(_progress_key(job_id), done, 3600),
+        try:
+            with transaction.atomic():
+                lock_for_import(job.program)
+                report = _check_again(job)
+                if report.digest != job.check_digest:
+                    _show_fresh_check(job, report)
+                    return
+                outcome = apply(
+                    report,
+                    job.program,
+                    by=job.uploaded_by,
+                    only_valid=job.only_valid,
+                    progress=lambda done, total: cache.set(_progress_key(job_id), done, 3600),
+                )
+                ImportJob.objects.filter(pk=job_id).update(
+                    state=ImportJob.State.DONE,
+                    progress=outcome.created + outcome.updated,
+                    created=outcome.created,
+                    updated=outcome.updated,
+                    skipped=outcome.skipped,
+                )
+                queue_invitations(outcome.new_user_ids, by=job.uploaded_by)
+        except (IntegrityError, ChangedMeanwhile):
+            # Someone else wrote a lawyer of the file (an application) between the check and the write:
+            # all of it was undone. Check again, in a transaction of its own.
+            with transaction.atomic():
+                lock_for_import(job.program)
+                _show_fresh_check(job, _check_again(job))
+    except (ImportFileError, OSError, ValidationError) as error:
+        code = error.code if isinstance(error, ValidationError) else "unreadable"
+        ImportJob.objects.filter(pk=job_id).update(
+            state=ImportJob.State.FAILED, error=code if code in FAILURES else "unreadable"
         )
-    except (ImportFileError, ValidationError) as error:
-        message = error.messages[0] if isinstance(error, ValidationError) else str(error)
-        ImportJob.objects.filter(pk=job_id).update(state=ImportJob.State.FAILED, error=message)
-        return
-    ImportJob.objects.filter(pk=job_id).update(
-        state=ImportJob.State.DONE,
-        progress=outcome.created + outcome.updated,
-        created=outcome.created,
-        updated=outcome.updated,
-        skipped=outcome.skipped,
-    )
-    cache.delete(_progress_key(job_id))
-    queue_invitations(outcome.new_user_ids, by=job.uploaded_by)
+    finally:
+        cache.delete(_progress_key(job_id))
+
+
+def _show_fresh_check(job: ImportJob, report: Report) -> None:
+    """Nothing written: the job is checked again, to be confirmed anew from the fresh result."""
+    _keep_check(job, report)
+    job.state, job.rechecked_at = ImportJob.State.CHECKED, timezone.now()
+    job.save()
+
+
+def _check_again(job: ImportJob) -> Report:
+    with job.file.open("rb") as handle:
+        return parse(handle.read(), job.original_name, job.program)

@@ -331,9 +331,16 @@ class ImportJob(models.Model):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list, blank=True)  # [{"row", "column", "message"}], the first 500
+    known_rows = models.PositiveIntegerField(default=0)  # valid rows naming a lawyer already on record
+    # Every problem as [{"row", "column", "code", "params"}], rendered in the reader's language (older
+    # jobs stored [{"row", "column", "message"}], rendered in the uploader's).
+    problems = models.JSONField(default=list, blank=True)
+    new_specialties = models.JSONField(default=list, blank=True)  # [{"value", "rows"}]: kept as written
     unknown_columns = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
+    # What the administrator was shown: the import writes only if a fresh check of the file finds the same.
+    check_digest = models.CharField(max_length=64, blank=True)
+    rechecked_at = models.DateTimeField(null=True, blank=True)  # the data changed after the check shown first
+    error = models.TextField(blank=True)  # a code of importing.FAILURES (older jobs: a message)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -348,6 +355,26 @@ class ImportJob(models.Model):
     def percent(self) -> int:
         target = self.valid_rows or 1
         return min(100, round(100 * self.progress / target))
+
+
+class SpecialtyMerge(models.Model):
+    """An administrator merged a specialty value outside the known ones into another: who, when, how many."""
+
+    value = models.CharField(_("specialty"), max_length=60)
+    into = models.CharField(_("merged into"), max_length=60)
+    lawyers = models.PositiveIntegerField(_("lawyers"))
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("merged by")
+    )
+    merged_at = models.DateTimeField(_("merged at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("specialty merge")
+        verbose_name_plural = _("specialty merges")
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.value} → {self.into}"
 
 
 class AttendanceStatus(models.TextChoices):

@@ -24,7 +24,9 @@ def import_send_invitations(*, user_ids: list[int], invited_by_id: int | None = 
 
 
 @shared_task(name="participants.tasks.import_run", soft_time_limit=20 * 60, time_limit=25 * 60)
-def import_run(*, job_id: int) -> None:
+def import_run(*, job_id: int, confirmed: str = "") -> None:
+    """Write a checked list if its check is still the one the administrator confirmed (`confirmed`, its
+    digest; a task queued without one does nothing, and the job waits to be started again)."""
     from .importing import job_run
 
-    job_run(job_id)
+    job_run(job_id, confirmed=confirmed)

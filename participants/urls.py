@@ -17,6 +17,7 @@ urlpatterns = [
     path("manage/programs/<slug:slug>/import/", imports.upload, name="import_upload"),
     path("manage/imports/<int:pk>/", imports.job_detail, name="import_job"),
     path("manage/imports/<int:pk>/start/", imports.job_start, name="import_start"),
+    path("manage/specialties/", imports.specialty_list, name="specialties"),
     path("manage/sessions/<int:pk>/roster/", manage.roster, name="roster"),
     path("manage/lawyers/<int:pk>/", manage.lawyer_edit, name="lawyer_edit"),
     path("manage/sessions/<int:pk>/roster/change/", manage.roster_action, name="roster_action"),

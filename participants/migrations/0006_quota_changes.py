@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("participants", "0004_identity_changes"),
+        ("participants", "0005_import_checks_and_specialties"),
         ("training_sessions", "0003_materials_and_photos"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -90,15 +90,15 @@ def test_each_bad_row_is_named_by_row_and_column_and_nothing_is_written(program)
         "无省份,,男,14401201810123459,某所,火星,深圳,,c@example.cn,,,",  # row 5
         "坏邮箱,,男,14401201810123460,某所,广东,深圳,,not-an-email,,,",  # row 6
         f"占用,,男,14401201810123461,某所,广东,深圳,,{existing_email},,,",  # row 7
-        "坏领域,,男,14401201810123462,某所,广东,深圳,,e@example.cn,abc,占星,",  # row 8: years and specialty
+        "坏领域,,男,14401201810123462,某所,广东,深圳,,e@example.cn,abc,=占星,",  # row 8: years and specialty
     ]
     report = importing.parse(_csv(lines), "list.csv", program)
     errors = {row.number: row.errors for row in report.invalid_rows}
     assert set(errors) == {3, 4, 5, 6, 7, 8}
-    assert errors[3][0][0] == "执业证号"
-    assert "row 2" in errors[4][0][1] or "第2行" in errors[4][0][1]
-    assert errors[5][0][0] == "省份"
-    assert {column for column, _m in errors[8]} == {"执业年限", "专业领域"}
+    assert errors[3][0].column == "执业证号"
+    assert "row 2" in errors[4][0].message or "第2行" in errors[4][0].message
+    assert errors[5][0].column == "省份"
+    assert {problem.column for problem in errors[8]} == {"执业年限", "专业领域"}
     with pytest.raises(importing.ValidationError):
         importing.apply(report, program, by=None)
     assert not Participant.objects.filter(license_number="14401201810123456").exists()
@@ -179,3 +179,20 @@ def test_command_dry_run_writes_nothing_and_reports_rows(program, tmp_path, caps
     assert Participant.objects.count() == 2
     with pytest.raises(CommandError):
         call_command("import_participants", str(path), "--program", "no-such-program")
+
+
+@pytest.mark.django_db
+def test_an_address_of_another_lawyer_on_record_is_a_row_problem_even_when_that_lawyer_is_in_the_file(program):
+    other = ParticipantFactory(license_number="14401201810123457", user__email="shared@example.cn")
+    lines = [
+        HEADER_ZH,
+        "王芳,,女,14401201810123456,某所,广东,深圳,,shared@example.cn,,,",  # a new lawyer, someone else's address
+        f"{other.name_zh},,男,14401201810123457,某所,广东,深圳,,shared@example.cn,,,",  # that someone, as on record
+    ]
+    report = importing.parse(_csv(lines), "list.csv", program)
+    assert [(row.number, [p.code for p in row.errors]) for row in report.rows] == [
+        (2, ["email_taken"]),
+        (3, ["email_repeated"]),
+    ]
+    outcome = importing.apply(report, program, by=None, only_valid=True)  # wrote nothing it did not check
+    assert (outcome.created, outcome.updated) == (0, 0) and Participant.objects.count() == 1

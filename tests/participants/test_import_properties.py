@@ -216,8 +216,8 @@ def checked(data: bytes, name: str, program):
     assert [row.number for row in report.rows] == list(range(2, len(report.rows) + 2))
     columns = {*report.headers.values(), *importing.COLUMNS}
     for row in report.rows:
-        for column, message in row.errors:
-            assert column in columns and message
+        for problem in row.errors:
+            assert problem.column in columns and problem.message
     return report
 
 
@@ -287,7 +287,7 @@ HEADER_LINE = "姓名,执业证号,律师事务所,省份,邮箱,执业年限"
 def test_infinite_years_are_a_row_problem(program, years):
     data = f"{HEADER_LINE}\n王芳,44030120150000009,某所,广东,w@example.cn,{years}\n".encode()
     (row,) = importing.parse(data, "list.csv", program).rows
-    assert [column for column, _message in row.errors] == ["执业年限"]
+    assert [problem.column for problem in row.errors] == ["执业年限"]
 
 
 @pytest.mark.django_db
@@ -295,7 +295,7 @@ def test_an_address_longer_than_accounts_keep_is_a_row_problem_not_a_failed_writ
     data = f"{HEADER_LINE}\n王芳,44030120150000009,某所,广东,{LONG_EMAIL},\n".encode()
     with translation.override("en"):
         report = importing.parse(data, "list.csv", program)
-    assert report.rows[0].errors == [("邮箱", "Longer than 254 characters.")]
+        assert [(p.column, p.message) for p in report.rows[0].errors] == [("邮箱", "Longer than 254 characters.")]
     assert importing.apply(report, program, by=None, only_valid=True).created == 0
 
 

@@ -143,6 +143,7 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "participants:import_upload":       "login  403    403    403    403    200",
     "participants:import_job":          "login  403    403    403    403    200",
     "participants:import_start":        "login  403    403    403    403    405",
+    "participants:specialties":         "login  403    403    403    403    200",
     "participants:roster":              "login  403    403    403    403    200",
     "participants:lawyer_edit":         "login  403    403    403    403    200",
     "participants:roster_action":       "login  403    403    403    403    405",

@@ -25,7 +25,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils.log import configure_logging
 
-from participants.models import Participant
+from participants.models import ImportJob, Participant
 from tests.factories import PASSWORD
 from trainingprog.gunicorn_logging import redact
 from trainingprog.licences import licence_tail, redact_licences
@@ -277,7 +277,9 @@ def test_no_log_line_holds_a_licence_number(world, log_output):
     locations.append(uploaded)
     administrator.get(uploaded["Location"])
     job_pk = uploaded["Location"].rstrip("/").rsplit("/", 1)[1]
-    locations.append(administrator.post(reverse("participants:import_start", args=[job_pk]), {"only_valid": "1"}))
+    check = ImportJob.objects.get(pk=job_pk).check_digest  # as the page's import button sends it
+    start = reverse("participants:import_start", args=[job_pk])
+    locations.append(administrator.post(start, {"only_valid": "1", "check": check}))
     # a lawyer edited: a licence that is taken (refused), then a new one
     edit = reverse("participants:lawyer_edit", args=[world.lawyer.pk])
     form = {"name_zh": "李律师", "law_firm": "某所", "province": world.lawyer.province_id, "specialties": []}

@@ -34,7 +34,17 @@ from accounts.models import Invitation
 from accounts.views.auth import INVITATION_SESSION_KEY
 from certificates.models import Certificate, CertificateDesign
 from faculty.models import Material, MaterialVersion
-from participants.models import Admission, Attendance, Enrolment, ImportJob, Participant, ProvinceQuota, QuotaChange
+from participants import specialties
+from participants.models import (
+    Admission,
+    Attendance,
+    Enrolment,
+    ImportJob,
+    Participant,
+    ProvinceQuota,
+    QuotaChange,
+    SpecialtyMerge,
+)
 from participants.quotas import quota_table
 from sessions.models import Faculty, FacultyAssignment, Program, Topic, TrainingSession, Venue
 
@@ -287,6 +297,12 @@ FORMS: dict[str, FormCase] = {
     "participants.views.quotas.QuotaImportForm": FormCase(
         _plain("participants.views.quotas.QuotaImportForm"), ["quotas_import"]
     ),
+    "participants.views.imports.MergeForm": FormCase(
+        lambda w, d, f: _form("participants.views.imports.MergeForm")(
+            d, in_use=[item.value for item in specialties.unknown_in_use()]
+        ),
+        ["specialties"],
+    ),
     "faculty.forms.MaterialForm": FormCase(_plain("faculty.forms.MaterialForm"), ["materials"]),
     "faculty.forms.VersionForm": FormCase(_plain("faculty.forms.VersionForm"), ["material_version"]),
     "faculty.forms.FacultyProfileForm": FormCase(
@@ -490,7 +506,12 @@ TARGETS: dict[str, Target] = {
     "import_start": Target(
         "administrator",
         lambda w: reverse("participants:import_start", args=[w.import_job.pk]),
-        _raw(only_valid=_choices("1", "0", "on")),
+        _raw(only_valid=_choices("1", "0", "on"), check=lambda w: _choices(w.import_job.check_digest, "")),
+    ),
+    "specialties": Target(
+        "administrator",
+        lambda w: reverse("participants:specialties"),
+        _form_fields("participants.views.imports.MergeForm"),
     ),
     "admission_action": Target(
         "administrator",
@@ -603,8 +624,8 @@ def test_every_form_has_its_views_fuzzed():
 DOMAIN = [
     (Program, None), (Topic, None), (Venue, None), (Faculty, None), (TrainingSession, None), (FacultyAssignment, None),
     (Participant, None), (Admission, None), (Enrolment, None), (Attendance, None), (Material, None),
-    (MaterialVersion, None), (ImportJob, None), (Invitation, None), (CertificateDesign, None), (Certificate, None),
-    (ProvinceQuota, None), (QuotaChange, None),
+    (MaterialVersion, None), (ImportJob, None), (SpecialtyMerge, None), (Invitation, None), (CertificateDesign, None),
+    (Certificate, None), (ProvinceQuota, None), (QuotaChange, None),
     (get_user_model(), ["email", "full_name", "language", "is_active", "password"]),
 ]  # fmt: skip
 

@@ -67,6 +67,7 @@ EXTRA_PAGES = [
     Page("participants:attendance_roster", "faculty", {"q": "l"}, {**HTMX, "HX-Target": "roster-body"}),
     Page("participants:checkin_screen", "faculty", headers=HTMX),
     Page("participants:import_job", "administrator", headers=HTMX),
+    Page("participants:import_job", "administrator", {"export": "xlsx"}),
     Page("sessions:schedule", "lawyer", {"view": "week"}),
     Page("sessions:schedule", "lawyer", {"view": "day"}),
     Page("sessions:schedule", "administrator", {"format": "lecture"}),

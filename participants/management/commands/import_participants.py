@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError, transaction
 
 from participants import importing
 from sessions.models import Program
@@ -27,25 +28,37 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No file at {file}.")
         try:
-            report = importing.parse(path.read_bytes(), path.name, target)
+            # Checked and written in one transaction, under the import lock: what is reported is what is written.
+            with transaction.atomic():
+                if not dry_run:
+                    importing.lock_for_import(target)
+                report = importing.parse(path.read_bytes(), path.name, target)
+                self._report(report)
+                if dry_run:
+                    return
+                outcome = importing.apply(report, target, by=None, only_valid=only_valid)
+                importing.queue_invitations(outcome.new_user_ids)
         except importing.ImportFileError as error:
             raise CommandError(str(error)) from error
-        for row in report.invalid_rows:
-            for column, message in row.errors:  # cron keeps this output: no licence number in it
-                self.stderr.write(redact_licences(f"row {row.number}, {column}: {message}"))
-        if report.unknown_columns:
-            self.stdout.write("ignored columns: " + ", ".join(report.unknown_columns))
-        self.stdout.write(f"{len(report.valid_rows)} valid row(s), {len(report.invalid_rows)} with errors.")
-        if dry_run:
-            return
-        try:
-            outcome = importing.apply(report, target, by=None, only_valid=only_valid)
         except ValidationError as error:
             raise CommandError(error.messages[0]) from error
-        importing.queue_invitations(outcome.new_user_ids)
+        except (IntegrityError, importing.ChangedMeanwhile) as error:
+            raise CommandError(
+                "Lawyers of the file were changed while it was imported; nothing was written. Run again."
+            ) from error
         self.stdout.write(
             self.style.SUCCESS(
                 f"{outcome.created} lawyer(s) created, {outcome.updated} updated, {outcome.skipped} skipped; "
                 f"{len(outcome.new_user_ids)} invitation(s) queued."
             )
         )
+
+    def _report(self, report: importing.Report) -> None:
+        for row in report.invalid_rows:
+            for problem in row.errors:  # cron keeps this output: no licence number in it
+                self.stderr.write(redact_licences(f"row {row.number}, {problem.column}: {problem.message}"))
+        for value, rows in report.new_specialties.items():
+            self.stdout.write(f"new specialty, kept as written: {value} ({rows} row(s))")
+        if report.unknown_columns:
+            self.stdout.write("ignored columns: " + ", ".join(report.unknown_columns))
+        self.stdout.write(f"{len(report.valid_rows)} valid row(s), {len(report.invalid_rows)} with errors.")
