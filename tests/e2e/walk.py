@@ -1,7 +1,7 @@
 """Every page of the URLconf that a person may open, in the real browser.
 
 The world of tests/platform/world.py (grown a little, so lists hold several kinds of row) is committed for
-the live server once per test module and flushed afterwards, as a transactional test leaves the database.
+the live server and flushed after the test, as a transactional test leaves the database.
 The access table (tests/platform/access.py) says who may open each URL: each page is opened as each kind of
 person it answers (the other lawyer and the other faculty member see what these see), a redirect is
 followed to where it leads, and each refusal page (400, 403, 404, 410) is opened once. Downloads, feeds and
@@ -15,9 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
-from django.test import override_settings
+from django.conf import settings as django_settings
 from django.urls import reverse
 
 from tests.platform.access import ACCESS, routes
@@ -54,16 +52,13 @@ def visits() -> list[Visit]:
     return found
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, live_server, tmp_path_factory) -> Iterator[World]:
-    """The world, committed where the live server reads it; the tests may use the ORM while it lives."""
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
-        try:
-            world = build_world()
-            grow(world, 6)
-            yield world
-        finally:
-            call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def world(transactional_db, live_server, settings, tmp_path) -> World:
+    """The world, committed where the live server reads it (and flushed after the test)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world = build_world()
+    grow(world, 6)
+    return world
 
 
 def url_of(visit: Visit, world: World) -> str:
@@ -84,11 +79,11 @@ class People:
         if role not in self.contexts:
             locale = "zh-CN" if self.language.startswith("zh") else "en-US"
             context = self.browser.new_context(base_url=self.base_url, locale=locale, **self.options)
-            cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": self.language, "url": self.base_url}]
+            cookies = [{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": self.language, "url": self.base_url}]
             if role != "anonymous":
                 client = self.world.client(role)
-                session = client.cookies[settings.SESSION_COOKIE_NAME].value
-                cookies.append({"name": settings.SESSION_COOKIE_NAME, "value": session, "url": self.base_url})
+                session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+                cookies.append({"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": self.base_url})
             context.add_cookies(cookies)
             context.set_default_timeout(15_000)
             self.contexts[role] = context
@@ -108,22 +103,28 @@ def people(browser, world: World, base_url: str, **options):
         crowd.close()
 
 
-def open_pages(crowd: People, world: World) -> Iterator[tuple[Visit, object]]:
-    """Each HTML page of the walk, loaded in its person's tab: (the visit, the page). A redirect is followed;
-    a page reached twice (two redirects to one place) is given once."""
-    seen = set()
-    tabs = {}
+def html_pages(crowd: People, world: World) -> list[tuple[Visit, str]]:
+    """The visits that answer a whole HTML page, with their addresses (asked once, without a tab: a tab would
+    start a download for a file)."""
+    found = []
     for visit in visits():
-        context = crowd.context(visit.role)
         url = url_of(visit, world)
-        answer = context.request.get(url)  # what it is, before a browser tab would start a download
-        if not answer.headers.get("content-type", "").startswith("text/html") or "<html" not in answer.text():
-            continue  # a file, a feed, or an htmx fragment (checked in the page that loads it)
+        answer = crowd.context(visit.role).request.get(url)
+        if answer.headers.get("content-type", "").startswith("text/html") and "<html" in answer.text():
+            found.append((visit, url))  # not a file, a feed, or an htmx fragment (seen in the page that loads it)
+    return found
+
+
+def open_pages(crowd: People, pages: list[tuple[Visit, str]]) -> Iterator[tuple[Visit, object]]:
+    """Each page loaded in its person's tab, with what it loads at once: (the visit, the tab). A redirect is
+    followed; a place two redirects lead to is given once."""
+    seen, tabs = set(), {}
+    for visit, url in pages:
         if visit.role not in tabs:
-            tabs[visit.role] = context.new_page()
+            tabs[visit.role] = crowd.context(visit.role).new_page()
         page = tabs[visit.role]
         page.goto(url)
-        page.wait_for_function("!document.querySelector('.htmx-request')")  # what the page loads at once
+        page.wait_for_function("() => !document.querySelector('.htmx-request')")
         landed = (visit.role, page.url.split("#")[0])
         if visit.outcome == "302" and landed in seen:
             continue
