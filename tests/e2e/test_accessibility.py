@@ -16,7 +16,7 @@ def test_axe_finds_nothing_on_any_page(world, browser, live_server):  # noqa: F8
     pages_with = defaultdict(list)  # a problem (rule, element) → the pages it is on
     checked = []
     with people(browser, world, live_server.url, **DESKTOP) as crowd:
-        for visit, page in open_pages(crowd, html_pages(crowd, world)):
+        for visit, page in open_pages(crowd, world, html_pages(crowd, world)):
             checked.append(str(visit))
             for problem in violations(page):
                 pages_with[problem].append(f"{visit} ({page.url.removeprefix(live_server.url)})")

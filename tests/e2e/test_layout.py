@@ -76,7 +76,7 @@ def test_every_page_fits_a_phone(world, browser, english_browser, live_server): 
     for language, chromium in (("zh-hans", browser), ("en", english_browser)):
         with people(chromium, world, live_server.url, language=language, **PHONE) as crowd:
             pages = pages or html_pages(crowd, world)
-            for visit, page in open_pages(crowd, pages):
+            for visit, page in open_pages(crowd, world, pages):
                 found = page.evaluate(DOES_NOT_FIT)
                 for problem in found["problems"]:
                     pages_with[problem].append(f"{visit} in {language} ({page.url.removeprefix(live_server.url)})")

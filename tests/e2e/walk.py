@@ -6,6 +6,7 @@ The access table (tests/platform/access.py) says who may open each URL: each pag
 person it answers (the other lawyer and the other faculty member see what these see), a redirect is
 followed to where it leads, and each refusal page (400, 403, 404, 410) is opened once. Downloads, feeds and
 htmx fragments (anything but a whole HTML page) are left out: a fragment is seen in the page that loads it.
+The Django admin (its own family in the access table: Django's templates, for staff) is not walked.
 """
 
 from __future__ import annotations
@@ -103,27 +104,27 @@ def people(browser, world: World, base_url: str, **options):
         crowd.close()
 
 
-def html_pages(crowd: People, world: World) -> list[tuple[Visit, str]]:
-    """The visits that answer a whole HTML page, with their addresses (asked once, without a tab: a tab would
-    start a download for a file)."""
+def html_pages(crowd: People, world: World) -> list[Visit]:
+    """The visits that answer a whole HTML page (asked once without a tab: a tab would start a download for a
+    file). Not a file, a feed or an htmx fragment, which is seen in the page that loads it."""
     found = []
     for visit in visits():
-        url = url_of(visit, world)
-        answer = crowd.context(visit.role).request.get(url)
+        answer = crowd.context(visit.role).request.get(url_of(visit, world))
         if answer.headers.get("content-type", "").startswith("text/html") and "<html" in answer.text():
-            found.append((visit, url))  # not a file, a feed, or an htmx fragment (seen in the page that loads it)
+            found.append(visit)
     return found
 
 
-def open_pages(crowd: People, pages: list[tuple[Visit, str]]) -> Iterator[tuple[Visit, object]]:
-    """Each page loaded in its person's tab, with what it loads at once: (the visit, the tab). A redirect is
-    followed; a place two redirects lead to is given once."""
+def open_pages(crowd: People, world: World, pages: list[Visit]) -> Iterator[tuple[Visit, object]]:
+    """Each page loaded in its person's tab, with what it loads at once: (the visit, the tab). The address is
+    made when the page is opened (a check-in code lives a minute). A redirect is followed; a place two
+    redirects lead to is given once."""
     seen, tabs = set(), {}
-    for visit, url in pages:
+    for visit in pages:
         if visit.role not in tabs:
             tabs[visit.role] = crowd.context(visit.role).new_page()
         page = tabs[visit.role]
-        page.goto(url)
+        page.goto(url_of(visit, world))
         page.wait_for_function("() => !document.querySelector('.htmx-request')")
         landed = (visit.role, page.url.split("#")[0])
         if visit.outcome == "302" and landed in seen:
