@@ -7,7 +7,7 @@ import pytest
 
 from .axe import violations
 from .conftest import DESKTOP
-from .walk import html_pages, open_pages, people, world  # noqa: F401 - the module's world fixture
+from .walk import html_pages, open_pages, people, world  # noqa: F401 - the walk's world fixture
 
 pytestmark = pytest.mark.e2e
 

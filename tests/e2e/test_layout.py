@@ -4,7 +4,8 @@ On a 390×844 phone, every page of the URLconf (tests/e2e/walk.py), as each kind
 in Chinese and in English: nothing is wider than the screen, no table is wider than the screen (a table
 that cannot fit becomes a column of cards: `table-cards` in static/css/app.css), no table cell is squeezed
 narrower than a few characters with its text wrapped inside, no header or button breaks inside a word
-(场地 is not 场 / 地), and every button is wholly on the screen. The pages with tables are photographed in var/screenshots/phone/.
+(场地 is not 场 / 地), and every button is wholly on the screen. The pages with tables are photographed in
+var/screenshots/phone/.
 """
 
 from collections import defaultdict
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .conftest import PHONE, SCREENSHOTS
-from .walk import html_pages, open_pages, people, world  # noqa: F401 - the module's world fixture
+from .walk import html_pages, open_pages, people, world  # noqa: F401 - the walk's world fixture
 
 pytestmark = pytest.mark.e2e
 
