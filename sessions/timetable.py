@@ -44,7 +44,7 @@ class Row:
     cancelled: bool
     venue: str
     topic: str
-    faculty: str
+    faculty: tuple[str, ...]  # names, joined by the template as its language lists them
     program: str
 
 
@@ -77,7 +77,7 @@ def rows(sessions: Iterable[TrainingSession]) -> list[Row]:
                 cancelled=session.is_cancelled,
                 venue=session.venue.name if session.venue_id else "",
                 topic=session.topic.name if session.topic_id else "",
-                faculty="、".join(a.faculty.name for a in session.assignments.all()),
+                faculty=tuple(a.faculty.name for a in session.assignments.all()),
                 program=session.program.name,
             )
         )

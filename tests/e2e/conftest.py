@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 
+from .axe import assert_accessible
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "var" / "screenshots"))
@@ -152,8 +154,8 @@ class Journey:
     `step` shoots the page as it is, in Chinese (the default language), then loads the same address
     as the same person (the same cookies) in an English user's browser, whose language cookie says
     English: the page under test keeps its state (a message just shown, an htmx swap). Each shot also
-    asserts the page's language and that nothing is wider than the screen (a phone page that scrolls
-    sideways fails the test).
+    asserts the page's language, that nothing is wider than the screen (a phone page that scrolls
+    sideways fails the test) and that axe-core finds nothing against WCAG 2.1 AA (tests/e2e/axe.py).
     """
 
     def __init__(self, browser, english_browser, base_url: str, folder: Path):
@@ -211,6 +213,7 @@ class Journey:
         assert page.locator("html").get_attribute("lang") == {"zh": "zh-CN", "en": "en"}[language], where
         too_wide = page.evaluate(WIDER_THAN_SCREEN)
         assert not too_wide, f"{where}: wider than the screen: {too_wide}"
+        assert_accessible(page, where)
         width, height = page.viewport_size["width"], page.viewport_size["height"]
         page.evaluate("window.scrollTo(0, 0)")  # sticky parts of the page where a reader would see them
         total = page.evaluate("document.documentElement.scrollHeight")

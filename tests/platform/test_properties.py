@@ -740,4 +740,6 @@ def test_numbers_that_are_not_ids_find_nothing(world, number):
     copy = reverse("manage:session_create", args=[world.program.slug])
     assert administrator.get(copy, {"from": number}, follow=True).status_code in (200, 404)
     move = reverse("participants:enrolment_move", args=[world.enrolment.pk])
-    assert administrator.post(move, {"to": number}).status_code == 404
+    assert administrator.post(move, {"to": number}).status_code == 200  # the page asks to choose a session
+    moved = Enrolment.objects.get(pk=world.enrolment.pk)
+    assert (moved.session_id, moved.state) == (world.enrolment.session_id, world.enrolment.state)

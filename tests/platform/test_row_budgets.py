@@ -128,7 +128,9 @@ def _crowd(world, count: int, by) -> None:
     number = Certificate.objects.filter(program=program).count()
     Certificate.objects.bulk_create(
         Certificate(participant=p, program=program, number=number + n + 1, serial=f"CROWD-{number + n + 1}",
-                    credit_hours=Decimal("8.0"), pdf="certificates/none.pdf", sha256="0" * 64)
+                    credit_hours=Decimal("8.0"), pdf="certificates/none.pdf", sha256="0" * 64,
+                    holder_name_zh=p.name_zh, program_name_zh=program.name_zh, organisers_zh=program.organisers_zh,
+                    starts_on=program.starts_on, ends_on=program.ends_on)
         for n, p in enumerate(crowd)
     )  # fmt: skip
     CalendarFeed.objects.bulk_create(CalendarFeed(user=user) for user in users)
