@@ -29,10 +29,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.templatetags.ui import join_names
 from sessions.models import Program
 
 from . import specialties
-from .models import Admission, AdmissionState, ImportJob, Participant, Province, ProvinceQuota
+from .models import Admission, AdmissionState, IdentityChange, ImportJob, Participant, Province, ProvinceQuota
+from .profiles import identity_changes
 from .provinces import PROVINCES, province_code
 
 # Field → the headers that name it (compared after normalise_header).
@@ -189,7 +191,17 @@ _HEADER_INDEX = {normalise_header(alias): name for name, aliases in COLUMNS.item
 
 
 # --- reading ----------------------------------------------------------------------------------
-def read_table(data: bytes, filename: str) -> list[list[object]]:
+def read_table(data: bytes, filename: str) -> list[tuple[int, list[object]]]:
+    """The rows that hold anything, each with its number as the spreadsheet shows it (a blank line still
+    counts, so "row 12" is the twelfth row the person sees, whatever is blank above it)."""
+    return [(number, row) for number, row in enumerate(_read_rows(data, filename), start=1) if _filled(row)]
+
+
+def _filled(row: list[object]) -> bool:
+    return any(normalise(cell) for cell in row)
+
+
+def _read_rows(data: bytes, filename: str) -> list[list[object]]:
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     if len(data) > settings.IMPORT_MAX_BYTES:
@@ -235,7 +247,7 @@ def _read_csv(data: bytes) -> list[list[object]]:
     # newline="": line breaks inside quoted cells stay, and old Mac files (CR only) still split into rows.
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
-        return [row for row in reader if any(cell.strip() for cell in row)]
+        return list(reader)
     except csv.Error as error:  # a cell longer than the csv module takes, or a stray quote or NUL
         raise ImportFileError(
             _("Line %(line)s cannot be read as CSV (a cell is too long or badly quoted); save the file again.")
@@ -248,7 +260,7 @@ def parse(data: bytes, filename: str, program: Program) -> Report:
     table = read_table(data, filename)
     if not table:
         raise ImportFileError(_("The file is empty."))
-    header, body = table[0], table[1:]
+    (_header_number, header), body = table[0], table[1:]
     if len(body) > settings.IMPORT_MAX_ROWS:
         raise ImportFileError(
             _("The file has %(rows)s rows; at most %(limit)s can be imported at once.")
@@ -265,13 +277,10 @@ def parse(data: bytes, filename: str, program: Program) -> Report:
             unknown.append(normalise(raw))
     missing = [name for name in REQUIRED if name not in headers]
     if missing:
-        expected = "、".join(f"{COLUMNS[name][0]}/{COLUMNS[name][1]}" for name in missing)
+        expected = join_names(f"{COLUMNS[name][0]}/{COLUMNS[name][1]}" for name in missing)
         raise ImportFileError(_("Columns missing from the first row: %(columns)s.") % {"columns": expected})
 
-    rows = [
-        Row(number=n, values={columns[i]: cell for i, cell in enumerate(raw) if i in columns})
-        for n, raw in enumerate(body, start=2)
-    ]
+    rows = [Row(number=n, values={columns[i]: cell for i, cell in enumerate(raw) if i in columns}) for n, raw in body]
     _check_rows(rows, headers, program)
     return Report(rows=rows, headers=headers, unknown_columns=unknown)
 
@@ -412,10 +421,11 @@ PROFILE_FIELDS = [
 BATCH = 500
 
 
-def apply(report: Report, program: Program, *, by, only_valid: bool = False, progress=None) -> Outcome:
+def apply(report: Report, program: Program, *, by, source: str, only_valid: bool = False, progress=None) -> Outcome:
     """Write the rows: every one, or (with `only_valid`) the valid ones; refuse if any is invalid otherwise.
 
-    Lawyers are matched by licence number (updated, not duplicated), admitted to the program, and
+    Lawyers are matched by licence number (updated, not duplicated; a change of a name, firm or province
+    is kept in their history, the list `source` named as its reason), admitted to the program, and
     new accounts are returned for invitation (sent afterwards, in the background). Written in
     batches with bulk statements, inside one transaction: all of it lands, or none.
     """
@@ -423,10 +433,11 @@ def apply(report: Report, program: Program, *, by, only_valid: bool = False, pro
         raise ValidationError(str(FAILURES["rows_invalid"]), code="rows_invalid")
     rows = report.valid_rows
     outcome = Outcome(skipped=len(report.rows) - len(rows))
+    reason = (_("Provincial list “%(file)s”") % {"file": source})[:300]
     with transaction.atomic():
         lock_for_import(program)
         for start in range(0, len(rows), BATCH):
-            _apply_batch(rows[start : start + BATCH], program, by, outcome)
+            _apply_batch(rows[start : start + BATCH], program, by, outcome, reason=reason)
             if progress:
                 progress(min(start + BATCH, len(rows)), len(rows))
     return outcome
@@ -443,7 +454,7 @@ def lock_for_import(program: Program) -> None:
     Program.objects.select_for_update().filter(pk=program.pk).exists()
 
 
-def _apply_batch(rows: list[Row], program: Program, by, outcome: Outcome) -> None:
+def _apply_batch(rows: list[Row], program: Program, by, outcome: Outcome, *, reason: str) -> None:
     from django.contrib.auth.hashers import make_password
 
     User = get_user_model()
@@ -472,14 +483,18 @@ def _apply_batch(rows: list[Row], program: Program, by, outcome: Outcome) -> Non
             for r in fresh
         ]
     )
-    updated = []
+    updated, history = [], []
     for row in rows:
         if row.existing:
             participant = known[row.existing]
-            for name in PROFILE_FIELDS:
-                setattr(participant, name, row.values[name])
+            # A cell left empty (or a column the list lacks) keeps what is on record rather than erasing it.
+            given = {name: row.values[name] for name in PROFILE_FIELDS if row.values[name] not in ("", None, [])}
+            history += identity_changes(participant, given, by=by, reason=reason)
+            for name, value in given.items():
+                setattr(participant, name, value)
             updated.append(participant)
     Participant.objects.bulk_update(updated, PROFILE_FIELDS)
+    IdentityChange.objects.bulk_create(history)
     outcome.created += len(created)
     outcome.updated += len(updated)
 
@@ -634,6 +649,7 @@ def job_run(job_id: int, *, confirmed: str) -> None:
                     report,
                     job.program,
                     by=job.uploaded_by,
+                    source=job.original_name,
                     only_valid=job.only_valid,
                     progress=lambda done, total: cache.set(_progress_key(job_id), done, 3600),
                 )

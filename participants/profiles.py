@@ -57,21 +57,38 @@ def participant_update(*, participant: Participant, values: dict, by, reason: st
     """The program office edits a lawyer's profile. A change of an identity field needs a reason; each one
     is kept (who, when, the field, before, after, why). Returns the changes recorded."""
     stored = Participant.objects.select_for_update().get(pk=participant.pk)
-    before = {field: _stored(field, getattr(stored, field)) for field in IDENTITY_FIELDS}
-    changed = _apply(stored, values, IDENTITY_FIELDS + CONTACT_FIELDS)
-    identity = [field for field in changed if field in IDENTITY_FIELDS]
     reason = " ".join(reason.split())[:300]
-    if identity and not reason:
-        labels = ", ".join(str(IdentityField(field).label) for field in identity)
+    history = identity_changes(stored, values, by=by, reason=reason)
+    if history and not reason:
+        labels = ", ".join(str(IdentityField(change.field).label) for change in history)
         raise ValidationError(
             {"reason": _("Give the reason for changing %(fields)s; it is kept in the history.") % {"fields": labels}}
         )
+    changed = _apply(stored, values, IDENTITY_FIELDS + CONTACT_FIELDS)
     stored.full_clean()
     if changed:
         stored.save(update_fields=[*changed, "updated_at"])
-    history = [
-        IdentityChange(participant=stored, field=field, before=before[field], reason=reason, changed_by=by,
-                       after=_stored(field, getattr(stored, field)))
-        for field in identity
-    ]  # fmt: skip
     return IdentityChange.objects.bulk_create(history)
+
+
+def identity_changes(participant: Participant, values: dict, *, by, reason: str) -> list[IdentityChange]:
+    """The history rows (unsaved) for the identity fields `values` would change on `participant`: for the
+    office's edit and for a provincial list that names a lawyer already on record."""
+    history = []
+    for field in IDENTITY_FIELDS:
+        if field not in values:
+            continue
+        if field == IdentityField.PROVINCE:  # compared by key: no query for the lawyer's province
+            before, after = participant.province_id, getattr(values[field], "pk", values[field])
+            provinces = (
+                {p.pk: p.code for p in Province.objects.filter(pk__in=[before, after])} if before != after else {}
+            )
+            before, after = provinces.get(before, ""), provinces.get(after, "")
+        else:
+            before, after = _stored(field, getattr(participant, field)), _stored(field, values[field])
+        if before != after:
+            history.append(
+                IdentityChange(participant=participant, field=field, before=before, after=after, reason=reason,
+                               changed_by=by)
+            )  # fmt: skip
+    return history

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.templatetags.ui import join_names
 from sessions.models import Program
 
 from .importing import ImportFileError, normalise, normalise_header, read_table
@@ -249,7 +250,7 @@ def quotas_import(*, program: Program, uploaded, by) -> list[QuotaChange]:
     table = read_table(uploaded.read(), PurePath(uploaded.name or "").name)
     if not table:
         raise ImportFileError(_("The file is empty."))
-    header, body = table[0], table[1:]
+    (_header_number, header), body = table[0], table[1:]
     if len(body) > MAX_ROWS:
         raise ImportFileError(
             _("The file has %(rows)s rows; a list of quotas has one row per province.") % {"rows": len(body)}
@@ -262,14 +263,14 @@ def quotas_import(*, program: Program, uploaded, by) -> list[QuotaChange]:
             columns[name], headers[name] = index, normalise(raw)
     missing = [name for name in COLUMNS if name not in columns]
     if missing:
-        expected = "、".join("/".join(column_names(name)) for name in missing)
+        expected = join_names("/".join(column_names(name)) for name in missing)
         raise ImportFileError(_("Columns missing from the first row: %(columns)s.") % {"columns": expected})
 
     provinces = {p.code: p for p in Province.objects.all()}
     problems: list[Problem] = []
     seats: dict[Province, int | None] = {}
     rows_of: dict[Province, int] = {}
-    for number, raw in enumerate(body, start=2):
+    for number, raw in body:
         cell = {name: raw[index] if index < len(raw) else None for name, index in columns.items()}
         name, value = normalise(cell["province"]), cell["seats"]
         if not name and not normalise(value):

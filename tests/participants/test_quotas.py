@@ -478,3 +478,10 @@ def test_the_page_asks_the_same_few_queries_for_a_small_and_a_large_program(admi
 # The signed-in user and their roles, the notices badge, the program, lawyers admitted by province, the
 # quotas, the 34 provinces, the recent changes.
 QUERIES = 8
+
+
+@pytest.mark.django_db
+def test_a_bad_row_after_blank_lines_is_named_by_the_number_the_spreadsheet_shows(admin_client, program):
+    rows = [["省级行政区", "名额数"], ["广东", "12"], ["", ""], ["", ""], ["火星", "3"]]
+    _response, problems = upload(admin_client, program, csv_file(rows, "gbk"))
+    assert problems == {5: ["省级行政区: Unknown province “火星”."]}
