@@ -274,13 +274,15 @@ class TrainingSessionQuerySet(models.QuerySet):
         return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
 
     def for_user(self, user):
-        """This person's own sessions: those they teach and those they hold a seat or waitlist place in."""
+        """This person's own sessions: those they teach, those they hold a seat in, and those they wait for a
+        seat in that have not ended (a waitlist place lapses with its session: nobody was there on it)."""
         # Two subqueries on the person's own rows: one join of the sessions with all their teachers and all
         # their enrolments, filtered afterwards, reads every lawyer's seats for one person's calendar.
         model = self.model
         taught = model.objects.filter(assignments__faculty__user=user).values("pk")
         held = model.objects.filter(
-            enrolments__participant__user=user, enrolments__state__in=["confirmed", "waitlisted"]
+            Q(enrolments__state="confirmed") | Q(enrolments__state="waitlisted", ends_at__gt=timezone.now()),
+            enrolments__participant__user=user,
         ).values("pk")
         return self.filter(Q(pk__in=taught) | Q(pk__in=held))
 

@@ -1,12 +1,24 @@
 """Calendar feeds read back with a real iCalendar parser."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
+from participants.models import Enrolment, EnrolmentState
 from sessions import services
 from sessions.models import AssignmentRole, ProgramStatus, SessionStatus
-from tests.factories import AssignmentFactory, FacultyFactory, ProgramFactory, SessionFactory, UserFactory, at
+from tests.factories import (
+    AssignmentFactory,
+    FacultyFactory,
+    ParticipantFactory,
+    ProgramFactory,
+    SessionFactory,
+    UserFactory,
+    at,
+)
 
 # Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
 pytestmark = pytest.mark.clock_edges
@@ -90,3 +102,23 @@ def test_feed_of_a_user_with_an_english_preference_is_in_english(client, program
         client.get(reverse("sessions:personal_ics", args=[services.calendar_feed_for(user).token]))
     )
     assert str(events[0]["SUMMARY"]) == "English title"
+
+
+@pytest.mark.django_db
+def test_a_lawyers_feed_keeps_seats_and_live_waitlist_places_not_lapsed_ones(client, lawyer):
+    """A waitlist place lapses with its session: the feed does not claim the lawyer was there."""
+    participant = ParticipantFactory(user=lawyer)
+    now = timezone.now()
+    sessions = {
+        name: SessionFactory(starts_at=now + timedelta(days=days))
+        for name, days in [("seat past", -3), ("lapsed", -2), ("waiting", 2), ("cancelled", 3)]
+    }
+    for name, state in [("seat past", "confirmed"), ("lapsed", "waitlisted"), ("waiting", "waitlisted"),
+                        ("cancelled", "cancelled")]:  # fmt: skip
+        Enrolment.objects.create(
+            participant=participant, session=sessions[name], state=EnrolmentState(state), waitlisted_at=now
+        )
+    feed = services.calendar_feed_for(lawyer)
+    _calendar, events = _events(client.get(reverse("sessions:personal_ics", args=[feed.token])))
+    uids = {str(e["UID"]) for e in events}
+    assert uids == {f"session-{sessions[name].pk}@127.0.0.1" for name in ("seat past", "waiting")}
