@@ -3,6 +3,7 @@ page and in the PDF, whatever the profile or the program say later; a corrected 
 recorded correction. Its dates are Beijing's; every glyph of every PDF we make comes from an embedded font;
 its ZIP names are plain file names; a failed or killed batch leaves no stray file."""
 
+import hashlib
 import importlib
 import io
 import os
@@ -21,10 +22,13 @@ from django.urls import reverse
 from accounts.roles import Role
 from certificates import services
 from certificates.models import Certificate, CertificateAmendment
-from faculty.watermark import watermarked
+from faculty.demo import demo_pdf
+from faculty.models import Material, MaterialVersion
 from participants import profiles
 from tests.conftest import _client_for
-from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory, UserFactory
+from tests.factories import AdmissionFactory, ProgramFactory, UserFactory
+from tests.platform.access import expected, routes
+from tests.platform.world import ROLES, build_world, kwargs_for
 
 
 @pytest.fixture(autouse=True)
@@ -166,23 +170,58 @@ def _body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
+# Files every walk must meet, so it cannot pass by finding none: a floor, not the list (the walk finds the rest).
+PDF_FLOOR = {
+    "certificates:download", "certificates:download_all", "participants:my_transcript",
+    "participants:lawyer_transcript", "participants:signin_sheet", "faculty:download", "faculty:version_download",
+}  # fmt: skip
+
+
 @pytest.mark.django_db
-def test_every_pdf_we_make_embeds_every_font(program, administrator, administrator_client, lawyer, tmp_path):
-    holder = _lawyer(program, user=lawyer, name_zh="欧阳㛃", name_latin="Ouyang Jie-Montgomery")
-    session = SessionFactory(program=program, venue=None, online_url="https://meeting.example.org/r")
-    certificate = services.issue_certificate(participant=holder, program=program, by=administrator)
-    with certificate.pdf.open("rb") as handle:
-        made = {"certificate": handle.read()}
-    made["transcript"] = _body(
-        _client_for(lawyer).get(reverse("participants:my_transcript", args=[program.slug, "pdf"]))
-    )
-    made["sign-in sheet"] = _body(administrator_client.get(reverse("participants:signin_sheet", args=[session.pk])))
-    made["watermarked material"] = watermarked(io.BytesIO(made["certificate"]), "李明 Li Ming · 1234")
+def test_every_pdf_we_make_embeds_every_font():
+    """Every URL of the access table, asked by the first person it answers, with the platform's world; each
+    answer that is a PDF (or a ZIP of them) has every font embedded. A new PDF is covered without being listed.
+    The world's lawyer has a rare name (㛃, CJK Extension A) on their certificate, transcript and the sign-in
+    sheet; its materials are the demo's (faculty/demo.py), confidential, so a lawyer's copy is watermarked."""
+    world = build_world()
+    admin = world.administrator
+    profiles.participant_update(
+        participant=world.participant, values={"name_zh": "欧阳㛃", "name_latin": "Ouyang Jie-Montgomery"}, by=admin,
+        reason="按律协执业信息更正",
+    )  # fmt: skip
+    services.certificate_amend(certificate=world.certificate, by=admin, reason="本人申请更正姓名")
+    for version in MaterialVersion.objects.select_related("material__session__program"):
+        body = demo_pdf([version.material.title, "授课课件 · Lecture slides"], world.program.name_zh)
+        with version.file.open("wb") as handle:
+            handle.write(body)
+        MaterialVersion.objects.filter(pk=version.pk).update(size=len(body), sha256=hashlib.sha256(body).hexdigest())
+    Material.objects.update(confidential=True)
+
+    made: dict[str, bytes] = {}
+    for route in routes():
+        if route.is_admin or not route.name:
+            continue
+        role = next((role for role in ROLES if expected(route, role) == "200"), None)
+        if role is None:
+            continue
+        answer = world.client(role).get(reverse(route.name, kwargs=kwargs_for(world, route.key, route.arguments)))
+        body = _body(answer)  # read whatever it is: a file answer holds its file open until then
+        assert answer.status_code == 200, route.key
+        if answer["Content-Type"] == "application/pdf":
+            made[f"{route.key} as {role}"] = body
+        elif answer["Content-Type"] == "application/zip":
+            archive = zipfile.ZipFile(io.BytesIO(body))
+            made |= {f"{route.key} as {role}: {name}": archive.read(name) for name in archive.namelist()}
+
+    assert {kind.split(" as ")[0].split("@")[0] for kind in made} >= PDF_FLOOR, sorted(made)
     for kind, body in made.items():
         fonts = _fonts(body)
         assert body.startswith(b"%PDF") and fonts, kind
         assert all(embedded == "yes" for _name, embedded in fonts), f"{kind}: {fonts}"
-    assert any("LiberationSerif" in name for name, _ in _fonts(made["certificate"]))  # English set as type
+    certificate = made["certificates:download as lawyer"]
+    assert any("LiberationSerif" in name for name, _ in _fonts(certificate))  # English set as type
+    assert "欧阳㛃" in _poppler("pdftotext", certificate)
+    assert "欧阳㛃" in _poppler("pdftotext", made["faculty:download as lawyer"])  # the watermark names the reader
 
 
 # --- the ZIP of a program's certificates ----------------------------------------------------------------
