@@ -201,11 +201,11 @@ def issue_batch(*, program: Program, participant_ids: list[int], by, notify_hold
 
 def _announce(certificate: Certificate) -> None:
     # Made in the same transaction as the certificate, which is unique per lawyer and program: no
-    # deduplication key is needed to send it once.
+    # deduplication key is needed to send it once. It names the program as the certificate does.
     notify(
         certificate.participant.user,
         "certificate_issued",
-        {"certificate": certificate, "program": certificate.program},
+        {"certificate": certificate},
         link=reverse("participants:my_program"),
     )
 

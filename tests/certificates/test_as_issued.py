@@ -17,13 +17,16 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.db import IntegrityError
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.roles import Role
 from certificates import services
 from certificates.models import Certificate, CertificateAmendment
 from faculty.demo import demo_pdf
 from faculty.models import Material, MaterialVersion
+from notifications.models import Notification
 from participants import profiles
 from tests.conftest import _client_for
 from tests.factories import AdmissionFactory, ProgramFactory, UserFactory
@@ -133,6 +136,24 @@ def test_existing_certificates_take_their_wording_from_the_rows_they_were_drawn_
     assert (certificate.starts_on, certificate.ends_on, certificate.organisers_zh) == (
         program.starts_on, program.ends_on, program.organisers_zh,
     )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_notice_of_a_certificate_names_the_program_as_the_certificate_does(program, administrator):
+    english = _lawyer(program, user=UserFactory(language="en"))
+    certificate = services.issue_certificate(participant=english, program=program, by=administrator)
+    notice = Notification.objects.get(recipient=english.user, kind="certificate_issued")
+    assert "2025 Foreign-related IPR Lawyers Training" in notice.subject
+    assert "2025 Foreign-related IPR Lawyers Training" in notice.body_text and certificate.serial in notice.body_text
+    # Rendered now, with the program renamed since, it still says what the certificate says.
+    program.name_zh, program.name_en = "更名后的培训班", "Renamed training"
+    program.save()
+    context = {"certificate": certificate, "recipient": english.user, "link": ""}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for template in ("subject.txt", "body.txt", "body.html"):
+                text = render_to_string(f"notifications/certificate_issued/{template}", context)
+                assert certificate.program_name in text and "enamed" not in text and "更名" not in text, template
 
 
 # --- dates ----------------------------------------------------------------------------------------------
