@@ -7,7 +7,7 @@ worker killed half-way leaves none of the batch, and the batch delivered again m
 
 A PDF is written before its row commits, so a committed certificate always has its file. A transaction
 that fails removes the files it wrote (`_atomic_files`); one that never ends (its worker killed) leaves
-files no row references, which a starting worker removes (`orphan_pdfs_remove`).
+files no row references, which a starting worker and beat, hourly, remove (`orphan_pdfs_remove`).
 
 A certificate says what it said when issued: the holder's names and firm, the program's names, organisers
 and dates are copied onto it, so correcting a profile or extending a program changes no certificate. A
@@ -201,11 +201,11 @@ def issue_batch(*, program: Program, participant_ids: list[int], by, notify_hold
 
 def _announce(certificate: Certificate) -> None:
     # Made in the same transaction as the certificate, which is unique per lawyer and program: no
-    # deduplication key is needed to send it once.
+    # deduplication key is needed to send it once. It names the program as the certificate does.
     notify(
         certificate.participant.user,
         "certificate_issued",
-        {"certificate": certificate, "program": certificate.program},
+        {"certificate": certificate},
         link=reverse("participants:my_program"),
     )
 
@@ -217,7 +217,7 @@ def certificate_rerender(*, certificate: Certificate) -> Certificate:
     old = certificate.pdf.name
     _render(certificate, _seal(certificate.program))
     certificate.save(update_fields=["pdf", "sha256", "rendered_at"])
-    transaction.on_commit(lambda: _storage().delete(old))
+    _remove_replaced(old, certificate)
     return certificate
 
 
@@ -246,8 +246,15 @@ def certificate_amend(*, certificate: Certificate, by, reason: str) -> Certifica
         certificate=certificate, before=before, after={field: getattr(certificate, field) for field in fields},
         reason=reason, amended_by=by,
     )  # fmt: skip
-    transaction.on_commit(lambda: _storage().delete(old))
+    _remove_replaced(old, certificate)
     return certificate
+
+
+def _remove_replaced(old: str, certificate: Certificate) -> None:
+    """The certificate's previous PDF removed once its new one is committed. When the old file was missing
+    (a restore without media), storage gave the new file the old name: that name is the new PDF, kept."""
+    if old and old != certificate.pdf.name:
+        transaction.on_commit(lambda: _storage().delete(old))
 
 
 @transaction.atomic
@@ -327,27 +334,42 @@ def requeue_unfinished(job: IssueJob) -> int:
 def orphan_pdfs_remove(*, older_than: timedelta = ORPHAN_AGE) -> list[str]:
     """Remove the PDFs under the certificates folder that no certificate references, once older than any
     transaction still writing one could be: a worker killed inside a batch leaves its files, one killed
-    between a new PDF's commit and the old one's removal leaves the old. Returns the names removed."""
+    between a new PDF's commit and the old one's removal leaves the old. Run when a worker starts and
+    hourly by beat. Returns the names removed."""
     storage = _storage()
-    cutoff = timezone.now() - older_than
-    candidates = [name for name in _pdf_files(storage, FOLDER) if storage.get_modified_time(name) < cutoff]
-    if not candidates:
+    listed = list(_pdf_files(storage, FOLDER))
+    if not listed:
         return []
-    # Read after the files were listed: a file listed and then committed counts as referenced.
+    # Read after the files were listed: a file listed and then committed counts as referenced. Only the
+    # others are asked their age (on object storage each question is a request).
     referenced = set(Certificate.objects.values_list("pdf", flat=True))
-    orphans = [name for name in candidates if name not in referenced]
+    cutoff = timezone.now() - older_than
+    orphans = [name for name in listed if name not in referenced and _modified(storage, name) < cutoff]
     for name in orphans:
         storage.delete(name)
     return orphans
 
 
 def _pdf_files(storage, folder: str):
-    if not storage.exists(folder):
+    """The PDFs under `folder`, in every folder below it. No `exists()` first: on object storage (S3) a
+    folder is only a prefix of names, never an object that exists; a missing folder lists nothing there,
+    and on a file system it is FileNotFoundError."""
+    try:
+        directories, files = storage.listdir(folder)
+    except FileNotFoundError:
         return
-    directories, files = storage.listdir(folder)
     yield from (f"{folder}/{name}" for name in files if name.endswith(".pdf"))
     for directory in directories:
         yield from _pdf_files(storage, f"{folder}/{directory}")
+
+
+def _modified(storage, name: str):
+    """When the file was written; a file removed since it was listed (a failed batch cleaning up, a
+    re-render's old PDF) counts as new, so it is left alone."""
+    try:
+        return storage.get_modified_time(name)
+    except FileNotFoundError:
+        return timezone.now()
 
 
 def file_name(certificate: Certificate) -> str:

@@ -31,10 +31,20 @@ def issue_certificates(*, participant_ids: list[int], program_id: int, by_id: in
     return len(made)
 
 
+@shared_task(name="certificates.tasks.remove_orphan_pdfs")
+def remove_orphan_pdfs() -> int:
+    """Beat, hourly: the PDFs of batches whose worker was killed, once they are old enough. A worker
+    restarted at once (systemd, supervisor) finds its predecessor's files too young to remove; the next
+    hour's sweep removes them, whether or not any worker starts again."""
+    removed = services.orphan_pdfs_remove()
+    _log_removed(removed)
+    return len(removed)
+
+
 @worker_ready.connect
 def resume_unfinished_jobs(**kwargs):
     """A worker starting after another was killed: queue again what unfinished jobs lack, and remove the
-    PDFs the killed one wrote for certificates its rolled-back transaction never made."""
+    PDFs a worker killed earlier wrote for certificates its rolled-back transaction never made."""
     try:
         queued = services.resume_unfinished_jobs()
         removed = services.orphan_pdfs_remove()
@@ -42,5 +52,9 @@ def resume_unfinished_jobs(**kwargs):
         connections.close_all()  # the main process needs none; its pool processes have their own
     if queued:
         logger.warning("queued again %s certificates of unfinished jobs", queued)
+    _log_removed(removed)
+
+
+def _log_removed(removed: list[str]) -> None:
     if removed:
         logger.warning("removed %s certificate PDFs no certificate refers to", len(removed))

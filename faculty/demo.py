@@ -5,7 +5,6 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
 from sessions.models import Program
 
@@ -22,11 +21,12 @@ DOCUMENTS = [
 ]
 
 
-def _pdf(lines: list[str], program_name: str) -> bytes:
-    from trainingprog.pdf import font
+def demo_pdf(lines: list[str], program_name: str) -> bytes:
+    """A material of a few pages, every glyph from an embedded font, as every PDF we make."""
+    from trainingprog.pdf import canvas, font
 
     buffer = io.BytesIO()
-    sheet = canvas.Canvas(buffer, pagesize=A4)
+    sheet = canvas(buffer, pagesize=A4)
     name = font()
     for page in range(2):
         sheet.setFont(name, 20)
@@ -47,7 +47,7 @@ def seed_materials(program: Program, by) -> None:
     for session, (prefix, second, visibility, confidential) in zip(held[: len(DOCUMENTS)], DOCUMENTS, strict=False):
         lines = [f"{prefix}：{session.title_zh}", second]
         material_upload(
-            session=session, files=[SimpleUploadedFile(f"{prefix}-{session.title_zh}.pdf", _pdf(lines, program.name_zh))], by=by,
+            session=session, files=[SimpleUploadedFile(f"{prefix}-{session.title_zh}.pdf", demo_pdf(lines, program.name_zh))], by=by,
             title=lines[0], visibility=visibility, confidential=confidential, description=second,
         )  # fmt: skip
     Material.objects.filter(session__program=program).update(announced_at=timezone.now())  # old news: no notices

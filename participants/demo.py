@@ -91,6 +91,7 @@ LIVE_APPLICANTS = 8  # applications to the live program the office has still to 
 LIVE_NUMBERS = 500_000  # the second cohort's people are numbered from here: names and licences unlike 2025's
 LIVE_WAITLIST = 7  # lawyers waiting for the full elective ahead
 DEMO_NAME = ("李晓东", "Li Xiaodong")
+DEMO_DOMAIN = "@demo.test"  # every account the demo makes, and only those, has an address there
 
 
 def seed_lawyers(program: Program, *, count: int, demo_user) -> None:
@@ -100,8 +101,8 @@ def seed_lawyers(program: Program, *, count: int, demo_user) -> None:
     rng = random.Random(320)
     provinces = {p.code: p for p in Province.objects.all()}
     codes = _province_sequence(count, rng)
-    emails = [f"lawyer{n:04d}@demo.test" for n in range(1, count)]
-    users = [demo_user, *_new_users(emails, [_name(n)[0] for n in range(1, count)])]
+    emails = [f"lawyer{n:04d}{DEMO_DOMAIN}" for n in range(1, count)]
+    users = [demo_user, *_users(emails, [_name(n)[0] for n in range(1, count)])]
     Group.objects.get(name=Role.PARTICIPANT).user_set.add(*users)
     participants = _participants(users, range(count), codes, provinces, rng)
     _set_quotas(program, codes, provinces, full=HISTORY_FULL)
@@ -123,8 +124,8 @@ def seed_live_lawyers(program: Program, *, demo_user, count: int = LIVE_LAWYERS)
     codes = _province_sequence(count + LIVE_APPLICANTS, rng)  # codes[0], Guangdong, is the demo lawyer's
     codes[count] = LIVE_FULL  # one applicant from the province that is full
     numbers = range(LIVE_NUMBERS + 1, LIVE_NUMBERS + count + LIVE_APPLICANTS)
-    emails = [f"cohort2-{n - LIVE_NUMBERS:04d}@demo.test" for n in numbers]
-    users = _new_users(emails, [_name(n)[0] for n in numbers])
+    emails = [f"cohort2-{n - LIVE_NUMBERS:04d}{DEMO_DOMAIN}" for n in numbers]
+    users = _users(emails, [_name(n)[0] for n in numbers])
     Group.objects.get(name=Role.PARTICIPANT).user_set.add(*users[: count - 1])
     newcomers = _participants(users, numbers, codes[1:], provinces, rng)
     lawyers, applicants = [Participant.objects.get(user=demo_user), *newcomers[: count - 1]], newcomers[count - 1 :]
@@ -139,17 +140,21 @@ def seed_live_lawyers(program: Program, *, demo_user, count: int = LIVE_LAWYERS)
         _attend(program, lawyers, seats, rng, arrivals=_arrivals(program, lawyers, rng, now))
 
 
-def _new_users(emails: list[str], names: list[str]) -> list:
-    """Accounts for made-up people: not active (no one signs in as them), no usable password, no e-mails."""
+def _users(emails: list[str], names: list[str]) -> list:
+    """Accounts for made-up people: not active (no one signs in as them), no usable password, no e-mails.
+    Those made before (the live cohort of an earlier build) are taken as they are."""
     User = get_user_model()
-    made = [User(email=email, full_name=name, is_active=False) for email, name in zip(emails, names, strict=True)]
+    found = {user.email: user for user in User.objects.filter(email__in=emails)}
+    made = [User(email=e, full_name=n, is_active=False) for e, n in zip(emails, names, strict=True) if e not in found]
     for user in made:
         user.set_unusable_password()
-    return User.objects.bulk_create(made, batch_size=2000)
+    found |= {user.email: user for user in User.objects.bulk_create(made, batch_size=2000)}
+    return [found[email] for email in emails]
 
 
 def _participants(users, numbers, codes, provinces, rng: random.Random) -> list[Participant]:
-    """Each user's lawyer profile; `numbers` make names, licence numbers and the rest (0 is the demo lawyer)."""
+    """Each user's lawyer profile; `numbers` make names, licence numbers and the rest (0 is the demo lawyer).
+    A user who has one keeps it (drawn all the same, so the random choices after it stay the same)."""
     participants = []
     for user, n, code in zip(users, numbers, codes, strict=True):
         name_zh, name_latin = DEMO_NAME if n == 0 else _name(n)
@@ -170,7 +175,9 @@ def _participants(users, numbers, codes, provinces, rng: random.Random) -> list[
                 mobile=f"139{n:08d}",
             )
         )
-    return Participant.objects.bulk_create(participants, batch_size=2000)
+    found = {p.user_id: p for p in Participant.objects.filter(user__in=users)}
+    Participant.objects.bulk_create([p for p in participants if p.user_id not in found], batch_size=2000)
+    return [found.get(p.user_id, p) for p in participants]
 
 
 def _admit(program: Program, participants: list[Participant], *, at) -> None:

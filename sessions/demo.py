@@ -5,7 +5,8 @@
   whose check-in is open now, six weeks ahead.
 
 Four topics and six formats each. Deterministic (fixed random seeds; the live program also follows the
-clock) and idempotent: a program that already has sessions is left alone. `sessions` and `faculty` scale the
+clock) and idempotent: a program that already has sessions is left alone (`seed_demo` removes a live program
+built on another day first, so it is built anew around the day it runs). `sessions` and `faculty` scale the
 2025 program for benchmarks; sessions then run in parallel rooms, and nobody is ever booked twice.
 """
 
@@ -280,6 +281,11 @@ def seed_live(*, faculty_user) -> Program:
     _seed_sessions(program, topics, venues, people, plan, LIVE_SESSION_KINDS, random.Random(2026))
     _seed_today(program, topics, venues[0], today_starts, today_ends)
     return program
+
+
+def built_today(live: Program) -> bool:
+    """The live program was built on today's date in Beijing: today's session is in it."""
+    return timezone.localtime(live.created_at, SHANGHAI).date() == timezone.localtime(timezone.now(), SHANGHAI).date()
 
 
 def _seed_topics(program: Program) -> list[Topic]:

@@ -322,6 +322,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 110},
     },
+    # Certificate PDFs a killed worker's batch left behind (certificates.services.orphan_pdfs_remove): a worker
+    # restarted at once finds them too young to remove at its start.
+    "certificate-orphans-sweep": {
+        "task": "certificates.tasks.remove_orphan_pdfs",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)

@@ -3,6 +3,7 @@ page and in the PDF, whatever the profile or the program say later; a corrected 
 recorded correction. Its dates are Beijing's; every glyph of every PDF we make comes from an embedded font;
 its ZIP names are plain file names; a failed or killed batch leaves no stray file."""
 
+import hashlib
 import importlib
 import io
 import os
@@ -10,22 +11,27 @@ import re
 import subprocess
 import tempfile
 import zipfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
-from django.core.files.base import ContentFile
 from django.db import IntegrityError
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import translation
 
 from accounts.roles import Role
 from certificates import services
 from certificates.models import Certificate, CertificateAmendment
-from faculty.watermark import watermarked
+from faculty.demo import demo_pdf
+from faculty.models import Material, MaterialVersion
+from notifications.models import Notification
 from participants import profiles
-from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory, UserFactory
+from tests.conftest import _client_for
+from tests.factories import AdmissionFactory, ProgramFactory, UserFactory
+from tests.platform.access import expected, routes
+from tests.platform.world import ROLES, build_world, kwargs_for
 
 
 @pytest.fixture(autouse=True)
@@ -132,6 +138,24 @@ def test_existing_certificates_take_their_wording_from_the_rows_they_were_drawn_
     )  # fmt: skip
 
 
+@pytest.mark.django_db
+def test_the_notice_of_a_certificate_names_the_program_as_the_certificate_does(program, administrator):
+    english = _lawyer(program, user=UserFactory(language="en"))
+    certificate = services.issue_certificate(participant=english, program=program, by=administrator)
+    notice = Notification.objects.get(recipient=english.user, kind="certificate_issued")
+    assert "2025 Foreign-related IPR Lawyers Training" in notice.subject
+    assert "2025 Foreign-related IPR Lawyers Training" in notice.body_text and certificate.serial in notice.body_text
+    # Rendered now, with the program renamed since, it still says what the certificate says.
+    program.name_zh, program.name_en = "更名后的培训班", "Renamed training"
+    program.save()
+    context = {"certificate": certificate, "recipient": english.user, "link": ""}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for template in ("subject.txt", "body.txt", "body.html"):
+                text = render_to_string(f"notifications/certificate_issued/{template}", context)
+                assert certificate.program_name in text and "enamed" not in text and "更名" not in text, template
+
+
 # --- dates ----------------------------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_the_issue_date_is_the_day_in_beijing(program, administrator, client):
@@ -167,25 +191,58 @@ def _body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-@pytest.mark.django_db
-def test_every_pdf_we_make_embeds_every_font(program, administrator, administrator_client, lawyer, tmp_path):
-    from tests.conftest import _client_for
+# Files every walk must meet, so it cannot pass by finding none: a floor, not the list (the walk finds the rest).
+PDF_FLOOR = {
+    "certificates:download", "certificates:download_all", "participants:my_transcript",
+    "participants:lawyer_transcript", "participants:signin_sheet", "faculty:download", "faculty:version_download",
+}  # fmt: skip
 
-    holder = _lawyer(program, user=lawyer, name_zh="欧阳㛃", name_latin="Ouyang Jie-Montgomery")
-    session = SessionFactory(program=program, venue=None, online_url="https://meeting.example.org/r")
-    certificate = services.issue_certificate(participant=holder, program=program, by=administrator)
-    with certificate.pdf.open("rb") as handle:
-        made = {"certificate": handle.read()}
-    made["transcript"] = _body(
-        _client_for(lawyer).get(reverse("participants:my_transcript", args=[program.slug, "pdf"]))
-    )
-    made["sign-in sheet"] = _body(administrator_client.get(reverse("participants:signin_sheet", args=[session.pk])))
-    made["watermarked material"] = watermarked(io.BytesIO(made["certificate"]), "李明 Li Ming · 1234")
+
+@pytest.mark.django_db
+def test_every_pdf_we_make_embeds_every_font():
+    """Every URL of the access table, asked by the first person it answers, with the platform's world; each
+    answer that is a PDF (or a ZIP of them) has every font embedded. A new PDF is covered without being listed.
+    The world's lawyer has a rare name (㛃, CJK Extension A) on their certificate, transcript and the sign-in
+    sheet; its materials are the demo's (faculty/demo.py), confidential, so a lawyer's copy is watermarked."""
+    world = build_world()
+    admin = world.administrator
+    profiles.participant_update(
+        participant=world.participant, values={"name_zh": "欧阳㛃", "name_latin": "Ouyang Jie-Montgomery"}, by=admin,
+        reason="按律协执业信息更正",
+    )  # fmt: skip
+    services.certificate_amend(certificate=world.certificate, by=admin, reason="本人申请更正姓名")
+    for version in MaterialVersion.objects.select_related("material__session__program"):
+        body = demo_pdf([version.material.title, "授课课件 · Lecture slides"], world.program.name_zh)
+        with version.file.open("wb") as handle:
+            handle.write(body)
+        MaterialVersion.objects.filter(pk=version.pk).update(size=len(body), sha256=hashlib.sha256(body).hexdigest())
+    Material.objects.update(confidential=True)
+
+    made: dict[str, bytes] = {}
+    for route in routes():
+        if route.is_admin or not route.name:
+            continue
+        role = next((role for role in ROLES if expected(route, role) == "200"), None)
+        if role is None:
+            continue
+        answer = world.client(role).get(reverse(route.name, kwargs=kwargs_for(world, route.key, route.arguments)))
+        body = _body(answer)  # read whatever it is: a file answer holds its file open until then
+        assert answer.status_code == 200, route.key
+        if answer["Content-Type"] == "application/pdf":
+            made[f"{route.key} as {role}"] = body
+        elif answer["Content-Type"] == "application/zip":
+            archive = zipfile.ZipFile(io.BytesIO(body))
+            made |= {f"{route.key} as {role}: {name}": archive.read(name) for name in archive.namelist()}
+
+    assert {kind.split(" as ")[0].split("@")[0] for kind in made} >= PDF_FLOOR, sorted(made)
     for kind, body in made.items():
         fonts = _fonts(body)
         assert body.startswith(b"%PDF") and fonts, kind
         assert all(embedded == "yes" for _name, embedded in fonts), f"{kind}: {fonts}"
-    assert any("LiberationSerif" in name for name, _ in _fonts(made["certificate"]))  # English set as type
+    certificate = made["certificates:download as lawyer"]
+    assert any("LiberationSerif" in name for name, _ in _fonts(certificate))  # English set as type
+    assert "欧阳㛃" in _poppler("pdftotext", certificate)
+    assert "欧阳㛃" in _poppler("pdftotext", made["faculty:download as lawyer"])  # the watermark names the reader
 
 
 # --- the ZIP of a program's certificates ----------------------------------------------------------------
@@ -229,25 +286,28 @@ def test_a_batch_that_fails_in_its_transaction_leaves_no_file(program, administr
     assert _pdfs_on_disk(settings) == {other.pdf.name}
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_starting_worker_removes_old_unreferenced_pdfs_and_keeps_every_certificate(settings):
-    from certificates.tasks import resume_unfinished_jobs
+@pytest.mark.django_db
+def test_a_new_pdf_for_a_certificate_whose_file_was_lost_is_kept(
+    program, administrator, django_capture_on_commit_callbacks
+):
+    """A restore without media: the office re-renders, or corrects the name, exactly to make the PDF again. The
+    new file takes the lost one's name; removing "the old file" once committed would remove the new one."""
+    certificate = services.issue_certificate(participant=_lawyer(program), program=program, by=administrator)
+    holder = _client_for(certificate.participant.user)
+    download = reverse("certificates:download", args=[certificate.pk])
+    storage = certificate.pdf.storage
 
-    administrator = UserFactory(role=Role.ADMINISTRATOR)
-    program = ProgramFactory(min_credit_hours=Decimal("0"))
-    kept = [
-        services.issue_certificate(participant=_lawyer(program), program=program, by=administrator) for _ in range(2)
-    ]
-    storage = kept[0].pdf.storage
-    orphan = storage.save("certificates/2025/TEST-2025-0099.pdf", ContentFile(b"%PDF-1.4 killed mid-batch"))
-    young = storage.save("certificates/2025/TEST-2025-0100.pdf", ContentFile(b"%PDF-1.4 still being made"))
-    seal = storage.save("certificates/seals/seal.png", ContentFile(b"\x89PNG"))
-    an_hour_ago = (timezone.now() - timedelta(hours=1)).timestamp()
-    for name in (orphan, seal, *(certificate.pdf.name for certificate in kept)):
-        os.utime(storage.path(name), (an_hour_ago, an_hour_ago))
+    def lose_and_remake(remake):
+        storage.delete(certificate.pdf.name)
+        with django_capture_on_commit_callbacks(execute=True):
+            remake()
+        certificate.refresh_from_db()
+        assert storage.exists(certificate.pdf.name), certificate.pdf.name
+        assert _body(holder.get(download)).startswith(b"%PDF")
 
-    resume_unfinished_jobs()  # what a worker runs when it starts
-
-    assert not storage.exists(orphan)
-    assert storage.exists(young) and storage.exists(seal)  # a batch may still commit it; not a PDF
-    assert all(storage.exists(certificate.pdf.name) for certificate in kept)
+    lose_and_remake(lambda: services.certificate_rerender(certificate=certificate))
+    profiles.participant_update(
+        participant=certificate.participant, values={"name_zh": "李鸣"}, by=administrator, reason="按律协执业信息更正"
+    )
+    lose_and_remake(lambda: services.certificate_amend(certificate=certificate, by=administrator, reason="更正姓名"))
+    assert "李鸣" in _pdf_text(certificate)

@@ -55,11 +55,22 @@ def test_a_worker_killed_while_it_makes_certificates_leaves_each_certificate_exa
     env = {"DATABASE_URL": test_database_url(), "REDIS_URL": settings.CELERY_BROKER_URL}
     env["MEDIA_ROOT"] = settings.MEDIA_ROOT
 
+    def on_disk() -> set[str]:
+        media = Path(settings.MEDIA_ROOT)
+        return {str(path.relative_to(media)) for path in media.rglob("*.pdf")}
+
+    def unreferenced() -> set[str]:
+        return on_disk() - set(Certificate.objects.values_list("pdf", flat=True))
+
     try:
         with celery_worker(tmp_path / "first.log", **env) as worker:
             job = certificates.issue_all(program=program, by=administrator)  # four batches of 25 on the queue
-            wait_for(lambda: job.done() >= certificates.BATCH, timeout=60, interval=0.02, message="a first batch")
-            # It is now in the middle of the second batch: its transaction open, PDFs being drawn.
+            # A first batch committed, and PDFs on disk that no committed certificate has yet (listed first):
+            # the worker is in the middle of the next batch, its transaction open.
+            wait_for(
+                lambda: len(on_disk()) > job.done() >= certificates.BATCH, timeout=60, interval=0.02,
+                message="a batch half-drawn",
+            )  # fmt: skip
             pool = _pool_processes(worker.pid)
             for pid in pool + ([worker.pid] if victim == "whole worker" else []):
                 os.kill(pid, signal.SIGKILL)
@@ -68,6 +79,8 @@ def test_a_worker_killed_while_it_makes_certificates_leaves_each_certificate_exa
             # Nothing half-made: a batch is there whole or not at all, every PDF complete.
             assert made % certificates.BATCH == 0
             _assert_whole(Certificate.objects.filter(program=program))
+            if victim == "whole worker":  # nothing runs now: the killed batch's files are what it left
+                assert len(unreferenced()) <= certificates.BATCH
             if victim == "pool process":
                 # The worker itself saw its process die, handed the batch back and goes on.
                 wait_for(lambda: job.done() == len(lawyers), timeout=120, message="the job to finish")
@@ -88,6 +101,13 @@ def test_a_worker_killed_while_it_makes_certificates_leaves_each_certificate_exa
     _assert_whole(issued)
     notices = Notification.objects.filter(kind="certificate_issued")
     assert sorted(notices.values_list("recipient_id", flat=True)) == sorted(lawyer.user_id for lawyer in lawyers)
+
+    # The killed batch's PDFs are still there (too young for the sweep at the second worker's start), and
+    # no more than a batch; once old enough, the sweep removes them and leaves every certificate's file.
+    left = unreferenced()
+    assert len(left) <= certificates.BATCH
+    assert sorted(certificates.orphan_pdfs_remove(older_than=timedelta(0))) == sorted(left)
+    assert on_disk() == set(issued.values_list("pdf", flat=True))
 
 
 def _assert_whole(certificates_):

@@ -1,32 +1,40 @@
 """seed_demo: the finished 2025 program and the live one built around the moment it runs, at any hour."""
 
 import io
-from datetime import UTC, datetime
+from datetime import timedelta
 from html.parser import HTMLParser
 from itertools import pairwise
+from pathlib import Path
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
 from certificates.models import Certificate
+from faculty.models import MaterialVersion
 from notifications.models import Notification
 from participants.models import Admission, Attendance, Enrolment, Participant
 from sessions.conflicts import program_clashes
 from sessions.models import AffiliationKind, Faculty, FacultyAssignment, Program, SessionFormat, TrainingSession
+from tests import clock
+from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory
 
 User = get_user_model()
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the demo's materials are files
+
+
 @pytest.mark.django_db
+@clock.at("beijing-2330-year-end")  # a second run on the same day (on another, fipr-live is built anew)
 def test_seed_demo_creates_each_role_and_a_second_run_changes_nothing(settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
@@ -143,15 +151,6 @@ def test_seed_demo_keeps_the_rules_at_any_size(settings, monkeypatch):
 
 
 # --- fipr-live: built around the moment seed_demo runs -------------------------------------------
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-EDGES = {
-    "beijing-2350-year-end": datetime(2026, 12, 31, 23, 50, tzinfo=SHANGHAI),
-    "beijing-0010-year-start": datetime(2027, 1, 1, 0, 10, tzinfo=SHANGHAI),  # UTC still on 31 December
-    "utc-2330-month-end": datetime(2027, 4, 30, 23, 30, tzinfo=UTC),  # Beijing already on 1 May, 07:30
-    "beijing-noon-february-end": datetime(2027, 2, 28, 12, 0, tzinfo=SHANGHAI),
-}
-
-
 class _Forms(HTMLParser):
     """Each form of a page: its action and the values its inputs send."""
 
@@ -189,82 +188,85 @@ def _client(email: str) -> Client:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("moment", EDGES.values(), ids=EDGES.keys())
-def test_the_live_program_has_checkin_enrolment_and_a_waitlist_to_try_at_any_hour(settings, moment):
+@pytest.mark.clock_edges  # now, and around midnight and the turn of a month and a year (tests/clock.py)
+def test_the_live_program_has_checkin_enrolment_and_a_waitlist_to_try_at_any_hour(settings):
     from participants.attendance import AT_RISK, ON_TRACK, Completion, checkin_window
 
     settings.DEBUG = True
-    with time_machine.travel(moment, tick=True):
-        call_command("seed_demo", "--participants", "40", stdout=io.StringIO())
-        now = timezone.now()
-        live = Program.objects.get(slug="fipr-live")
-        lawyer = Participant.objects.get(user__email="lawyer@demo.test")
-        seats = Count("enrolments", filter=Q(enrolments__state="confirmed"))
-        waiting = Count("enrolments", filter=Q(enrolments__state="waitlisted"))
-        sessions = list(live.sessions.annotate(seats=seats, waiting=waiting))
-        assert len(sessions) == 40
-        assert {s.format for s in sessions} == set(SessionFormat.values)
-        assert program_clashes(live) == ([], [])
+    settings.SITE_URL = "http://127.0.0.1:8123"  # make run on PORT=8123
+    said = io.StringIO()
+    call_command("seed_demo", "--participants", "40", stdout=said)
+    now = timezone.now()
+    live = Program.objects.get(slug="fipr-live")
+    lawyer = Participant.objects.get(user__email="lawyer@demo.test")
+    seats = Count("enrolments", filter=Q(enrolments__state="confirmed"))
+    waiting = Count("enrolments", filter=Q(enrolments__state="waitlisted"))
+    sessions = list(live.sessions.annotate(seats=seats, waiting=waiting))
+    assert len(sessions) == 40
+    assert {s.format for s in sessions} == set(SessionFormat.values)
+    assert program_clashes(live) == ([], [])
 
-        # Check-in is open now at a session the demo lawyer holds a seat in and the demo faculty member teaches.
-        mine = set(Enrolment.objects.filter(participant=lawyer, state="confirmed").values_list("session_id", flat=True))
-        today = [s for s in sessions if checkin_window(s)[0] <= now <= checkin_window(s)[2]]
-        assert len(today) == 1 and today[0].pk in mine
-        session = today[0]
-        faculty = _client("faculty@demo.test")
-        screen = faculty.get(reverse("participants:checkin_screen", args=[session.pk]))
-        assert screen.status_code == 200 and screen.context["open"] is True
-        assert 0 < screen.context["checked_in"] < screen.context["seats"] == 320  # the first have arrived
-        # The demo lawyer scans the code on the projector: present.
-        scanned = _client("lawyer@demo.test").get(urlsplit(screen.context["checkin_url"]).path)
-        assert scanned.status_code == 200
-        assert Attendance.objects.get(participant=lawyer, session=session).status == "present"
+    # Check-in is open now at a session the demo lawyer holds a seat in and the demo faculty member teaches.
+    mine = set(Enrolment.objects.filter(participant=lawyer, state="confirmed").values_list("session_id", flat=True))
+    today = [s for s in sessions if checkin_window(s)[0] <= now <= checkin_window(s)[2]]
+    assert len(today) == 1 and today[0].pk in mine
+    session = today[0]
+    faculty = _client("faculty@demo.test")
+    screen = faculty.get(reverse("participants:checkin_screen", args=[session.pk]))
+    assert screen.status_code == 200 and screen.context["open"] is True
+    assert 0 < screen.context["checked_in"] < screen.context["seats"] == 320  # the first have arrived
+    # The command says where: the screen's address on this server.
+    assert f"http://127.0.0.1:8123{reverse('participants:checkin_screen', args=[session.pk])} " in said.getvalue()
+    # The demo lawyer scans the code on the projector: present.
+    scanned = _client("lawyer@demo.test").get(urlsplit(screen.context["checkin_url"]).path)
+    assert scanned.status_code == 200
+    assert Attendance.objects.get(participant=lawyer, session=session).status == "present"
 
-        # Weeks ahead: enrolment is open and electives have seats; the lawyer takes one from the session page.
-        assert live.enrolment_opens_at <= now < live.enrolment_closes_at
-        ahead = [s for s in sessions if not s.is_required and s.starts_at > now]
-        with_seats = [s for s in ahead if s.seats < s.capacity]
-        assert len(with_seats) >= 10
-        assert any(s.pk in mine for s in with_seats)  # the demo lawyer already holds one
-        choice = next(s for s in with_seats if s.pk not in mine)
-        lawyer_client = _client("lawyer@demo.test")
-        page = reverse("sessions:session_detail", args=[live.slug, choice.pk])
-        action = reverse("participants:enrolment_action", args=[choice.pk])
-        assert _submit_served_form(lawyer_client, page, action).status_code == 302
-        assert Enrolment.objects.get(participant=lawyer, session=choice).state == "confirmed"
+    # Weeks ahead: enrolment is open and electives have seats; the lawyer takes one from the session page.
+    assert live.enrolment_opens_at <= now < live.enrolment_closes_at
+    ahead = [s for s in sessions if not s.is_required and s.starts_at > now]
+    with_seats = [s for s in ahead if s.seats < s.capacity]
+    assert len(with_seats) >= 10
+    assert any(s.pk in mine for s in with_seats)  # the demo lawyer already holds one
+    choice = next(s for s in with_seats if s.pk not in mine)
+    lawyer_client = _client("lawyer@demo.test")
+    page = reverse("sessions:session_detail", args=[live.slug, choice.pk])
+    action = reverse("participants:enrolment_action", args=[choice.pk])
+    assert _submit_served_form(lawyer_client, page, action).status_code == 302
+    assert Enrolment.objects.get(participant=lawyer, session=choice).state == "confirmed"
 
-        # One elective is full, with a waitlist the demo lawyer is not on yet: joining puts them at its end.
-        (full,) = [s for s in ahead if s.seats >= s.capacity]
-        assert full.seats == full.capacity and full.waiting > 0 and full.pk not in mine
-        page = reverse("sessions:session_detail", args=[live.slug, full.pk])
-        action = reverse("participants:enrolment_action", args=[full.pk])
-        assert _submit_served_form(lawyer_client, page, action).status_code == 302
-        place = Enrolment.objects.get(participant=lawyer, session=full)
-        assert (place.state, place.waitlist_position) == ("waitlisted", full.waiting + 1)
+    # One elective is full, with a waitlist the demo lawyer is not on yet: joining puts them at its end.
+    (full,) = [s for s in ahead if s.seats >= s.capacity]
+    assert full.seats == full.capacity and full.waiting > 0 and full.pk not in mine
+    page = reverse("sessions:session_detail", args=[live.slug, full.pk])
+    action = reverse("participants:enrolment_action", args=[full.pk])
+    assert _submit_served_form(lawyer_client, page, action).status_code == 302
+    place = Enrolment.objects.get(participant=lawyer, session=full)
+    assert (place.state, place.waitlist_position) == ("waitlisted", full.waiting + 1)
 
-        # Weeks past: every seat held has its attendance; the demo lawyer came to each; some lawyers are at risk.
-        held = [s for s in sessions if s.ends_at < now]
-        assert len(held) >= 15
-        held_seats = Enrolment.objects.filter(session__in=held, state="confirmed")
-        records = Attendance.objects.filter(session__in=held)
-        assert set(records.values_list("participant_id", "session_id")) == set(
-            held_seats.values_list("participant_id", "session_id")
-        )
-        completion = Completion(live)
-        figures = completion.of(lawyer)
-        assert figures.outcome == ON_TRACK
-        assert figures.attended_required == len([s for s in held if s.is_required]) + 1  # and today's, just now
-        assert completion.lawyers().filter(outcome=AT_RISK).count() in range(5, 65)  # a few, not most
+    # Weeks past: every seat held has its attendance; the demo lawyer came to each; some lawyers are at risk.
+    held = [s for s in sessions if s.ends_at < now]
+    assert len(held) >= 15
+    held_seats = Enrolment.objects.filter(session__in=held, state="confirmed")
+    records = Attendance.objects.filter(session__in=held)
+    assert set(records.values_list("participant_id", "session_id")) == set(
+        held_seats.values_list("participant_id", "session_id")
+    )
+    completion = Completion(live)
+    figures = completion.of(lawyer)
+    assert figures.outcome == ON_TRACK
+    assert figures.attended_required == len([s for s in held if s.is_required]) + 1  # and today's, just now
+    assert completion.lawyers().filter(outcome=AT_RISK).count() in range(5, 65)  # a few, not most
 
-        # The demo faculty member teaches in both programs; the history is over, with the lawyer's certificate.
-        teacher = User.objects.get(email="faculty@demo.test")
-        assert session.is_taught_by(teacher)
-        history = Program.objects.get(slug="fipr-2025")
-        assert history.sessions.filter(assignments__faculty__user=teacher).exists()
-        assert not history.sessions.filter(ends_at__gte=now).exists()
-        assert Certificate.objects.filter(program=history, participant=lawyer, revoked_at=None).exists()
-        assert live.quotas.count() == history.quotas.count() == 31
-        assert live.admissions.filter(state="admitted").values("participant__province").distinct().count() >= 22
+    # The demo faculty member teaches in both programs; the history is over, with the lawyer's certificate.
+    teacher = User.objects.get(email="faculty@demo.test")
+    assert session.is_taught_by(teacher)
+    history = Program.objects.get(slug="fipr-2025")
+    assert history.sessions.filter(assignments__faculty__user=teacher).exists()
+    assert not history.sessions.filter(ends_at__gte=now).exists()
+    assert Certificate.objects.filter(program=history, participant=lawyer, revoked_at=None).exists()
+    assert live.quotas.count() == history.quotas.count() == 31
+    assert live.admissions.filter(state="admitted").values("participant__province").distinct().count() >= 22
 
 
 def _history() -> dict:
@@ -304,8 +306,8 @@ def _history() -> dict:
 def test_the_history_is_the_same_whenever_the_demo_is_built_and_shares_only_the_demo_lawyer(settings):
     settings.DEBUG = True
     built = []
-    for moment in (EDGES["beijing-2350-year-end"], EDGES["utc-2330-month-end"]):
-        with time_machine.travel(moment, tick=True), transaction.atomic():
+    for edge in ("beijing-2330-year-end", "utc-2330-leap-day"):
+        with clock.at(edge), transaction.atomic():
             call_command("seed_demo", "--participants", "60", stdout=io.StringIO())
             built.append(_history())
             both = Admission.objects.filter(
@@ -335,3 +337,100 @@ def test_the_demo_lawyer_finds_both_programs_the_live_one_first(settings):
     first_history = seats.filter(session__program=history).order_by("session__starts_at").first().session
     order = [f">{live.name_zh}</h2>", first_live.title_zh, f">{history.name_zh}</h2>", first_history.title_zh]
     assert [page.index(text) for text in order] == sorted(page.index(text) for text in order)
+
+
+# --- a later `make run`: fipr-live built anew around its day, the rest kept ----------------------------
+def _seed(*options) -> str:
+    """What seed_demo says; what it does once its transaction commits is done too (the test's never does)."""
+    said = io.StringIO()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("seed_demo", "--participants", "40", *options, stdout=said)
+    return said.getvalue()
+
+
+def _live_now() -> Program:
+    """fipr-live, checked to be built around now: check-in open at one session, weeks held and weeks ahead."""
+    from participants.attendance import checkin_window
+
+    now = timezone.now()
+    live = Program.objects.get(slug="fipr-live")
+    sessions = list(live.sessions.all())
+    assert len(sessions) == 40 and live.admissions.filter(state="admitted").count() == 320
+    assert len([s for s in sessions if checkin_window(s)[0] <= now <= checkin_window(s)[2]]) == 1
+    assert len([s for s in sessions if s.ends_at < now]) >= 15 and len([s for s in sessions if s.starts_at > now]) >= 15
+    assert live.enrolment_opens_at <= now < live.enrolment_closes_at
+    return live
+
+
+def _others() -> dict:
+    """What is not fipr-live, by what a person sees in it: the history, another program, the people."""
+    other = Program.objects.get(slug="provincial")
+    return {
+        "history": _history(),
+        "other": (
+            sorted(other.sessions.values_list("pk", "starts_at", "title_zh")),
+            sorted(other.admissions.values_list("participant__user__email", "state")),
+        ),
+        "people": sorted(User.objects.values_list("pk", "email", "is_active")),
+        "faculty": sorted(Faculty.objects.values_list("pk", "slug", "user_id")),
+    }
+
+
+def _media_files(settings) -> set[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
+
+
+@pytest.mark.django_db
+def test_a_later_run_builds_the_live_program_around_its_day_and_keeps_everything_else(settings):
+    settings.DEBUG = True
+    # A program of the office's own, with a lawyer who is not the demo's: the demo never touches it.
+    other = ProgramFactory(slug="provincial")
+    SessionFactory(program=other)
+    AdmissionFactory(program=other, participant__user__email="wang.fang@example.org")
+    start = clock.instant(clock.EDGES["beijing-0010-year-start"])
+
+    with clock.at(start.isoformat()):
+        _seed()
+        first = _live_now()
+        built = sorted(first.sessions.values_list("pk", "starts_at"))
+        kept = _others()
+
+    # Hours later on the same day: nothing changes; the command says how to build it around this hour.
+    with clock.at((start + timedelta(hours=3)).isoformat()):
+        said = _seed()
+        live = Program.objects.get(slug="fipr-live")
+        assert live.pk == first.pk and sorted(live.sessions.values_list("pk", "starts_at")) == built
+        assert "seed_demo --rebuild-live" in said
+        assert "built anew" in _seed("--rebuild-live")
+        assert _live_now().pk != first.pk
+        assert _others() == kept
+
+    # Weeks later: built anew around that day without being asked; the rest as it was, no file left behind.
+    with clock.at((start + timedelta(days=23)).isoformat()):
+        said = _seed()
+        assert "built anew" in said and "Check-in is open" in said
+        live = _live_now()
+        assert _others() == kept
+        versions = set(MaterialVersion.objects.values_list("file", flat=True))
+        assert versions and {name for name in _media_files(settings) if name.startswith("materials/")} == versions
+        assert Participant.objects.get(user__email="lawyer@demo.test").admissions.count() == 2
+        rerun = _seed()  # and again that day: nothing changes
+        assert "built anew" not in rerun and Program.objects.get(slug="fipr-live").pk == live.pk
+
+
+@pytest.mark.django_db
+def test_a_live_program_holding_people_who_are_not_the_demos_is_never_rebuilt(settings):
+    settings.DEBUG = True
+    start = clock.instant(clock.EDGES["beijing-2330-month-end"])
+    with clock.at(start.isoformat()):
+        _seed()
+        live = Program.objects.get(slug="fipr-live")
+        real = AdmissionFactory(program=live, participant__user__email="zhao.lei@example.org")
+        sessions = sorted(live.sessions.values_list("pk", "starts_at"))
+    with clock.at((start + timedelta(days=23)).isoformat()):
+        said = _seed("--rebuild-live")
+    assert "kept as it is" in said and "built anew" not in said
+    assert Program.objects.get(slug="fipr-live").pk == live.pk
+    assert sorted(live.sessions.values_list("pk", "starts_at")) == sessions
+    real.refresh_from_db()  # still there

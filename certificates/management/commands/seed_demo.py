@@ -1,25 +1,32 @@
 """The demo programs of DESIGN.md. It lives in the top app because it seeds every app below it;
-each app keeps its own part in `demo.py`. Running it twice changes nothing."""
+each app keeps its own part in `demo.py`. Running it twice on a day changes nothing; on a later day
+(`make run` weeks on) fipr-live is built anew around that day, and the rest is kept as it is."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import formats, timezone
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
 from certificates.demo import seed_certificates
+from certificates.models import Certificate, CertificateDesign
 from faculty.demo import seed_materials
+from faculty.models import Material, MaterialVersion
 from participants.attendance import checkin_window
-from participants.demo import seed_lawyers, seed_live_lawyers
-from participants.models import Admission, Attendance, AttendanceChange, Enrolment, Participant
-from sessions.demo import seed_history, seed_live
+from participants.demo import DEMO_DOMAIN, seed_lawyers, seed_live_lawyers
+from participants.models import Admission, Attendance, AttendanceChange, Enrolment, ImportJob, Participant
+from sessions.demo import LIVE_SLUG, built_today, seed_history, seed_live
 from sessions.models import Program, TrainingSession
 
 
 class Command(BaseCommand):
     help = (
         "Create the demo programs and their people (password demo-pass-2025): fipr-2025, finished, and "
-        "fipr-live, built around now. Idempotent; DEBUG only."
+        "fipr-live, built around the day it runs (built anew on a later day). Idempotent within a day; DEBUG only."
     )
 
     def add_arguments(self, parser):
@@ -27,8 +34,12 @@ class Command(BaseCommand):
         parser.add_argument("--sessions", type=int, default=40, help="sessions in fipr-2025 (default 40)")
         parser.add_argument("--faculty", type=int, default=30, help="faculty in the directory (default 30)")
         parser.add_argument("--participants", type=int, default=320, help="lawyers in fipr-2025 (default 320)")
+        parser.add_argument(
+            "--rebuild-live", action="store_true",
+            help="build fipr-live anew around this moment, even if it was built today (demo data only)",
+        )  # fmt: skip
 
-    def handle(self, *args, sessions, faculty, participants, **options):
+    def handle(self, *args, sessions, faculty, participants, rebuild_live, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo writes well-known passwords and refuses to run with DEBUG off.")
         if sessions < 1 or faculty < 2 or participants < 1:
@@ -38,6 +49,7 @@ class Command(BaseCommand):
             teacher, lawyer, admin = (users[f"{role}@demo.test"] for role in ("faculty", "lawyer", "admin"))
             history = seed_history(sessions=sessions, faculty=faculty, faculty_user=teacher)
             seed_lawyers(history, count=participants, demo_user=lawyer)
+            self._remove_stale_live(rebuild=rebuild_live)
             live = seed_live(faculty_user=teacher)
             seed_live_lawyers(live, demo_user=lawyer)
             _analyze()
@@ -55,8 +67,26 @@ class Command(BaseCommand):
         for email, _name, role in DEMO_USERS:
             self.stdout.write(f"  {role.value:<14} {email:<20} {DEMO_PASSWORD}")
 
+    def _remove_stale_live(self, *, rebuild: bool) -> None:
+        """fipr-live removed, to be built again around now, when it was built on another day (or `rebuild`).
+        Only the demo's: a program of that name holding anyone but the demo's people is kept as it is."""
+        live = Program.objects.filter(slug=LIVE_SLUG).first()
+        if live is None or (built_today(live) and not rebuild):
+            return
+        built = formats.date_format(timezone.localtime(live.created_at), "Y-m-d H:i")
+        if not _demo_only(live):
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  {LIVE_SLUG} (built around {built}) holds people who are not the demo's "
+                    f"(not {DEMO_DOMAIN}): kept as it is."
+                )
+            )
+            return
+        _remove_program(live)
+        self.stdout.write(f"  {LIVE_SLUG} was built around {built}: built anew around now.")
+
     def _say_when_checkin_opens(self, live: Program) -> None:
-        """Where to try check-in now, or, when fipr-live was built on an earlier day, how to build it anew."""
+        """Where to try check-in now, or, when its check-in has closed today, how to build it anew."""
         now = timezone.now()
         for session in live.sessions.filter(is_required=True, ends_at__gt=now).order_by("starts_at")[:1]:
             opens, _late, closes = checkin_window(session)
@@ -64,14 +94,49 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  Check-in is open for “{session.title}” until "
                     f"{formats.time_format(timezone.localtime(closes), 'H:i')}: "
-                    f"/sessions/{session.pk}/attendance/screen/ (faculty@demo.test)."
+                    f"{settings.SITE_URL}{reverse('participants:checkin_screen', args=[session.pk])} "
+                    "(faculty@demo.test)."
                 )
                 return
-        built = formats.date_format(timezone.localtime(live.created_at), "Y-m-d")
+        built = formats.date_format(timezone.localtime(live.created_at), "Y-m-d H:i")
         self.stdout.write(
-            f"  fipr-live was built around {built}. To build it around today, start from an empty "
-            "database (make run: delete var/db.sqlite3)."
+            f"  No check-in is open now: {LIVE_SLUG} was built around {built}. To build it around this moment: "
+            "python manage.py seed_demo --rebuild-live"
         )
+
+
+def _demo_only(program: Program) -> bool:
+    """No one but the demo's people applied to the program, posted its materials or uploaded its lists."""
+    people = (
+        Q(participant__admissions__program=program)
+        | Q(pk__in=Material.objects.filter(session__program=program).values("created_by"))
+        | Q(pk__in=ImportJob.objects.filter(program=program).values("uploaded_by"))
+    )
+    return not get_user_model().objects.filter(people).exclude(email__endswith=DEMO_DOMAIN).exists()
+
+
+def _remove_program(program: Program) -> None:
+    """The program with everything in it (its certificates first: they are kept otherwise) and, once that
+    is committed, its files. Its people, the faculty directory and the venues stay: the rebuild uses them."""
+    certificates = Certificate.objects.filter(program=program)
+    files = [
+        *certificates.values_list("pdf", flat=True),
+        *MaterialVersion.objects.filter(material__session__program=program).values_list("file", flat=True),
+        *ImportJob.objects.filter(program=program).values_list("file", flat=True),
+        *CertificateDesign.objects.filter(program=program).exclude(seal="").values_list("seal", flat=True),
+    ]
+    certificates.delete()
+    program.delete()
+    if connection.vendor == "postgresql":
+        # The foreign-key checks PostgreSQL deferred for the deleted rows, run now: a table with checks
+        # pending cannot be indexed, and loading the new cohort rebuilds its tables' indexes.
+        connection.check_constraints()
+    transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def _analyze() -> None:
