@@ -159,27 +159,45 @@ LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=int(timedelta(hours=24).total_seconds()))
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
+
 # Login throttling: lock a (user, address) pair, never a whole office behind one address for one person's
-# mistakes (the address-wide limit below is for guessing across many accounts).
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# mistakes (the address-wide limit below is for guessing across many accounts). Each limit is checked here, so
+# a value that would lock everyone out (0 wrong passwords allowed) stops the start instead.
+def _limit(name: str, default: int, *, off: bool = False) -> int:
+    """A count from the environment: 1 or more, or also 0 where `off` says 0 turns the limit off."""
+    value = env.int(name, default=default)
+    if value < (0 if off else 1):
+        raise ImproperlyConfigured(
+            f"{name}={value}: give a whole number of 1 or more" + (", or 0 for no limit." if off else ".")
+        )
+    return value
+
+
+AXES_FAILURE_LIMIT = _limit("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_limit("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A try refused during a pause is not recorded as one more failure: otherwise everyone trying again, right
+# passwords included, would keep the pause going for good.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.auth.locked_out"
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 # X-Forwarded-For is believed only as far as the proxies we run: otherwise anyone could send a new
 # address with each guess and never be locked out, or share the proxy's address with everyone.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of our proxies in front of the app: 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_VERBOSE = False
 # One password tried on account after account from one address (spraying) trips no per-account count: the
-# handler also pauses an address with this many wrong passwords, over all accounts, within the cool-off.
-# Higher than the per-account limit, since a whole office may sign in from behind one address.
+# handler also pauses an address once wrong passwords from it were tried on this many existing accounts
+# within the cool-off (typos of an address, accounts that then sign in, and accounts that have signed in from
+# there before do not count: accounts/backends.py). 0 = off.
 AXES_HANDLER = "accounts.backends.AddressAwareAxesHandler"
-SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", default=20)
-# Password reset requests an hour for one e-mail address, and from one network address.
-PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env.int("PASSWORD_RESETS_PER_EMAIL_PER_HOUR", default=5)
-PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", default=20)
+SIGN_IN_FAILURES_PER_ADDRESS = _limit("SIGN_IN_FAILURES_PER_ADDRESS", 20, off=True)
+# Password reset requests an hour for one e-mail address, and from one network address; 0 = no limit.
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = _limit("PASSWORD_RESETS_PER_EMAIL_PER_HOUR", 5, off=True)
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = _limit("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", 20, off=True)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -49,17 +49,43 @@ def test_seed_demo_refuses_to_run_in_production():
     assert "refuses to run with DEBUG off" in result.stderr
 
 
-def _settings(names: list[str], **env) -> dict:
-    """The values of settings in a fresh process with this environment (and no developer's PORT,
-    SITE_URL or EMAIL_URL unless given)."""
+def _load_settings(names: list[str], **env) -> subprocess.CompletedProcess:
+    """Import the settings in a fresh process with this environment (and no developer's PORT, SITE_URL,
+    EMAIL_URL or limits unless given), printing the values of `names`."""
     base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "PORT", "SITE_URL", "EMAIL_URL"}}
+    base = {k: v for k, v in base.items() if k not in LIMITS}
     base.update(DJANGO_SETTINGS_MODULE="trainingprog.settings", **env)
     code = "import json, sys, trainingprog.settings as s; print(json.dumps({n: getattr(s, n) for n in sys.argv[1:]}))"
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", code, *names], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60
     )
+
+
+def _settings(names: list[str], **env) -> dict:
+    """The values of settings in a fresh process with this environment."""
+    result = _load_settings(names, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def _settings_refused(**env) -> str:
+    """What stops the settings from loading in a fresh process with this environment."""
+    result = _load_settings([], **env)
+    assert result.returncode != 0, f"the settings loaded with {env}"
+    return result.stderr.strip().splitlines()[-1]
+
+
+LIMITS = {
+    "AXES_FAILURE_LIMIT",
+    "AXES_COOLOFF_MINUTES",
+    "SIGN_IN_FAILURES_PER_ADDRESS",
+    "PASSWORD_RESETS_PER_EMAIL_PER_HOUR",
+    "PASSWORD_RESETS_PER_ADDRESS_PER_HOUR",
+    "TRUSTED_PROXY_COUNT",
+    "GUNICORN_TIMEOUT",
+    "WEB_STATEMENT_TIMEOUT",
+    "TRAININGPROG_WEB_PROCESS",
+}
 
 
 def _refusal(**env) -> str:
@@ -121,3 +147,24 @@ def test_a_site_address_that_is_set_wins_over_the_port():
 
 def test_production_does_not_guess_its_address_from_a_port():
     assert "SITE_URL is not set" in _refusal(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), PORT="8123")
+
+
+# --- sign-in and reset limits (review R2, L5) ----------------------------------------------------
+def test_a_limit_that_would_lock_everyone_out_stops_the_start():
+    """No wrong password allowed, or a pause of no minutes, would refuse every sign-in: refused at start-up."""
+    for name in ("AXES_FAILURE_LIMIT", "AXES_COOLOFF_MINUTES"):
+        assert f"{name}=0: give a whole number of 1 or more." in _settings_refused(DEBUG="true", **{name: "0"})
+    for name in ("SIGN_IN_FAILURES_PER_ADDRESS", "PASSWORD_RESETS_PER_EMAIL_PER_HOUR"):
+        refusal = _settings_refused(DEBUG="true", **{name: "-1"})
+        assert f"{name}=-1: give a whole number of 1 or more, or 0 for no limit." in refusal
+    assert "TRUSTED_PROXY_COUNT is the number" in _settings_refused(DEBUG="true", TRUSTED_PROXY_COUNT="-1")
+
+
+def test_a_limit_of_zero_turns_the_address_and_reset_limits_off():
+    names = [
+        "SIGN_IN_FAILURES_PER_ADDRESS",
+        "PASSWORD_RESETS_PER_EMAIL_PER_HOUR",
+        "PASSWORD_RESETS_PER_ADDRESS_PER_HOUR",
+    ]
+    assert _settings(names, DEBUG="true", **dict.fromkeys(names, "0")) == dict.fromkeys(names, 0)
+    assert _settings(names, DEBUG="true") == dict(zip(names, [20, 5, 20], strict=True))  # the shipped limits
