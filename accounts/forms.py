@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
+from .services import BROWSER_LANGUAGE
 
 User = get_user_model()
 
@@ -87,9 +88,6 @@ class InviteForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Send invitation"))
-
-
-BROWSER_LANGUAGE = ""  # the profile's "as my browser" choice: no language chosen
 
 
 class ProfileForm(forms.ModelForm):

@@ -142,6 +142,40 @@ def user_saw_language(*, user, language: str) -> None:
     user.save(update_fields=["language"])
 
 
+def user_language_at_sign_in(*, user, picked: str | None, read: str) -> str:
+    """The language a person reads once signed in, which is returned:
+    - the one they picked with the language switch on the sign-in page just before (`picked`): now their
+      choice, over any older one, since it is the newest thing they said;
+    - else the one they chose earlier (the switch, their profile), on every device;
+    - else the one this device shows them (`read`: its browser's language, or its own earlier pick): not a
+      choice, so each device keeps its own; it is remembered for their e-mails.
+    Nothing else on the device (a cookie someone left there) is taken as their choice.
+    """
+    if picked in dict(settings.LANGUAGES):
+        user_set_language(user=user, language=picked)
+        return picked
+    if user.language_chosen:
+        return user.language
+    user_saw_language(user=user, language=read)
+    return read
+
+
+BROWSER_LANGUAGE = ""  # the profile's "as my browser": no language chosen
+
+
+@transaction.atomic
+def user_profile_update(*, user, full_name: str, language: str) -> None:
+    """The person's own settings: their name, and a language chosen for every device and e-mail, or
+    BROWSER_LANGUAGE to give the choice back to each browser."""
+    user.full_name = full_name.strip()
+    user.full_clean()
+    user.save(update_fields=["full_name"])
+    if language == BROWSER_LANGUAGE:
+        user_follow_browser(user=user)
+    else:
+        user_set_language(user=user, language=language)
+
+
 def password_reset_queue(*, email: str) -> PasswordResetRequest:
     """The reset form's work in the web request: note the address and leave the rest to the worker.
 
