@@ -34,7 +34,10 @@ class LoginForm(AuthenticationForm):
 
 
 class PasswordResetRequestForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    # 254: the longest address mail can carry (RFC 5321), and what the request's row holds.
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

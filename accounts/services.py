@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
+import unicodedata
 from datetime import timedelta
 from functools import partial
 
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from notifications.models import Channel
 from notifications.services import notify
+from trainingprog.throttle import over_limit
 
 from .models import Invitation, PasswordResetRequest
 from .roles import Role
@@ -174,6 +177,28 @@ def user_profile_update(*, user, full_name: str, language: str) -> None:
         user_follow_browser(user=user)
     else:
         user_set_language(user=user, language=language)
+
+
+def password_reset_allowed(*, email: str, client: str) -> bool:
+    """Whether a reset may be asked for `email` from the client address `client` now: at most
+    PASSWORD_RESETS_PER_EMAIL_PER_HOUR for one e-mail address (so no one fills a person's inbox) and
+    PASSWORD_RESETS_PER_ADDRESS_PER_HOUR from one client (so no one sprays the form with addresses); every
+    try counts against both, in hour-long windows; a limit of 0 is none.
+
+    An address is counted in the form the worker looks it up in: PostgreSQL's case-blind comparison finds
+    `sam@x` for `ſam@x` (long s) or `SAM@x`, so they are one address here too.
+    """
+    folded = unicodedata.normalize("NFKC", email.strip()).casefold()
+    digest = hashlib.sha256(folded.encode()).hexdigest()  # no addresses in cache keys
+    tries = [
+        _over(f"password-reset:email:{digest}", settings.PASSWORD_RESETS_PER_EMAIL_PER_HOUR),
+        _over(f"password-reset:address:{client}", settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR),
+    ]
+    return not any(tries)
+
+
+def _over(key: str, limit: int) -> bool:
+    return bool(limit) and over_limit(key, limit, seconds=3600)
 
 
 def password_reset_queue(*, email: str) -> PasswordResetRequest:

@@ -1,6 +1,5 @@
 """Signing in and out, activation by invitation, password reset, language choice."""
 
-import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,8 +12,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
-
-from trainingprog.throttle import over_limit
 
 from .. import services
 from ..client_ip import client_ip
@@ -127,7 +124,8 @@ def activate(request):
 def password_reset(request):
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _reset_throttled(request, form.cleaned_data["email"]):
+        email = form.cleaned_data["email"]
+        if not services.password_reset_allowed(email=email, client=client_ip(request)):
             # The same words whether or not the address has an account, and for either limit.
             form.add_error(
                 None,
@@ -138,22 +136,9 @@ def password_reset(request):
                 ),
             )
             return render(request, "accounts/password_reset.html", {"form": form}, status=429)
-        services.password_reset_queue(email=form.cleaned_data["email"])
+        services.password_reset_queue(email=email)
         return redirect("accounts:password_reset_done")
     return render(request, "accounts/password_reset.html", {"form": form})
-
-
-def _reset_throttled(request, email: str) -> bool:
-    """Per e-mail address (so no one fills a person's inbox) and per client address (so no one sprays the
-    form with addresses); both counted on every try, in hour-long windows."""
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()  # no addresses in cache keys
-    tries = [
-        over_limit(f"password-reset:email:{digest}", settings.PASSWORD_RESETS_PER_EMAIL_PER_HOUR, seconds=3600),
-        over_limit(
-            f"password-reset:address:{client_ip(request)}", settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR, seconds=3600
-        ),
-    ]
-    return any(tries)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
