@@ -126,15 +126,24 @@ else:
     # aggregate with a subquery) look costly: ~0.9 s of compiling for a 40 ms query at 10,000 lawyers.
     # Our queries are short; JIT only adds latency.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-# No query outlives the web request that asked for it: gunicorn gives up on a request after GUNICORN_TIMEOUT and
-# kills its worker, but PostgreSQL would run the query on. PostgreSQL cancels it first (by default at four fifths
-# of gunicorn's timeout, leaving time to answer) and the visitor gets the 503 page (trainingprog/errors.py).
-# Web processes only (trainingprog/wsgi.py and asgi.py say they are one): Celery workers (certificate batches,
-# imports) and management commands keep no limit. Seconds; 0 = none; PostgreSQL only.
-WEB_STATEMENT_TIMEOUT = env.float("WEB_STATEMENT_TIMEOUT", default=0.8 * env.int("GUNICORN_TIMEOUT", default=30))
+# No query outlives the web request that asked for it: gunicorn gives up on a request after its timeout and kills
+# its worker, but PostgreSQL would run the query on. PostgreSQL cancels it first (by default at four fifths of
+# gunicorn's timeout, leaving time to answer) and the visitor gets the 503 page (trainingprog/errors.py).
+# Web processes only, on PostgreSQL: under gunicorn, trainingprog/gunicorn.conf.py's post_fork says a worker is
+# one and passes the timeout gunicorn really applies, however it was given; trainingprog/wsgi.py and asgi.py
+# say so for other servers. `manage.py runserver`, Celery workers and management commands keep no limit.
+# Seconds; 0 = none (as is GUNICORN_TIMEOUT=0, gunicorn's "no timeout").
+GUNICORN_TIMEOUT = env.int("GUNICORN_TIMEOUT", default=30)
+WEB_STATEMENT_TIMEOUT = env.float("WEB_STATEMENT_TIMEOUT", default=0.8 * GUNICORN_TIMEOUT)
 if WEB_STATEMENT_TIMEOUT < 0:
     raise ImproperlyConfigured("WEB_STATEMENT_TIMEOUT is in seconds: 0 (no limit) or more.")
 _web_process = env.bool("TRAININGPROG_WEB_PROCESS", default=False)
+if _web_process and GUNICORN_TIMEOUT and WEB_STATEMENT_TIMEOUT >= GUNICORN_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"WEB_STATEMENT_TIMEOUT={WEB_STATEMENT_TIMEOUT:g} s is not below gunicorn's timeout of {GUNICORN_TIMEOUT} s: "
+        "a query would outlive the request gunicorn gave up on. Leave WEB_STATEMENT_TIMEOUT unset (four fifths of "
+        "the timeout) or set it lower."
+    )
 if _web_process and WEB_STATEMENT_TIMEOUT and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"]["options"] += f" -c statement_timeout={round(WEB_STATEMENT_TIMEOUT * 1000)}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -3,9 +3,17 @@
 import json
 import os
 import secrets
+import shutil
+import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
+
+import pytest
+
+from tests.support import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -168,3 +176,80 @@ def test_a_limit_of_zero_turns_the_address_and_reset_limits_off():
     ]
     assert _settings(names, DEBUG="true", **dict.fromkeys(names, "0")) == dict.fromkeys(names, 0)
     assert _settings(names, DEBUG="true") == dict(zip(names, [20, 5, 20], strict=True))  # the shipped limits
+
+
+# --- the web statement timeout is below the timeout gunicorn really applies (review R2, M2) ---------------
+WEB = {"TRAININGPROG_WEB_PROCESS": "true", "DATABASE_URL": "postgres://u@db.internal:5432/x"}
+
+
+def test_a_web_processs_statement_timeout_is_four_fifths_of_gunicorns_timeout():
+    found = _settings(["WEB_STATEMENT_TIMEOUT", "DATABASES"], DEBUG="true", GUNICORN_TIMEOUT="120", **WEB)
+    assert found["WEB_STATEMENT_TIMEOUT"] == 96
+    assert found["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off -c statement_timeout=96000"
+    # gunicorn's "no timeout" (0) leaves queries without one too.
+    found = _settings(["WEB_STATEMENT_TIMEOUT", "DATABASES"], DEBUG="true", GUNICORN_TIMEOUT="0", **WEB)
+    assert found["WEB_STATEMENT_TIMEOUT"] == 0
+    assert found["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off"
+
+
+def test_a_web_process_refuses_a_statement_timeout_not_below_gunicorns():
+    refusal = _settings_refused(DEBUG="true", GUNICORN_TIMEOUT="30", WEB_STATEMENT_TIMEOUT="30", **WEB)
+    assert "WEB_STATEMENT_TIMEOUT=30 s is not below gunicorn's timeout of 30 s" in refusal
+    # Workers and commands run no web requests: the same environment is no error there.
+    other = _settings(["WEB_STATEMENT_TIMEOUT"], DEBUG="true", GUNICORN_TIMEOUT="30", WEB_STATEMENT_TIMEOUT="30")
+    assert other == {"WEB_STATEMENT_TIMEOUT": 30}
+
+
+def _gunicorn_refuses(*args, config: Path = ROOT / "trainingprog" / "gunicorn.conf.py", **env) -> str:
+    """Start gunicorn as production does (trainingprog.wsgi with this configuration file); it must stop with an
+    error rather than serve. Returns what it printed."""
+    port = free_port()
+    base = {k: v for k, v in os.environ.items() if k not in LIMITS and k != "DJANGO_SETTINGS_MODULE"}
+    base.update(DJANGO_SETTINGS_MODULE="trainingprog.settings", DEBUG="true", WEB_CONCURRENCY="1", **env)
+    base.update(GUNICORN_BIND=f"127.0.0.1:{port}")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(config), *args, "trainingprog.wsgi"],
+        cwd=ROOT, env=base, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: process.poll() is not None or _answers(port), timeout=60, message="gunicorn to decide")
+    finally:
+        served = process.poll() is None
+        if served:
+            os.killpg(process.pid, signal.SIGKILL)
+        output = process.communicate(timeout=30)[0]
+    assert not served and process.returncode != 0, "gunicorn served:\n" + output[-3000:]
+    return output
+
+
+def _answers(port: int) -> bool:
+    """A worker answers HTTP (the master listens before any worker has loaded the app)."""
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("preload", [[], ["--preload"]], ids=["workers-load-the-app", "preloaded"])
+def test_gunicorn_refuses_to_start_when_its_timeout_given_on_the_command_line_is_not_above_the_statement_timeout(
+    preload,
+):
+    """The environment says nothing of gunicorn's timeout (so settings alone would assume 30 s), but gunicorn is
+    started with --timeout 15 below a statement timeout of 20 s."""
+    output = _gunicorn_refuses(*preload, GUNICORN_CMD_ARGS="--timeout 15", WEB_STATEMENT_TIMEOUT="20")
+    assert "WEB_STATEMENT_TIMEOUT=20 s is not below gunicorn's timeout of 15 s" in output
+
+
+@pytest.mark.services
+def test_gunicorn_takes_its_timeout_from_the_env_file_as_the_settings_do(tmp_path):
+    """GUNICORN_TIMEOUT in .env (beside manage.py, here beside a copy of the configuration) is gunicorn's
+    timeout, and the statement timeout is checked against it."""
+    (tmp_path / "trainingprog").mkdir()
+    config = shutil.copy(ROOT / "trainingprog" / "gunicorn.conf.py", tmp_path / "trainingprog")
+    (tmp_path / ".env").write_text("GUNICORN_TIMEOUT=12\n")
+    output = _gunicorn_refuses(config=Path(config), WEB_STATEMENT_TIMEOUT="12")
+    assert "WEB_STATEMENT_TIMEOUT=12 s is not below gunicorn's timeout of 12 s" in output
