@@ -265,15 +265,20 @@ PDF_FONT = env.str("PDF_FONT", default="")
 
 
 # --- E-mail -----------------------------------------------------------------------------------
-# EMAIL_URL: smtp://user:pass@host:587/?tls=true (STARTTLS), smtp+ssl://user:pass@host:465, consolemail://,
-# filemail:///var/mail/training (three slashes: an absolute folder) or filemail://var/mail (relative to
-# the folder of manage.py). Values in the user and password are percent-encoded (@ is %40).
+# EMAIL_URL: smtp://user:pass@host:587/?tls=true (STARTTLS), smtp+ssl://user:pass@host:465 or smtps://… (TLS
+# from the first byte; port 465 unless given), consolemail://, filemail:///var/mail/training (three slashes: an
+# absolute folder) or filemail://var/mail (relative to the folder of manage.py). Values in the user and
+# password are percent-encoded (@ is %40).
 def _email_settings(url: str) -> dict:
     """Django's e-mail settings from EMAIL_URL. django-environ's reading is corrected where it is wrong: it
     drops the leading slash of filemail:///abs/path (and takes a relative path's first folder for a host),
-    and it leaves ?tls=true and ?ssl=true in OPTIONS, where nothing reads them."""
+    it leaves ?tls=true and ?ssl=true in OPTIONS, where nothing reads them, it reads smtps:// as STARTTLS
+    (smtps is TLS from the first byte, RFC 8314, on port 465: STARTTLS there hangs), and it leaves the port of
+    an address without one at 25, where no server speaks TLS from the first byte."""
     address, _, query = url.partition("?")
     parsed = environ.Env.email_url_config(address)
+    if address.split("://", 1)[0].lower() == "smtps":
+        parsed["EMAIL_USE_TLS"], parsed["EMAIL_USE_SSL"] = False, True
     options = {key.lower(): values[-1] for key, values in parse_qs(query).items()}
     for name in ("tls", "ssl"):
         value = options.pop(name, options.pop(f"email_use_{name}", None))
@@ -286,6 +291,8 @@ def _email_settings(url: str) -> dict:
         raise ImproperlyConfigured(f"EMAIL_URL: unknown option(s) {', '.join(sorted(options))}; tls and ssl are known.")
     if parsed.get("EMAIL_USE_TLS") and parsed.get("EMAIL_USE_SSL"):
         raise ImproperlyConfigured("EMAIL_URL: choose tls (STARTTLS, usually port 587) or ssl (port 465), not both.")
+    if parsed.get("EMAIL_USE_SSL") and not parsed.get("EMAIL_PORT"):
+        parsed["EMAIL_PORT"] = 465
     if parsed["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
         path = unquote(address.split("://", 1)[1])
         parsed["EMAIL_FILE_PATH"] = str(BASE_DIR / path) if path else str(VAR_DIR / "mail")

@@ -135,6 +135,25 @@ def test_the_smtp_options_the_example_shows_are_applied():
     assert plain == {"EMAIL_USE_TLS": False}
 
 
+@pytest.mark.parametrize(
+    ("url", "port"),
+    [
+        ("smtps://office%40example.cn:pw@smtp.example.cn", 465),
+        ("smtps://smtp.example.cn:2465", 2465),
+        ("smtp+ssl://smtp.example.cn", 465),
+        ("smtp://smtp.example.cn/?ssl=true", 465),
+    ],
+)
+def test_smtps_is_tls_from_the_first_byte_on_port_465_unless_another_is_given(url, port):
+    """smtps:// names implicit TLS (RFC 8314): read as STARTTLS, a connection to port 465 hangs."""
+    names = ["EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL"]
+    assert _settings(names, DEBUG="true", EMAIL_URL=url) == {
+        "EMAIL_PORT": port,
+        "EMAIL_USE_TLS": False,
+        "EMAIL_USE_SSL": True,
+    }
+
+
 def test_an_email_url_option_that_means_nothing_stops_the_start():
     assert "tls=maybe is neither true nor false" in _refusal(DEBUG="true", EMAIL_URL="smtp://h:587/?tls=maybe")
     assert "unknown option(s) starttls" in _refusal(DEBUG="true", EMAIL_URL="smtp://h:587/?starttls=1")
