@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
+from .services import BROWSER_LANGUAGE
 
 User = get_user_model()
 
@@ -33,7 +34,10 @@ class LoginForm(AuthenticationForm):
 
 
 class PasswordResetRequestForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    # 254: the longest address mail can carry (RFC 5321), and what the request's row holds.
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,9 +91,6 @@ class InviteForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Send invitation"))
-
-
-BROWSER_LANGUAGE = ""  # the profile's "as my browser" choice: no language chosen
 
 
 class ProfileForm(forms.ModelForm):

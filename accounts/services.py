@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
+import unicodedata
 from datetime import timedelta
 from functools import partial
 
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from notifications.models import Channel
 from notifications.services import notify
+from trainingprog.throttle import over_limit
 
 from .models import Invitation, PasswordResetRequest
 from .roles import Role
@@ -140,6 +143,62 @@ def user_saw_language(*, user, language: str) -> None:
         return
     user.language = language
     user.save(update_fields=["language"])
+
+
+def user_language_at_sign_in(*, user, picked: str | None, read: str) -> str:
+    """The language a person reads once signed in, which is returned:
+    - the one they picked with the language switch on the sign-in page just before (`picked`): now their
+      choice, over any older one, since it is the newest thing they said;
+    - else the one they chose earlier (the switch, their profile), on every device;
+    - else the one this device shows them (`read`: its browser's language, or its own earlier pick): not a
+      choice, so each device keeps its own; it is remembered for their e-mails.
+    Nothing else on the device (a cookie someone left there) is taken as their choice.
+    """
+    if picked in dict(settings.LANGUAGES):
+        user_set_language(user=user, language=picked)
+        return picked
+    if user.language_chosen:
+        return user.language
+    user_saw_language(user=user, language=read)
+    return read
+
+
+BROWSER_LANGUAGE = ""  # the profile's "as my browser": no language chosen
+
+
+@transaction.atomic
+def user_profile_update(*, user, full_name: str, language: str) -> None:
+    """The person's own settings: their name, and a language chosen for every device and e-mail, or
+    BROWSER_LANGUAGE to give the choice back to each browser."""
+    user.full_name = full_name.strip()
+    user.full_clean()
+    user.save(update_fields=["full_name"])
+    if language == BROWSER_LANGUAGE:
+        user_follow_browser(user=user)
+    else:
+        user_set_language(user=user, language=language)
+
+
+def password_reset_allowed(*, email: str, client: str) -> bool:
+    """Whether a reset may be asked for `email` from the client address `client` now: at most
+    PASSWORD_RESETS_PER_EMAIL_PER_HOUR for one e-mail address (so no one fills a person's inbox) and
+    PASSWORD_RESETS_PER_ADDRESS_PER_HOUR from one client (so no one sprays the form with addresses); every
+    try counts against both, in hour-long windows; a limit of 0 is none.
+
+    An address is counted in the form the worker looks it up in: PostgreSQL's case-blind comparison finds
+    `sam@x` for `ſam@x` (long s) or `SAM@x`, so they are one address here too.
+    """
+    folded = unicodedata.normalize("NFKC", email.strip()).casefold()
+    digest = hashlib.sha256(folded.encode()).hexdigest()  # no addresses in cache keys
+    tries = [
+        _over(f"password-reset:email:{digest}", settings.PASSWORD_RESETS_PER_EMAIL_PER_HOUR),
+        _over(f"password-reset:address:{client}", settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR),
+    ]
+    return not any(tries)
+
+
+def _over(key: str, limit: int) -> bool:
+    return bool(limit) and over_limit(key, limit, seconds=3600)
 
 
 def password_reset_queue(*, email: str) -> PasswordResetRequest:

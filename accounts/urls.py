@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import TemplateView
 
@@ -8,7 +7,7 @@ from .views import auth, profile, users
 app_name = "accounts"
 urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("activate/", auth.activate, name="activate"),
     path("activate/<str:token>/", auth.activate_link, name="activate_link"),
     path("password/change/", auth.PasswordChangeView.as_view(), name="password_change"),

@@ -8,6 +8,7 @@ from django.test import Client
 from accounts.roles import Role
 
 from .factories import UserFactory
+from .support import SmtpSink, celery_worker, worker_env
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +16,21 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The cache production counts its throttles in: Redis, through trainingprog/cache.py's wrapper, as
+    trainingprog/settings.py configures it (the test settings use a private in-memory cache instead). It
+    lives in this run's REDIS_URL database, emptied before the test."""
+    from django.core.cache import cache
+
+    from trainingprog import settings as production
+
+    assert production.CACHES["default"]["BACKEND"] == "trainingprog.cache.ResilientRedisCache", "REDIS_URL is unset"
+    settings.CACHES = production.CACHES
+    cache.clear()
+    return cache
 
 
 @pytest.fixture
@@ -35,6 +51,32 @@ def lawyer(db):
 @pytest.fixture
 def other_lawyer(db):
     return UserFactory(email="other.lawyer@example.test", full_name="赵律师", role=Role.PARTICIPANT)
+
+
+# --- mail and a worker ---------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def smtp_sink():
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def sink(smtp_sink):
+    """The recording SMTP server, emptied for this test."""
+    smtp_sink.clear()
+    return smtp_sink
+
+
+@pytest.fixture(scope="module")
+def mail_worker(tmp_path_factory, django_db_setup, django_db_blocker, smtp_sink):
+    """A real Celery worker, for the module, on this run's database and broker, mailing through `smtp_sink`
+    (retries after 1 s rather than a minute)."""
+    with celery_worker(
+        tmp_path_factory.mktemp("worker") / "worker.log",
+        **worker_env(EMAIL_URL=smtp_sink.url, NOTIFICATION_RETRY_BASE_SECONDS=1),
+    ) as process:
+        yield process
 
 
 def _client_for(user) -> Client:

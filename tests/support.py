@@ -252,3 +252,16 @@ class Browser:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def worker_env(**overrides) -> dict[str, str]:
+    """What a worker (or server) process needs to share this test run's world: its database, its broker and
+    its SITE_URL, with `overrides`."""
+    from django.conf import settings
+
+    return {
+        "DATABASE_URL": test_database_url(),
+        "REDIS_URL": settings.CELERY_BROKER_URL,
+        "SITE_URL": settings.SITE_URL,
+        **{key: str(value) for key, value in overrides.items()},
+    }

@@ -1,12 +1,14 @@
 """Lawyers' practising-licence numbers stay out of addresses and log lines.
 
 A licence number is 17 digits (participants/models.py takes any 17; no structure is enforced there, so
-none is assumed here), written plainly or grouped by single spaces or dashes as people type it. One
-typed with a digit missing or extra (16 or 18) still names the lawyer, and an import's error quotes what
-was typed, so those count too. A number counts only standing alone: digits that continue a longer
-number, belong to a decimal (a Celery run time `0.030145978000655305`, a timestamp `1733291234.123456`)
-or touch a Latin letter or an underscore (a certificate's hexadecimal code, a calendar key, a task id)
-are something else and are left alone. Full-width digits count as digits.
+none is assumed here), written plainly or grouped as people type it: by single spaces, dashes, or the
+no-break and ideographic spaces (and full-width dash) Chinese input methods put between groups. One typed
+with a digit missing or extra (16 or 18) still names the lawyer, and an import's error quotes what was
+typed, so those count too. Digits that continue a longer number, belong to a decimal (a Celery run time
+`0.030145978000655305`, a timestamp `1733291234.123456`) or touch a Latin letter or an underscore (a
+certificate's hexadecimal code, a calendar key, a task id) are something else and are left alone; so is a
+longer number in groups, unless exactly 17 of its digits make whole groups (a licence followed by a year:
+`4403 0120 1101 23456 2025`). Full-width digits count as digits.
 
 - `LicenceFreeQueryMiddleware`: a GET whose query holds such a number (a licence pasted into a
   search box) is sent on to the same page with only its last four digits, which is all the lists
@@ -22,10 +24,13 @@ from urllib.parse import unquote_plus
 
 from django.http import HttpResponseRedirect
 
+# Between groups: a space, a dash, a no-break space (also narrow), the ideographic space, a full-width dash.
+_SEP = "[ \\-\u00a0\u202f\u3000\uff0d]"
 LICENCE_LIKE = re.compile(
     r"(?<![A-Za-z_])(?<!\d)(?<!\d\.)"  # not after a letter, a digit or a decimal point
     r"(?:\d{16,18}"  # 17 digits (give or take one) in a row, whatever number stands a space away ...
-    r"|(?<!\d[ -])\d(?:[ -]?\d){15,17}(?![ -]\d))"  # ... or in groups, with no group before or after them
+    rf"|(?<!\d{_SEP})\d(?:{_SEP}?\d){{15,17}}(?!{_SEP}?\d)"  # ... or in groups, with no group before or after ...
+    rf"|\d(?:{_SEP}?\d){{16}})"  # ... or exactly 17 in whole groups, whatever number stands beside them
     r"(?![A-Za-z_])(?!\d)(?!\.\d)"  # not before a letter, a digit or a decimal's fraction
 )
 

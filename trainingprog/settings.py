@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After LocaleMiddleware and AuthenticationMiddleware: the language a signed-in person chose wins.
+    "accounts.language.ChosenLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -124,15 +126,24 @@ else:
     # aggregate with a subquery) look costly: ~0.9 s of compiling for a 40 ms query at 10,000 lawyers.
     # Our queries are short; JIT only adds latency.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-# No query outlives the web request that asked for it: gunicorn gives up on a request after GUNICORN_TIMEOUT and
-# kills its worker, but PostgreSQL would run the query on. PostgreSQL cancels it first (by default at four fifths
-# of gunicorn's timeout, leaving time to answer) and the visitor gets the 503 page (trainingprog/errors.py).
-# Web processes only (trainingprog/wsgi.py and asgi.py say they are one): Celery workers (certificate batches,
-# imports) and management commands keep no limit. Seconds; 0 = none; PostgreSQL only.
-WEB_STATEMENT_TIMEOUT = env.float("WEB_STATEMENT_TIMEOUT", default=0.8 * env.int("GUNICORN_TIMEOUT", default=30))
+# No query outlives the web request that asked for it: gunicorn gives up on a request after its timeout and kills
+# its worker, but PostgreSQL would run the query on. PostgreSQL cancels it first (by default at four fifths of
+# gunicorn's timeout, leaving time to answer) and the visitor gets the 503 page (trainingprog/errors.py).
+# Web processes only, on PostgreSQL: under gunicorn, trainingprog/gunicorn.conf.py's post_fork says a worker is
+# one and passes the timeout gunicorn really applies, however it was given; trainingprog/wsgi.py and asgi.py
+# say so for other servers. `manage.py runserver`, Celery workers and management commands keep no limit.
+# Seconds; 0 = none (as is GUNICORN_TIMEOUT=0, gunicorn's "no timeout").
+GUNICORN_TIMEOUT = env.int("GUNICORN_TIMEOUT", default=30)
+WEB_STATEMENT_TIMEOUT = env.float("WEB_STATEMENT_TIMEOUT", default=0.8 * GUNICORN_TIMEOUT)
 if WEB_STATEMENT_TIMEOUT < 0:
     raise ImproperlyConfigured("WEB_STATEMENT_TIMEOUT is in seconds: 0 (no limit) or more.")
 _web_process = env.bool("TRAININGPROG_WEB_PROCESS", default=False)
+if _web_process and GUNICORN_TIMEOUT and WEB_STATEMENT_TIMEOUT >= GUNICORN_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"WEB_STATEMENT_TIMEOUT={WEB_STATEMENT_TIMEOUT:g} s is not below gunicorn's timeout of {GUNICORN_TIMEOUT} s: "
+        "a query would outlive the request gunicorn gave up on. Leave WEB_STATEMENT_TIMEOUT unset (four fifths of "
+        "the timeout) or set it lower."
+    )
 if _web_process and WEB_STATEMENT_TIMEOUT and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"]["options"] += f" -c statement_timeout={round(WEB_STATEMENT_TIMEOUT * 1000)}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -159,27 +170,45 @@ LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=int(timedelta(hours=24).total_seconds()))
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
+
 # Login throttling: lock a (user, address) pair, never a whole office behind one address for one person's
-# mistakes (the address-wide limit below is for guessing across many accounts).
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# mistakes (the address-wide limit below is for guessing across many accounts). Each limit is checked here, so
+# a value that would lock everyone out (0 wrong passwords allowed) stops the start instead.
+def _limit(name: str, default: int, *, off: bool = False) -> int:
+    """A count from the environment: 1 or more, or also 0 where `off` says 0 turns the limit off."""
+    value = env.int(name, default=default)
+    if value < (0 if off else 1):
+        raise ImproperlyConfigured(
+            f"{name}={value}: give a whole number of 1 or more" + (", or 0 for no limit." if off else ".")
+        )
+    return value
+
+
+AXES_FAILURE_LIMIT = _limit("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_limit("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A try refused during a pause is not recorded as one more failure: otherwise everyone trying again, right
+# passwords included, would keep the pause going for good.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.auth.locked_out"
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 # X-Forwarded-For is believed only as far as the proxies we run: otherwise anyone could send a new
 # address with each guess and never be locked out, or share the proxy's address with everyone.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of our proxies in front of the app: 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_VERBOSE = False
 # One password tried on account after account from one address (spraying) trips no per-account count: the
-# handler also pauses an address with this many wrong passwords, over all accounts, within the cool-off.
-# Higher than the per-account limit, since a whole office may sign in from behind one address.
+# handler also pauses an address once wrong passwords from it were tried on this many existing accounts
+# within the cool-off (typos of an address, accounts that then sign in, and accounts that have signed in from
+# there before do not count: accounts/backends.py). 0 = off.
 AXES_HANDLER = "accounts.backends.AddressAwareAxesHandler"
-SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", default=20)
-# Password reset requests an hour for one e-mail address, and from one network address.
-PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env.int("PASSWORD_RESETS_PER_EMAIL_PER_HOUR", default=5)
-PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", default=20)
+SIGN_IN_FAILURES_PER_ADDRESS = _limit("SIGN_IN_FAILURES_PER_ADDRESS", 20, off=True)
+# Password reset requests an hour for one e-mail address, and from one network address; 0 = no limit.
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = _limit("PASSWORD_RESETS_PER_EMAIL_PER_HOUR", 5, off=True)
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = _limit("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", 20, off=True)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -236,15 +265,20 @@ PDF_FONT = env.str("PDF_FONT", default="")
 
 
 # --- E-mail -----------------------------------------------------------------------------------
-# EMAIL_URL: smtp://user:pass@host:587/?tls=true (STARTTLS), smtp+ssl://user:pass@host:465, consolemail://,
-# filemail:///var/mail/training (three slashes: an absolute folder) or filemail://var/mail (relative to
-# the folder of manage.py). Values in the user and password are percent-encoded (@ is %40).
+# EMAIL_URL: smtp://user:pass@host:587/?tls=true (STARTTLS), smtp+ssl://user:pass@host:465 or smtps://… (TLS
+# from the first byte; port 465 unless given), consolemail://, filemail:///var/mail/training (three slashes: an
+# absolute folder) or filemail://var/mail (relative to the folder of manage.py). Values in the user and
+# password are percent-encoded (@ is %40).
 def _email_settings(url: str) -> dict:
     """Django's e-mail settings from EMAIL_URL. django-environ's reading is corrected where it is wrong: it
     drops the leading slash of filemail:///abs/path (and takes a relative path's first folder for a host),
-    and it leaves ?tls=true and ?ssl=true in OPTIONS, where nothing reads them."""
+    it leaves ?tls=true and ?ssl=true in OPTIONS, where nothing reads them, it reads smtps:// as STARTTLS
+    (smtps is TLS from the first byte, RFC 8314, on port 465: STARTTLS there hangs), and it leaves the port of
+    an address without one at 25, where no server speaks TLS from the first byte."""
     address, _, query = url.partition("?")
     parsed = environ.Env.email_url_config(address)
+    if address.split("://", 1)[0].lower() == "smtps":
+        parsed["EMAIL_USE_TLS"], parsed["EMAIL_USE_SSL"] = False, True
     options = {key.lower(): values[-1] for key, values in parse_qs(query).items()}
     for name in ("tls", "ssl"):
         value = options.pop(name, options.pop(f"email_use_{name}", None))
@@ -257,6 +291,8 @@ def _email_settings(url: str) -> dict:
         raise ImproperlyConfigured(f"EMAIL_URL: unknown option(s) {', '.join(sorted(options))}; tls and ssl are known.")
     if parsed.get("EMAIL_USE_TLS") and parsed.get("EMAIL_USE_SSL"):
         raise ImproperlyConfigured("EMAIL_URL: choose tls (STARTTLS, usually port 587) or ssl (port 465), not both.")
+    if parsed.get("EMAIL_USE_SSL") and not parsed.get("EMAIL_PORT"):
+        parsed["EMAIL_PORT"] = 465
     if parsed["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
         path = unquote(address.split("://", 1)[1])
         parsed["EMAIL_FILE_PATH"] = str(BASE_DIR / path) if path else str(VAR_DIR / "mail")

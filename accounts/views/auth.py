@@ -1,6 +1,6 @@
 """Signing in and out, activation by invitation, password reset, language choice."""
 
-import hashlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,12 +8,10 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
-
-from trainingprog.throttle import over_limit
 
 from .. import services
 from ..client_ip import client_ip
@@ -31,22 +29,35 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # On a shared computer, the next person starts from their own browser's language.
+        _forget_device_language(response)
+        return response
+
+
+# The language switch used before signing in, as an act of this visit (kept in the session, which signing in
+# keeps): a cookie cannot tell a pick made just now from one left on the device by someone else.
+LANGUAGE_PICKED_SESSION_KEY = "language_picked"
+LANGUAGE_PICK_LASTS = timedelta(minutes=30)
+
+
 def _language_on_sign_in(request, response, user) -> str:
-    """The language a person reads after signing in on this device, which is returned:
-    - the one they chose (language switch, profile), on every device: this one is told by cookie;
-    - else one picked on this device before signing in (the switch on the sign-in page), now their choice;
-    - else their browser's (Accept-Language, as LocaleMiddleware read it): no cookie, so each browser keeps
-      its own, and it is remembered for their e-mails.
-    """
-    if user.language_chosen:
-        _set_language_cookie(response, user.language)
-        return user.language
-    picked = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    if picked in dict(settings.LANGUAGES):
-        services.user_set_language(user=user, language=picked)
-        return picked
-    services.user_saw_language(user=user, language=request.LANGUAGE_CODE)
-    return request.LANGUAGE_CODE
+    """Settle the language of the person who has just signed in (services.user_language_at_sign_in) and
+    return it. A pick made on the sign-in page is now the account's, which ChosenLanguageMiddleware shows on
+    every device: the device's cookie goes with it."""
+    pick = request.session.pop(LANGUAGE_PICKED_SESSION_KEY, None) or {}
+    fresh = timezone.now().timestamp() - pick.get("at", 0) <= LANGUAGE_PICK_LASTS.total_seconds()
+    picked = pick.get("language") if fresh else None
+    language = services.user_language_at_sign_in(user=user, picked=picked, read=request.LANGUAGE_CODE)
+    if picked:
+        _forget_device_language(response)
+    return language
+
+
+def _forget_device_language(response) -> None:
+    response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite=settings.LANGUAGE_COOKIE_SAMESITE)
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
@@ -56,23 +67,20 @@ def locked_out(request, credentials=None, *args, **kwargs):
     return render(request, "accounts/locked_out.html", context, status=429)
 
 
-def _set_language_cookie(response, language):
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-    )
-
-
 @require_POST
 def set_language(request):
-    """Django's language switch, which also remembers the choice on the signed-in account."""
+    """Django's language switch. Signed in, it is the person's choice, kept on the account for every device
+    (and no cookie, which would outlive the choice on this device); before signing in, this device remembers
+    it (a cookie) and this visit notes it, so that signing in now makes it the person's choice."""
     response = django_set_language(request)
     language = request.POST.get("language")
-    if language in dict(settings.LANGUAGES) and request.user.is_authenticated:
+    if language not in dict(settings.LANGUAGES):
+        return response
+    if request.user.is_authenticated:
         services.user_set_language(user=request.user, language=language)
+        _forget_device_language(response)
+    else:
+        request.session[LANGUAGE_PICKED_SESSION_KEY] = {"language": language, "at": timezone.now().timestamp()}
     return response
 
 
@@ -116,7 +124,8 @@ def activate(request):
 def password_reset(request):
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _reset_throttled(request, form.cleaned_data["email"]):
+        email = form.cleaned_data["email"]
+        if not services.password_reset_allowed(email=email, client=client_ip(request)):
             # The same words whether or not the address has an account, and for either limit.
             form.add_error(
                 None,
@@ -127,22 +136,9 @@ def password_reset(request):
                 ),
             )
             return render(request, "accounts/password_reset.html", {"form": form}, status=429)
-        services.password_reset_queue(email=form.cleaned_data["email"])
+        services.password_reset_queue(email=email)
         return redirect("accounts:password_reset_done")
     return render(request, "accounts/password_reset.html", {"form": form})
-
-
-def _reset_throttled(request, email: str) -> bool:
-    """Per e-mail address (so no one fills a person's inbox) and per client address (so no one sprays the
-    form with addresses); both counted on every try, in hour-long windows."""
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()  # no addresses in cache keys
-    tries = [
-        over_limit(f"password-reset:email:{digest}", settings.PASSWORD_RESETS_PER_EMAIL_PER_HOUR, seconds=3600),
-        over_limit(
-            f"password-reset:address:{client_ip(request)}", settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR, seconds=3600
-        ),
-    ]
-    return any(tries)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

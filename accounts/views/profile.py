@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -7,24 +6,23 @@ from django.utils.translation import gettext as _
 
 from .. import services
 from ..forms import ProfileForm
-from .auth import _set_language_cookie
+from ..language import browser_language
+from .auth import _forget_device_language
 
 
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        user = request.user
+        services.user_profile_update(
+            user=user, full_name=form.cleaned_data["full_name"], language=form.cleaned_data["language"]
+        )
         response = redirect("accounts:profile")
-        if "language" in form.changed_data:
-            language = form.cleaned_data["language"]
-            if language:
-                services.user_set_language(user=user, language=language)
-                _set_language_cookie(response, language)
-            else:
-                services.user_follow_browser(user=user)
-                response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
-        translation.activate(user.language if user.language_chosen else request.LANGUAGE_CODE)
+        # The account decides from now on: a language chosen shows on every device (ChosenLanguageMiddleware);
+        # "as my browser" means this browser's, not whatever this device remembered.
+        _forget_device_language(response)
+        translation.activate(user.language if user.language_chosen else browser_language(request))
         messages.success(request, _("Your settings are saved."))
         return response
     return render(request, "accounts/profile.html", {"form": form})

@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -64,8 +65,10 @@ def test_signing_in_on_a_new_device_brings_the_chosen_language(client, lawyer):
     lawyer.language, lawyer.language_chosen = "en", True
     lawyer.save()
     response = client.post(reverse("accounts:login"), {"username": lawyer.email, "password": PASSWORD})
-    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert response.status_code == 302
     assert '<html lang="en">' in client.get(reverse("home")).text
+    # The account says so, not a cookie, which would outlive the choice on this device.
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
 
 
 @pytest.mark.django_db
@@ -192,3 +195,97 @@ def _signed_in(user, browser: str) -> Client:
     device = _browser(browser)
     assert device.post(LOGIN, {"username": user.email, "password": PASSWORD}).status_code == 302
     return device
+
+
+# --- a choice is an act of the person, never a cookie found on the device (review R2, M1) -----------
+@pytest.mark.django_db
+def test_a_language_left_on_a_shared_computer_is_not_the_next_persons_choice():
+    """An administrator who chose English signs in and out on the office computer; a lawyer who never chose,
+    with a Chinese browser, signs in there next: neither their account nor their pages take English."""
+    administrator = UserFactory(email="a@example.test", language="en", language_chosen=True)
+    lawyer = UserFactory(email="b@example.test", language="zh-hans", language_chosen=False)
+    shared = _browser("zh-hans")
+    assert shared.post(LOGIN, {"username": administrator.email, "password": PASSWORD}).status_code == 302
+    _pages_read_in(shared, "en")
+    shared.post(SWITCH, {"language": "en", "next": "/"})  # the switch, pressed while signed in, as well
+    shared.post(reverse("accounts:logout"))
+    assert LANG_ATTRIBUTE["zh-hans"] in shared.get(LOGIN).text  # the sign-in page is the browser's again
+    assert shared.post(LOGIN, {"username": lawyer.email, "password": PASSWORD}).status_code == 302
+    lawyer.refresh_from_db()
+    assert (lawyer.language, lawyer.language_chosen) == ("zh-hans", False)
+    _pages_read_in(shared, "zh-hans")
+
+
+@pytest.mark.django_db
+def test_as_my_browser_on_one_device_is_not_undone_by_signing_in_on_another(lawyer):
+    lawyer.language, lawyer.language_chosen = "en", True
+    lawyer.save()
+    laptop, phone = _signed_in(lawyer, "zh-hans"), _signed_in(lawyer, "zh-hans")
+    _pages_read_in(phone, "en")
+    laptop.post(reverse("accounts:profile"), {"full_name": lawyer.full_name, "language": ""})  # "As my browser"
+    _pages_read_in(phone, "zh-hans")  # the phone, still signed in, follows at once
+    phone.post(reverse("accounts:logout"))
+    assert phone.post(LOGIN, {"username": lawyer.email, "password": PASSWORD}).status_code == 302
+    lawyer.refresh_from_db()
+    assert not lawyer.language_chosen
+    _pages_read_in(phone, "zh-hans")
+
+
+@pytest.mark.django_db
+def test_a_choice_made_on_one_device_shows_on_another_already_signed_in(lawyer):
+    desk, phone = _signed_in(lawyer, "zh-hans"), _signed_in(lawyer, "zh-hans")
+    desk.post(SWITCH, {"language": "en", "next": "/"})
+    _pages_read_in(phone, "en")
+    _pages_read_in(desk, "en")
+
+
+@pytest.mark.django_db
+def test_a_language_picked_on_the_sign_in_page_wins_over_an_older_choice(lawyer):
+    lawyer.language, lawyer.language_chosen = "zh-hans", True
+    lawyer.save()
+    person = _browser("zh-hans")
+    person.post(SWITCH, {"language": "en", "next": LOGIN})
+    assert LANG_ATTRIBUTE["en"] in person.get(LOGIN).text
+    assert person.post(LOGIN, {"username": lawyer.email, "password": PASSWORD}).status_code == 302
+    lawyer.refresh_from_db()
+    assert (lawyer.language, lawyer.language_chosen) == ("en", True)
+    _pages_read_in(person, "en")
+    _pages_read_in(_signed_in(lawyer, "zh-hans"), "en")
+
+
+@pytest.mark.django_db
+def test_a_pick_someone_made_long_before_on_this_device_is_not_the_next_sign_ins_choice(lawyer):
+    """Someone picked English on the sign-in page of a shared computer and walked away; who signs in there an
+    hour later reads English on this device (it shows what it was set to) but has chosen nothing."""
+    import time_machine
+    from django.utils import timezone
+
+    device = _browser("zh-hans")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        device.post(SWITCH, {"language": "en", "next": LOGIN})
+    with time_machine.travel(start + timedelta(hours=1), tick=False):
+        assert device.post(LOGIN, {"username": lawyer.email, "password": PASSWORD}).status_code == 302
+    lawyer.refresh_from_db()
+    assert not lawyer.language_chosen
+    _pages_read_in(_signed_in(lawyer, "zh-hans"), "zh-hans")
+
+
+@pytest.mark.django_db
+def test_a_pick_on_the_invitation_page_becomes_the_choice_too(administrator):
+    services.user_invite(
+        email="new@example.test", full_name="新律师", role=Role.PARTICIPANT, invited_by=administrator, language="en"
+    )
+    body = Notification.objects.get(kind="invitation").body_text
+    link = "/" + re.search(r"https?://\S+", body).group(0).split("://", 1)[1].split("/", 1)[1]
+    person = _browser("zh-hans")
+    form_url = person.get(link)["Location"]
+    person.post(SWITCH, {"language": "en", "next": form_url})
+    assert LANG_ATTRIBUTE["en"] in person.get(form_url).text
+    person.post(form_url, {"password1": "Fresh-start-2026", "password2": "Fresh-start-2026"})
+    user = get_user_model().objects.get(email="new@example.test")
+    assert (user.language, user.language_chosen) == ("en", True)
+    _pages_read_in(person, "en")
+    phone = _browser("zh-hans")
+    assert phone.post(LOGIN, {"username": user.email, "password": "Fresh-start-2026"}).status_code == 302
+    _pages_read_in(phone, "en")

@@ -1,9 +1,17 @@
+import logging
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import PASSWORD, UserFactory
 
 LOGIN = reverse("accounts:login")
+# Sessions (and any count kept in the cache) live in Redis, as in production.
+pytestmark = pytest.mark.usefixtures("redis_cache")
 
 
 def _login(client, email, password, address="198.51.100.7"):
@@ -132,7 +140,7 @@ def test_the_address_may_sign_in_again_once_the_cool_off_has_passed(client, sett
 
     settings.SIGN_IN_FAILURES_PER_ADDRESS = 3
     for n in range(3):
-        _login(client, f"nobody{n}@example.test", "guess", address=SPRAYER)
+        _login(client, UserFactory(email=f"sprayed{n}@example.test").email, "guess", address=SPRAYER)
     assert _login(client, lawyer.email, PASSWORD, address=SPRAYER).status_code == 429
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - settings.AXES_COOLOFF_TIME)
     assert _login(client, lawyer.email, PASSWORD, address=SPRAYER).status_code == 302
@@ -154,3 +162,104 @@ def test_a_name_longer_than_any_address_is_refused_as_a_wrong_password(client):
     """A pasted paragraph in the e-mail field is a failed sign-in like any other (counted, not a 500)."""
     response = client.post(reverse("accounts:login"), {"username": "律" * 400 + "@x.test", "password": "x"})
     assert response.status_code == 200 and "密码" in response.content.decode()
+
+
+# --- a venue or an office behind one address is never paused by what people do by mistake (review R2, H1) ---
+VENUE = "198.51.100.200"
+
+
+@pytest.mark.django_db
+def test_a_venue_where_twenty_people_mistype_their_address_still_signs_everyone_in(settings):
+    """300 lawyers on the venue's Wi-Fi (one address) sign in on their phones to check in. Twenty mistype
+    their e-mail address (qq.con): an address that names no account is no sign of guessing at accounts."""
+    assert settings.SIGN_IN_FAILURES_PER_ADDRESS == 20  # the shipped limit
+    lawyers = [UserFactory(email=f"venue{n}@qq.com") for n in range(25)]
+    for lawyer in lawyers[:21]:
+        typo = _login(Client(), lawyer.email.replace(".com", ".con"), PASSWORD, address=VENUE)
+        assert typo.status_code == 200 and "The e-mail address or password is not right" in typo.text
+    for lawyer in lawyers:  # then their right addresses, and everyone else at the venue
+        assert _login(Client(), lawyer.email, PASSWORD, address=VENUE).status_code == 302
+
+
+@pytest.mark.django_db
+def test_wrong_passwords_followed_by_the_right_one_do_not_add_up(settings):
+    settings.SIGN_IN_FAILURES_PER_ADDRESS = 3
+    office = [UserFactory(email=f"colleague{n}@example.test") for n in range(6)]
+    for colleague in office:  # each mistypes a password twice, then signs in
+        for _ in range(2):
+            assert _login(Client(), colleague.email, "typo", address=VENUE).status_code == 200
+        assert _login(Client(), colleague.email, PASSWORD, address=VENUE).status_code == 302
+
+
+@pytest.mark.django_db
+def test_tries_refused_during_a_pause_do_not_make_it_last_longer(settings, lawyer):
+    """Everyone trying again at the door, right passwords included, is refused during the pause and does not
+    extend it: it ends one cool-off after the guesses that caused it."""
+    settings.SIGN_IN_FAILURES_PER_ADDRESS = 4
+    settings.AXES_FAILURE_LIMIT = 3
+    sprayed = [UserFactory(email=f"sprayed{n}@example.test") for n in range(4)]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for victim in sprayed:
+            _login(Client(), victim.email, "Spring-2026!", address=SPRAYER)
+        for _ in range(3):  # and one account locked on its own, from another address
+            _login(Client(), lawyer.email, "guess", address="203.0.113.99")
+    with time_machine.travel(start + settings.AXES_COOLOFF_TIME - timedelta(minutes=5), tick=False):
+        for person in [lawyer, *sprayed]:
+            assert _login(Client(), person.email, PASSWORD, address=SPRAYER).status_code == 429
+            assert _login(Client(), person.email, "Spring-2026!", address=SPRAYER).status_code == 429
+        for _ in range(3):
+            assert _login(Client(), lawyer.email, PASSWORD, address="203.0.113.99").status_code == 429
+    with time_machine.travel(start + settings.AXES_COOLOFF_TIME + timedelta(minutes=1), tick=False):
+        assert _login(Client(), sprayed[0].email, PASSWORD, address=SPRAYER).status_code == 302
+        assert _login(Client(), lawyer.email, PASSWORD, address="203.0.113.99").status_code == 302
+
+
+@pytest.mark.django_db
+def test_people_who_have_signed_in_from_the_address_before_are_not_paused_with_it(settings, lawyer):
+    """Someone sprays passwords from the office's address; the office's own people, who sign in from there
+    every day, carry on (each account keeps its own limit)."""
+    settings.SIGN_IN_FAILURES_PER_ADDRESS = 3
+    regular = UserFactory(email="regular@example.test")
+    assert _login(Client(), regular.email, PASSWORD, address=SPRAYER).status_code == 302  # an ordinary day
+    for n in range(3):
+        _login(Client(), UserFactory(email=f"sprayed{n}@example.test").email, "Spring-2026!", address=SPRAYER)
+    assert _login(Client(), lawyer.email, PASSWORD, address=SPRAYER).status_code == 429  # a newcomer waits
+    typo = _login(Client(), regular.email, "typo", address=SPRAYER)
+    assert typo.status_code == 200 and "The e-mail address or password is not right" in typo.text
+    assert _login(Client(), regular.email, PASSWORD, address=SPRAYER).status_code == 302
+    # Their own mistakes do not add to the address's count either.
+    assert _login(Client(), regular.email, "typo", address=SPRAYER).status_code == 200
+
+
+@pytest.mark.django_db
+def test_no_address_limit_when_it_is_set_to_zero(settings, lawyer):
+    settings.SIGN_IN_FAILURES_PER_ADDRESS = 0
+    for n in range(25):
+        answer = _login(Client(), UserFactory(email=f"sprayed{n}@example.test").email, "guess", address=SPRAYER)
+        assert answer.status_code == 200
+    assert _login(Client(), lawyer.email, PASSWORD, address=SPRAYER).status_code == 302
+
+
+@pytest.fixture
+def unwarned(monkeypatch):
+    """A process that has not yet warned about X-Forwarded-For (the warning is once per process)."""
+    from accounts import client_ip
+
+    monkeypatch.setattr(client_ip, "_warned_of_ignored_header", False)
+
+
+@pytest.mark.django_db
+def test_a_forwarded_for_header_nobody_said_to_trust_is_logged_once(unwarned, settings, lawyer, caplog):
+    settings.TRUSTED_PROXY_COUNT = 0
+    with caplog.at_level(logging.WARNING, logger="accounts.client_ip"):
+        _login(Client(), lawyer.email, PASSWORD, address="127.0.0.1")  # no header: nothing to say
+        assert not caplog.records
+        for _ in range(3):
+            Client().post(
+                LOGIN, {"username": lawyer.email, "password": PASSWORD}, REMOTE_ADDR="127.0.0.1",
+                HTTP_X_FORWARDED_FOR="203.0.113.20",
+            )  # fmt: skip
+    warnings = [r.getMessage() for r in caplog.records if r.name == "accounts.client_ip"]
+    assert len(warnings) == 1
+    assert "TRUSTED_PROXY_COUNT is 0" in warnings[0] and "127.0.0.1" in warnings[0]

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -136,9 +137,26 @@ def test_reset_link_sets_a_new_password_once(client, lawyer):
     assert not client.get("/" + path, follow=True).context["validlink"]
 
 
-# --- throttles ----------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_an_address_longer_than_mail_allows_is_named_in_the_form(client):
+    """Mail carries addresses of up to 254 characters (RFC 5321), and so does the request's row: a longer one
+    is the form's error on its field, never a database error."""
+    longest = "a" * 64 + "@" + ".".join(["b" * 63, "c" * 63, "d" * 56]) + ".test"
+    too_long = "a" + longest
+    assert (len(longest), len(too_long)) == (254, 255)
+    refused = client.post(RESET, {"email": too_long}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["email"] == ["Ensure this value has at most 254 characters (it has 255)."]
+    assert 'maxlength="254"' in client.get(RESET).text  # the field says so before anything is sent
+    assert not PasswordResetRequest.objects.exists()
+    assert client.post(RESET, {"email": longest}).status_code == 302
+    assert PasswordResetRequest.objects.get().email == longest
+
+
+# --- throttles, counted in Redis as in production -------------------------------------------------
 @pytest.mark.django_db
 @pytest.mark.parametrize("email", ["lawyer@example.test", "nobody@example.test"])
+@pytest.mark.usefixtures("redis_cache")
 def test_one_address_is_refused_after_its_hourly_tries_whether_or_not_it_has_an_account(
     client, lawyer, settings, email
 ):
@@ -157,6 +175,7 @@ def test_one_address_is_refused_after_its_hourly_tries_whether_or_not_it_has_an_
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("redis_cache")
 def test_one_network_address_is_refused_after_its_hourly_tries_over_many_addresses(client, settings):
     settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = 4
     for n in range(4):
@@ -173,9 +192,39 @@ def test_one_network_address_is_refused_after_its_hourly_tries_over_many_address
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("redis_cache")
 def test_the_refusal_is_in_chinese_for_a_chinese_page(client, settings):
     settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = 1
     client.post(RESET, {"email": "a@example.test"}, REMOTE_ADDR="203.0.113.8")
     refused = client.post(RESET, {"email": "b@example.test"}, REMOTE_ADDR="203.0.113.8", HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert refused.status_code == 429
     assert "一小时" in refused.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("address", "variant"),
+    [
+        ("sam@example.test", "\u017fam@example.test"),  # LATIN SMALL LETTER LONG S
+        ("sam@example.test", "SAM@Example.TEST"),
+    ],
+    ids=["long-s", "capitals"],
+)
+@pytest.mark.usefixtures("redis_cache")
+def test_spellings_that_find_the_same_account_count_as_one_address(client, settings, address, variant):
+    """The worker's case-blind look-up finds sam's account for `ſam@…` (long s) as for `SAM@…`, so spelling
+    the address so must not buy more e-mails to sam."""
+    account = UserFactory(email=address)
+    assert get_user_model().objects.get(email__iexact=variant) == account  # what the worker would find
+    settings.PASSWORD_RESETS_PER_EMAIL_PER_HOUR = 2
+    for n in range(2):
+        assert client.post(RESET, {"email": address}, REMOTE_ADDR=f"198.51.100.{n}").status_code == 302
+    assert client.post(RESET, {"email": variant}, REMOTE_ADDR="192.0.2.50").status_code == 429
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("redis_cache")
+def test_a_limit_of_zero_is_no_limit(client, settings):
+    settings.PASSWORD_RESETS_PER_EMAIL_PER_HOUR = settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = 0
+    for _ in range(8):
+        assert client.post(RESET, {"email": "sam@example.test"}, REMOTE_ADDR="203.0.113.9").status_code == 302

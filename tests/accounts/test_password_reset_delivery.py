@@ -8,39 +8,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import PasswordResetRequest
-from tests.support import (
-    ROOT,
-    SmtpSink,
-    celery_worker,
-    free_port,
-    redis_server,
-    service_env,
-    test_database_url,
-    wait_for,
-)
+from tests.support import ROOT, celery_worker, free_port, redis_server, service_env, wait_for, worker_env
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def sink():
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture(scope="module")
-def worker(tmp_path_factory, django_db_setup, django_db_blocker, sink):
-    from django.conf import settings
-
-    with celery_worker(
-        tmp_path_factory.mktemp("worker") / "worker.log",
-        DATABASE_URL=test_database_url(),
-        REDIS_URL=settings.CELERY_BROKER_URL,
-        EMAIL_URL=sink.url,
-        SITE_URL=settings.SITE_URL,
-    ) as process:
-        yield process
 
 
 def _link(message) -> str:
@@ -48,8 +18,7 @@ def _link(message) -> str:
     return re.search(r"https?://\S+", body.get_payload(decode=True).decode()).group(0)
 
 
-def test_the_worker_mails_the_link_to_a_known_address_only(worker, sink, client, lawyer):
-    sink.clear()
+def test_the_worker_mails_the_link_to_a_known_address_only(mail_worker, sink, client, lawyer):
     assert client.post(reverse("accounts:password_reset"), {"email": "nobody@example.test"}).status_code == 302
     assert client.post(reverse("accounts:password_reset"), {"email": lawyer.email}).status_code == 302
     message = wait_for(lambda: sink.to(lawyer.email), message="the reset e-mail")[0]
@@ -67,10 +36,9 @@ def test_the_worker_mails_the_link_to_a_known_address_only(worker, sink, client,
 
 
 def test_a_reset_asked_while_the_broker_is_down_goes_out_when_it_returns(tmp_path, sink, lawyer):
-    sink.clear()
     port = free_port()
     broker = f"redis://127.0.0.1:{port}/0"
-    env = service_env(DATABASE_URL=test_database_url(), REDIS_URL=broker, EMAIL_URL=sink.url)
+    env = service_env(**worker_env(REDIS_URL=broker, EMAIL_URL=sink.url))
     # A web process takes the request while nothing listens on the broker's port.
     script = (
         "import django; django.setup()\n"
@@ -86,16 +54,7 @@ def test_a_reset_asked_while_the_broker_is_down_goes_out_when_it_returns(tmp_pat
     assert PasswordResetRequest.objects.filter(email=lawyer.email).exists()
 
     # The broker comes back; the worker's beat runs the sweep, which sends it.
-    with (
-        redis_server(port, tmp_path),
-        celery_worker(
-            tmp_path / "worker.log",
-            beat=True,
-            DATABASE_URL=test_database_url(),
-            REDIS_URL=broker,
-            EMAIL_URL=sink.url,
-            NOTIFICATION_SWEEP_SECONDS=1,
-        ),
-    ):
+    worker = worker_env(REDIS_URL=broker, EMAIL_URL=sink.url, NOTIFICATION_SWEEP_SECONDS=1)
+    with redis_server(port, tmp_path), celery_worker(tmp_path / "worker.log", beat=True, **worker):
         wait_for(lambda: sink.to(lawyer.email), timeout=60, message="the reset e-mail after the outage")
     assert not PasswordResetRequest.objects.exists()

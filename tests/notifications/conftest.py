@@ -1,14 +1,5 @@
 import pytest
 
-from tests.support import SmtpSink
-
-
-@pytest.fixture(scope="session")
-def smtp_sink():
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
 
 @pytest.fixture
 def smtp(smtp_sink, settings):

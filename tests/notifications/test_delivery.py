@@ -14,26 +14,6 @@ from tests.support import ROOT, celery_worker, free_port, redis_server, service_
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def worker(tmp_path_factory, django_db_setup, django_db_blocker, smtp_sink):
-    from django.conf import settings
-
-    with celery_worker(
-        tmp_path_factory.mktemp("worker") / "worker.log",
-        DATABASE_URL=test_database_url(),
-        REDIS_URL=settings.CELERY_BROKER_URL,
-        EMAIL_URL=smtp_sink.url,
-        NOTIFICATION_RETRY_BASE_SECONDS=1,
-    ) as process:
-        yield process
-
-
-@pytest.fixture
-def sink(smtp_sink):
-    smtp_sink.clear()
-    return smtp_sink
-
-
 def _email(recipient, key):
     return notify(recipient, "welcome", dedup_key=key, channel=Channel.EMAIL, link="/")
 
@@ -46,7 +26,7 @@ def _wait_sent(notification, timeout=30):
     )
 
 
-def test_committed_notification_is_sent_once_even_if_its_task_runs_twice(worker, sink, lawyer, other_lawyer):
+def test_committed_notification_is_sent_once_even_if_its_task_runs_twice(mail_worker, sink, lawyer, other_lawyer):
     with transaction.atomic():
         notice = _email(lawyer, "twice")
     # Two more deliveries of the same notification, as after a redelivery or a double enqueue.
@@ -62,7 +42,7 @@ def test_committed_notification_is_sent_once_even_if_its_task_runs_twice(worker,
     assert notice.attempts == 1
 
 
-def test_rolled_back_notification_is_never_sent(worker, sink, lawyer, other_lawyer):
+def test_rolled_back_notification_is_never_sent(mail_worker, sink, lawyer, other_lawyer):
     with pytest.raises(RuntimeError), transaction.atomic():
         _email(lawyer, "rolled-back")
         raise RuntimeError("the caller's transaction fails")
@@ -73,7 +53,7 @@ def test_rolled_back_notification_is_never_sent(worker, sink, lawyer, other_lawy
     assert sink.to(lawyer.email) == []
 
 
-def test_temporary_smtp_failure_is_retried_by_the_worker(worker, sink, lawyer):
+def test_temporary_smtp_failure_is_retried_by_the_worker(mail_worker, sink, lawyer):
     sink.fail_next(1)
     with transaction.atomic():
         notice = _email(lawyer, "retry")

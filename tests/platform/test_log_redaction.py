@@ -42,7 +42,9 @@ TASK = "notifications.tasks.deliver_notification[8d3c1b9e-5b1f-4c1e-9d7a-2c6f0e4
         "Task certificates.tasks.issue_certificates[12345678-1234-1234-1234-123456789012] received",
         "Received task: participants.tasks.import_run[40e2ac13-0b51-4ed6-9d33-1f5c2c3b2a17] eta:[2026-12-05 07:07:48]",
         "order 123456789012345 and epoch 1733291234123456789",  # fifteen digits, nineteen (nanoseconds)
-        "4403 0120 1512 34567 890",  # a longer number in groups
+        "4403 0120 1512 3456 7890",  # a longer number in groups, no 17 of its digits whole groups
+        "card 6222 0212 3456 7890 123",
+        "ids 101 102 103 104 105 106 107",
         "position 0.1234567890123456789, score 1e17, ratio 12345678901234567e3",
     ],
 )
@@ -66,6 +68,15 @@ def test_numbers_that_are_not_licences_are_kept(line):
         ("mobile 13800138000 44030120151234567", "mobile 13800138000 [licence …4567]"),
         ("row 2: 44030120151234567,李律师", "row 2: [licence …4567],李律师"),
         (f"Task {TASK} raised: licence 44030120151234567 taken", f"Task {TASK} raised: licence [licence …4567] taken"),
+        # grouped as Chinese input methods write it: ideographic space, no-break spaces, full-width dash
+        ("执业证号4403\u30000120\u30001512\u300034567", "执业证号[licence …4567]"),
+        ("licence 4403\u00a00120\u00a01512\u00a034567", "licence [licence …4567]"),
+        ("licence 4403\u202f0120\u202f1512\u202f34567", "licence [licence …4567]"),
+        ("执业证号４４０３－０１２０－１５１２－３４５６７", "执业证号[licence …4567]"),
+        # 17 digits in whole groups with another number beside them: a year after, a row number before
+        ("licence 4403 0120 1101 23456 2025", "licence [licence …3456] 2025"),
+        ("4403 0120 1512 34567 890", "[licence …4567] 890"),
+        ("row 12 4403 0120 1512 34567", "row 12 [licence …4567]"),
     ],
 )
 def test_licence_numbers_are_masked(line, expected):
