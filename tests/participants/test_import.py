@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
@@ -52,7 +53,7 @@ def test_every_usual_format_imports_and_admits(program, data, name):
     required = SessionFactory(program=program, is_required=True)
     report = importing.parse(data, name, program)
     assert report.all_valid, [r.errors for r in report.rows]
-    outcome = importing.apply(report, program, by=None, source="list.csv")
+    outcome = importing.apply(report=report, program=program, by=None, source="list.csv")
     assert (outcome.created, outcome.updated) == (2, 0)
     wang = Participant.objects.get(license_number="14401201810123456")
     assert (wang.name_zh, wang.province.code, wang.gender, wang.specialties) == (
@@ -99,11 +100,11 @@ def test_each_bad_row_is_named_by_row_and_column_and_nothing_is_written(program)
     assert "row 2" in errors[4][0].message or "第2行" in errors[4][0].message
     assert errors[5][0].column == "省份"
     assert {problem.column for problem in errors[8]} == {"执业年限", "专业领域"}
-    with pytest.raises(importing.ValidationError):
-        importing.apply(report, program, by=None, source="list.csv")
+    with pytest.raises(ValidationError):
+        importing.apply(report=report, program=program, by=None, source="list.csv")
     assert not Participant.objects.filter(license_number="14401201810123456").exists()
 
-    outcome = importing.apply(report, program, by=None, source="list.csv", only_valid=True)
+    outcome = importing.apply(report=report, program=program, by=None, source="list.csv", only_valid=True)
     assert (outcome.created, outcome.skipped) == (1, 6)
 
 
@@ -113,7 +114,7 @@ def test_a_known_licence_updates_the_lawyer_instead_of_duplicating(program):
     line = f"王芳,,女,14401201810123456,新律所,广东,深圳,,{lawyer.user.email},,,"
     report = importing.parse(_csv([HEADER_ZH, line]), "list.csv", program)
     assert report.all_valid, report.rows[0].errors
-    outcome = importing.apply(report, program, by=None, source="list.csv")
+    outcome = importing.apply(report=report, program=program, by=None, source="list.csv")
     assert (outcome.created, outcome.updated) == (0, 1)
     lawyer.refresh_from_db()
     assert lawyer.law_firm == "新律所"
@@ -131,15 +132,17 @@ def test_a_list_that_changes_who_a_lawyer_is_leaves_it_in_their_history(program,
     )  # fmt: skip
     line = f"王芳,,女,14401201810123456,新律所,北京,深圳,,{lawyer.user.email},,,"
     report = importing.parse(_csv([HEADER_ZH, line]), "gd.csv", program)
-    importing.apply(report, program, by=administrator, source="广东省名单.xlsx")
-    history = {(c.field, c.before, c.after, c.changed_by, c.reason) for c in lawyer.identity_changes.all()}
-    assert history == {
-        ("law_firm", "旧律所", "新律所", administrator, "Provincial list “广东省名单.xlsx”"),
-        ("province", "44", "11", administrator, "Provincial list “广东省名单.xlsx”"),
-        ("gender", "", "female", administrator, "Provincial list “广东省名单.xlsx”"),
+    importing.apply(report=report, program=program, by=administrator, source="广东省名单.xlsx")
+    history = {(c.field, c.before, c.after, c.changed_by, c.source, c.reason) for c in lawyer.identity_changes.all()}
+    assert history == {  # the list's file name, the words around it said in the language of whoever reads it
+        ("law_firm", "旧律所", "新律所", administrator, "list", "广东省名单.xlsx"),
+        ("province", "44", "11", administrator, "list", "广东省名单.xlsx"),
+        ("gender", "", "female", administrator, "list", "广东省名单.xlsx"),
     }
     again = importing.parse(_csv([HEADER_ZH, line]), "gd.csv", program)
-    importing.apply(again, program, by=administrator, source="again.csv")  # the same list: nothing changes
+    importing.apply(
+        report=again, program=program, by=administrator, source="again.csv"
+    )  # the same list: nothing changes
     assert lawyer.identity_changes.count() == 3
     lawyer.refresh_from_db()
     assert (lawyer.name_latin, lawyer.mobile, lawyer.city, lawyer.law_firm) == (
@@ -189,7 +192,7 @@ def test_oversized_files_are_refused(program, settings):
 def test_formula_cells_are_kept_as_plain_text(program):
     line = '=HYPERLINK("http://x"),,女,14401201810123456,+律所,广东,深圳,,f@example.cn,,,'
     report = importing.parse(_csv([HEADER_ZH, line]), "list.csv", program)
-    importing.apply(report, program, by=None, source="list.csv")
+    importing.apply(report=report, program=program, by=None, source="list.csv")
     lawyer = Participant.objects.get()
     assert lawyer.name_zh.startswith("=HYPERLINK")  # stored as text; exports neutralise it
 
@@ -225,7 +228,7 @@ def test_an_address_of_another_lawyer_on_record_is_a_row_problem_even_when_that_
         (3, ["email_repeated"]),
     ]
     outcome = importing.apply(
-        report, program, by=None, source="list.csv", only_valid=True
+        report=report, program=program, by=None, source="list.csv", only_valid=True
     )  # wrote nothing it did not check
     assert (outcome.created, outcome.updated) == (0, 0) and Participant.objects.count() == 1
 
