@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -29,14 +30,14 @@ from sessions.models import Program
 from ..models import ImportJob
 from .check import Report, parse
 from .read import ImportFileError, is_xlsx, read_upload
-from .write import ChangedMeanwhile, lock_for_import, queue_invitations, write_rows
+from .write import ROWS_INVALID, ChangedMeanwhile, lock_for_import, queue_invitations, write_rows
 
 logger = logging.getLogger(__name__)
 
 # Why a job stopped without writing, was given back to be started again, or waits (ImportJob.error), by code.
 FAILURES = {
     "unreadable": gettext_lazy("The stored file can no longer be read; upload it again."),
-    "rows_invalid": gettext_lazy("The file has rows with errors; fix them, or import only the valid rows."),
+    "rows_invalid": ROWS_INVALID,
     "interrupted": gettext_lazy(
         "The last attempt to import this file was interrupted before it finished, and nothing was written. "
         "Import it again."
@@ -68,7 +69,7 @@ def job_progress(job: ImportJob) -> int:
     return cache.get(_progress_key(job.pk), job.progress)
 
 
-def job_create(*, program: Program, uploaded, by: User | None) -> ImportJob:
+def job_create(*, program: Program, uploaded: UploadedFile, by: User | None) -> ImportJob:
     """Check an uploaded file and keep it for the import; raises ImportFileError if unreadable."""
     data, name = read_upload(uploaded)
     report = parse(data, name, program)

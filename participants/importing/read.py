@@ -9,6 +9,7 @@ import re
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from ..text import clean_text
@@ -27,7 +28,7 @@ def refuse_too_large(size: int) -> None:
         )
 
 
-def read_upload(uploaded) -> tuple[bytes, str]:
+def read_upload(uploaded: UploadedFile) -> tuple[bytes, str]:
     """An uploaded file's bytes and its name without any folder; its size is checked before it is read."""
     refuse_too_large(uploaded.size)
     return uploaded.read(), PurePath(uploaded.name or "list").name[-200:]

@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from sessions.models import Program, SessionStatus, TrainingSession
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 PROFILE_FIELDS: tuple[str, ...] = tuple(f for f in (*IDENTITY_FIELDS, *CONTACT_FIELDS) if f != "license_number")
 BATCH = 500
 IMPORT_LOCK = zlib.crc32(b"participants.import")  # PostgreSQL's advisory-lock key of every import
+ROWS_INVALID = gettext_lazy("The file has rows with errors; fix them, or import only the valid rows.")
 
 
 class ChangedMeanwhile(Exception):
@@ -103,10 +105,8 @@ def write_rows(
     progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """apply(), for a caller that holds lock_for_import already (it checked the list under it)."""
-    from .jobs import FAILURES
-
     if not report.all_valid and not only_valid:
-        raise ValidationError(str(FAILURES["rows_invalid"]), code="rows_invalid")
+        raise ValidationError(str(ROWS_INVALID), code="rows_invalid")
     rows = report.valid_rows
     outcome = Outcome(skipped=len(report.rows) - len(rows))
     known = _lock_lawyers(row.existing for row in rows if row.existing)
