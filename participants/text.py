@@ -17,5 +17,6 @@ def clean_text(value: object) -> str:
     format characters dropped (a tab or line break among them stands for a space), runs of spaces made one, trimmed.
     None is ""."""
     text = unicodedata.normalize("NFKC", "" if value is None else str(value))
-    kept = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE)
-    return " ".join(kept.split())
+    if not text.isprintable():  # most cells are (no control, format or separator character but the space)
+        text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE)
+    return " ".join(text.split())
