@@ -85,6 +85,9 @@ def test_an_import_started_while_another_list_is_written_goes_to_the_worker_whic
 ):
     """R1's case: a 3,000-row list imports in the worker, holding the import lock, when another administrator
     presses Import on a short list. The request answers at once; the job waits in the worker, then imports."""
+    from trainingprog.celery import app
+
+    app.control.purge()  # the worker below takes what is queued from here on: only this test's tasks
     job = _checked(administrator_client, program)
     other_import = _Holding("SELECT pg_advisory_lock(%s)", [importing.IMPORT_LOCK])
     try:
