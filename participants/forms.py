@@ -1,20 +1,42 @@
-import unicodedata
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import Participant, Specialty
 from .profiles import CONTACT_FIELDS, IDENTITY_FIELDS
+from .text import clean_text
 
 
-class DigitsField(forms.CharField):
-    """Digits typed any way: full-width (１２３) made half-width, spaces and dashes dropped."""
+class TextField(forms.CharField):
+    """Text as a person reads it, as an imported cell is kept (text.clean_text): invisible characters pasted with
+    a name (zero-width spaces, direction overrides) dropped, full-width letters made half-width, spaces made one."""
 
     def to_python(self, value):
-        value = unicodedata.normalize("NFKC", super().to_python(value) or "")
-        return "".join(ch for ch in value if ch not in " -\t")
+        value = clean_text(super().to_python(value))
+        return value if value not in self.empty_values else self.empty_value
+
+
+class DigitsField(TextField):
+    """Digits typed any way: full-width (１２３) made half-width, spaces and dashes dropped. The browser is told
+    no length or pattern it would hold the typed text to (it would refuse "1440 1201 8101 23456", or cut a
+    pasted number short): the server says what is wrong, after reading the number as a person wrote it."""
+
+    def to_python(self, value):
+        return "".join(ch for ch in super().to_python(value) if ch not in " -")
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+def _text_fields(model_field: models.Field, **kwargs) -> forms.Field | None:
+    """Every text field of a lawyer's profile is a TextField (or the field class the form names for it)."""
+    if isinstance(model_field, models.CharField) and not model_field.choices:
+        kwargs.setdefault("form_class", TextField)
+    return model_field.formfield(**kwargs)
 
 
 class SpecialtiesField(forms.MultipleChoiceField):
@@ -36,12 +58,11 @@ class _ProfileForm(forms.ModelForm):
     specialties = SpecialtiesField(label=_("Specialties"))
 
     class Meta:
+        formfield_callback = _text_fields
         field_classes = {"license_number": DigitsField, "mobile": DigitsField}
-        # A phone offers its number pad, and the browser says "17 digits" before the page is sent.
+        # A phone offers its number pad, and the browser says "at least 17 characters" before the page is sent.
         widgets = {
-            "license_number": forms.TextInput(
-                attrs={"inputmode": "numeric", "pattern": "[0-9]{17}", "autocomplete": "off", "maxlength": 17}
-            ),
+            "license_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "minlength": 17}),
             "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         }
 
@@ -91,7 +112,7 @@ class AdministratorProfileForm(ApplicationForm):
     """Administrators edit everything, the licence number and province included; a change of who the lawyer
     is (names, gender, licence, firm, province) takes a reason, kept in the lawyer's history."""
 
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason for changing the lawyer's identity"), max_length=300, required=False,
         help_text=_(
             "Needed when a name, the gender, the licence number, the law firm or the province changes, e.g. "

@@ -6,12 +6,14 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sessions.models import Program, TrainingSession
+
+from .provinces import province_name
 
 license_validator = RegexValidator(r"^[0-9]{17}$", _("A practising-licence number has exactly 17 digits."))
 mobile_validator = RegexValidator(r"^\+?[0-9]{6,15}$", _("Enter a mobile number of digits only, e.g. 13800138000."))
@@ -29,7 +31,7 @@ class Province(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return self.name_en if translation.get_language() == "en" else self.name_zh
+        return province_name(self.code)
 
     @property
     def name(self) -> str:
@@ -127,13 +129,21 @@ class IdentityField(models.TextChoices):
 
 class IdentityChange(models.Model):
     """One change of one identity field of a lawyer: what it was, what it became, who changed it, when and
-    why. A province is kept as its code, a gender as its value."""
+    why. A province is kept as its code, a gender as its value.
+
+    The reason is what the program office typed; for a provincial list it is the list's file name, and the
+    words around it are said in the language of whoever reads the history (`reason_shown`)."""
+
+    class Source(models.TextChoices):
+        OFFICE = "office", _("Program office")
+        LIST = "list", _("Provincial list")
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="identity_changes")
     field = models.CharField(_("field"), max_length=20, choices=IdentityField.choices)
     before = models.CharField(_("before"), max_length=200, blank=True)
     after = models.CharField(_("after"), max_length=200, blank=True)
     reason = models.CharField(_("reason"), max_length=300)
+    source = models.CharField(_("changed in"), max_length=10, choices=Source.choices, default=Source.OFFICE)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("changed by")
     )
@@ -148,11 +158,23 @@ class IdentityChange(models.Model):
     def __str__(self):
         return f"{self.participant} · {self.field}: {self.before} → {self.after}"
 
+    @property
+    def reason_shown(self) -> str:
+        """The reason as the reader reads it, in their language."""
+        if self.source == self.Source.LIST:
+            return _("Provincial list “%(file)s”") % {"file": self.reason}
+        return self.reason
+
+
+QUOTA_MAX_SEATS = 10000  # more than any program admits: a bigger number is a typing slip
+
 
 class ProvinceQuota(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="quotas", verbose_name=_("program"))
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
-    seats = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(0), MaxValueValidator(10000)])
+    seats = models.PositiveIntegerField(
+        _("seats"), validators=[MinValueValidator(0), MaxValueValidator(QUOTA_MAX_SEATS)]
+    )
 
     class Meta:
         verbose_name = _("province quota")
@@ -195,7 +217,8 @@ class QuotaChange(models.Model):
         indexes = [models.Index(fields=["program", "-changed_at"], name="quotachange_program_time_idx")]
 
     def __str__(self):
-        return f"{self.province}: {self.seats_before} → {self.seats_after} ({self.changed_at:%Y-%m-%d %H:%M})"
+        before, after = (_("no limit") if seats is None else seats for seats in (self.seats_before, self.seats_after))
+        return f"{self.province}: {before} → {after} ({timezone.localtime(self.changed_at):%Y-%m-%d %H:%M})"
 
 
 class AdmissionState(models.TextChoices):
@@ -203,6 +226,19 @@ class AdmissionState(models.TextChoices):
     ADMITTED = "admitted", _("Admitted")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AdmissionQuerySet(models.QuerySet):
+    def admitted_by_province(self, program: Program) -> dict[int, int]:
+        """Province id → lawyers admitted to the program from it (one query): the one count every quota
+        decision uses (the quota table, admission, imports, a quota's change)."""
+        rows = (
+            self.filter(program=program, state=AdmissionState.ADMITTED)
+            .values("participant__province")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return {row["participant__province"]: row["n"] for row in rows}
 
 
 class Admission(models.Model):
@@ -221,6 +257,8 @@ class Admission(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AdmissionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("admission")
@@ -315,6 +353,7 @@ class ImportJob(models.Model):
 
     class State(models.TextChoices):
         CHECKED = "checked", _("Checked")
+        QUEUED = "queued", _("Waiting to start")
         RUNNING = "running", _("Importing")
         DONE = "done", _("Imported")
         FAILED = "failed", pgettext_lazy("import", "Failed")
@@ -324,6 +363,9 @@ class ImportJob(models.Model):
     file = models.FileField(upload_to="imports/%Y/%m/")
     original_name = models.CharField(max_length=255)
     state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKED)
+    # When it was queued or began running: a job in the worker's hands longer than the task may run was lost
+    # (importing.jobs_release gives it back).
+    state_changed_at = models.DateTimeField(null=True, blank=True)
     only_valid = models.BooleanField(default=False)
     total_rows = models.PositiveIntegerField(default=0)
     valid_rows = models.PositiveIntegerField(default=0)
@@ -340,7 +382,9 @@ class ImportJob(models.Model):
     # What the administrator was shown: the import writes only if a fresh check of the file finds the same.
     check_digest = models.CharField(max_length=64, blank=True)
     rechecked_at = models.DateTimeField(null=True, blank=True)  # the data changed after the check shown first
-    error = models.TextField(blank=True)  # a code of importing.FAILURES (older jobs: a message)
+    # Why a job stopped, or was given back to be started again, or waits: a code of importing.FAILURES (older
+    # jobs: a message).
+    error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -71,24 +71,33 @@ def participant_update(*, participant: Participant, values: dict, by, reason: st
     return IdentityChange.objects.bulk_create(history)
 
 
-def identity_changes(participant: Participant, values: dict, *, by, reason: str) -> list[IdentityChange]:
+def identity_changes(
+    participant: Participant,
+    values: dict,
+    *,
+    by,
+    reason: str,
+    source: str = IdentityChange.Source.OFFICE,
+    province_codes: dict[int, str] | None = None,
+) -> list[IdentityChange]:
     """The history rows (unsaved) for the identity fields `values` would change on `participant`: for the
-    office's edit and for a provincial list that names a lawyer already on record."""
+    office's edit and for a provincial list that names a lawyer already on record (`source`; its reason is the
+    list's file name). `province_codes` (province id → code), given by an import, saves a query per lawyer."""
     history = []
     for field in IDENTITY_FIELDS:
         if field not in values:
             continue
         if field == IdentityField.PROVINCE:  # compared by key: no query for the lawyer's province
             before, after = participant.province_id, getattr(values[field], "pk", values[field])
-            provinces = (
-                {p.pk: p.code for p in Province.objects.filter(pk__in=[before, after])} if before != after else {}
-            )
-            before, after = provinces.get(before, ""), provinces.get(after, "")
+            if before == after:
+                continue
+            codes = province_codes or dict(Province.objects.filter(pk__in=[before, after]).values_list("pk", "code"))
+            before, after = codes.get(before, ""), codes.get(after, "")
         else:
             before, after = _stored(field, getattr(participant, field)), _stored(field, values[field])
         if before != after:
             history.append(
                 IdentityChange(participant=participant, field=field, before=before, after=after, reason=reason,
-                               changed_by=by)
+                               source=source, changed_by=by)
             )  # fmt: skip
     return history

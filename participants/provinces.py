@@ -3,7 +3,9 @@ look-up that import files need: a code, a full or short Chinese name, or an Engl
 
 from __future__ import annotations
 
-import unicodedata
+from django.utils import translation
+
+from .text import clean_text
 
 # code, full Chinese name, short Chinese name, English name
 PROVINCES: list[tuple[str, str, str, str]] = [
@@ -58,27 +60,37 @@ _ALIASES = {
 }
 
 
-def normalise(text: str) -> str:
-    """Full-width to half-width, no spaces, lower case: how two spellings of one name compare."""
-    return "".join(unicodedata.normalize("NFKC", text or "").split()).lower()
+def _key(text: object) -> str:
+    """How two spellings of one name compare: as clean_text reads them, without spaces, in lower case."""
+    return clean_text(text).replace(" ", "").lower()
 
 
 def _index() -> dict[str, str]:
     index = {}
     for code, full, short, english in PROVINCES:
-        for name in (code, full, short, english, english.replace(" ", "")):
-            index[normalise(name)] = code
-        index[normalise(code + "0000")] = code  # the six-digit division code of the province
-    index.update({normalise(alias): code for alias, code in _ALIASES.items()})
+        for name in (code, full, short, english):
+            index[_key(name)] = code
+        index[_key(code + "0000")] = code  # the six-digit division code of the province
+    index.update({_key(alias): code for alias, code in _ALIASES.items()})
     return index
 
 
 _INDEX = _index()
+_NAMES = {code: (full, english) for code, full, _short, english in PROVINCES}
 
 
-def province_code(text: str) -> str | None:
+def province_code(text: object) -> str | None:
     """The two-digit code for a province written any usual way, or None."""
-    return _INDEX.get(normalise(text))
+    return _INDEX.get(_key(text))
+
+
+def province_name(code: str) -> str:
+    """A province's name in the current language (its full Chinese name, or its English one); the code itself
+    if it names none. Every page, message and history names a province this way (Province.name too)."""
+    if code not in _NAMES:
+        return code
+    full, english = _NAMES[code]
+    return english if (translation.get_language() or "").startswith("en") else full
 
 
 def sync_provinces(Province) -> None:

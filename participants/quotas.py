@@ -13,24 +13,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
 from accounts.templatetags.ui import join_names
 from sessions.models import Program
 
-from .importing import ImportFileError, normalise, normalise_header, read_table
-from .models import Admission, AdmissionState, Province, ProvinceQuota, QuotaChange
+from .importing.read import ImportFileError, normalise_header, read_table, read_upload
+from .models import QUOTA_MAX_SEATS, Admission, Province, ProvinceQuota, QuotaChange
 from .provinces import province_code
-
-MAX_SEATS = 10000  # as ProvinceQuota.seats validates
+from .text import clean_text
 
 
 # --- reading -----------------------------------------------------------------------------------------
@@ -91,20 +89,9 @@ class QuotaTable:
         return sum(1 for line in self.lines if line.full)
 
 
-def admitted_by_province(program: Program) -> dict[int, int]:
-    """Province id → lawyers admitted to the program from it (one query)."""
-    rows = (
-        Admission.objects.filter(program=program, state=AdmissionState.ADMITTED)
-        .values("participant__province")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {row["participant__province"]: row["n"] for row in rows}
-
-
 def quota_table(program: Program) -> QuotaTable:
     """Every one of the 34 provinces, in code order, with its admitted lawyers and quota (three queries)."""
-    admitted = admitted_by_province(program)
+    admitted = Admission.objects.admitted_by_province(program)
     seats = dict(ProvinceQuota.objects.filter(program=program).values_list("province_id", "seats"))
     return QuotaTable(
         [
@@ -128,8 +115,8 @@ class QuotaRefused(ValidationError):
 
 
 def check_seats(seats: int | None) -> None:
-    if seats is not None and not 0 <= seats <= MAX_SEATS:
-        raise ValidationError(_("A quota is a whole number from 0 to %(max)s.") % {"max": MAX_SEATS})
+    if seats is not None and not 0 <= seats <= QUOTA_MAX_SEATS:
+        raise ValidationError(_("A quota is a whole number from 0 to %(max)s.") % {"max": QUOTA_MAX_SEATS})
 
 
 @transaction.atomic
@@ -137,7 +124,7 @@ def quotas_set(
     *,
     program: Program,
     seats: Mapping[Province, int | None],
-    by,
+    by: User | None,
     source: str,
     expected: Mapping[Province, int | None] | None = None,
 ) -> list[QuotaChange]:
@@ -166,7 +153,7 @@ def quotas_set(
                     "check the new value and enter yours again."
                 ) % {"province": province, "seats": quota_label(now_of(province))}
     wanted = {p: value for p, value in seats.items() if value != now_of(p) and p not in refusals}
-    admitted = admitted_by_province(program) if any(v is not None for v in wanted.values()) else {}
+    admitted = Admission.objects.admitted_by_province(program) if any(v is not None for v in wanted.values()) else {}
     for province, value in wanted.items():
         used = admitted.get(province.pk, 0)
         if value is not None and value < used:
@@ -202,7 +189,7 @@ def quotas_set(
 
 
 def quotas_set_all(
-    *, program: Program, seats: int | None, by, provinces: Iterable[Province] | None = None
+    *, program: Program, seats: int | None, by: User | None, provinces: Iterable[Province] | None = None
 ) -> list[QuotaChange]:
     """The same quota (None: no limit) for the provinces given, or for all 34."""
     chosen = list(Province.objects.all()) if provinces is None else list(provinces)
@@ -210,7 +197,7 @@ def quotas_set_all(
 
 
 # --- a spreadsheet of quotas -------------------------------------------------------------------------
-# Column → the headers that name it (compared after importing.normalise_header).
+# Column → the headers that name it (compared after normalise_header).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "province": ("省份", "省", "省级行政区", "地区", "province", "region"),
     "seats": ("名额", "配额", "名额数", "quota", "seats", "places"),
@@ -237,17 +224,12 @@ class QuotaFileRefused(Exception):
         super().__init__(f"{len(self.problems)} problem(s)")
 
 
-def quotas_import(*, program: Program, uploaded, by) -> list[QuotaChange]:
+def quotas_import(*, program: Program, uploaded: UploadedFile, by: User | None) -> list[QuotaChange]:
     """Set the quotas a spreadsheet lists (CSV in UTF-8 or GBK, or XLSX; a province column and a quota
     column): every row valid and every quota possible, or nothing is changed. Provinces the file does not
     list keep their quotas. Raises ImportFileError for a file that cannot be read as such a table, and
     QuotaFileRefused naming each bad row."""
-    if uploaded.size > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError(
-            _("The file is larger than %(limit)s MB; split it into smaller lists.")
-            % {"limit": settings.IMPORT_MAX_BYTES // 1024 // 1024}
-        )
-    table = read_table(uploaded.read(), PurePath(uploaded.name or "").name)
+    table = read_table(*read_upload(uploaded))
     if not table:
         raise ImportFileError(_("The file is empty."))
     (_header_number, header), body = table[0], table[1:]
@@ -260,7 +242,7 @@ def quotas_import(*, program: Program, uploaded, by) -> list[QuotaChange]:
     for index, raw in enumerate(header):
         name = _HEADER_INDEX.get(normalise_header(raw))
         if name and name not in columns:
-            columns[name], headers[name] = index, normalise(raw)
+            columns[name], headers[name] = index, clean_text(raw)
     missing = [name for name in COLUMNS if name not in columns]
     if missing:
         expected = join_names("/".join(column_names(name)) for name in missing)
@@ -272,8 +254,8 @@ def quotas_import(*, program: Program, uploaded, by) -> list[QuotaChange]:
     rows_of: dict[Province, int] = {}
     for number, raw in body:
         cell = {name: raw[index] if index < len(raw) else None for name, index in columns.items()}
-        name, value = normalise(cell["province"]), cell["seats"]
-        if not name and not normalise(value):
+        name, value = clean_text(cell["province"]), cell["seats"]
+        if not name and not clean_text(value):
             continue  # a blank line
         if name.lower() in TOTAL_ROWS:
             continue
@@ -316,7 +298,7 @@ def quotas_import(*, program: Program, uploaded, by) -> list[QuotaChange]:
 
 def parse_seats(value: object) -> int | None:
     """A quota as a spreadsheet writes it: 12, "12", "１２", 12.0, or 不限 / no limit (None)."""
-    text = normalise(value)
+    text = clean_text(value)
     if not text:
         raise ValidationError(_("Empty: write a number, or 不限 (no limit) to remove the quota."))
     if text.lower() in NO_LIMIT:
@@ -329,8 +311,8 @@ def parse_seats(value: object) -> int | None:
         raise ValidationError(_("“%(value)s” is not a whole number.") % {"value": text})
     if number < 0:
         raise ValidationError(_("“%(value)s”: a quota cannot be negative.") % {"value": text})
-    if number > MAX_SEATS:
-        raise ValidationError(_("“%(value)s”: a quota is at most %(max)s.") % {"value": text, "max": MAX_SEATS})
+    if number > QUOTA_MAX_SEATS:
+        raise ValidationError(_("“%(value)s”: a quota is at most %(max)s.") % {"value": text, "max": QUOTA_MAX_SEATS})
     return int(number)
 
 

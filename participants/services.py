@@ -33,18 +33,6 @@ class EnrolmentRefused(ValidationError):
 
 
 # --- admission --------------------------------------------------------------------------------
-def quota_usage(program: Program) -> dict[int, tuple[int, int]]:
-    """Province id → (admitted, seats) for the provinces with a quota."""
-    admitted = {}
-    for row in (
-        Admission.objects.filter(program=program, state=AdmissionState.ADMITTED)
-        .values("participant__province")
-        .annotate(n=Count("pk"))
-    ):
-        admitted[row["participant__province"]] = row["n"]
-    return {q.province_id: (admitted.get(q.province_id, 0), q.seats) for q in program.quotas.all()}
-
-
 @transaction.atomic
 def application_submit(*, user, profile, program: Program) -> Admission:
     """A lawyer applies: a new lawyer with the whole profile (a validated form), an existing one with their
@@ -71,9 +59,8 @@ def admit(*, participant: Participant, program: Program, by, override_reason: st
         return admission
     quota = ProvinceQuota.objects.filter(program=program, province_id=participant.province_id).first()
     if quota is not None:
-        used = Admission.objects.filter(
-            program=program, state=AdmissionState.ADMITTED, participant__province_id=participant.province_id
-        ).count()
+        province = participant.province_id
+        used = Admission.objects.filter(participant__province=province).admitted_by_province(program).get(province, 0)
         if used >= quota.seats and not override_reason.strip():
             raise ValidationError(
                 _("%(province)s has used all %(seats)s of its places. Give a reason to admit over the quota.")

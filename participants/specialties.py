@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import Participant, Specialty, SpecialtyMerge
+from .text import clean_text
 
 MAX_LENGTH = 60  # longer than any real name ("Intellectual property customs protection" is 40)
 MAX_PER_LAWYER = 20
@@ -39,13 +41,6 @@ class SpecialtyRefused(ValueError):
         self.code, self.params = code, params
 
 
-def normalise(text: object) -> str:
-    """As a person reads it: NFKC (full-width to half-width), invisible control and format characters
-    (NUL, zero-width spaces from word processors) dropped, runs of spaces made one, trimmed."""
-    text = unicodedata.normalize("NFKC", "" if text is None else str(text))
-    return " ".join("".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf")).split())
-
-
 @functools.cache
 def _index() -> dict[str, str]:
     """Every name of a known specialty, case-folded → its code: the code, both labels, the aliases."""
@@ -64,8 +59,8 @@ def label_in(code: str, language: str) -> str:
 
 def resolve(text: object) -> str:
     """The value to store for a specialty written `text`: a known one's code, or else the text itself,
-    normalised; "" for a blank. Raises SpecialtyRefused for what cannot be a specialty's name."""
-    value = normalise(text)
+    as a person reads it (clean_text); "" for a blank. Raises SpecialtyRefused for what cannot be a specialty's name."""
+    value = clean_text(text)
     if not value:
         return ""
     code = _index().get(value.casefold())
@@ -131,7 +126,15 @@ class InUse:
 
 def unknown_in_use() -> list[InUse]:
     """Each value outside the known specialties that some lawyer carries, with how many carry it, the
-    most carried first. One query, however many lawyers."""
+    most carried first. One query, however many lawyers; on PostgreSQL it counts them itself."""
+    if connection.vendor != "postgresql":  # the embedded database: every lawyer's list, counted here
+        counts = Counter(
+            value
+            for held in Participant.objects.values_list("specialties", flat=True)
+            for value in dict.fromkeys(held if isinstance(held, list) else [])
+            if isinstance(value, str) and not is_known(value)
+        )
+        return [InUse(value, lawyers) for value, lawyers in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     table = Participant._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -160,7 +163,7 @@ def specialty_merge(*, value: str, into: str, by) -> SpecialtyMerge:
     if is_known(value):
         message = _("“%(value)s” is a known specialty; only other values can be merged.")
         raise ValidationError(message % {"value": value})
-    carriers = list(Participant.objects.select_for_update().filter(specialties__contains=[value]).order_by("pk"))
+    carriers = _carriers(value)
     for lawyer in carriers:
         merged = []
         for held in lawyer.specialties:
@@ -173,3 +176,13 @@ def specialty_merge(*, value: str, into: str, by) -> SpecialtyMerge:
     merge.full_clean()
     merge.save()
     return merge
+
+
+def _carriers(value: str) -> list[Participant]:
+    """The lawyers carrying `value`, row-locked in primary-key order. PostgreSQL finds them by the JSON array's
+    containment; the embedded database (which has no such look-up, and locks the whole database for a write
+    anyway) reads every lawyer's list."""
+    lawyers = Participant.objects.select_for_update().order_by("pk")
+    if connection.vendor == "postgresql":
+        return list(lawyers.filter(specialties__contains=[value]))
+    return [lawyer for lawyer in lawyers if isinstance(lawyer.specialties, list) and value in lawyer.specialties]

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
@@ -29,4 +30,16 @@ def import_run(*, job_id: int, confirmed: str = "") -> None:
     digest; a task queued without one does nothing, and the job waits to be started again)."""
     from .importing import job_run
 
-    job_run(job_id, confirmed=confirmed)
+    job_run(job_id=job_id, confirmed=confirmed)
+
+
+@shared_task(name="participants.tasks.release_stale_imports")
+def release_stale_imports() -> int:
+    """Beat: give back the imports queued or running for longer than import_run may run (its worker was stopped,
+    or the task never arrived), so their administrators can start them again."""
+    from .importing import jobs_release
+
+    released = jobs_release(older_than=timedelta(seconds=import_run.time_limit))
+    if released:
+        logger.warning("import: %s job(s) given back after the task's time limit", released)
+    return released

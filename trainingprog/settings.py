@@ -365,6 +365,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Imports left queued or running past the import task's time limit are given back to be started again.
+    "imports-release": {
+        "task": "participants.tasks.release_stale_imports",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)

@@ -16,7 +16,7 @@ from sessions.models import Program, SessionStatus, TrainingSession
 from trainingprog.exports import spreadsheet_response
 from trainingprog.params import pk_from
 
-from .. import profiles, services
+from .. import profiles, quotas, services
 from ..forms import AdministratorProfileForm
 from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant, Province
 
@@ -24,23 +24,19 @@ from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Parti
 @administrator_required
 def admissions(request, slug):
     program = get_object_or_404(Program, slug=slug)
-    usage = services.quota_usage(program)
-    counts = {
-        row["participant__province"]: row
-        for row in Admission.objects.filter(program=program)
+    applied = dict(
+        Admission.objects.filter(program=program, state=AdmissionState.APPLIED)
         .values("participant__province")
-        .annotate(
-            admitted=Count("pk", filter=Q(state=AdmissionState.ADMITTED)),
-            applied=Count("pk", filter=Q(state=AdmissionState.APPLIED)),
-        )
-    }
+        .annotate(n=Count("pk"))
+        .values_list("participant__province", "n")
+        .order_by()
+    )
     provinces = []
-    for province in Province.objects.all():
-        row = counts.get(province.pk, {})
-        admitted, seats = usage.get(province.pk, (row.get("admitted", 0), None))
-        if admitted or seats or row.get("applied"):
+    for line in quotas.quota_table(program).lines:
+        waiting = applied.get(line.province.pk, 0)
+        if line.admitted or line.seats or waiting:
             provinces.append(
-                {"province": province, "admitted": admitted, "seats": seats, "applied": row.get("applied", 0)}
+                {"province": line.province, "admitted": line.admitted, "seats": line.seats, "applied": waiting}
             )
 
     listed = Admission.objects.filter(program=program).select_related("participant__province", "participant__user")

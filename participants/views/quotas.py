@@ -12,7 +12,7 @@ from sessions.models import Program
 
 from .. import quotas
 from ..importing import ImportFileError
-from ..models import Province, QuotaChange
+from ..models import QUOTA_MAX_SEATS, Province, QuotaChange
 
 HISTORY_SHOWN = 20
 
@@ -31,13 +31,13 @@ class QuotaTableForm(forms.Form):
                 label=line.province.name,
                 required=False,
                 min_value=0,
-                max_value=quotas.MAX_SEATS,
+                max_value=QUOTA_MAX_SEATS,
                 initial=line.seats,
                 # Each message names its province: the list above the table repeats them.
                 error_messages={
                     "invalid": _("%(province)s: enter a whole number, or leave the quota empty for no limit.") % name,
                     "min_value": _("%(province)s: a quota cannot be negative.") % name,
-                    "max_value": _("%(province)s: a quota is at most %(max)s.") % {**name, "max": quotas.MAX_SEATS},
+                    "max_value": _("%(province)s: a quota is at most %(max)s.") % {**name, "max": QUOTA_MAX_SEATS},
                 },
                 widget=forms.NumberInput(
                     attrs={
@@ -91,7 +91,7 @@ class QuotaBulkForm(forms.Form):
         label=gettext_lazy("Quota"),
         required=False,
         min_value=0,
-        max_value=quotas.MAX_SEATS,
+        max_value=QUOTA_MAX_SEATS,
         help_text=gettext_lazy("Empty: no limit."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": gettext_lazy("No limit")}),
     )
@@ -133,7 +133,7 @@ def _page(request, program: Program, **forms_and_problems):
         "columns": [quotas.column_names(name) for name in quotas.COLUMNS],
         "no_limit_words": quotas.NO_LIMIT,
         "changes": QuotaChange.objects.filter(program=program).select_related("province", "changed_by")[:HISTORY_SHOWN],
-        "max_seats": quotas.MAX_SEATS,
+        "max_seats": QUOTA_MAX_SEATS,
     }
     return render(request, "participants/manage/quotas.html", context)
 

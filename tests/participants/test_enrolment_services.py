@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from notifications.models import Notification
 from participants import services
 from participants.models import Enrolment, EnrolmentState
+from participants.quotas import quota_table
 from sessions import services as session_services
 from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory, at
 
@@ -181,7 +182,8 @@ def test_admission_respects_the_province_quota_unless_overridden(program, admini
     assert admission.quota_override == "部里特批"
     # Required sessions: every admitted lawyer has a seat, whatever the capacity.
     assert Enrolment.objects.confirmed().filter(session=required).count() == 2
-    assert services.quota_usage(program)[first.province_id] == (2, 1)
+    line = next(line for line in quota_table(program).lines if line.province.pk == first.province_id)
+    assert (line.admitted, line.seats, line.over) == (2, 1, 1)
 
 
 @pytest.mark.django_db

@@ -3,12 +3,18 @@
 import io
 
 import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from openpyxl import Workbook
 
-from participants import importing
-from participants.models import Admission, Participant, Province, ProvinceQuota
-from tests.factories import ParticipantFactory, ProgramFactory, SessionFactory
+from participants import importing, quotas
+from participants.models import Admission, IdentityChange, Participant, Province, ProvinceQuota
+from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
 
 HEADER_ZH = "姓名,姓名拼音,性别,执业证号,律师事务所,省份,城市,手机,邮箱,执业年限,专业领域,外语"
 GOOD = [
@@ -52,7 +58,7 @@ def test_every_usual_format_imports_and_admits(program, data, name):
     required = SessionFactory(program=program, is_required=True)
     report = importing.parse(data, name, program)
     assert report.all_valid, [r.errors for r in report.rows]
-    outcome = importing.apply(report, program, by=None, source="list.csv")
+    outcome = importing.apply(report=report, program=program, by=None, source="list.csv")
     assert (outcome.created, outcome.updated) == (2, 0)
     wang = Participant.objects.get(license_number="14401201810123456")
     assert (wang.name_zh, wang.province.code, wang.gender, wang.specialties) == (
@@ -99,11 +105,11 @@ def test_each_bad_row_is_named_by_row_and_column_and_nothing_is_written(program)
     assert "row 2" in errors[4][0].message or "第2行" in errors[4][0].message
     assert errors[5][0].column == "省份"
     assert {problem.column for problem in errors[8]} == {"执业年限", "专业领域"}
-    with pytest.raises(importing.ValidationError):
-        importing.apply(report, program, by=None, source="list.csv")
+    with pytest.raises(ValidationError):
+        importing.apply(report=report, program=program, by=None, source="list.csv")
     assert not Participant.objects.filter(license_number="14401201810123456").exists()
 
-    outcome = importing.apply(report, program, by=None, source="list.csv", only_valid=True)
+    outcome = importing.apply(report=report, program=program, by=None, source="list.csv", only_valid=True)
     assert (outcome.created, outcome.skipped) == (1, 6)
 
 
@@ -113,7 +119,7 @@ def test_a_known_licence_updates_the_lawyer_instead_of_duplicating(program):
     line = f"王芳,,女,14401201810123456,新律所,广东,深圳,,{lawyer.user.email},,,"
     report = importing.parse(_csv([HEADER_ZH, line]), "list.csv", program)
     assert report.all_valid, report.rows[0].errors
-    outcome = importing.apply(report, program, by=None, source="list.csv")
+    outcome = importing.apply(report=report, program=program, by=None, source="list.csv")
     assert (outcome.created, outcome.updated) == (0, 1)
     lawyer.refresh_from_db()
     assert lawyer.law_firm == "新律所"
@@ -131,15 +137,17 @@ def test_a_list_that_changes_who_a_lawyer_is_leaves_it_in_their_history(program,
     )  # fmt: skip
     line = f"王芳,,女,14401201810123456,新律所,北京,深圳,,{lawyer.user.email},,,"
     report = importing.parse(_csv([HEADER_ZH, line]), "gd.csv", program)
-    importing.apply(report, program, by=administrator, source="广东省名单.xlsx")
-    history = {(c.field, c.before, c.after, c.changed_by, c.reason) for c in lawyer.identity_changes.all()}
-    assert history == {
-        ("law_firm", "旧律所", "新律所", administrator, "Provincial list “广东省名单.xlsx”"),
-        ("province", "44", "11", administrator, "Provincial list “广东省名单.xlsx”"),
-        ("gender", "", "female", administrator, "Provincial list “广东省名单.xlsx”"),
+    importing.apply(report=report, program=program, by=administrator, source="广东省名单.xlsx")
+    history = {(c.field, c.before, c.after, c.changed_by, c.source, c.reason) for c in lawyer.identity_changes.all()}
+    assert history == {  # the list's file name, the words around it said in the language of whoever reads it
+        ("law_firm", "旧律所", "新律所", administrator, "list", "广东省名单.xlsx"),
+        ("province", "44", "11", administrator, "list", "广东省名单.xlsx"),
+        ("gender", "", "female", administrator, "list", "广东省名单.xlsx"),
     }
     again = importing.parse(_csv([HEADER_ZH, line]), "gd.csv", program)
-    importing.apply(again, program, by=administrator, source="again.csv")  # the same list: nothing changes
+    importing.apply(
+        report=again, program=program, by=administrator, source="again.csv"
+    )  # the same list: nothing changes
     assert lawyer.identity_changes.count() == 3
     lawyer.refresh_from_db()
     assert (lawyer.name_latin, lawyer.mobile, lawyer.city, lawyer.law_firm) == (
@@ -151,11 +159,100 @@ def test_a_list_that_changes_who_a_lawyer_is_leaves_it_in_their_history(program,
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_history_names_the_list_in_the_language_of_whoever_reads_it(program, administrator, language):
+    lawyer = ParticipantFactory(license_number="14401201810123456", law_firm="旧律所")
+    line = f"王芳,,,14401201810123456,新律所,广东,,,{lawyer.user.email},,,"
+    report = importing.parse(_csv([HEADER_ZH, line]), "gd.csv", program)
+    importing.apply(report=report, program=program, by=administrator, source="广东省名单.xlsx")
+    client = Client()
+    client.force_login(administrator, backend="accounts.backends.EmailBackend")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(reverse("participants:lawyer_edit", args=[lawyer.pk]))
+    history = page.text.split('id="identity-history"')[1]
+    expected = {"zh-hans": "省级名单“广东省名单.xlsx”", "en": "Provincial list “广东省名单.xlsx”"}[language]
+    assert expected in history
+
+
+@pytest.mark.django_db
+def test_a_list_moving_many_lawyers_costs_the_queries_of_one(program, administrator):
+    """Each lawyer's history is written without a query of its own (a province change once cost one each)."""
+
+    def cost(lawyers: int) -> int:
+        moving = [ParticipantFactory() for _ in range(lawyers)]  # Guangdong, moved to Beijing with a new firm
+        lines = [HEADER_ZH, *(f"{p.name_zh},,,{p.license_number},新所,北京,,,{p.user.email},,," for p in moving)]
+        report = importing.parse(_csv(lines), "list.csv", program)
+        with CaptureQueriesContext(connection) as queries:
+            importing.apply(report=report, program=program, by=administrator, source="list.csv")
+        assert IdentityChange.objects.filter(participant__in=moving, field="province").count() == lawyers
+        return len(queries)
+
+    assert cost(1) == cost(6)
+
+
+@pytest.mark.django_db
 def test_quotas_are_checked_row_by_row(program):
     ProvinceQuota.objects.create(program=program, province=Province.objects.get(code="44"), seats=1)
     second = GOOD[0].replace("14401201810123456", "14401201810123457").replace("wangfang@", "wang2@")
     report = importing.parse(_csv([HEADER_ZH, GOOD[0], second]), "list.csv", program)
     assert [r.number for r in report.invalid_rows] == [3]
+
+
+def _moving(lawyer, province: str) -> str:
+    return f"{lawyer.name_zh},,男,{lawyer.license_number},{lawyer.law_firm},{province},,,{lawyer.user.email},,,"
+
+
+@pytest.mark.django_db
+def test_a_list_moving_an_admitted_lawyer_into_a_full_province_is_refused_the_row(program):
+    """R1's case: Beijing's one place is taken; the list moves a lawyer admitted under Guangdong to Beijing. A list
+    cannot give the reason admission over a quota needs, so the row is refused, and nothing moves."""
+    beijing = Province.objects.get(code="11")
+    AdmissionFactory(program=program, participant__province=beijing, participant__license_number="11101201510654321")
+    ProvinceQuota.objects.create(program=program, province=beijing, seats=1)
+    lawyer = AdmissionFactory(program=program).participant  # Guangdong, admitted
+    report = importing.parse(_csv([HEADER_ZH, _moving(lawyer, "北京")]), "list.csv", program)
+    assert [(p.code, p.params) for p in report.rows[0].errors] == [("quota_full", {"province": "11", "seats": 1})]
+    assert importing.apply(report=report, program=program, by=None, source="list.csv", only_valid=True).skipped == 1
+    line = next(line for line in quotas.quota_table(program).lines if line.province == beijing)
+    assert (line.admitted, line.seats, line.over) == (1, 1, 0)
+
+
+@pytest.mark.django_db
+def test_a_lawyer_the_list_moves_out_of_a_province_leaves_a_place_there_for_a_later_row(program):
+    guangdong, beijing = Province.objects.get(code="44"), Province.objects.get(code="11")
+    ProvinceQuota.objects.create(program=program, province=guangdong, seats=1)
+    ProvinceQuota.objects.create(program=program, province=beijing, seats=2)
+    moved = AdmissionFactory(program=program).participant  # Guangdong's one place
+    stays = AdmissionFactory(program=program, participant__province=beijing).participant
+    lines = [HEADER_ZH, _moving(stays, "北京"), _moving(moved, "北京"), GOOD[0]]  # GOOD[0]: a new lawyer, Guangdong
+    report = importing.parse(_csv(lines), "list.csv", program)
+    assert report.all_valid, [(r.number, r.errors) for r in report.invalid_rows]
+    importing.apply(report=report, program=program, by=None, source="list.csv")
+    table = {line.province.code: (line.admitted, line.seats) for line in quotas.quota_table(program).lines}
+    assert (table["11"], table["44"]) == ((2, 2), (1, 1))
+    # And the other way round: a new lawyer first takes the last place, then the move finds none.
+    again = importing.parse(_csv([HEADER_ZH, _moving(moved, "广东")]), "list.csv", program)
+    assert [p.code for p in again.rows[0].errors] == ["quota_full"]
+
+
+@pytest.mark.django_db
+def test_invisible_and_control_characters_never_reach_a_lawyers_record(program):
+    """Names and firms are printed on certificates: a terminal escape, a zero-width space or a right-to-left
+    override pasted into any cell is dropped, full-width letters are made half-width, spaces made one."""
+    hidden = "\x1b\u200b\u202e\u2066\ufeff\u00ad"
+    line = ",".join(
+        [
+            f"王{hidden}芳", f"Ｗａｎｇ{hidden}  Fang", "女", f"1440120181{hidden}0123456", f"某所{hidden}",
+            "广东", f"深{hidden}圳", "", f"wf{hidden}@example.cn", "8", f"专利{hidden}", f"英语{hidden}",
+        ]
+    )  # fmt: skip
+    report = importing.parse(_csv([HEADER_ZH, line]), "list.csv", program)
+    assert report.all_valid, report.rows[0].errors
+    importing.apply(report=report, program=program, by=None, source="list.csv")
+    lawyer = Participant.objects.select_related("user").get()
+    stored = (lawyer.name_zh, lawyer.name_latin, lawyer.license_number, lawyer.law_firm, lawyer.city)
+    assert stored == ("王芳", "Wang Fang", "14401201810123456", "某所", "深圳")
+    assert (lawyer.user.email, lawyer.specialties, lawyer.languages) == ("wf@example.cn", ["patents"], "英语")
 
 
 @pytest.mark.django_db
@@ -189,7 +286,7 @@ def test_oversized_files_are_refused(program, settings):
 def test_formula_cells_are_kept_as_plain_text(program):
     line = '=HYPERLINK("http://x"),,女,14401201810123456,+律所,广东,深圳,,f@example.cn,,,'
     report = importing.parse(_csv([HEADER_ZH, line]), "list.csv", program)
-    importing.apply(report, program, by=None, source="list.csv")
+    importing.apply(report=report, program=program, by=None, source="list.csv")
     lawyer = Participant.objects.get()
     assert lawyer.name_zh.startswith("=HYPERLINK")  # stored as text; exports neutralise it
 
@@ -225,7 +322,7 @@ def test_an_address_of_another_lawyer_on_record_is_a_row_problem_even_when_that_
         (3, ["email_repeated"]),
     ]
     outcome = importing.apply(
-        report, program, by=None, source="list.csv", only_valid=True
+        report=report, program=program, by=None, source="list.csv", only_valid=True
     )  # wrote nothing it did not check
     assert (outcome.created, outcome.updated) == (0, 0) and Participant.objects.count() == 1
 

@@ -232,10 +232,10 @@ def test_any_file_is_parsed_or_refused_and_only_valid_rows_are_written(program, 
             return
         if not report.all_valid:
             with pytest.raises(ValidationError):
-                importing.apply(report, program, by=None, source="list.csv")
+                importing.apply(report=report, program=program, by=None, source="list.csv")
             assert snapshot() == before
         outcome = importing.apply(
-            report, program, by=None, source="list.csv", only_valid=True
+            report=report, program=program, by=None, source="list.csv", only_valid=True
         )  # valid rows can always be written
         assert outcome.created + outcome.updated == len(report.valid_rows)
 
@@ -298,7 +298,7 @@ def test_an_address_longer_than_accounts_keep_is_a_row_problem_not_a_failed_writ
     with translation.override("en"):
         report = importing.parse(data, "list.csv", program)
         assert [(p.column, p.message) for p in report.rows[0].errors] == [("邮箱", "Longer than 254 characters.")]
-    assert importing.apply(report, program, by=None, source="list.csv", only_valid=True).created == 0
+    assert importing.apply(report=report, program=program, by=None, source="list.csv", only_valid=True).created == 0
 
 
 @pytest.mark.django_db

@@ -97,7 +97,7 @@ def test_hostile_specialties_refuse_their_row_with_a_message_and_the_other_rows_
     assert bad.number == 2
     assert [(p.column, p.code) for p in bad.errors] == [("专业领域", code)]
     assert bad.errors[0].message  # rendered, naming the value or the limit
-    outcome = importing.apply(report, program, by=None, source="list.csv", only_valid=True)
+    outcome = importing.apply(report=report, program=program, by=None, source="list.csv", only_valid=True)
     assert (outcome.created, outcome.skipped) == (1, 1)
     assert Participant.objects.get().specialties == [CUSTOMS_IP]
 

@@ -113,7 +113,7 @@ def test_a_large_file_checked_again_by_the_worker_shows_the_fresh_result_while_p
     ImportJob.objects.filter(pk=job.pk).update(state="running")  # as the page polls it, mid-import
     polled = administrator_client.get(reverse("participants:import_job", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert 'hx-trigger="every 1s"' in polled.text
-    ImportJob.objects.filter(pk=job.pk).update(state="checked")
+    ImportJob.objects.filter(pk=job.pk).update(state="queued")
 
     run_as_worker(queued)
     job.refresh_from_db()
@@ -158,7 +158,7 @@ def test_a_lawyer_written_between_the_check_and_the_write_undoes_the_import_and_
     threads[0].start()
     assert inserted.wait(60)
     threads[1].start()
-    importing.job_run(job.pk, confirmed=job.check_digest)  # as the import button confirmed it
+    importing.job_run(job_id=job.pk, confirmed=job.check_digest)  # as the import button confirmed it
     for thread in threads:
         thread.join(60)
 

@@ -142,14 +142,17 @@ def test_large_files_import_in_the_background_with_progress(
     with django_capture_on_commit_callbacks() as queued:
         submit(administrator_client, administrator_client.get(reverse("participants:import_job", args=[job.pk])))
     job.refresh_from_db()
-    assert job.state == "checked" and len(queued) == 1  # queued for the worker, which runs:
+    assert job.state == "queued" and len(queued) == 1  # queued for the worker; the page says so, and polls
+    waiting = administrator_client.get(reverse("participants:import_job", args=[job.pk]))
+    assert "等待后台任务开始导入" in waiting.text and 'hx-trigger="every 3s"' in waiting.text
+    assert "导入450名律师" not in waiting.text  # no second start meanwhile
     run_as_worker(queued)
     job.refresh_from_db()
     assert (job.state, job.created) == ("done", 450)
     status = administrator_client.get(reverse("participants:import_job", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert status.text.lstrip().startswith('<div id="import-status"')
     run_as_worker(queued)  # a second delivery of the task does nothing
-    importing.job_run(job.pk, confirmed=job.check_digest)
+    importing.job_run(job_id=job.pk, confirmed=job.check_digest)
     assert Participant.objects.count() == 450
 
 

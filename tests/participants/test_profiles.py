@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import Admission, Participant, Province
+from participants.models import Admission, IdentityChange, Participant, Province
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, UserFactory
+from tests.platform.served import served_forms
 
 # Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
 pytestmark = pytest.mark.clock_edges
@@ -108,3 +109,85 @@ def test_faculty_cannot_apply_as_lawyers(faculty_client, open_program):
     response = faculty_client.post(reverse("participants:apply", args=[open_program.slug]), _application())
     assert response.status_code == 403
     assert not Participant.objects.exists() and not Admission.objects.exists()
+
+
+# --- what a person types, as the page takes it --------------------------------------------------------
+def _served_form(client, url: str):
+    (form,) = [f for f in served_forms(client.get(url).text) if f.method == "post" and f.named("name_zh")]
+    return form
+
+
+def _fill(form, **values) -> None:
+    for name, value in values.items():
+        (control,) = form.named(name)
+        if control.tag == "select":
+            control.choose(str(value))
+        else:
+            control.value = str(value)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed",
+    ["1440 1201 8101 23456", "14401-2018-10123456", "１４４０１２０１８１０１２３４５６", " 14401201810123456 "],
+)
+def test_the_licence_number_is_taken_as_a_person_types_it_and_the_browser_is_told_nothing_stricter(
+    client, open_program, typed
+):
+    """The server reads spaces, dashes and full-width digits; the input must not refuse them or cut them short
+    (no pattern, no maxlength), while still asking a phone for its number pad and for at least 17 characters."""
+    client.force_login(UserFactory(), backend="accounts.backends.EmailBackend")
+    url = reverse("participants:apply", args=[open_program.slug])
+    form = _served_form(client, url)
+    (licence,) = form.named("license_number")
+    assert (licence.attrs.get("inputmode"), licence.attrs.get("minlength")) == ("numeric", "17")
+    assert "pattern" not in licence.attrs and "maxlength" not in licence.attrs
+    _fill(form, name_zh="周律师", license_number=typed, law_firm="某所", province=Province.objects.get(code="44").pk)
+    assert form.submit(client, url).status_code == 302
+    assert Participant.objects.get().license_number == "14401201810123456"
+
+
+HIDDEN = "\x1b\u200b\u202e\u2066\ufeff\u00ad"  # an escape, a zero-width space, direction overrides, a soft hyphen
+
+
+@pytest.mark.django_db
+def test_invisible_characters_pasted_into_any_lawyer_form_are_dropped(
+    lawyer_client, lawyer, administrator_client, open_program
+):
+    """Names and firms are printed on certificates: the application, the lawyer's own profile and the office's
+    edit keep text as a person reads it, as an imported list's cells are kept."""
+    client = lawyer_client
+    url = reverse("participants:apply", args=[open_program.slug])
+    form = _served_form(client, url)
+    _fill(
+        form, name_zh=f"周{HIDDEN}律师", name_latin=f"Ｚｈｏｕ{HIDDEN}   Lü",
+        license_number=f"14401201810{HIDDEN}123456", law_firm=f"某{HIDDEN}所",
+        province=Province.objects.get(code="44").pk, city=f"广{HIDDEN}州", mobile=f"138{HIDDEN}00138000",
+        languages=f"English{HIDDEN}",
+    )  # fmt: skip
+    assert form.submit(client, url).status_code == 302
+    applicant = Participant.objects.get(user=lawyer)
+    stored = (
+        applicant.name_zh,
+        applicant.name_latin,
+        applicant.license_number,
+        applicant.law_firm,
+        applicant.city,
+        applicant.mobile,
+    )
+    assert stored == ("周律师", "Zhou Lü", "14401201810123456", "某所", "广州", "13800138000")
+    assert applicant.languages == "English"
+
+    profile = reverse("participants:my_profile")
+    (contact,) = [f for f in served_forms(client.get(profile).text) if f.method == "post" and f.named("city")]
+    _fill(contact, city=f"珠{HIDDEN}海")
+    assert contact.submit(client, profile).status_code == 302
+    applicant.refresh_from_db()
+    assert applicant.city == "珠海"
+
+    edit = reverse("participants:lawyer_edit", args=[applicant.pk])
+    office = _served_form(administrator_client, edit)
+    _fill(office, law_firm=f"新{HIDDEN}律所", reason=f"律协{HIDDEN}更正")
+    assert office.submit(administrator_client, edit).status_code == 302
+    change = IdentityChange.objects.get(participant=applicant)
+    assert (change.field, change.after, change.reason) == ("law_firm", "新律所", "律协更正")

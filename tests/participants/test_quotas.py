@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from participants import quotas, services
@@ -407,6 +408,18 @@ def test_the_history_holds_each_change_with_before_and_after(program, administra
         "province__code", "seats_before", "seats_after", "source"
     ))  # fmt: skip
     assert history == [("44", None, 3, "table"), ("11", None, 5, "bulk"), ("44", 3, 5, "bulk")]
+
+
+@pytest.mark.django_db
+def test_a_quota_change_is_named_in_beijing_time_and_says_no_limit_in_words(program, administrator):
+    """As the admin's titles and recent actions name it."""
+    set_quotas(program, administrator, p44=3)
+    change = QuotaChange.objects.get()
+    when = timezone.localtime(change.changed_at).strftime("%Y-%m-%d %H:%M")  # Asia/Shanghai
+    with translation.override("zh-hans"):
+        assert str(change) == f"广东省: 不限 → 3 ({when})"
+    with translation.override("en"):
+        assert str(change) == f"Guangdong: no limit → 3 ({when})"
 
 
 # --- concurrency ------------------------------------------------------------------------------------

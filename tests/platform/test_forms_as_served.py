@@ -54,7 +54,6 @@ NOT_SAVED_AS_SERVED = {
     "manage:session_create": "needs a venue or an online link: one of the two, which no required mark can say",
     "participants:import_upload": "a file upload",
     "faculty:session_materials": "a file upload",
-    # Its licence number must be 17 digits, which the field does not tell the browser (no inputmode, no pattern).
 }
 
 # Stored values a save may change without the person changing anything: when it was saved, the version
@@ -417,8 +416,8 @@ class Filler:
             return
         self.moment += timedelta(hours=1)
         digits = DIGITS.fullmatch(control.attrs.get("pattern", ""))
-        if digits or control.attrs.get("inputmode") == "numeric":
-            length = int(digits[1]) if digits else int(control.attrs.get("maxlength") or 6)
+        if digits or control.attrs.get("inputmode") == "numeric":  # as many digits as it asks for at least
+            length = int(digits[1] if digits else control.attrs.get("minlength") or control.attrs.get("maxlength") or 6)
             control.value = f"{n:0{length}d}"[-length:]
             return
         value = {

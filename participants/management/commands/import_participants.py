@@ -36,7 +36,9 @@ class Command(BaseCommand):
                 self._report(report)
                 if dry_run:
                     return
-                outcome = importing.apply(report, target, by=None, source=path.name, only_valid=only_valid)
+                outcome = importing.write_rows(
+                    report=report, program=target, by=None, source=path.name, only_valid=only_valid
+                )
                 importing.queue_invitations(outcome.new_user_ids)
         except importing.ImportFileError as error:
             raise CommandError(str(error)) from error

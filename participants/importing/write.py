@@ -1,0 +1,251 @@
+"""Writing a checked list: lawyers created or updated, admitted to the program and seated in its required
+sessions, in batches with bulk statements, inside one transaction under the import lock.
+
+Lock order, as every writer keeps it (participants/services.py): the import lock and the program's row, then the
+program's required sessions, then the lawyers' rows, each kind in primary-key order.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from sessions.models import Program, SessionStatus, TrainingSession
+
+from ..models import Admission, AdmissionState, IdentityChange, Participant, Province
+from ..profiles import CONTACT_FIELDS, IDENTITY_FIELDS, identity_changes
+from .check import Report, Row
+
+logger = logging.getLogger(__name__)
+
+# What a list says about a lawyer: who they are and how to reach them; the licence number is how rows are matched
+# with the lawyers on record, never written over.
+PROFILE_FIELDS: tuple[str, ...] = tuple(f for f in (*IDENTITY_FIELDS, *CONTACT_FIELDS) if f != "license_number")
+BATCH = 500
+IMPORT_LOCK = zlib.crc32(b"participants.import")  # PostgreSQL's advisory-lock key of every import
+ROWS_INVALID = gettext_lazy("The file has rows with errors; fix them, or import only the valid rows.")
+
+
+class ChangedMeanwhile(Exception):
+    """A lawyer the check found on record is gone by the time of writing: the check no longer holds."""
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    new_user_ids: list[int] = field(default_factory=list)
+
+
+def lock_for_import(program: Program, *, wait: bool = True) -> bool:
+    """Take what an import holds until its transaction ends, in the order every writer keeps: the import lock (one
+    import writes at a time: two lists may name the same lawyer), the program's row (admissions and quota changes
+    wait, as they count its quotas), then its scheduled required sessions (where the import seats its lawyers),
+    before any lawyer's row. Call inside a transaction.
+
+    With `wait=False` (a web request, which must not hang on a long import in the worker), returns False at once
+    if another import holds the lock. On SQLite, the embedded database, the transaction already holds the one write
+    lock from its start (transaction_mode IMMEDIATE), so there is no import lock to take: it waits for the other.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            if wait:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+            else:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [IMPORT_LOCK])
+                if not cursor.fetchone()[0]:
+                    return False
+    Program.objects.select_for_update().filter(pk=program.pk).exists()
+    required = program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED)
+    list(TrainingSession.objects.select_for_update().filter(pk__in=required).order_by("pk").values_list("pk"))
+    return True
+
+
+def apply(
+    *,
+    report: Report,
+    program: Program,
+    by: User | None,
+    source: str,
+    only_valid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Outcome:
+    """Write the rows of a list checked for `program` (named `source`), under the import lock: every row, or (with
+    `only_valid`) the valid ones; refused (ValidationError "rows_invalid") if any is invalid otherwise.
+
+    Lawyers are matched by licence number (updated, not duplicated; a change of a name, firm or province is kept in
+    their history, the list named as its reason), admitted to the program, and new accounts are returned for
+    invitation (sent afterwards, in the background). All of it lands, or none.
+    """
+    with transaction.atomic():
+        lock_for_import(program)
+        return write_rows(
+            report=report, program=program, by=by, source=source, only_valid=only_valid, progress=progress
+        )
+
+
+def write_rows(
+    *,
+    report: Report,
+    program: Program,
+    by: User | None,
+    source: str,
+    only_valid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Outcome:
+    """apply(), for a caller that holds lock_for_import already (it checked the list under it)."""
+    if not report.all_valid and not only_valid:
+        raise ValidationError(str(ROWS_INVALID), code="rows_invalid")
+    rows = report.valid_rows
+    outcome = Outcome(skipped=len(report.rows) - len(rows))
+    known = _lock_lawyers(row.existing for row in rows if row.existing)
+    codes = dict(Province.objects.values_list("pk", "code"))
+    for start in range(0, len(rows), BATCH):
+        _write_batch(rows[start : start + BATCH], program, by, outcome, known=known, source=source, codes=codes)
+        if progress:
+            progress(min(start + BATCH, len(rows)), len(rows))
+    return outcome
+
+
+def _lock_lawyers(ids: Iterable[int]) -> dict[int, Participant]:
+    """The lawyers the list updates, read afresh and row-locked in primary-key order (in chunks, in that order):
+    a lawyer's or the office's change committed meanwhile is what the import compares with, and one made from now
+    on waits for the import. A lawyer gone since the check makes the check void."""
+    wanted = sorted(set(ids))
+    known: dict[int, Participant] = {}
+    for start in range(0, len(wanted), 2000):
+        chunk = wanted[start : start + 2000]
+        known.update((p.pk, p) for p in Participant.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
+    if len(known) < len(wanted):
+        raise ChangedMeanwhile
+    return known
+
+
+def _write_batch(
+    rows: list[Row],
+    program: Program,
+    by: User | None,
+    outcome: Outcome,
+    *,
+    known: dict[int, Participant],
+    source: str,
+    codes: dict[int, str],
+) -> None:
+    UserModel = get_user_model()
+    # A lawyer written meanwhile by someone else (an application) makes an insert fail, and the whole import
+    # undone, rather than be taken over.
+    fresh = [r for r in rows if not r.existing]
+    unusable = make_password(None)
+    new_users = UserModel.objects.bulk_create(
+        [
+            UserModel(email=r.values["email"], full_name=r.values["name_zh"], is_active=False, password=unusable)
+            for r in fresh
+        ]
+    )
+    outcome.new_user_ids += [u.pk for u in new_users]
+    users = {u.email: u for u in new_users}
+    created = Participant.objects.bulk_create(
+        [
+            Participant(
+                user=users[r.values["email"]],
+                license_number=r.values["license_number"],
+                **{name: r.values[name] for name in PROFILE_FIELDS},
+            )
+            for r in fresh
+        ]
+    )
+    updated, history = [], []
+    by_fields: dict[tuple[str, ...], list[Participant]] = {}
+    now = timezone.now()
+    for row in rows:
+        if not row.existing:
+            continue
+        participant = known[row.existing]
+        updated.append(participant)
+        # A cell left empty (or a column the list lacks) keeps what is on record rather than erasing it; only what
+        # the list changes is written, so nothing else anyone saved is written back.
+        given = {name: row.values[name] for name in PROFILE_FIELDS if row.values[name] not in ("", None, [])}
+        changed = tuple(name for name, value in given.items() if _differs(participant, name, value))
+        if not changed:
+            continue
+        history += identity_changes(
+            participant,
+            given,
+            by=by,
+            reason=source[:300],
+            source=IdentityChange.Source.LIST,
+            province_codes=codes,
+        )
+        for name in changed:
+            setattr(participant, name, given[name])
+        participant.updated_at = now
+        by_fields.setdefault(changed, []).append(participant)
+    for fields, participants in by_fields.items():
+        Participant.objects.bulk_update(participants, [*fields, "updated_at"])
+    IdentityChange.objects.bulk_create(history)
+    outcome.created += len(created)
+    outcome.updated += len(updated)
+
+    everyone = created + updated
+    admissions = {a.participant_id: a for a in Admission.objects.filter(program=program, participant__in=everyone)}
+    Admission.objects.bulk_create(
+        [
+            Admission(participant=p, program=program, state=AdmissionState.ADMITTED, decided_by=by, decided_at=now)
+            for p in everyone
+            if p.pk not in admissions
+        ]
+    )
+    changed_admissions = [a for a in admissions.values() if a.state != AdmissionState.ADMITTED]
+    for admission in changed_admissions:
+        admission.state, admission.reason, admission.decided_by, admission.decided_at = (
+            AdmissionState.ADMITTED, "", by, now
+        )  # fmt: skip
+    Admission.objects.bulk_update(changed_admissions, ["state", "reason", "decided_by", "decided_at"])
+    _after_admission(program, everyone)
+
+
+def _differs(participant: Participant, name: str, value: object) -> bool:
+    if name == "province":  # compared by key: no query for the lawyer's province
+        return participant.province_id != value.pk
+    return getattr(participant, name) != value
+
+
+def _after_admission(program: Program, participants: list[Participant]) -> None:
+    """What admission brings, in bulk: the lawyer role, and seats in every required session."""
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import Role
+
+    from ..services import seat_in_required
+
+    Group.objects.get(name=Role.PARTICIPANT).user_set.add(*[p.user_id for p in participants])
+    required = program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED)
+    seat_in_required(
+        session_ids=list(required.values_list("pk", flat=True)), participant_ids=[p.pk for p in participants], by=None
+    )
+
+
+def queue_invitations(user_ids: list[int], *, by: User | None = None) -> None:
+    """Once the import commits, invite its new accounts in the background (a broker outage only
+    delays them: the accounts stay inactive until invited, and the import can be run again)."""
+    from ..tasks import import_send_invitations
+
+    def send():
+        try:
+            import_send_invitations.delay(user_ids=user_ids, invited_by_id=getattr(by, "pk", None))
+        except Exception:  # noqa: BLE001 - the broker is down; nothing is lost but time
+            logger.warning("import: invitations for %s account(s) not queued", len(user_ids))
+
+    if user_ids:
+        transaction.on_commit(send)
