@@ -190,7 +190,11 @@ def lawyer_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             profiles.participant_update(
-                participant=participant, values=form.cleaned_data, by=request.user, reason=form.cleaned_data["reason"]
+                participant=participant,
+                values=form.cleaned_data,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                quota_override=form.cleaned_data["quota_override"],
             )
         except ValidationError as refusal:
             form.add_error(None, refusal)

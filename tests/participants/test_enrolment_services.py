@@ -14,15 +14,25 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from notifications.models import Notification
-from participants import services
-from participants.models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant
+from participants import profiles, quotas, services
+from participants.models import (
+    Admission,
+    AdmissionState,
+    Enrolment,
+    EnrolmentState,
+    Participant,
+    Province,
+    ProvinceQuota,
+    QuotaChange,
+)
 from sessions import services as session_services
-from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory, at
+from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory, at
 from tests.support import ROOT, at_once, backends_waiting, service_env, test_database_url, wait_for
 
 
@@ -141,8 +151,6 @@ def test_refusals_say_why_and_write_nothing(program, setup):
     session = _future(program)
     lawyer = _lawyer(program)
     if setup == "not_admitted":
-        from tests.factories import ParticipantFactory
-
         lawyer = ParticipantFactory()
     elif setup == "other_program":
         session = _future(ProgramFactory())
@@ -182,9 +190,6 @@ def test_administrators_enrol_on_behalf_after_the_deadline(program, administrato
 @pytest.mark.clock_edges
 @pytest.mark.django_db
 def test_admission_respects_the_province_quota_unless_overridden(program, administrator):
-    from participants.models import Province, ProvinceQuota
-    from tests.factories import ParticipantFactory
-
     ProvinceQuota.objects.create(program=program, province=Province.objects.get(code="44"), seats=1)
     required = _future(program, is_required=True, capacity=1)
     first, second = ParticipantFactory(), ParticipantFactory()
@@ -386,6 +391,85 @@ def test_a_withdrawal_waits_for_the_lawyers_enrolment_in_progress_and_never_leav
     # Tried again, it frees both seats.
     services.admission_decide(admission=admission, state="withdrawn", reason="调离", by=administrator)
     assert not Enrolment.objects.active().filter(participant=lawyer).exists()
+
+
+# --- profile writes and seat changes ----------------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("writer", ["the lawyer", "the office"])
+def test_a_profile_write_in_progress_holds_up_no_seat_change_of_the_lawyer(writer, administrator):
+    """The lawyer saving their phone number, or the office correcting their firm, locks the lawyer's row; their
+    enrolment meanwhile (the session, the seat lock, a seat whose foreign key shares the row's key) goes through
+    without waiting for it."""
+    program = ProgramFactory(enrolment_closes_at=timezone.now() + timedelta(days=30))
+    session, lawyer = _future(program), _lawyer(program)
+    writing, enrolled = threading.Event(), threading.Event()
+
+    def write_the_profile():
+        with transaction.atomic():
+            if writer == "the lawyer":
+                profiles.participant_contact_update(participant=lawyer, values={"mobile": "13911112222"})
+            else:
+                profiles.participant_update(
+                    participant=lawyer, values={"law_firm": "新的律师事务所"}, by=administrator, reason="更名"
+                )
+            writing.set()
+            return enrolled.wait(20)  # still open: answers whether the enrolment finished meanwhile
+
+    def enrol():
+        assert writing.wait(60)
+        try:
+            return services.enrol(participant=lawyer, session=session)
+        finally:
+            enrolled.set()
+
+    finished_meanwhile, seat = at_once(write_the_profile, enrol)
+    assert finished_meanwhile is True, "the enrolment waited for the profile write"
+    assert seat.state == EnrolmentState.CONFIRMED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_offices_move_to_another_province_waits_for_an_admission_in_progress_and_counts_it(administrator):
+    """Moving an admitted lawyer to another province takes the program's lock, as admission does: an admission
+    taking that province's last place meanwhile is counted, and the move refused with the numbers."""
+    program = ProgramFactory()
+    beijing = Province.objects.get(code="11")
+    quotas.quotas_set(program=program, seats={beijing: 2}, by=administrator, source=QuotaChange.Source.TABLE)
+    AdmissionFactory(program=program, participant__province=beijing, participant__license_number="11101201510654321")
+    applicant = ParticipantFactory(province=beijing, license_number="11101201510654322")
+    lawyer = _lawyer(program)  # from Guangdong
+    held, released = threading.Event(), threading.Event()
+
+    def admission_in_progress():
+        try:
+            with transaction.atomic():
+                services.admit(participant=applicant, program=program, by=administrator)  # Beijing's last place
+                held.set()
+                assert released.wait(60), "the move was never seen waiting for the program"
+        finally:
+            held.set()
+
+    def move():
+        assert held.wait(60)
+        with translation.override("en"):
+            return profiles.participant_update(
+                participant=lawyer, values={"province": beijing}, by=administrator, reason="转入北京律所执业"
+            )
+
+    def release_once_the_move_waits():
+        assert held.wait(60)
+        try:
+            wait_for(lambda: backends_waiting() == 1, timeout=30, message="the move to wait for the program's lock")
+        finally:
+            released.set()
+
+    admitted, moved, _released = at_once(admission_in_progress, move, release_once_the_move_waits, timeout=90)
+    assert not isinstance(admitted, BaseException), admitted
+    assert isinstance(moved, ValidationError), moved
+    assert moved.message_dict["quota_override"] == [
+        f"Beijing has used all 2 of its places in “{program.name_en}” (2 admitted). Give a reason to go over the "
+        "quota, or raise the quota first."
+    ]
+    assert Participant.objects.get(pk=lawyer.pk).province.code == "44"
 
 
 # --- the two deadlocks R1 found, each now waits in order ---------------------------------------------------
