@@ -176,8 +176,10 @@ def _confirm_removal(request, session, enrolment):
     if enrolment.state == EnrolmentState.CANCELLED:  # removed meanwhile, or the roster was old
         messages.info(request, _("%(name)s is no longer on this roster.") % {"name": enrolment.participant})
         return redirect("participants:roster", pk=session.pk)
-    waiting = session.enrolments.filter(state=EnrolmentState.WAITLISTED).count()
-    context = {"session": session, "enrolment": enrolment, "waiting": waiting}
+    # A seat freed once the session has ended goes to no one (services.promote_waitlist): no promise of one.
+    ended = session.has_ended
+    waiting = 0 if ended else session.enrolments.filter(state=EnrolmentState.WAITLISTED).count()
+    context = {"session": session, "enrolment": enrolment, "waiting": waiting, "ended": ended}
     return render(request, "participants/manage/roster_remove.html", context)
 
 
