@@ -7,6 +7,7 @@ order of locks, which no date changes.
 
 import io
 import itertools
+import json
 import random
 import subprocess
 import sys
@@ -605,6 +606,71 @@ def test_web_processes_wait_for_a_lock_at_most_WEB_LOCK_TIMEOUT_and_nothing_else
     with connection.cursor() as cursor:  # this process: like a Celery worker or a command, no web process
         cursor.execute("SHOW lock_timeout")
         assert cursor.fetchone()[0] == "0"
+
+
+# --- SQLite, the embedded `make run` database ------------------------------------------------------------------
+ON_SQLITE = """
+import json
+from datetime import timedelta
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from accounts.roles import Role
+from participants import profiles, services
+from participants.models import Enrolment, Province, ProvinceQuota
+from tests.factories import ParticipantFactory, ProgramFactory, SessionFactory, UserFactory
+
+office = UserFactory(role=Role.ADMINISTRATOR)
+program = ProgramFactory(enrolment_closes_at=timezone.now() + timedelta(days=30))
+start = timezone.now() + timedelta(days=10)
+full, other, required = (
+    SessionFactory(program=program, capacity=1, starts_at=at, ends_at=at + timedelta(hours=2), is_required=needed)
+    for at, needed in ((start, False), (start + timedelta(days=1), False), (start + timedelta(days=2), True))
+)
+first, second = ParticipantFactory(), ParticipantFactory()
+for lawyer in (first, second):
+    services.admit(participant=lawyer, program=program, by=office)
+outcome = {"required": Enrolment.objects.confirmed().filter(session=required).count()}
+seat, place = (services.enrol(participant=lawyer, session=full) for lawyer in (first, second))
+outcome["enrolled"] = [seat.state, place.state]
+services.enrolment_cancel(enrolment=seat, by=first.user)
+place.refresh_from_db()
+outcome["promoted"] = place.state
+moved = services.enrolment_move(enrolment=place, to=other, by=office)
+outcome["moved"] = [moved.session_id == other.pk, moved.state]
+ProvinceQuota.objects.create(program=program, province=Province.objects.get(code="11"), seats=0)
+try:
+    profiles.participant_update(
+        participant=first, values={"province": Province.objects.get(code="11")}, by=office, reason="x"
+    )
+except ValidationError as refusal:
+    outcome["refused"] = sorted(refusal.message_dict)
+services.admission_decide(admission=second.admissions.get(), state="withdrawn", reason="x", by=office)
+outcome["left"] = Enrolment.objects.active().filter(participant=second).count()
+print(json.dumps(outcome))
+"""
+
+
+def test_every_seat_change_runs_on_sqlite_the_embedded_make_run_database(tmp_path):
+    """No PostgreSQL there: the seat lock is nothing to take (SQLite's writers run one at a time), and every
+    path that changes seats, admissions or a lawyer's province still works."""
+    env = service_env(VAR_DIR=tmp_path)
+    for key in ("DATABASE_URL", "REDIS_URL"):
+        env.pop(key, None)
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True, capture_output=True)
+    done = subprocess.run(
+        [*manage, "shell", "-v0", "-c", ON_SQLITE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "db.sqlite3").exists()
+    assert json.loads(done.stdout.splitlines()[-1]) == {
+        "required": 2,
+        "enrolled": ["confirmed", "waitlisted"],
+        "promoted": "confirmed",
+        "moved": [True, "confirmed"],
+        "refused": ["quota_override"],
+        "left": 0,
+    }
 
 
 # --- a load of everything at once ------------------------------------------------------------------------------
