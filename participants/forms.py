@@ -119,9 +119,17 @@ class AdministratorProfileForm(ApplicationForm):
             "“corrected from the bar's register”. Kept in the history below."
         ),
     )  # fmt: skip
+    quota_override = forms.CharField(
+        label=_("Reason to go over the new province's quota"), max_length=300, required=False,
+        help_text=_(
+            "Only when the lawyer moves to a province whose places are all used in a program they are admitted "
+            "to. Kept on the admission, as for a lawyer admitted over the quota."
+        ),
+    )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout.append("reason")
+        self.helper.layout.append("quota_override")
         self.helper.inputs = []
         self.helper.add_input(Submit("save", _("Save"), css_class="btn-primary"))

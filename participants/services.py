@@ -2,27 +2,38 @@
 
 Every enrolment change locks the session row first, unconditionally (pretix's rule: the oversell
 bugs come from skipping the lock "for speed"); a partial unique constraint stops double enrolment.
-A change that may confirm a seat then locks the lawyer's row too, so that two seats of one lawyer at the
-same time (two sessions enrolled in at once, or a promotion racing their own enrolment) cannot both be given:
-the second waits for the first and then sees its seat. One order everywhere, so that no two changes deadlock:
-first the sessions, then the lawyers, each kind in one statement in primary-key order (a change that frees a
-seat locks everyone waiting for it at once, as it cannot know beforehand whom it will promote). Seats in
-required sessions lock no lawyer: they are given whatever the lawyer holds at that time, by design.
+A change that may confirm a seat then takes the lawyer's seat lock too (`lock_lawyers`), so that two seats of
+one lawyer at the same time (two sessions enrolled in at once, or a promotion racing their own enrolment) cannot
+both be given: the second waits for the first and then sees its seat. The seat lock is not the lawyer's row: a
+profile write (an import, the office's edit, the lawyer's own) neither waits for seat changes nor holds them up,
+as long as it locks the row FOR NO KEY UPDATE (`select_for_update(no_key=True)`), which the foreign-key checks
+of new enrolments do not wait for.
+One order everywhere, so that no two changes deadlock: first the sessions, then the lawyers, each kind in one
+statement in primary-key order (a change that frees a seat locks everyone waiting for it at once, as it cannot
+know beforehand whom it will promote). Seats in required sessions take no seat lock (`seat_in_required`).
+
+A web request waits for a lock at most WEB_LOCK_TIMEOUT (settings.py); a seat change or an admission decision
+that waited longer is refused as busy (nothing was changed; try again), not left to the statement timeout.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import Role
 from accounts.services import user_add_role
 from notifications.services import notify
 from sessions.models import Program, SessionStatus, TrainingSession
+from trainingprog.errors import lock_not_available
 
 from .models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant, ProvinceQuota
 from .profiles import participant_contact_update
@@ -30,6 +41,28 @@ from .profiles import participant_contact_update
 
 class EnrolmentRefused(ValidationError):
     """Why a lawyer cannot take this seat; the message is for them."""
+
+
+def _refused_when_busy(service):
+    """A lock not granted within WEB_LOCK_TIMEOUT refuses the change: its transaction is rolled back, and the
+    person is told to try again, in the page they are on (an htmx box swaps a refusal in, never a 503 page).
+    Outside the service's own transaction, which is over by then."""
+
+    @functools.wraps(service)
+    def refusing(**kwargs):
+        try:
+            return service(**kwargs)
+        except OperationalError as error:
+            if not lock_not_available(error):
+                raise
+            raise EnrolmentRefused(BUSY) from error
+
+    return refusing
+
+
+BUSY = gettext_lazy(
+    "Someone else is changing the same records at this moment, so nothing was changed. Please try again."
+)
 
 
 # --- admission --------------------------------------------------------------------------------
@@ -49,6 +82,7 @@ def application_submit(*, user, profile, program: Program) -> Admission:
     return admission
 
 
+@_refused_when_busy
 @transaction.atomic
 def admit(*, participant: Participant, program: Program, by, override_reason: str = "") -> Admission:
     """Admit a lawyer within their province's quota (or over it, with a recorded reason), and enrol
@@ -57,6 +91,12 @@ def admit(*, participant: Participant, program: Program, by, override_reason: st
     admission, _created = Admission.objects.select_for_update().get_or_create(participant=participant, program=program)
     if admission.state == AdmissionState.ADMITTED:
         return admission
+    # The province as it is now, kept so until this commits: the office moving the lawyer to another province
+    # checks that province's quota under its programs' locks (profiles.participant_update), this one included
+    # once admitted. A key-share-free lock: enrolments and attendances of the lawyer are not held up.
+    participant.province_id = (
+        Participant.objects.select_for_update(no_key=True).values_list("province_id", flat=True).get(pk=participant.pk)
+    )
     quota = ProvinceQuota.objects.filter(program=program, province_id=participant.province_id).first()
     if quota is not None:
         province = participant.province_id
@@ -91,10 +131,12 @@ def seat_in_required(*, session_ids: list[int], participant_ids: list[int], by) 
     Call inside a transaction."""
     if not session_ids or not participant_ids:
         return 0
-    # The sessions' rows, in primary-key order as every writer takes them, as an enrolment would. No lawyer's
-    # row: a required seat is given whatever the lawyer holds at that time, so racing their own enrolment in an
-    # elective at the same hour ends as either order would (both seats), and 10,000 rows stay unlocked.
-    list(TrainingSession.objects.select_for_update().filter(pk__in=session_ids).order_by("pk").values_list("pk"))
+    # The sessions' rows, in primary-key order as every writer takes them, as an enrolment would. No seat lock
+    # of the lawyers': the seat lock keeps a lawyer from two seats at the same hour, and a required seat is given
+    # whatever the lawyer holds at that time (it is checked against nothing), so racing their own enrolment in
+    # an elective at the same hour ends as either order would: both seats. An import or a session made
+    # required seats thousands of lawyers at once, and would otherwise take thousands of locks.
+    _lock_sessions(session_ids)
     now = timezone.now()
     live = Enrolment.objects.active().filter(session_id__in=session_ids, participant_id__in=participant_ids)
     upgraded = live.filter(state=EnrolmentState.WAITLISTED).update(state=EnrolmentState.CONFIRMED, confirmed_at=now)
@@ -121,18 +163,40 @@ def seat_everyone_admitted(*, session: TrainingSession, by) -> int:
     )
 
 
-def _lock_lawyers(ids) -> None:
-    """The lawyers' rows (ids, or a query of them) after the sessions' rows, in one statement in primary-key
-    order: each lawyer's seats change one change at a time."""
-    list(Participant.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+# The seat locks' namespace: pg_advisory_xact_lock(namespace, lawyer id), the two-key form, whose keys are
+# 32-bit (lawyer ids stay far below 2**31). The import's one-key lock (importing.py) is in another key space.
+SEAT_LOCKS = 0x5EA7  # "seat"
 
 
-def _waiting_in(session_ids):
-    """Who waits for a seat in these sessions: the lawyers a freed seat may promote."""
+def lock_lawyers(ids: Iterable[int]) -> None:
+    """One seat change per lawyer at a time: each lawyer's seat lock, after the sessions' rows, in one statement
+    in primary-key order (PostgreSQL runs the lock function after the sort), until the transaction ends.
+
+    A transaction-level advisory lock rather than the lawyer's row, which profile writes lock. On SQLite (the
+    embedded `make run`) nothing to do: every writer takes the database's write lock as it begins
+    (transaction_mode IMMEDIATE, settings.py), so seat changes run one at a time already."""
+    ids = sorted(set(ids))
+    if not ids or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, id) FROM unnest(%s::integer[]) AS id ORDER BY id", [SEAT_LOCKS, ids]
+        )
+
+
+def _lock_sessions(ids: Iterable[int]) -> None:
+    """The sessions' rows (only theirs: not their programs'), in primary-key order."""
+    list(TrainingSession.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk").values_list("pk"))
+
+
+def _waiting_in(session_ids) -> list[int]:
+    """Who waits for a seat in these sessions: the lawyers a freed seat may promote. Read with the sessions
+    locked, so nobody joins their waitlists until the change is over."""
     waiting = Enrolment.objects.filter(session_id__in=session_ids, state=EnrolmentState.WAITLISTED)
-    return waiting.values("participant_id")
+    return list(waiting.values_list("participant_id", flat=True))
 
 
+@_refused_when_busy
 @transaction.atomic
 def admission_decide(*, admission: Admission, state: str, reason: str, by) -> Admission:
     """Reject an application, or withdraw an admitted lawyer (their seats go to the waitlists)."""
@@ -140,8 +204,12 @@ def admission_decide(*, admission: Admission, state: str, reason: str, by) -> Ad
         raise ValidationError(_("Only rejection or withdrawal is decided here."))
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason; the lawyer reads it.")})
+    # The admission's row only (`of`): the lawyer's, their account's and the program's rows stay free, and the
+    # sessions come next, before any lawyer, as in every seat change (see the top).
     admission = (
-        Admission.objects.select_for_update().select_related("participant__user", "program").get(pk=admission.pk)
+        Admission.objects.select_for_update(of=("self",))
+        .select_related("participant__user", "program")
+        .get(pk=admission.pk)
     )
     admission.state, admission.reason = state, reason.strip()
     admission.decided_by, admission.decided_at = by, timezone.now()
@@ -150,10 +218,14 @@ def admission_decide(*, admission: Admission, state: str, reason: str, by) -> Ad
         enrolments = Enrolment.objects.active().filter(
             participant=admission.participant, session__program=admission.program
         )
-        # Every session the seats are freed in, then everyone its waitlists may promote (see the top).
-        held = list(enrolments.values_list("session_id", flat=True))
-        list(TrainingSession.objects.select_for_update().filter(pk__in=held).order_by("pk").values_list("pk"))
-        _lock_lawyers(_waiting_in(held))
+        # Every session the seats are freed in, then the lawyer with everyone its waitlists may promote. Holding
+        # the lawyer's seat lock, no seat of theirs is given any more; one given just before it, in a session not
+        # locked here, would have to be locked after a lawyer, against the order: the change is refused instead.
+        held = set(enrolments.values_list("session_id", flat=True))
+        _lock_sessions(held)
+        lock_lawyers([admission.participant_id, *_waiting_in(held)])
+        if set(enrolments.values_list("session_id", flat=True)) - held:
+            raise EnrolmentRefused(BUSY)
         for enrolment in enrolments:
             enrolment_cancel(enrolment=enrolment, by=by, notify_lawyer=False)
     notify(
@@ -206,6 +278,7 @@ def _short(value) -> str:
     return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
+@_refused_when_busy
 @transaction.atomic
 def enrol(*, participant: Participant, session: TrainingSession, by=None, moved_from=None) -> Enrolment:
     """A seat if one is free, else a place at the end of the waitlist. A second click changes nothing.
@@ -217,7 +290,7 @@ def enrol(*, participant: Participant, session: TrainingSession, by=None, moved_
     session = (
         TrainingSession.objects.select_for_update(of=("self",)).select_related("program", "venue").get(pk=session.pk)
     )
-    _lock_lawyers([participant.pk])  # then the clash check below sees any seat of theirs confirmed meanwhile
+    lock_lawyers([participant.pk])  # then the clash check below sees any seat of theirs confirmed meanwhile
     seats = Enrolment.objects.filter(session=session).aggregate(
         taken=Count("pk", filter=Q(state=EnrolmentState.CONFIRMED)),
         mine=Max("pk", filter=Q(participant=participant) & ~Q(state=EnrolmentState.CANCELLED)),
@@ -243,6 +316,7 @@ def enrol(*, participant: Participant, session: TrainingSession, by=None, moved_
     return enrolment
 
 
+@_refused_when_busy
 @transaction.atomic
 def enrolment_cancel(*, enrolment: Enrolment, by, notify_lawyer: bool = True) -> Enrolment:
     """Give up a seat or a waitlist place; a freed seat goes to the first lawyer waiting."""
@@ -266,6 +340,7 @@ def enrolment_cancel(*, enrolment: Enrolment, by, notify_lawyer: bool = True) ->
     return enrolment
 
 
+@_refused_when_busy
 @transaction.atomic
 def enrolment_move(*, enrolment: Enrolment, to: TrainingSession, by) -> Enrolment:
     """An administrator moves a lawyer's seat or waitlist place to another session of the same program,
@@ -275,10 +350,9 @@ def enrolment_move(*, enrolment: Enrolment, to: TrainingSession, by) -> Enrolmen
     if to.program_id != enrolment.session.program_id:
         raise EnrolmentRefused(_("A lawyer can only be moved to a session of the same program."))
     # Both session rows, then the lawyer with everyone the old seat may go to, in the order every writer keeps.
-    list(TrainingSession.objects.select_for_update().filter(pk__in=[to.pk, enrolment.session_id]).order_by("pk"))
+    _lock_sessions([to.pk, enrolment.session_id])
     enrolment = Enrolment.objects.select_related("participant__user", "session").get(pk=enrolment.pk)
-    waiting = _waiting_in([enrolment.session_id]).values_list("participant_id", flat=True)
-    _lock_lawyers([enrolment.participant_id, *waiting])
+    lock_lawyers([enrolment.participant_id, *_waiting_in([enrolment.session_id])])
     if enrolment.state == EnrolmentState.CANCELLED:  # given up while the office was choosing
         raise EnrolmentRefused(_("This enrolment was cancelled meanwhile; enrol the lawyer instead."))
     if Enrolment.objects.active().filter(participant_id=enrolment.participant_id, session=to).exists():
@@ -297,7 +371,7 @@ def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
     if free <= 0:
         return promoted
     # Everyone waiting, before the clash checks: their own enrolment elsewhere may be confirming a seat right now.
-    _lock_lawyers(_waiting_in([session.pk]))
+    lock_lawyers(_waiting_in([session.pk]))
     for waiting in Enrolment.objects.waitlisted().filter(session=session).select_related("participant__user"):
         if free <= 0:
             break

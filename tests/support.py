@@ -1,4 +1,5 @@
-"""Real services for tests: an SMTP server that records what it receives, Celery workers, Redis, gunicorn."""
+"""Real services for tests: an SMTP server that records what it receives, Celery workers, Redis, gunicorn; and
+for concurrency tests, actions run at once in threads and a look at who waits on a lock in PostgreSQL."""
 
 from __future__ import annotations
 
@@ -36,6 +37,79 @@ def wait_for(predicate, *, timeout: float = 30, interval: float = 0.1, message: 
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+_RUNNING = object()
+
+
+def at_once(*actions, workers: int | None = None, timeout: float = 60) -> list:
+    """Run the actions in threads released together, and answer what each returned, or the exception it raised,
+    in their order. With `workers`, at most that many run at a time (each thread then takes the next action as
+    it finishes one). Each thread closes its database connections as it ends.
+
+    An action still running after `timeout` seconds fails the test, naming it, instead of hanging the run: the
+    threads are daemons, so one stuck on a lock cannot keep the test process from ending either."""
+    from django.db import connections
+
+    count = len(actions)
+    results = [_RUNNING] * count
+    upcoming, taking = iter(range(count)), threading.Lock()
+    size = min(workers or count, count)
+    barrier = threading.Barrier(size)
+
+    def work():
+        try:
+            barrier.wait(timeout)
+            while True:
+                with taking:
+                    index = next(upcoming, None)
+                if index is None:
+                    return
+                try:
+                    results[index] = actions[index]()
+                except BaseException as error:  # noqa: BLE001 - a refusal is an answer; the caller judges the rest
+                    results[index] = error
+        except threading.BrokenBarrierError:
+            return
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, daemon=True, name=f"at_once-{n}") for n in range(size)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(max(deadline - time.monotonic(), 0))
+    running = [
+        f"#{n} {getattr(action, '__name__', action)}" for n, action in enumerate(actions) if results[n] is _RUNNING
+    ]
+    if running or any(thread.is_alive() for thread in threads):
+        raise AssertionError(f"still running after {timeout}s: {', '.join(running) or 'a thread'}")
+    return results
+
+
+def backends_waiting(url: str | None = None, *, wait_event: str | None = None, query_prefix: str | None = None) -> int:
+    """How many other connections to the database wait on a lock right now (pg_stat_activity): optionally only
+    those waiting for a lock of kind `wait_event` ("advisory", "transactionid", "tuple", "relation"…), or
+    running a statement that starts with `query_prefix`. The test database unless `url` names another.
+
+    Read on a connection of its own: inside a transaction, pg_stat_activity is a snapshot taken once."""
+    import psycopg2
+
+    sql = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        " AND wait_event_type = 'Lock'"
+    )
+    params = []
+    if wait_event:
+        sql += " AND wait_event = %s"
+        params.append(wait_event)
+    if query_prefix:  # pg_stat_activity keeps a statement's first kilobyte: enough to know it by its start
+        sql += " AND query LIKE %s"
+        params.append(query_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    with contextlib.closing(psycopg2.connect(url or test_database_url())) as connection, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
 
 
 class SmtpSink:

@@ -12,6 +12,7 @@ from django.template import loader
 logger = logging.getLogger(__name__)
 
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled (at statement_timeout, or by hand)
+LOCK_NOT_AVAILABLE = "55P03"  # a lock not granted within lock_timeout (WEB_LOCK_TIMEOUT)
 
 
 def csrf_failure(request, reason=""):
@@ -19,9 +20,20 @@ def csrf_failure(request, reason=""):
 
 
 def query_cancelled(exception: BaseException | None) -> bool:
-    """PostgreSQL cancelled the query (WEB_STATEMENT_TIMEOUT, settings.py): Django's OperationalError around
-    the driver's error, whose code says so."""
-    return isinstance(exception, OperationalError) and getattr(exception.__cause__, "pgcode", None) == QUERY_CANCELED
+    """PostgreSQL cancelled the query (WEB_STATEMENT_TIMEOUT, settings.py)."""
+    return _sqlstate(exception) == QUERY_CANCELED
+
+
+def lock_not_available(exception: BaseException | None) -> bool:
+    """PostgreSQL gave up waiting for a lock (WEB_LOCK_TIMEOUT, settings.py): someone else is changing the
+    same rows. The services where a person changes something refuse with a message (participants/services.py);
+    anywhere else the visitor gets the 503 page, as for a query too slow."""
+    return _sqlstate(exception) == LOCK_NOT_AVAILABLE
+
+
+def _sqlstate(exception: BaseException | None) -> str | None:
+    """PostgreSQL's code for the error: Django's OperationalError around the driver's error, which carries it."""
+    return getattr(exception.__cause__, "pgcode", None) if isinstance(exception, OperationalError) else None
 
 
 def unavailable(*, too_slow: bool) -> HttpResponse:
@@ -43,6 +55,11 @@ class QueryCancelledMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if lock_not_available(exception):
+            logger.warning(
+                "no lock within WEB_LOCK_TIMEOUT (%ss): %s %s", settings.WEB_LOCK_TIMEOUT, request.method, request.path
+            )
+            return unavailable(too_slow=True)
         if not query_cancelled(exception):
             return None
         logger.warning(
@@ -59,6 +76,6 @@ def server_error(request):
     error = sys.exc_info()[1]
     if isinstance(error, OperationalError | InterfaceError):
         # The database went away (a restart, a failover): a moment's wait. Or it cancelled a query that took
-        # too long outside a view (QueryCancelledMiddleware answers those of views).
-        return unavailable(too_slow=query_cancelled(error))
+        # too long, or a lock wait, outside a view (QueryCancelledMiddleware answers those of views).
+        return unavailable(too_slow=query_cancelled(error) or lock_not_available(error))
     return HttpResponseServerError(loader.get_template("500.html").render())

@@ -146,6 +146,15 @@ if _web_process and GUNICORN_TIMEOUT and WEB_STATEMENT_TIMEOUT >= GUNICORN_TIMEO
     )
 if _web_process and WEB_STATEMENT_TIMEOUT and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"]["options"] += f" -c statement_timeout={round(WEB_STATEMENT_TIMEOUT * 1000)}"
+# A web request waits for a lock at most this long (seconds; 0 = until the statement timeout): someone else is
+# changing the same rows (a colleague, an import holding a program). A seat change or an admission decision then
+# says "try again" on the page the person is on (participants/services.py), any other page answers the 503 page,
+# long before the statement timeout would. Web processes only, as above; PostgreSQL only.
+WEB_LOCK_TIMEOUT = env.float("WEB_LOCK_TIMEOUT", default=5)
+if WEB_LOCK_TIMEOUT < 0:
+    raise ImproperlyConfigured("WEB_LOCK_TIMEOUT is in seconds: 0 (no limit) or more.")
+if _web_process and WEB_LOCK_TIMEOUT and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"]["options"] += f" -c lock_timeout={round(WEB_LOCK_TIMEOUT * 1000)}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------------

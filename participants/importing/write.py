@@ -126,7 +126,9 @@ def _lock_lawyers(ids: Iterable[int]) -> dict[int, Participant]:
     known: dict[int, Participant] = {}
     for start in range(0, len(wanted), 2000):
         chunk = wanted[start : start + 2000]
-        known.update((p.pk, p) for p in Participant.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
+        known.update(
+            (p.pk, p) for p in Participant.objects.select_for_update(no_key=True).filter(pk__in=chunk).order_by("pk")
+        )
     if len(known) < len(wanted):
         raise ChangedMeanwhile
     return known

@@ -172,8 +172,10 @@ def _confirm_removal(request, session, enrolment):
     if enrolment.state == EnrolmentState.CANCELLED:  # removed meanwhile, or the roster was old
         messages.info(request, _("%(name)s is no longer on this roster.") % {"name": enrolment.participant})
         return redirect("participants:roster", pk=session.pk)
-    waiting = session.enrolments.filter(state=EnrolmentState.WAITLISTED).count()
-    context = {"session": session, "enrolment": enrolment, "waiting": waiting}
+    # A seat freed once the session has ended goes to no one (services.promote_waitlist): no promise of one.
+    ended = session.has_ended
+    waiting = 0 if ended else session.enrolments.filter(state=EnrolmentState.WAITLISTED).count()
+    context = {"session": session, "enrolment": enrolment, "waiting": waiting, "ended": ended}
     return render(request, "participants/manage/roster_remove.html", context)
 
 
@@ -186,7 +188,11 @@ def lawyer_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             profiles.participant_update(
-                participant=participant, values=form.cleaned_data, by=request.user, reason=form.cleaned_data["reason"]
+                participant=participant,
+                values=form.cleaned_data,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                quota_override=form.cleaned_data["quota_override"],
             )
         except ValidationError as refusal:
             form.add_error(None, refusal)

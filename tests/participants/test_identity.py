@@ -11,10 +11,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from participants.models import Admission, IdentityChange, Participant, Province
+from participants import quotas
+from participants.models import Admission, IdentityChange, Participant, Province, ProvinceQuota
 from participants.profiles import IDENTITY_FIELDS
 from sessions.models import ProgramStatus
-from tests.factories import ParticipantFactory, ProgramFactory
+from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory
 from tests.platform.access import expected, routes
 from tests.platform.world import kwargs_for, world_for_module
 
@@ -178,7 +179,7 @@ def test_the_office_changes_an_identity_only_with_a_reason_and_the_history_keeps
     with translation.override("en"):
         refused = administrator_client.post(url, changed, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 200 and "reason" in refused.context["form"].errors
-    assert identity(lawyer)["name_zh"] == "李明" and not IdentityChange.objects.exists()
+    assert identity(lawyer)["name_zh"] == "李明" and not lawyer.identity_changes.exists()
 
     response = administrator_client.post(url, {**changed, "reason": ["  按律协执业信息更正 "]})
     assert response.status_code == 302
@@ -199,3 +200,44 @@ def test_the_office_changes_an_identity_only_with_a_reason_and_the_history_keeps
     fields = served_form(page, url)
     assert administrator_client.post(url, {**fields, "city": ["宁波"]}).status_code == 302
     assert IdentityChange.objects.filter(participant=lawyer).count() == 3
+
+
+@pytest.mark.django_db
+def test_the_office_moving_an_admitted_lawyer_to_a_full_province_is_refused_with_the_numbers_or_given_a_reason(
+    administrator_client,
+):
+    """The province decides the quota a lawyer counts against: a move into a province whose places are all
+    used is refused, naming it and its numbers, unless a reason to go over the quota is given; that reason is
+    kept on the admission, as admission keeps it."""
+    program = ProgramFactory(name_zh="涉外知识产权律师研修班", name_en="Foreign-related IP Practice")
+    beijing = Province.objects.get(code="11")
+    AdmissionFactory(program=program, participant__province=beijing, participant__license_number="11101201510654321")
+    ProvinceQuota.objects.create(program=program, province=beijing, seats=1)  # its one place is used
+    lawyer = AdmissionFactory(program=program, quota_override="").participant  # from Guangdong
+    url = reverse("participants:lawyer_edit", args=[lawyer.pk])
+    fields = served_form(administrator_client.get(url).content.decode(), url)
+    assert fields["quota_override"] == [""]  # the page serves the field the refusal names
+    moved = {**fields, "province": [str(beijing.pk)], "reason": ["转入北京律所执业"]}
+
+    refused = administrator_client.post(url, moved, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200
+    (message,) = refused.context["form"].errors["quota_override"]
+    assert message == (
+        "Beijing has used all 1 of its places in “Foreign-related IP Practice” (1 admitted). Give a reason to go "
+        "over the quota, or raise the quota first."
+    )
+    assert message in refused.content.decode()
+    assert identity(lawyer)["province"] == lawyer.province and not lawyer.identity_changes.exists()
+
+    answered = administrator_client.post(url, {**moved, "quota_override": ["  部里特批 "]})
+    assert answered.status_code == 302
+    assert Participant.objects.get(pk=lawyer.pk).province == beijing
+    assert Admission.objects.get(participant=lawyer).quota_override == "部里特批"
+    line = next(line for line in quotas.quota_table(program).lines if line.province == beijing)
+    assert (line.admitted, line.seats, line.over) == (2, 1, 1)  # over the quota, with its reason on record
+
+    # Back to Guangdong, which has no quota: the reason given for Beijing no longer holds.
+    page = administrator_client.get(url).content.decode()
+    back = {**served_form(page, url), "province": [str(Province.objects.get(code="44").pk)], "reason": ["更正"]}
+    assert administrator_client.post(url, back).status_code == 302
+    assert Admission.objects.get(participant=lawyer).quota_override == ""

@@ -5,13 +5,13 @@ names every row it skipped with the reason."""
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 
 from participants import importing
 from participants.models import ImportJob, Participant
 from tests.factories import ParticipantFactory, ProgramFactory
-from tests.support import wait_for
+from tests.support import at_once, backends_waiting, wait_for
 
 from .test_import import HEADER_ZH, _csv
 from .test_import_views import ServedForms, _upload, run_as_worker, submit
@@ -139,28 +139,24 @@ def test_a_lawyer_written_between_the_check_and_the_write_undoes_the_import_and_
     inserted, release = threading.Event(), threading.Event()
 
     def applicant():
-        try:
-            with transaction.atomic():  # not committed until the import waits on it
-                ParticipantFactory(license_number="14401201800000001", user__email="applicant@example.cn")
-                inserted.set()
-                release.wait(60)
-        finally:
-            connection.close()
+        with transaction.atomic():  # not committed until the import waits on it
+            ParticipantFactory(license_number="14401201800000001", user__email="applicant@example.cn")
+            inserted.set()
+            assert release.wait(60), "the import never waited on the application"
 
     def release_once_the_import_waits():
         try:
-            wait_for(_someone_waits_on_a_lock, timeout=60, message="the import to wait on the application")
+            assert inserted.wait(60)
+            wait_for(backends_waiting, timeout=60, message="the import to wait on the application")
         finally:
             release.set()
-            connection.close()
 
-    threads = [threading.Thread(target=applicant), threading.Thread(target=release_once_the_import_waits)]
-    threads[0].start()
-    assert inserted.wait(60)
-    threads[1].start()
-    importing.job_run(job_id=job.pk, confirmed=job.check_digest)  # as the import button confirmed it
-    for thread in threads:
-        thread.join(60)
+    def the_import():
+        assert inserted.wait(60)
+        importing.job_run(job_id=job.pk, confirmed=job.check_digest)  # as the import button confirmed it
+
+    answers = at_once(applicant, release_once_the_import_waits, the_import, timeout=90)
+    assert not [answer for answer in answers if isinstance(answer, BaseException)], answers
 
     job.refresh_from_db()
     assert job.state == "checked" and job.rechecked_at is not None
@@ -169,14 +165,6 @@ def test_a_lawyer_written_between_the_check_and_the_write_undoes_the_import_and_
     submit(administrator_client, _job_page(administrator_client, job), button="导入")
     job.refresh_from_db()
     assert (job.state, job.created, job.updated) == ("done", 2, 1)
-
-
-def _someone_waits_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        )
-        return cursor.fetchone()[0] > 0
 
 
 @pytest.mark.django_db

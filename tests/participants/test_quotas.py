@@ -3,7 +3,6 @@ admitted; all or nothing; a change made meanwhile is not overwritten), one quota
 a spreadsheet of quotas, who may do it, the history, and an admission racing a lowered quota."""
 
 import io
-import threading
 from html.parser import HTMLParser
 
 import pytest
@@ -20,6 +19,7 @@ from openpyxl import Workbook
 from participants import quotas, services
 from participants.models import Admission, Province, ProvinceQuota, QuotaChange
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory
+from tests.support import at_once
 
 
 @pytest.fixture
@@ -434,19 +434,6 @@ def test_an_admission_racing_a_lowered_quota_never_ends_over_the_quota(administr
         used = Admission.objects.filter(program=program, state="admitted").count()
         set_quotas(program, administrator, p44=used + 1)
         applicant = ParticipantFactory(province=guangdong)
-        barrier, outcome, errors = threading.Barrier(2), {}, []
-
-        def run(name, action, barrier=barrier, outcome=outcome, errors=errors):
-            try:
-                barrier.wait()
-                action()
-                outcome[name] = "done"
-            except ValidationError:
-                outcome[name] = "refused"
-            except Exception as error:  # noqa: BLE001 - the test reports any other failure
-                errors.append(error)
-            finally:
-                connection.close()
 
         def admission(applicant=applicant):
             services.admit(participant=applicant, program=program, by=administrator)
@@ -454,12 +441,13 @@ def test_an_admission_racing_a_lowered_quota_never_ends_over_the_quota(administr
         def lowering(used=used):
             set_quotas(program, administrator, p44=used)
 
-        threads = [threading.Thread(target=run, args=args) for args in (("admit", admission), ("lower", lowering))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        answers = at_once(admission, lowering)
+        errors = [a for a in answers if isinstance(a, BaseException) and not isinstance(a, ValidationError)]
         assert errors == []
+        outcome = {
+            name: "refused" if isinstance(answer, ValidationError) else "done"
+            for name, answer in zip(("admit", "lower"), answers, strict=True)
+        }
         admitted = Admission.objects.filter(program=program, state="admitted").count()
         quota = ProvinceQuota.objects.get(program=program, province=guangdong).seats
         assert admitted <= quota, f"{admitted} admitted under a quota of {quota} ({outcome})"

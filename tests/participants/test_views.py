@@ -208,6 +208,30 @@ def test_removing_a_lawyer_from_the_roster_asks_first_and_only_the_answer_remove
 
 
 @pytest.mark.django_db
+def test_removing_a_seat_once_the_session_has_ended_promises_no_promotion(administrator_client, program):
+    """A seat freed after the session has ended goes to nobody (services.promote_waitlist): the confirmation
+    page says so, rather than promising the next lawyer on the waitlist a seat."""
+    session = _future(program, capacity=1)
+    seated, waiting = (AdmissionFactory(program=program).participant for _ in range(2))
+    seat = services.enrol(participant=seated, session=session)
+    services.enrol(participant=waiting, session=session)
+    ended = timezone.now() - timedelta(hours=1)
+    type(session).objects.filter(pk=session.pk).update(starts_at=ended - timedelta(hours=2), ends_at=ended)
+
+    roster = administrator_client.get(reverse("participants:roster", args=[session.pk]))
+    remove = next(f for f in _post_forms(roster) if f["values"].get("enrolment") == str(seat.pk))
+    asked = administrator_client.post(remove["action"], remove["values"], HTTP_ACCEPT_LANGUAGE="en")
+    assert "The session has ended, so their seat goes to no one on the waitlist" in asked.text
+    assert "next lawyer on the waitlist" not in asked.text
+    answer = next(f for f in _post_forms(asked) if f["values"].get("confirm") == "yes")
+    assert administrator_client.post(answer["action"], answer["values"]).status_code == 302
+    assert dict(Enrolment.objects.filter(session=session).values_list("participant", "state")) == {
+        seated.pk: "cancelled",
+        waiting.pk: "waitlisted",
+    }
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("page", ["roster", "admissions", "my_program"])
 def test_lawyer_pages_cost_the_same_for_few_and_many_lawyers(
     administrator_client, lawyer_client, program, admitted_lawyer, page

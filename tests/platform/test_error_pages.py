@@ -1,6 +1,12 @@
+import logging
+import threading
+
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+
+from tests.support import at_once
 
 
 @pytest.mark.django_db
@@ -47,3 +53,35 @@ def test_pages_carry_security_headers(client):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert response["X-Request-ID"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_kept_waiting_for_a_lock_past_WEB_LOCK_TIMEOUT_answers_the_503_page(caplog):
+    """Someone else holds what the page reads (here the whole certificates table): past the lock timeout a web
+    request is given (settings.py; shortened here), the visitor is told to try again, and the log names the page."""
+    page = f"/certificates/verify/{'f' * 40}/"  # a code nobody holds: one look-up in the certificates table
+    held, released = threading.Event(), threading.Event()
+
+    def hold_the_table():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE certificates_certificate IN ACCESS EXCLUSIVE MODE")
+                held.set()
+                assert released.wait(60), "the page never answered"
+        finally:
+            held.set()
+
+    def open_the_page():
+        assert held.wait(60)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '200ms'")
+            return Client().get(page, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        finally:
+            released.set()
+
+    with caplog.at_level(logging.WARNING, logger="trainingprog.errors"):
+        _held, answer = at_once(hold_the_table, open_the_page)
+    assert answer.status_code == 503 and answer["Retry-After"]
+    assert "时间过长" in answer.text and "稍后" in answer.text  # "took too long … try again in a moment"
+    assert any("WEB_LOCK_TIMEOUT" in record.getMessage() and page in record.getMessage() for record in caplog.records)

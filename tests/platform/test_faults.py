@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -28,6 +27,8 @@ from tests.support import (
     ROOT,
     Browser,
     SmtpSink,
+    at_once,
+    backends_waiting,
     celery_worker,
     free_port,
     redis_server,
@@ -209,28 +210,19 @@ def test_a_request_caught_by_a_postgresql_restart_fails_cleanly_and_the_next_suc
         # Hold the table so the next look-up waits inside PostgreSQL, then restart the server under it.
         locker = psycopg2.connect(url)
         locker.cursor().execute("LOCK TABLE certificates_certificate IN ACCESS EXCLUSIVE MODE")
-        answers = []
-        caught = threading.Thread(target=lambda: answers.append(browser.request(page)))
-        caught.start()
-        wait_for(lambda: _waiting_on_a_lock(url), timeout=30, message="the request to wait on the lock")
-        restart()
-        caught.join(timeout=60)
 
-        answer = answers[0]
+        def restart_once_it_waits():
+            wait_for(lambda: backends_waiting(url), timeout=30, message="the request to wait on the lock")
+            restart()
+
+        answer, restarted = at_once(lambda: browser.request(page), restart_once_it_waits)
+        assert not isinstance(restarted, BaseException), restarted
+        assert hasattr(answer, "status"), answer  # an answer (HTTPError is one), not an exception it raised
         assert answer.status == 503 and answer.headers["Retry-After"]
         assert "Traceback" not in answer.text and "psycopg2" not in answer.text
         assert "稍后" in answer.text  # the visitor is told to try again shortly, in their language
         for _attempt in range(4):  # both workers' connections died with the server; each makes a new one
             assert browser.request(page).status == 200
-
-
-def _waiting_on_a_lock(url) -> bool:
-    # A connection of its own: inside the locking transaction, pg_stat_activity would be a stale snapshot.
-    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-        found = cursor.fetchone()[0] > 0
-    connection.close()
-    return found
 
 
 def test_a_query_longer_than_the_web_statement_timeout_is_cancelled_in_postgresql_and_answered_503(tmp_path, settings):
@@ -243,17 +235,21 @@ def test_a_query_longer_than_the_web_statement_timeout_is_cancelled_in_postgresq
         # Hold the table, so that the look-up waits inside PostgreSQL for as long as the lock is held.
         locker = psycopg2.connect(url)
         locker.cursor().execute("LOCK TABLE certificates_certificate IN ACCESS EXCLUSIVE MODE")
+
+        def looking_up() -> int:  # the look-up by code, as pg_stat_activity shows its start
+            return backends_waiting(url, query_prefix='SELECT "certificates_certificate".')
+
         try:
-            answers = []
-            caught = threading.Thread(target=lambda: answers.append(browser.request(page)))
-            caught.start()
-            wait_for(lambda: _looking_up_certificates(url), timeout=30, message="the look-up to wait on the lock")
-            caught.join(timeout=60)
+            answer, seen = at_once(
+                lambda: browser.request(page),
+                lambda: wait_for(looking_up, timeout=30, message="the look-up to wait on the lock"),
+            )
+            assert not isinstance(seen, BaseException), seen
             # The lock is still held, yet PostgreSQL runs the query no longer: it was cancelled, not abandoned.
-            assert not _looking_up_certificates(url)
+            assert not looking_up()
         finally:
             locker.close()
-        answer = answers[0]
+        assert hasattr(answer, "status"), answer  # an answer (HTTPError is one), not an exception it raised
         assert answer.status == 503 and answer.headers["Retry-After"]
         assert "Traceback" not in answer.text and "psycopg2" not in answer.text
         assert "时间过长" in answer.text  # "took too long", in the visitor's language
@@ -273,15 +269,3 @@ def test_a_query_longer_than_the_web_statement_timeout_is_cancelled_in_postgresq
             [sys.executable, *command], cwd=ROOT, env=service_env(**env), capture_output=True, text=True, check=True
         )
         assert done.stdout.strip() == "0", done.stderr
-
-
-def _looking_up_certificates(url) -> bool:
-    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active'"
-            " AND pid <> pg_backend_pid() AND query LIKE %s",
-            ['SELECT "certificates_certificate".%'],  # the start: pg_stat_activity keeps the first 1 kB
-        )
-        found = cursor.fetchone()[0] > 0
-    connection.close()
-    return found

@@ -34,7 +34,7 @@ from faculty import services as faculty_services
 from faculty.models import Material, MaterialVersion, Visibility
 from notifications.models import Channel, Notification
 from notifications.services import notify
-from participants import attendance, importing, quotas
+from participants import attendance, importing, profiles, quotas
 from participants import services as participant_services
 from participants.models import (
     Admission,
@@ -201,6 +201,11 @@ def build_world() -> World:
         program=program, seats={Province.objects.get(code="44"): 10}, by=admin, source=QuotaChange.Source.TABLE
     )
     admission = participant_services.admit(participant=participant, program=program, by=admin)
+    # The office corrected the lawyer's firm, with its reason: their page in the office has a history to show.
+    profiles.participant_update(
+        participant=participant, values={"law_firm": "广东知识产权律师事务所"}, by=admin, reason="按律协执业信息更正"
+    )
+    participant.refresh_from_db()
     participant_services.admit(participant=other_participant, program=program, by=admin)
     enrolment = participant_services.enrol(participant=participant, session=session)
     participant_services.enrol(participant=other_participant, session=other_session)
