@@ -24,7 +24,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-# gettext for translations; the Chinese TrueType font PDFs embed (trainingprog/pdf.py); libmagic, which
+# gettext for translations; the Chinese TrueType font PDFs embed (common/pdf.py); libmagic, which
 # tells uploaded files apart by their content (faculty/services.py).
 SYSTEM_PACKAGES := gettext fonts-arphic-uming fonts-liberation libmagic1
 system-deps:

@@ -7,6 +7,16 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
 
+    def navigation(self):
+        from common.navigation import NavItem
+
+        from .roles import Role
+
+        return (
+            NavItem(_("Home"), "home", "house", frozenset(Role.values), order=10),
+            NavItem(_("People"), "accounts:user_list", "people", frozenset({Role.ADMINISTRATOR}), "manage", 40),
+        )
+
     def ready(self):
         from .roles import sync_role_groups
 

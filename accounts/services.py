@@ -21,9 +21,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from common.throttle import over_limit
 from notifications.models import Channel
 from notifications.services import notify
-from trainingprog.throttle import over_limit
 
 from .models import Invitation, PasswordResetRequest
 from .roles import Role

@@ -7,7 +7,7 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certificates")
 
     def my_program_panels(self, request):
-        from accounts.panels import Panel
+        from common.panels import Panel
 
         from .models import Certificate
 

@@ -13,7 +13,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 
-from trainingprog import pdf as fonts
+from common import pdf as fonts
 
 NAVY = colors.HexColor("#173d6e")
 GOLD = colors.HexColor("#b08d3c")

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
-from accounts.client_ip import client_ip
-from trainingprog.throttle import over_limit
+from common.client_ip import client_ip
+from common.throttle import over_limit
 
 from . import services
 from .models import Certificate

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
+from common.params import pk_from
 from participants.models import Participant
 from sessions.models import Program
-from trainingprog.params import pk_from
 
 from . import services
 from .models import Certificate, CertificateDesign, IssueJob

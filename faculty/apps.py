@@ -6,6 +6,12 @@ class FacultyConfig(AppConfig):
     name = "faculty"
     verbose_name = _("Faculty")
 
+    def navigation(self):
+        from accounts.roles import Role
+        from common.navigation import NavItem
+
+        return (NavItem(_("My teaching"), "faculty:portal", "easel", frozenset({Role.FACULTY}), order=30),)
+
     def session_panels(self, request, session):
         from .panels import session_panels
 

@@ -23,7 +23,7 @@ DOCUMENTS = [
 
 def demo_pdf(lines: list[str], program_name: str) -> bytes:
     """A material of a few pages, every glyph from an embedded font, as every PDF we make."""
-    from trainingprog.pdf import canvas, font
+    from common.pdf import canvas, font
 
     buffer = io.BytesIO()
     sheet = canvas(buffer, pagesize=A4)

@@ -1,8 +1,8 @@
-"""What the session page and "My program" show of materials (see accounts/panels.py)."""
+"""What the session page and "My program" show of materials (see common/panels.py)."""
 
 from django.db.models import Prefetch, Q
 
-from accounts.panels import Panel
+from common.panels import Panel
 from sessions.models import TrainingSession
 
 from . import services

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required, role_required
 from accounts.roles import Role
+from common.exports import spreadsheet_response
 from sessions import timetable
 from sessions.models import Faculty, TrainingSession
-from trainingprog.exports import spreadsheet_response
 
 from . import services
 from .forms import FacultyProfileForm, MaterialForm, VersionForm

@@ -10,7 +10,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 from reportlab.lib import colors
 
-from trainingprog.pdf import canvas, font
+from common.pdf import canvas, font
 
 logger = logging.getLogger(__name__)
 

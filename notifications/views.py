@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trainingprog.params import pk_from
+from common.params import pk_from
 
 from . import services
 from .models import Notification, State

@@ -6,6 +6,24 @@ class ParticipantsConfig(AppConfig):
     name = "participants"
     verbose_name = _("Lawyers")
 
+    def navigation(self):
+        from accounts.roles import Role
+        from common.navigation import NavItem
+
+        return (
+            NavItem(
+                _("My program"), "participants:my_program", "journal-check", frozenset({Role.PARTICIPANT}), order=20
+            ),
+            NavItem(
+                _("Specialties in use"),
+                "participants:specialties",
+                "tags",
+                frozenset({Role.ADMINISTRATOR}),
+                "manage",
+                50,
+            ),
+        )
+
     def ready(self):
         from django.db.models.signals import post_migrate
 

@@ -4,9 +4,10 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.text import clean_text
+
 from .models import Participant, Specialty
 from .profiles import CONTACT_FIELDS, IDENTITY_FIELDS
-from .text import clean_text
 
 
 class TextField(forms.CharField):

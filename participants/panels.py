@@ -1,6 +1,6 @@
-"""What the session page and the home page show of enrolment (see accounts/panels.py)."""
+"""What the session page and the home page show of enrolment (see common/panels.py)."""
 
-from accounts.panels import Panel
+from common.panels import Panel
 from sessions.models import Program
 
 from .models import Admission, Participant

@@ -14,7 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
-from trainingprog.pdf import document_options, font
+from common.pdf import document_options, font
 
 INK = colors.HexColor("#1f2a44")
 RULE = colors.HexColor("#b8c0d0")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from .text import clean_text
+from common.text import clean_text
 
 # code, full Chinese name, short Chinese name, English name
 PROVINCES: list[tuple[str, str, str, str]] = [

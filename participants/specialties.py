@@ -16,8 +16,9 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common.text import clean_text
+
 from .models import Participant, Specialty, SpecialtyMerge
-from .text import clean_text
 
 MAX_LENGTH = 60  # longer than any real name ("Intellectual property customs protection" is 40)
 MAX_PER_LAWYER = 20

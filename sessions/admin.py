@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from trainingprog.admin_widgets import SafeAutocompleteAdmin
+from common.admin_widgets import SafeAutocompleteAdmin
 
 from .models import CalendarFeed, Faculty, FacultyAssignment, Program, SessionChange, Topic, TrainingSession, Venue
 

@@ -8,6 +8,19 @@ class TrainingSessionsConfig(AppConfig):
     label = "training_sessions"
     verbose_name = _("Programs and sessions")
 
+    def navigation(self):
+        from accounts.roles import Role
+        from common.navigation import NavItem
+
+        everyone, office = frozenset(Role.values), frozenset({Role.ADMINISTRATOR})
+        return (
+            NavItem(_("Timetable"), "sessions:program_list", "calendar3-week", everyone, order=40),
+            NavItem(_("Faculty"), "sessions:faculty_directory", "person-video3", everyone, order=50),
+            NavItem(_("Programs and sessions"), "manage:program_list", "kanban", office, "manage", 10),
+            NavItem(_("Venues"), "manage:venue_list", "geo-alt", office, "manage", 20),
+            NavItem(_("Faculty profiles"), "manage:faculty_list", "person-gear", office, "manage", 30),
+        )
+
     def ready(self):
         from . import signals
 

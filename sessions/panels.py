@@ -1,8 +1,8 @@
-"""What the home page shows of programs and sessions (see accounts/panels.py)."""
+"""What the home page shows of programs and sessions (see common/panels.py)."""
 
 from django.utils import timezone
 
-from accounts.panels import Panel
+from common.panels import Panel
 
 from . import timetable
 from .models import Program, TrainingSession

@@ -20,14 +20,14 @@ def _empty_cache():
 
 @pytest.fixture
 def redis_cache(settings):
-    """The cache production counts its throttles in: Redis, through trainingprog/cache.py's wrapper, as
+    """The cache production counts its throttles in: Redis, through common/cache.py's wrapper, as
     trainingprog/settings.py configures it (the test settings use a private in-memory cache instead). It
     lives in this run's REDIS_URL database, emptied before the test."""
     from django.core.cache import cache
 
     from trainingprog import settings as production
 
-    assert production.CACHES["default"]["BACKEND"] == "trainingprog.cache.ResilientRedisCache", "REDIS_URL is unset"
+    assert production.CACHES["default"]["BACKEND"] == "common.cache.ResilientRedisCache", "REDIS_URL is unset"
     settings.CACHES = production.CACHES
     cache.clear()
     return cache

@@ -5,7 +5,7 @@ import re
 
 from gunicorn.glogging import Logger
 
-from .licences import redact_licences
+from common.licences import redact_licences
 
 SECRET_IN_PATH = re.compile(r"(/accounts/activate/|/accounts/password/reset/[^/\s]+/|/calendar/)(?!reset/)[^/\s?]+")
 SECRET_IN_QUERY = re.compile(r"((?:^|[?&])key=)[^&\s]+")

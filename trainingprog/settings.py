@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "common",
     "accounts",
     "notifications",
     "sessions.apps.TrainingSessionsConfig",
@@ -80,8 +81,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "trainingprog.nullchars.RejectNullCharactersMiddleware",
-    "trainingprog.licences.LicenceFreeQueryMiddleware",
+    "common.nullchars.RejectNullCharactersMiddleware",
+    "common.licences.LicenceFreeQueryMiddleware",
     "trainingprog.errors.QueryCancelledMiddleware",
     # Axes must come last: it answers for the views before it.
     "axes.middleware.AxesMiddleware",
@@ -102,7 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "common.context_processors.navigation",
                 "notifications.context_processors.unread_notifications",
             ],
         },
@@ -207,7 +208,7 @@ AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of our proxies in front of the app: 0 or more.")
-AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 AXES_VERBOSE = False
 # One password tried on account after account from one address (spraying) trips no per-account count: the
 # handler also pauses an address once wrong passwords from it were tried on this many existing accounts
@@ -269,7 +270,7 @@ MATERIAL_MAX_BYTES = env.int("MATERIAL_MAX_BYTES", default=50 * 1024 * 1024)
 # list behind one address may want more), too few for guessing codes.
 CERTIFICATE_VERIFICATIONS_PER_MINUTE = env.int("CERTIFICATE_VERIFICATIONS_PER_MINUTE", default=30)
 MATERIAL_X_ACCEL_PREFIX = env.str("MATERIAL_X_ACCEL_PREFIX", default="")
-# The Chinese TrueType font embedded in PDFs (trainingprog/pdf.py uses Debian's AR PL UMing when unset).
+# The Chinese TrueType font embedded in PDFs (common/pdf.py uses Debian's AR PL UMing when unset).
 PDF_FONT = env.str("PDF_FONT", default="")
 
 
@@ -389,7 +390,7 @@ if REDIS_URL:
     # Redis restarting must not take the site down: reads miss and writes are dropped meanwhile (cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "trainingprog.cache.ResilientRedisCache",
+            "BACKEND": "common.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
@@ -447,7 +448,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "trainingprog.requestlog.RequestIdFilter"},
-        "redact_licences": {"()": "trainingprog.licences.LicenceRedactingFilter"},
+        "redact_licences": {"()": "common.licences.LicenceRedactingFilter"},
     },
     "formatters": {
         "json": {

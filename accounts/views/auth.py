@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from common.client_ip import client_ip
+
 from .. import services
-from ..client_ip import client_ip
 from ..forms import LoginForm, PasswordResetRequestForm, SetPasswordForm
 
 

@@ -4,10 +4,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.shortcuts import render
 
+from common.panels import collect_panels
 from notifications.models import Notification, State
 
 from ..models import Invitation
-from ..panels import collect_panels
 from ..roles import Role
 
 User = get_user_model()

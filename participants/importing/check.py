@@ -16,13 +16,12 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.templatetags.ui import join_names
+from common.text import clean_text, join_names
 from sessions.models import Program
 
 from .. import specialties
 from ..models import Admission, AdmissionState, Participant, Province, ProvinceQuota
 from ..provinces import province_code, province_name
-from ..text import clean_text
 from .read import ImportFileError, normalise_header, read_table
 
 # Field → the headers that name it (compared after normalise_header).

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from ..text import clean_text
+from common.text import clean_text
 
 
 class ImportFileError(Exception):

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
+from common.params import pk_from
+from common.throttle import over_limit
 from sessions.models import TrainingSession
-from trainingprog.params import pk_from
-from trainingprog.throttle import over_limit
 
 from .. import attendance
 from ..models import (

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required, role_required
 from accounts.roles import Role
+from common.exports import spreadsheet_response
 from sessions.models import Program, SessionStatus
-from trainingprog.exports import spreadsheet_response
 
 from .. import attendance
 from ..models import Attendance, AttendanceStatus, Enrolment, EnrolmentState, Participant, Province

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
+from common.exports import spreadsheet_response
 from sessions.models import Program
-from trainingprog.exports import spreadsheet_response
 
 from .. import importing, specialties
 from ..models import ImportJob, Specialty, SpecialtyMerge

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.panels import collect_panels
 from accounts.permissions import role_required
 from accounts.roles import Role
+from common.panels import collect_panels
 from sessions import timetable
 from sessions.models import CalendarFeed, FacultyAssignment, Program, TrainingSession
 

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
+from common.exports import spreadsheet_response
+from common.params import pk_from
 from sessions.models import Program, SessionStatus, TrainingSession
-from trainingprog.exports import spreadsheet_response
-from trainingprog.params import pk_from
 
 from .. import profiles, quotas, services
 from ..forms import AdministratorProfileForm

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
-from trainingprog.params import pk_from
+from common.params import pk_from
 
 from .. import services
 from ..conflicts import check_session, program_clashes

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.panels import collect_panels
+from common.panels import collect_panels
 
 from .. import timetable
 from ..forms import TimetableFilterForm

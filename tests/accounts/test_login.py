@@ -252,7 +252,7 @@ def unwarned(monkeypatch):
 @pytest.mark.django_db
 def test_a_forwarded_for_header_nobody_said_to_trust_is_logged_once(unwarned, settings, lawyer, caplog):
     settings.TRUSTED_PROXY_COUNT = 0
-    with caplog.at_level(logging.WARNING, logger="accounts.client_ip"):
+    with caplog.at_level(logging.WARNING, logger="common.client_ip"):
         _login(Client(), lawyer.email, PASSWORD, address="127.0.0.1")  # no header: nothing to say
         assert not caplog.records
         for _ in range(3):
@@ -260,6 +260,6 @@ def test_a_forwarded_for_header_nobody_said_to_trust_is_logged_once(unwarned, se
                 LOGIN, {"username": lawyer.email, "password": PASSWORD}, REMOTE_ADDR="127.0.0.1",
                 HTTP_X_FORWARDED_FOR="203.0.113.20",
             )  # fmt: skip
-    warnings = [r.getMessage() for r in caplog.records if r.name == "accounts.client_ip"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "common.client_ip"]
     assert len(warnings) == 1
     assert "TRUSTED_PROXY_COUNT is 0" in warnings[0] and "127.0.0.1" in warnings[0]

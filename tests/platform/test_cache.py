@@ -2,8 +2,8 @@
 
 import pytest
 
+from common.cache import ResilientRedisCache
 from tests.support import free_port
-from trainingprog.cache import ResilientRedisCache
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def test_reads_miss_and_writes_are_dropped(unreachable):
 
 
 def test_a_throttle_counting_in_it_lets_people_through(unreachable, monkeypatch):
-    from trainingprog import throttle
+    from common import throttle
 
     monkeypatch.setattr(throttle, "cache", unreachable)
     assert not any(throttle.over_limit("verify:127.0.0.1", limit=1) for _ in range(5))

@@ -25,10 +25,10 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils.log import configure_logging
 
+from common.licences import licence_tail, redact_licences
 from participants.models import ImportJob, Participant
 from tests.factories import PASSWORD
 from trainingprog.gunicorn_logging import redact
-from trainingprog.licences import licence_tail, redact_licences
 from trainingprog.urls import urlpatterns as site_urlpatterns
 
 from .fuzz_world import build_world, client_for

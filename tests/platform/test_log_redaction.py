@@ -2,8 +2,8 @@ import logging
 
 import pytest
 
+from common.licences import LicenceRedactingFilter
 from trainingprog.gunicorn_logging import redact
-from trainingprog.licences import LicenceRedactingFilter
 
 
 @pytest.mark.parametrize(

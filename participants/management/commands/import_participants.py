@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 
+from common.licences import redact_licences
 from participants import importing
 from sessions.models import Program
-from trainingprog.licences import redact_licences
 
 
 class Command(BaseCommand):

@@ -1,7 +1,8 @@
 """Small template helpers shared by every screen."""
 
 from django import template
-from django.utils.translation import pgettext
+
+from common.text import join_names
 
 register = template.Library()
 
@@ -37,17 +38,14 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
-@register.filter
-def join_names(items, attribute: str = "") -> str:
-    """Names listed as the page's language writes a list: "Li Ming, Chen Jie" in English, "李明、陈洁" in Chinese.
-
-    `attribute` is a dotted path from each item to its name: `session.assignments.all|join_names:"faculty.name"`.
-    The result is plain text, escaped like any other value.
-    """
+@register.filter(name="join_names")
+def join_names_filter(items, attribute: str = "") -> str:
+    """`session.assignments.all|join_names:"faculty.name"`: the names listed as the page's language writes a list
+    (common.text.join_names). `attribute` is a dotted path from each item to its name; the result is plain text,
+    escaped like any other value."""
     names = []
     for item in items:
         for part in attribute.split(".") if attribute else ():
             item = getattr(item, part)
-        names.append(str(item))
-    # Translators: what separates the names in a list, e.g. "Li Ming, Chen Jie"; in Chinese the enumeration comma.
-    return pgettext("between the names of a list", ", ").join(names)
+        names.append(item)
+    return join_names(names)
