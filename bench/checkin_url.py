@@ -9,9 +9,9 @@ import django
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 django.setup()
 
-from participants import attendance  # noqa: E402
+from participants import services  # noqa: E402
 from participants.models import Attendance  # noqa: E402
 from sessions.models import TrainingSession  # noqa: E402
 
 session = TrainingSession.objects.get(pk=int(sys.argv[1]))
-print(attendance.checkin_url(session), attendance.seconds_left(), Attendance.objects.filter(session=session).count())
+print(services.checkin_url(session), services.seconds_left(), Attendance.objects.filter(session=session).count())

@@ -22,7 +22,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from certificates.models import Certificate  # noqa: E402
-from participants import attendance  # noqa: E402
+from participants import services  # noqa: E402
 from participants.models import Participant  # noqa: E402
 from sessions.models import FacultyAssignment, Program, TrainingSession  # noqa: E402
 from sessions.services import calendar_feed_for  # noqa: E402
@@ -245,7 +245,7 @@ def main():
     cookies_file = Path(os.environ["VAR_DIR"]) / "checkin-cookies.txt"
     cookies_file.write_text("\n".join(cookies) + "\n")
     last = Participant.objects.filter(user__email__startswith="checkin-").select_related("user").order_by("pk").last()
-    queries["check-in"] = count_queries(client_of(last.user), attendance.checkin_url(checkin_session))
+    queries["check-in"] = count_queries(client_of(last.user), services.checkin_url(checkin_session))
     print(
         json.dumps(
             {

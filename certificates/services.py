@@ -31,8 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import notify
-from participants.attendance import COMPLETED, Completion
 from participants.models import Participant
+from participants.services import COMPLETED, Completion
 from sessions.models import Program
 
 from . import pdf

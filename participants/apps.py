@@ -25,15 +25,9 @@ class ParticipantsConfig(AppConfig):
         )
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from . import receivers
 
-        # Reference data stays complete even after a test flush empties the table.
-        post_migrate.connect(_sync_provinces, sender=self, dispatch_uid="participants.sync_provinces")
-
-        from sessions.signals import made_required, seats_added
-
-        seats_added.connect(_fill_new_seats, dispatch_uid="participants.fill_new_seats")
-        made_required.connect(_seat_everyone_admitted, dispatch_uid="participants.seat_everyone_admitted")
+        receivers.connect(self)
 
     def session_panels(self, request, session):
         from .panels import session_panels
@@ -44,24 +38,3 @@ class ParticipantsConfig(AppConfig):
         from .panels import home_panels
 
         return home_panels(request)
-
-
-def _sync_provinces(sender, using="default", **kwargs):
-    from .models import Province
-    from .provinces import sync_provinces
-
-    sync_provinces(Province)
-
-
-def _fill_new_seats(sender, session, **kwargs):
-    from sessions.models import TrainingSession
-
-    from .services import promote_waitlist
-
-    promote_waitlist(session=TrainingSession.objects.select_for_update().get(pk=session.pk))
-
-
-def _seat_everyone_admitted(sender, session, by, **kwargs):
-    from .services import seat_everyone_admitted
-
-    seat_everyone_admitted(session=session, by=by)

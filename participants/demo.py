@@ -21,7 +21,6 @@ from django.utils import timezone
 from accounts.roles import Role
 from sessions.models import Program, SessionFormat, SessionStatus, TrainingSession
 
-from .attendance import checkin_window
 from .models import (
     Admission,
     AdmissionState,
@@ -36,6 +35,7 @@ from .models import (
     ProvinceQuota,
     Specialty,
 )
+from .services import checkin_window
 
 SURNAMES = [
     ("王", "Wang"), ("李", "Li"), ("张", "Zhang"), ("刘", "Liu"), ("陈", "Chen"), ("杨", "Yang"), ("黄", "Huang"),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from common.text import clean_text
 
 from .models import Participant, Specialty
-from .profiles import CONTACT_FIELDS, IDENTITY_FIELDS
+from .services.profiles import CONTACT_FIELDS, IDENTITY_FIELDS
 
 
 class TextField(forms.CharField):

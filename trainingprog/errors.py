@@ -9,31 +9,13 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
-logger = logging.getLogger(__name__)
+from common.db import lock_not_available, query_cancelled
 
-QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled (at statement_timeout, or by hand)
-LOCK_NOT_AVAILABLE = "55P03"  # a lock not granted within lock_timeout (WEB_LOCK_TIMEOUT)
+logger = logging.getLogger(__name__)
 
 
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
-
-
-def query_cancelled(exception: BaseException | None) -> bool:
-    """PostgreSQL cancelled the query (WEB_STATEMENT_TIMEOUT, settings.py)."""
-    return _sqlstate(exception) == QUERY_CANCELED
-
-
-def lock_not_available(exception: BaseException | None) -> bool:
-    """PostgreSQL gave up waiting for a lock (WEB_LOCK_TIMEOUT, settings.py): someone else is changing the
-    same rows. The services where a person changes something refuse with a message (participants/services.py);
-    anywhere else the visitor gets the 503 page, as for a query too slow."""
-    return _sqlstate(exception) == LOCK_NOT_AVAILABLE
-
-
-def _sqlstate(exception: BaseException | None) -> str | None:
-    """PostgreSQL's code for the error: Django's OperationalError around the driver's error, which carries it."""
-    return getattr(exception.__cause__, "pgcode", None) if isinstance(exception, OperationalError) else None
 
 
 def unavailable(*, too_slow: bool) -> HttpResponse:

@@ -1,15 +1,15 @@
 """Importing provincial lists of lawyers: CSV (UTF-8 with or without BOM, GBK/GB18030) or XLSX, headers in
 Chinese or English.
 
-- read.py: a spreadsheet's bytes into numbered rows of cells (also for the lists of quotas);
 - check.py: `parse` checks every row and says what is wrong by row and column;
 - write.py: `apply` writes nothing unless every row is valid, or the caller chose to import only the valid rows;
 - jobs.py: the screens' import jobs, checked at upload and written once, in the request or in the background.
 """
 
+from common.spreadsheets import ImportFileError, normalise_header, read_table, read_upload, refuse_too_large
+
 from .check import COLUMNS, GENDERS, MESSAGES, REQUIRED, Problem, Report, Row, parse, problem_message, render
 from .jobs import FAILURES, failure_message, job_create, job_progress, job_run, job_start, jobs_release
-from .read import ImportFileError, normalise_header, read_table, read_upload, refuse_too_large
 from .write import (
     BATCH,
     IMPORT_LOCK,

@@ -16,13 +16,13 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.spreadsheets import ImportFileError, normalise_header, read_table
 from common.text import clean_text, join_names
 from sessions.models import Program
 
-from .. import specialties
 from ..models import Admission, AdmissionState, Participant, Province, ProvinceQuota
 from ..provinces import province_code, province_name
-from .read import ImportFileError, normalise_header, read_table
+from ..services import specialties
 
 # Field → the headers that name it (compared after normalise_header).
 COLUMNS: dict[str, tuple[str, ...]] = {

@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from common.spreadsheets import ImportFileError, is_xlsx, read_upload
 from sessions.models import Program
 
 from ..models import ImportJob
 from .check import Report, parse
-from .read import ImportFileError, is_xlsx, read_upload
 from .write import ROWS_INVALID, ChangedMeanwhile, lock_for_import, queue_invitations, write_rows
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from accounts.models import User
 from sessions.models import Program, SessionStatus, TrainingSession
 
 from ..models import Admission, AdmissionState, IdentityChange, Participant, Province
-from ..profiles import CONTACT_FIELDS, IDENTITY_FIELDS, identity_changes
+from ..services.profiles import CONTACT_FIELDS, IDENTITY_FIELDS, identity_changes
 from .check import Report, Row
 
 logger = logging.getLogger(__name__)

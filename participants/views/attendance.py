@@ -20,7 +20,7 @@ from common.params import pk_from
 from common.throttle import over_limit
 from sessions.models import TrainingSession
 
-from .. import attendance
+from .. import services
 from ..models import (
     ATTENDED,
     Attendance,
@@ -87,7 +87,7 @@ def roster(request, pk):
         "more": len(lawyers) > ROSTER_ROWS,
         "query": query,
         "statuses": AttendanceStatus.choices,
-        **dict(zip(("opens", "late", "closes"), attendance.checkin_window(session), strict=True)),
+        **dict(zip(("opens", "late", "closes"), services.checkin_window(session), strict=True)),
         **_counts(session),
     }
     if request.htmx and request.htmx.target == "roster-body":
@@ -107,7 +107,7 @@ def mark(request, pk):
     )
     error = None
     try:
-        attendance.attendance_record(
+        services.attendance_record(
             participant=participant,
             session=session,
             status=request.POST.get("status", ""),
@@ -115,7 +115,7 @@ def mark(request, pk):
             by=request.user,
             method=AttendanceMethod.ROSTER,
         )
-    except attendance.AttendanceRefused as refusal:
+    except services.AttendanceRefused as refusal:
         error = refusal.messages[0]
     participant.record = Attendance.objects.filter(participant=participant, session=session).first()
     context = {"session": session, "lawyer": participant, "statuses": AttendanceStatus.choices, "error": error}
@@ -130,8 +130,8 @@ def mark(request, pk):
 def mark_all(request, pk):
     session = _session_for_attendance(request, pk)
     try:
-        marked = attendance.mark_all_present(session=session, by=request.user)
-    except attendance.AttendanceRefused as refusal:
+        marked = services.mark_all_present(session=session, by=request.user)
+    except services.AttendanceRefused as refusal:
         messages.error(request, refusal.messages[0])
     else:
         messages.success(request, _("%(count)s lawyers marked present.") % {"count": marked})
@@ -150,13 +150,13 @@ def screen(request, pk):
 
 def _screen_context(request, session: TrainingSession) -> dict:
     now = timezone.now()
-    opens, late, closes = attendance.checkin_window(session)
-    url = request.build_absolute_uri(attendance.checkin_url(session, now))
+    opens, late, closes = services.checkin_window(session)
+    url = request.build_absolute_uri(services.checkin_url(session, now))
     return {
         "qr_svg": segno.make(url, error="m").svg_inline(scale=8, border=2, omitsize=True, svgclass="checkin-qr"),
         "checkin_url": url,
-        "code": attendance.checkin_code(session, now),
-        "seconds_left": attendance.seconds_left(now),
+        "code": services.checkin_code(session, now),
+        "seconds_left": services.seconds_left(now),
         "open": opens <= now <= closes,
         "opens": opens,
         "late": late,
@@ -190,8 +190,8 @@ def checkin(request, pk, token):
     """What the QR code opens. A lawyer not signed in signs in first; the scan time is kept meanwhile."""
     session = get_object_or_404(TrainingSession.objects.select_related("program"), pk=pk)
     try:
-        attendance.verify_token(session, token)
-    except attendance.AttendanceRefused as refusal:
+        services.verify_token(session, token)
+    except services.AttendanceRefused as refusal:
         return _result(request, session, error=refusal.messages[0], status=400)
     if not request.user.is_authenticated:
         request.session[PENDING_KEY] = {"session": session.pk, "at": timezone.now().isoformat()}
@@ -207,7 +207,7 @@ def checkin_resume(request):
         return redirect("participants:checkin_code")
     session = get_object_or_404(TrainingSession.objects.select_related("program"), pk=pending["session"])
     scanned_at = datetime.fromisoformat(pending["at"])
-    if (timezone.now() - scanned_at).total_seconds() > attendance.PENDING_CHECKIN_MINUTES * 60:
+    if (timezone.now() - scanned_at).total_seconds() > services.PENDING_CHECKIN_MINUTES * 60:
         error = _("That scan is too old. Scan the code on the screen again.")
         return _result(request, session, error=error, status=400)
     return _check_in(request, session, AttendanceMethod.QR, scanned_at)
@@ -225,8 +225,8 @@ def checkin_code(request):
             error = _("Only lawyers taking part in the program check in.")
         else:
             try:
-                session = attendance.session_for_code(request.POST.get("code", ""), participant)
-            except attendance.AttendanceRefused as refusal:
+                session = services.session_for_code(request.POST.get("code", ""), participant)
+            except services.AttendanceRefused as refusal:
                 error = refusal.messages[0]
             else:
                 return _check_in(request, session, AttendanceMethod.CODE, timezone.now())
@@ -246,8 +246,8 @@ def _check_in(request, session: TrainingSession, method: str, scanned_at: dateti
     if participant is None:
         return _result(request, session, error=_("Only lawyers taking part in the program check in."), status=403)
     try:
-        record = attendance.check_in(participant=participant, session=session, method=method, scanned_at=scanned_at)
-    except attendance.AttendanceRefused as refusal:
+        record = services.check_in(participant=participant, session=session, method=method, scanned_at=scanned_at)
+    except services.AttendanceRefused as refusal:
         return _result(request, session, error=refusal.messages[0], status=400)
     return _result(request, session, record=record)
 

@@ -15,7 +15,7 @@ from accounts.roles import Role
 from common.exports import spreadsheet_response
 from sessions.models import Program, SessionStatus
 
-from .. import attendance
+from .. import services
 from ..models import Attendance, AttendanceStatus, Enrolment, EnrolmentState, Participant, Province
 from ..pdfs import transcript
 
@@ -29,9 +29,9 @@ SORTS = {  # the lowest first for the figures: the lawyers who need attention co
 
 def _outcome_labels():
     return {
-        attendance.COMPLETED: _("Completed"),
-        attendance.AT_RISK: _("At risk"),
-        attendance.ON_TRACK: _("On track"),
+        services.COMPLETED: _("Completed"),
+        services.AT_RISK: _("At risk"),
+        services.ON_TRACK: _("On track"),
     }
 
 
@@ -39,13 +39,13 @@ def _outcome_labels():
 def completion_list(request, slug):
     """Every admitted lawyer's attendance, credit hours and outcome; filter, sort, export, notify."""
     program = get_object_or_404(Program, slug=slug)
-    completion = attendance.Completion(program)
+    completion = services.Completion(program)
     lawyers = completion.lawyers()
     province = request.GET.get("province", "")
     if province:
         lawyers = lawyers.filter(province__code=province)
     outcome = request.GET.get("outcome", "")
-    if outcome in (attendance.COMPLETED, attendance.AT_RISK, attendance.ON_TRACK):
+    if outcome in (services.COMPLETED, services.AT_RISK, services.ON_TRACK):
         lawyers = lawyers.filter(outcome=outcome)
     query = request.GET.get("q", "").strip()
     if query:
@@ -87,7 +87,7 @@ def completion_list(request, slug):
 @require_POST
 def completion_notify(request, slug):
     program = get_object_or_404(Program, slug=slug)
-    sent = attendance.notify_at_risk(program=program, by=request.user)
+    sent = services.notify_at_risk(program=program, by=request.user)
     messages.success(request, _("%(count)s lawyers at risk were told (at most once a day each).") % {"count": sent})
     return redirect("participants:completion", program.slug)
 
@@ -122,11 +122,11 @@ def attendance_report(request, slug):
                 "rate": round(100 * attended / held) if held else None,
             }
         )
-    completion = attendance.Completion(program)
-    by_province = defaultdict(lambda: {"lawyers": 0, attendance.COMPLETED: 0, attendance.AT_RISK: 0})
+    completion = services.Completion(program)
+    by_province = defaultdict(lambda: {"lawyers": 0, services.COMPLETED: 0, services.AT_RISK: 0})
     for province_id, outcome in completion.lawyers().order_by().values_list("province", "outcome"):
         by_province[province_id]["lawyers"] += 1
-        if outcome != attendance.ON_TRACK:
+        if outcome != services.ON_TRACK:
             by_province[province_id][outcome] += 1
     provinces = [(p, by_province[p.pk]) for p in Province.objects.filter(pk__in=by_province)]
     fmt = request.GET.get("export")
@@ -145,11 +145,11 @@ def attendance_report(request, slug):
 def _transcript_response(participant: Participant, program: Program, fmt: str) -> HttpResponse:
     if fmt not in ("pdf", "xlsx"):
         raise Http404
-    completion = attendance.Completion(program)
+    completion = services.Completion(program)
     lawyer = completion.of(participant)
     if lawyer is None:
         raise Http404
-    lines = attendance.transcript_lines(participant, program)
+    lines = services.transcript_lines(participant, program)
     summary = completion.summary(lawyer)
     filename = f"transcript-{program.slug}-{participant.pk}"
     if fmt == "pdf":

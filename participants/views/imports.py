@@ -13,8 +13,9 @@ from accounts.permissions import administrator_required
 from common.exports import spreadsheet_response
 from sessions.models import Program
 
-from .. import importing, specialties
+from .. import importing
 from ..models import ImportJob, Specialty, SpecialtyMerge
+from ..services import specialties
 
 PROBLEMS_SHOWN = 500  # on the page; the download names every one
 

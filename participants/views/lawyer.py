@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,9 +14,10 @@ from common.panels import collect_panels
 from sessions import timetable
 from sessions.models import CalendarFeed, FacultyAssignment, Program, TrainingSession
 
-from .. import attendance, profiles, services
+from .. import services
 from ..forms import ApplicationForm, ContactForm
 from ..models import Admission, AdmissionState, Attendance, Enrolment, EnrolmentState, Participant
+from ..services import profiles
 
 ASSIGNMENTS = Prefetch("session__assignments", queryset=FacultyAssignment.objects.select_related("faculty"))
 
@@ -47,7 +48,7 @@ def my_program(request):
     lapsed = [e for e in reversed(waitlisted) if e.session.has_ended]
     admitted = [a for a in admissions if a.state == AdmissionState.ADMITTED]
     for admission in admitted:  # the completion figures of each program the lawyer is in
-        completion = attendance.Completion(admission.program)
+        completion = services.Completion(admission.program)
         admission.figures = completion.summary(completion.of(participant))
     context = {
         "participant": participant,
@@ -105,7 +106,7 @@ def enrolment_action(request, session_pk):
                 services.enrolment_cancel(enrolment=current, by=request.user)
         else:
             enrolment = services.enrol(participant=participant, session=session)
-    except services.ValidationError as refusal:
+    except ValidationError as refusal:
         error = refusal.messages[0]
     if not request.htmx:
         (messages.error if error else messages.success)(request, error or _("Done."))

@@ -16,9 +16,10 @@ from common.exports import spreadsheet_response
 from common.params import pk_from
 from sessions.models import Program, SessionStatus, TrainingSession
 
-from .. import profiles, quotas, services
+from .. import services
 from ..forms import AdministratorProfileForm
 from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant, Province
+from ..services import profiles, quotas
 
 
 @administrator_required

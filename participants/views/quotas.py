@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.permissions import administrator_required
 from sessions.models import Program
 
-from .. import quotas
 from ..importing import ImportFileError
 from ..models import QUOTA_MAX_SEATS, Province, QuotaChange
+from ..services import quotas
 
 HISTORY_SHOWN = 20
 

@@ -244,7 +244,7 @@ def test_no_address_limit_when_it_is_set_to_zero(settings, lawyer):
 @pytest.fixture
 def unwarned(monkeypatch):
     """A process that has not yet warned about X-Forwarded-For (the warning is once per process)."""
-    from accounts import client_ip
+    from common import client_ip
 
     monkeypatch.setattr(client_ip, "_warned_of_ignored_header", False)
 

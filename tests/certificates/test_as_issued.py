@@ -27,7 +27,7 @@ from certificates.models import Certificate, CertificateAmendment
 from faculty.demo import demo_pdf
 from faculty.models import Material, MaterialVersion
 from notifications.models import Notification
-from participants import profiles
+from participants.services import profiles
 from tests.conftest import _client_for
 from tests.factories import AdmissionFactory, ProgramFactory, UserFactory
 from tests.platform.access import expected, routes

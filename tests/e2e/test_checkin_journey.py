@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from participants import attendance
+from participants import services
 from participants.models import Attendance, Enrolment, Participant
 from sessions.models import Faculty, FacultyAssignment, Program, TrainingSession
 
@@ -68,7 +68,7 @@ def test_a_lawyer_checks_in_by_scanning_the_projected_qr_code(browser, page, dem
     screenshot(page, "attendance-roster-zh")
 
     # A code forwarded after it expired is refused, and changes nothing.
-    stale = attendance.checkin_token(session, timezone.now() - timedelta(minutes=2))
+    stale = services.checkin_token(session, timezone.now() - timedelta(minutes=2))
     phone.goto(f"/checkin/{session.pk}/{stale}/")
     assert "过期" in phone.locator(".alert-danger").inner_text()
     assert Attendance.objects.filter(session=session).count() == 1

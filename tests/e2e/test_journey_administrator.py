@@ -9,7 +9,7 @@ import pytest
 
 from certificates.models import Certificate
 from notifications.models import Notification
-from participants import attendance
+from participants import services
 from participants.models import Attendance, Participant
 from sessions.models import Faculty, Program, TrainingSession, Venue
 from tests.support import wait_for
@@ -29,10 +29,10 @@ ROWS = [
 
 def one_session_short(program: Program):
     """A lawyer the rule misses by one required session, which they were marked absent from."""
-    completion = attendance.Completion(program)
+    completion = services.Completion(program)
     for lawyer in (
         completion.lawyers()
-        .filter(outcome=attendance.AT_RISK, attended_required=completion.required_needed - 1)
+        .filter(outcome=services.AT_RISK, attended_required=completion.required_needed - 1)
         .order_by("name_latin")
     ):
         absent = (

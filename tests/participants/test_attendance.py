@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from notifications.models import Notification
-from participants import attendance
+from participants import services
 from participants.models import Attendance, AttendanceChange, Enrolment, EnrolmentState
 from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory
 
@@ -45,38 +45,38 @@ def _seated(session, state=EnrolmentState.CONFIRMED):
 def test_a_token_lives_for_its_period_and_the_next_only(program):
     session = _session(program)
     now = timezone.now()
-    token = attendance.checkin_token(session, now)
-    attendance.verify_token(session, token, now + timedelta(seconds=attendance.CHECKIN_PERIOD))
-    with pytest.raises(attendance.AttendanceRefused, match="expired"):
-        attendance.verify_token(session, token, now + timedelta(seconds=2 * attendance.CHECKIN_PERIOD))
+    token = services.checkin_token(session, now)
+    services.verify_token(session, token, now + timedelta(seconds=services.CHECKIN_PERIOD))
+    with pytest.raises(services.AttendanceRefused, match="expired"):
+        services.verify_token(session, token, now + timedelta(seconds=2 * services.CHECKIN_PERIOD))
 
 
 @pytest.mark.django_db
 def test_a_token_of_another_session_or_a_forged_one_is_refused(program):
     session, other = _session(program), _session(program)
-    with pytest.raises(attendance.AttendanceRefused, match="another session"):
-        attendance.verify_token(session, attendance.checkin_token(other))
-    token = attendance.checkin_token(session)
+    with pytest.raises(services.AttendanceRefused, match="another session"):
+        services.verify_token(session, services.checkin_token(other))
+    token = services.checkin_token(session)
     for forged in (token[:-2] + "xx", f"{session.pk}.99999999.abc", "", "../../etc"):
-        with pytest.raises(attendance.AttendanceRefused, match="not valid"):
-            attendance.verify_token(session, forged)
+        with pytest.raises(services.AttendanceRefused, match="not valid"):
+            services.verify_token(session, forged)
 
 
 @pytest.mark.django_db
 def test_the_typed_code_finds_its_session_while_it_is_shown(program):
     session, other = _session(program), _session(program)
     lawyer = _seated(session)
-    code = attendance.checkin_code(session)
-    assert attendance.session_for_code(f" {code[:3]} {code[3:]} ", lawyer) == session
-    later = timezone.now() + timedelta(seconds=3 * attendance.CHECKIN_PERIOD)
-    with pytest.raises(attendance.AttendanceRefused) as refused:
-        attendance.session_for_code(code, lawyer, later)
+    code = services.checkin_code(session)
+    assert services.session_for_code(f" {code[:3]} {code[3:]} ", lawyer) == session
+    later = timezone.now() + timedelta(seconds=3 * services.CHECKIN_PERIOD)
+    with pytest.raises(services.AttendanceRefused) as refused:
+        services.session_for_code(code, lawyer, later)
     assert "code" in refused.value.message_dict
-    with pytest.raises(attendance.AttendanceRefused):  # only sessions the lawyer holds a seat in
-        attendance.session_for_code(attendance.checkin_code(other), lawyer)
+    with pytest.raises(services.AttendanceRefused):  # only sessions the lawyer holds a seat in
+        services.session_for_code(services.checkin_code(other), lawyer)
     for bad in ("12345", "abcdef", "１２３４５６", "1234567"):
-        with pytest.raises(attendance.AttendanceRefused, match="six digits"):
-            attendance.session_for_code(bad, lawyer)
+        with pytest.raises(services.AttendanceRefused, match="six digits"):
+            services.session_for_code(bad, lawyer)
 
 
 # --- check-in -----------------------------------------------------------------------------------------
@@ -84,12 +84,12 @@ def test_the_typed_code_finds_its_session_while_it_is_shown(program):
 def test_check_in_is_present_then_late_and_scanning_twice_is_harmless(program):
     session = _session(program, starts_in=timedelta(minutes=-5))  # started five minutes ago
     early, tardy = _seated(session), _seated(session)
-    first = attendance.check_in(participant=early, session=session, method="qr")
+    first = services.check_in(participant=early, session=session, method="qr")
     assert first.status == "present"
-    again = attendance.check_in(participant=early, session=session, method="qr")
+    again = services.check_in(participant=early, session=session, method="qr")
     assert again.pk == first.pk and again.status == "present"
     assert AttendanceChange.objects.filter(attendance=first).count() == 1
-    late = attendance.check_in(
+    late = services.check_in(
         participant=tardy, session=session, method="code", scanned_at=session.starts_at + timedelta(minutes=11)
     )
     assert late.status == "late"
@@ -99,16 +99,16 @@ def test_check_in_is_present_then_late_and_scanning_twice_is_harmless(program):
 def test_check_in_outside_the_window_or_without_a_seat_is_refused(program):
     session = _session(program, starts_in=timedelta(hours=3))
     seated = _seated(session)
-    with pytest.raises(attendance.AttendanceRefused, match="opens at"):
-        attendance.check_in(participant=seated, session=session, method="qr")
+    with pytest.raises(services.AttendanceRefused, match="opens at"):
+        services.check_in(participant=seated, session=session, method="qr")
     session.starts_at = timezone.now() - timedelta(minutes=61)
     session.save()
-    with pytest.raises(attendance.AttendanceRefused, match="closed at"):
-        attendance.check_in(participant=seated, session=session, method="qr")
+    with pytest.raises(services.AttendanceRefused, match="closed at"):
+        services.check_in(participant=seated, session=session, method="qr")
     started = _session(program, starts_in=timedelta(minutes=-1))
     waiting = _seated(started, state=EnrolmentState.WAITLISTED)
-    with pytest.raises(attendance.AttendanceRefused, match="do not hold a seat"):
-        attendance.check_in(participant=waiting, session=started, method="qr")
+    with pytest.raises(services.AttendanceRefused, match="do not hold a seat"):
+        services.check_in(participant=waiting, session=started, method="qr")
     assert not Attendance.objects.exists()
 
 
@@ -116,10 +116,8 @@ def test_check_in_outside_the_window_or_without_a_seat_is_refused(program):
 def test_a_lawyer_marked_absent_who_then_checks_in_is_present(program, administrator):
     session = _session(program, starts_in=timedelta(minutes=-2))
     lawyer = _seated(session)
-    attendance.attendance_record(
-        participant=lawyer, session=session, status="absent", by=administrator, method="roster"
-    )
-    record = attendance.check_in(participant=lawyer, session=session, method="qr")
+    services.attendance_record(participant=lawyer, session=session, status="absent", by=administrator, method="roster")
+    record = services.check_in(participant=lawyer, session=session, method="qr")
     assert record.status == "present"
     assert list(record.changes.values_list("status", flat=True)) == ["absent", "present"]
 
@@ -129,20 +127,20 @@ def test_a_lawyer_marked_absent_who_then_checks_in_is_present(program, administr
 def test_excused_needs_a_reason_and_cancelled_sessions_take_no_attendance(program, administrator):
     session = _session(program, starts_in=timedelta(minutes=-2))
     lawyer = _seated(session)
-    with pytest.raises(attendance.AttendanceRefused) as refused:
-        attendance.attendance_record(
+    with pytest.raises(services.AttendanceRefused) as refused:
+        services.attendance_record(
             participant=lawyer, session=session, status="excused", note="  ", by=administrator, method="roster"
         )
     assert "note" in refused.value.message_dict
-    with pytest.raises(attendance.AttendanceRefused) as refused:
-        attendance.attendance_record(
+    with pytest.raises(services.AttendanceRefused) as refused:
+        services.attendance_record(
             participant=lawyer, session=session, status="asleep", by=administrator, method="roster"
         )
     assert "status" in refused.value.message_dict
     session.status = "cancelled"
     session.save()
-    with pytest.raises(attendance.AttendanceRefused, match="cancelled"):
-        attendance.attendance_record(
+    with pytest.raises(services.AttendanceRefused, match="cancelled"):
+        services.attendance_record(
             participant=lawyer, session=session, status="present", by=administrator, method="roster"
         )
     assert not Attendance.objects.exists()
@@ -152,8 +150,8 @@ def test_excused_needs_a_reason_and_cancelled_sessions_take_no_attendance(progra
 def test_a_lawyer_without_a_seat_cannot_be_marked(program, administrator):
     session = _session(program, starts_in=timedelta(minutes=-2))
     stranger = AdmissionFactory(program=program).participant
-    with pytest.raises(attendance.AttendanceRefused, match="does not hold a seat"):
-        attendance.attendance_record(
+    with pytest.raises(services.AttendanceRefused, match="does not hold a seat"):
+        services.attendance_record(
             participant=stranger, session=session, status="present", by=administrator, method="roster"
         )
 
@@ -162,10 +160,8 @@ def test_a_lawyer_without_a_seat_cannot_be_marked(program, administrator):
 def test_mark_all_present_leaves_those_already_marked(program, administrator):
     session = _session(program, starts_in=timedelta(minutes=-2))
     absent, *others = (_seated(session) for _ in range(4))
-    attendance.attendance_record(
-        participant=absent, session=session, status="absent", by=administrator, method="roster"
-    )
-    assert attendance.mark_all_present(session=session, by=administrator) == 3
+    services.attendance_record(participant=absent, session=session, status="absent", by=administrator, method="roster")
+    assert services.mark_all_present(session=session, by=administrator) == 3
     statuses = dict(Attendance.objects.values_list("participant", "status"))
     assert statuses[absent.pk] == "absent" and [statuses[p.pk] for p in others] == ["present"] * 3
 
@@ -180,7 +176,7 @@ def test_two_people_marking_one_lawyer_at_once_leave_one_record_and_both_changes
     def mark(user, status):
         try:
             barrier.wait()
-            attendance.attendance_record(participant=lawyer, session=session, status=status, by=user, method="roster")
+            services.attendance_record(participant=lawyer, session=session, status=status, by=user, method="roster")
         except Exception as error:  # noqa: BLE001 - the test reports any failure
             errors.append(error)
         finally:
@@ -215,7 +211,7 @@ def test_completion_outcomes(administrator):
             Attendance.objects.create(
                 participant=lawyer, session=session, status="present", method="roster", recorded_by=administrator
             )
-    completion = attendance.Completion(program)
+    completion = services.Completion(program)
     assert (completion.required_total, completion.required_needed, completion.required_upcoming) == (4, 3, 1)
     outcomes = {p.pk: (p.outcome, p.attended_required, p.hours) for p in completion.lawyers()}
     assert outcomes[done.pk] == ("completed", 3, Decimal("6.0"))
@@ -223,8 +219,8 @@ def test_completion_outcomes(administrator):
     assert outcomes[lost.pk] == ("at_risk", 1, Decimal("2.0"))
     assert completion.summary(completion.of(done))["rate"] == 75
 
-    assert attendance.notify_at_risk(program=program, by=administrator) == 1
-    attendance.notify_at_risk(program=program, by=administrator)  # the same day: no second notice
+    assert services.notify_at_risk(program=program, by=administrator) == 1
+    services.notify_at_risk(program=program, by=administrator)  # the same day: no second notice
     notices = Notification.objects.filter(kind="completion_at_risk")
     assert [n.recipient_id for n in notices] == [lost.user_id]
     assert "1" in notices[0].body_text and program.name_zh in notices[0].body_text

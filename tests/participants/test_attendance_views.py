@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from participants import attendance
+from participants import services
 from participants.models import Attendance, Enrolment, EnrolmentState, Participant
 from tests.factories import AdmissionFactory, AssignmentFactory, FacultyFactory, ProgramFactory, SessionFactory
 
@@ -130,7 +130,7 @@ def test_the_roster_keeps_its_query_count_as_the_roster_grows(session, teaching,
 @pytest.mark.django_db
 def test_the_check_in_screen_shows_a_qr_code_the_code_and_the_count(session, teaching, faculty_client, lawyer_seated):
     page = faculty_client.get(reverse("participants:checkin_screen", args=[session.pk])).content.decode()
-    assert "<svg" in page and attendance.checkin_code(session)[:3] in page
+    assert "<svg" in page and services.checkin_code(session)[:3] in page
     assert "已签到0人，共1人" in page
 
 
@@ -147,7 +147,7 @@ def test_the_sign_in_sheet_is_a_pdf_with_the_chinese_names(session, teaching, fa
 # --- the lawyer's check-in ----------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_scanning_the_qr_code_checks_the_lawyer_in(session, lawyer_client, lawyer_seated):
-    url = attendance.checkin_url(session)
+    url = services.checkin_url(session)
     response = lawyer_client.get(url)
     assert response.status_code == 200 and 'data-state="present"' in response.content.decode()
     assert lawyer_client.get(url).status_code == 200  # twice: harmless
@@ -156,7 +156,7 @@ def test_scanning_the_qr_code_checks_the_lawyer_in(session, lawyer_client, lawye
 
 @pytest.mark.django_db
 def test_a_scan_before_signing_in_finishes_after_signing_in(client, session, lawyer, lawyer_seated):
-    response = client.get(attendance.checkin_url(session))
+    response = client.get(services.checkin_url(session))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
     assert not Attendance.objects.exists()
     client.force_login(lawyer, backend="accounts.backends.EmailBackend")
@@ -167,11 +167,11 @@ def test_a_scan_before_signing_in_finishes_after_signing_in(client, session, law
 
 @pytest.mark.django_db
 def test_an_expired_or_foreign_token_is_refused_with_a_message(session, lawyer_client, lawyer_seated):
-    old = attendance.checkin_token(session, timezone.now() - timedelta(minutes=2))
+    old = services.checkin_token(session, timezone.now() - timedelta(minutes=2))
     response = lawyer_client.get(reverse("participants:checkin", args=[session.pk, old]))
     assert response.status_code == 400
     other = SessionFactory(program=session.program)
-    foreign = attendance.checkin_token(other)
+    foreign = services.checkin_token(other)
     response = lawyer_client.get(reverse("participants:checkin", args=[session.pk, foreign]))
     assert response.status_code == 400
     assert not Attendance.objects.exists()
@@ -180,7 +180,7 @@ def test_an_expired_or_foreign_token_is_refused_with_a_message(session, lawyer_c
 @pytest.mark.django_db
 def test_a_lawyer_without_a_seat_is_refused(session, lawyer_client, lawyer):
     AdmissionFactory(program=session.program, participant__user=lawyer)
-    response = lawyer_client.get(attendance.checkin_url(session))
+    response = lawyer_client.get(services.checkin_url(session))
     assert response.status_code == 400
     assert not Attendance.objects.exists()
 
@@ -190,7 +190,7 @@ def test_checking_in_by_typing_the_code(session, lawyer_client, lawyer_seated):
     url = reverse("participants:checkin_code")
     bad = lawyer_client.post(url, {"code": "12ab"})
     assert bad.status_code == 400 and "is-invalid" in bad.content.decode()
-    response = lawyer_client.post(url, {"code": attendance.checkin_code(session)})
+    response = lawyer_client.post(url, {"code": services.checkin_code(session)})
     assert 'data-state="present"' in response.content.decode()
     assert Attendance.objects.get().method == "code"
 
@@ -202,7 +202,7 @@ def test_my_program_shows_the_completion_figures(session, lawyer_client, lawyer_
     session.save()
     page = lawyer_client.get(reverse("participants:my_program")).content.decode()
     assert 'data-testid="attended">0 / 1' in page
-    lawyer_client.get(attendance.checkin_url(session))
+    lawyer_client.get(services.checkin_url(session))
     page = lawyer_client.get(reverse("participants:my_program")).content.decode()
     assert 'data-testid="attended">1 / 1 (100%)' in page and 'data-testid="hours">2' in page
 
@@ -253,7 +253,7 @@ def test_typing_codes_is_limited_to_ten_tries_a_minute(session, lawyer_client, l
     url = reverse("participants:checkin_code")
     answers = [lawyer_client.post(url, {"code": "000000"}).status_code for _ in range(11)]
     assert answers == [400] * 11
-    response = lawyer_client.post(url, {"code": attendance.checkin_code(session)})
+    response = lawyer_client.post(url, {"code": services.checkin_code(session)})
     assert 'data-state="present"' not in response.content.decode()  # even the right code waits a minute
     assert not Attendance.objects.exists()
 

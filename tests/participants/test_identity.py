@@ -11,9 +11,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from participants import quotas
 from participants.models import Admission, IdentityChange, Participant, Province, ProvinceQuota
-from participants.profiles import IDENTITY_FIELDS
+from participants.services import quotas
+from participants.services.profiles import IDENTITY_FIELDS
 from sessions.models import ProgramStatus
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory
 from tests.platform.access import expected, routes

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
-from participants import importing, quotas
+from participants import importing
 from participants.models import Admission, IdentityChange, Participant, Province, ProvinceQuota
+from participants.services import quotas
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
 
 HEADER_ZH = "姓名,姓名拼音,性别,执业证号,律师事务所,省份,城市,手机,邮箱,执业年限,专业领域,外语"

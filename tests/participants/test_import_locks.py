@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from participants import importing, services
 from participants.models import Admission, AdmissionState, Enrolment, EnrolmentState, IdentityChange, Participant
-from participants.profiles import participant_contact_update, participant_update
+from participants.services.profiles import participant_contact_update, participant_update
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
 from tests.support import wait_for
 

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from participants import importing, specialties
+from participants import importing
 from participants.models import ImportJob, Participant, SpecialtyMerge
+from participants.services import specialties
 from tests.factories import ParticipantFactory, ProgramFactory
 
 from .test_import import HEADER_ZH, _csv

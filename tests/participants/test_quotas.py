@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook
 
-from participants import quotas, services
+from participants import services
 from participants.models import Admission, Province, ProvinceQuota, QuotaChange
+from participants.services import quotas
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory
 from tests.support import at_once
 

@@ -34,7 +34,6 @@ from accounts.models import Invitation
 from accounts.views.auth import INVITATION_SESSION_KEY
 from certificates.models import Certificate, CertificateDesign
 from faculty.models import Material, MaterialVersion
-from participants import specialties
 from participants.models import (
     Admission,
     Attendance,
@@ -45,7 +44,8 @@ from participants.models import (
     QuotaChange,
     SpecialtyMerge,
 )
-from participants.quotas import quota_table
+from participants.services import specialties
+from participants.services.quotas import quota_table
 from sessions.models import Faculty, FacultyAssignment, Program, Topic, TrainingSession, Venue
 
 from .fuzz_world import INVITATION_TOKEN, World, build_world, client_for, pdf_bytes

@@ -89,9 +89,9 @@ def test_seed_demo_keeps_the_rules_at_any_size(settings, monkeypatch):
     from django.db.models import F
 
     from certificates import demo as certificates_demo
-    from participants.attendance import COMPLETED, Completion, checkin_window
     from participants.models import AttendanceChange
-    from participants.quotas import quota_table
+    from participants.services import COMPLETED, Completion, checkin_window
+    from participants.services.quotas import quota_table
 
     settings.DEBUG = True
     monkeypatch.setattr(certificates_demo, "SAMPLE", 20)  # the cap the 10,000-lawyer benchmark reaches
@@ -190,7 +190,7 @@ def _client(email: str) -> Client:
 @pytest.mark.django_db
 @pytest.mark.clock_edges  # now, and around midnight and the turn of a month and a year (tests/clock.py)
 def test_the_live_program_has_checkin_enrolment_and_a_waitlist_to_try_at_any_hour(settings):
-    from participants.attendance import AT_RISK, ON_TRACK, Completion, checkin_window
+    from participants.services import AT_RISK, ON_TRACK, Completion, checkin_window
 
     settings.DEBUG = True
     settings.SITE_URL = "http://127.0.0.1:8123"  # make run on PORT=8123
@@ -350,7 +350,7 @@ def _seed(*options) -> str:
 
 def _live_now() -> Program:
     """fipr-live, checked to be built around now: check-in open at one session, weeks held and weeks ahead."""
-    from participants.attendance import checkin_window
+    from participants.services import checkin_window
 
     now = timezone.now()
     live = Program.objects.get(slug="fipr-live")

@@ -34,7 +34,7 @@ from faculty import services as faculty_services
 from faculty.models import Material, MaterialVersion, Visibility
 from notifications.models import Channel, Notification
 from notifications.services import notify
-from participants import attendance, importing, profiles, quotas
+from participants import importing, services
 from participants import services as participant_services
 from participants.models import (
     Admission,
@@ -48,6 +48,7 @@ from participants.models import (
     Province,
     QuotaChange,
 )
+from participants.services import profiles, quotas
 from sessions import services as session_services
 from sessions.models import Faculty, Program, ProgramStatus, SessionFormat, TrainingSession, Venue
 from tests.factories import (
@@ -209,11 +210,11 @@ def build_world() -> World:
     participant_services.admit(participant=other_participant, program=program, by=admin)
     enrolment = participant_services.enrol(participant=participant, session=session)
     participant_services.enrol(participant=other_participant, session=other_session)
-    attendance.attendance_record(
+    services.attendance_record(
         participant=participant, session=past_required, status=AttendanceStatus.PRESENT, by=users["faculty"],
         method=AttendanceMethod.ROSTER,
     )  # fmt: skip
-    attendance.attendance_record(
+    services.attendance_record(
         participant=other_participant, session=past_required, status=AttendanceStatus.ABSENT, by=users["faculty"],
         method=AttendanceMethod.ROSTER,
     )  # fmt: skip
@@ -311,7 +312,7 @@ KWARGS = {
     "participants:signin_sheet": lambda w: {"pk": w.session.pk},
     "participants:attendance_history": lambda w: {"pk": w.past_required.pk},
     # The token of the QR code on the screen now: made when the URL is asked for, as it lives 30 seconds.
-    "participants:checkin": lambda w: {"pk": w.session.pk, "token": attendance.checkin_token(w.session)},
+    "participants:checkin": lambda w: {"pk": w.session.pk, "token": services.checkin_token(w.session)},
     "participants:lawyer_transcript": lambda w: {"slug": w.program.slug, "pk": w.participant.pk, "fmt": "pdf"},
     "participants:my_transcript": lambda w: {"slug": w.program.slug, "fmt": "pdf"},
     "faculty:session_materials": lambda w: {"pk": w.session.pk},
@@ -444,13 +445,13 @@ def grow(world: World, n: int = 30) -> None:
     # Attendance: the world's lawyer at every past session; everyone at the first one, marked absent and
     # then present (its history).
     for session in past:
-        attendance.attendance_record(
+        services.attendance_record(
             participant=world.participant, session=session, status=AttendanceStatus.PRESENT, by=teacher,
             method=AttendanceMethod.ROSTER,
         )  # fmt: skip
     for participant in lawyers:
         for status in (AttendanceStatus.ABSENT, AttendanceStatus.PRESENT):
-            attendance.attendance_record(
+            services.attendance_record(
                 participant=participant, session=world.past_required, status=status, by=teacher,
                 method=AttendanceMethod.ROSTER,
             )  # fmt: skip

@@ -16,9 +16,9 @@ from certificates.demo import seed_certificates
 from certificates.models import Certificate, CertificateDesign
 from faculty.demo import seed_materials
 from faculty.models import Material, MaterialVersion
-from participants.attendance import checkin_window
 from participants.demo import DEMO_DOMAIN, seed_lawyers, seed_live_lawyers
 from participants.models import Admission, Attendance, AttendanceChange, Enrolment, ImportJob, Participant
+from participants.services import checkin_window
 from sessions.demo import LIVE_SLUG, built_today, seed_history, seed_live
 from sessions.models import Program, TrainingSession
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from sessions.models import Program
 
-from .models import (
+from ..models import (
     Admission,
     AdmissionState,
     Gender,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from common.text import clean_text
 
-from .models import Participant, Specialty, SpecialtyMerge
+from ..models import Participant, Specialty, SpecialtyMerge
 
 MAX_LENGTH = 60  # longer than any real name ("Intellectual property customs protection" is 40)
 MAX_PER_LAWYER = 20

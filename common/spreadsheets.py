@@ -1,5 +1,5 @@
 """Reading a spreadsheet someone uploads: CSV (UTF-8 with or without BOM, GBK/GB18030) or XLSX, into numbered
-rows of cells. For the lists of lawyers (check.py) and the lists of province quotas (participants/quotas.py)."""
+rows of cells, whatever the office saved it as (the lists of lawyers, the lists of province quotas)."""
 
 from __future__ import annotations
 

@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from common.spreadsheets import ImportFileError, normalise_header, read_table, read_upload
 from common.text import clean_text, join_names
 from sessions.models import Program
 
-from .importing.read import ImportFileError, normalise_header, read_table, read_upload
-from .models import QUOTA_MAX_SEATS, Admission, Province, ProvinceQuota, QuotaChange
-from .provinces import province_code
+from ..models import QUOTA_MAX_SEATS, Admission, Province, ProvinceQuota, QuotaChange
+from ..provinces import province_code
 
 
 # --- reading -----------------------------------------------------------------------------------------

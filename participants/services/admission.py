@@ -1,0 +1,167 @@
+"""Admission to programs under province quotas: applying, admitting (a seat in every required session comes with
+it) and deciding an application or withdrawing a lawyer."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from accounts.services import user_add_role
+from notifications.services import notify
+from sessions.models import Program, SessionStatus, TrainingSession
+
+from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant, ProvinceQuota
+from .enrolment import (
+    BUSY,
+    EnrolmentRefused,
+    _lock_sessions,
+    _refused_when_busy,
+    _waiting_in,
+    enrolment_cancel,
+    lock_lawyers,
+)
+from .profiles import participant_contact_update
+
+
+# --- admission --------------------------------------------------------------------------------
+@transaction.atomic
+def application_submit(*, user, profile, program: Program) -> Admission:
+    """A lawyer applies: a new lawyer with the whole profile (a validated form), an existing one with their
+    contact details only (who they are is the program office's to change: profiles.py)."""
+    participant = Participant.objects.filter(user=user).first()
+    if participant is None:
+        participant = profile.save(commit=False)
+        participant.user = user
+        participant.full_clean()
+        participant.save()
+    else:
+        participant = participant_contact_update(participant=participant, values=profile.cleaned_data)
+    admission, _created = Admission.objects.get_or_create(participant=participant, program=program)
+    return admission
+
+
+@_refused_when_busy
+@transaction.atomic
+def admit(*, participant: Participant, program: Program, by, override_reason: str = "") -> Admission:
+    """Admit a lawyer within their province's quota (or over it, with a recorded reason), and enrol
+    them in every required session of the program."""
+    Program.objects.select_for_update().get(pk=program.pk)  # one admission decision at a time
+    admission, _created = Admission.objects.select_for_update().get_or_create(participant=participant, program=program)
+    if admission.state == AdmissionState.ADMITTED:
+        return admission
+    # The province as it is now, kept so until this commits: the office moving the lawyer to another province
+    # checks that province's quota under its programs' locks (profiles.participant_update), this one included
+    # once admitted. A key-share-free lock: enrolments and attendances of the lawyer are not held up.
+    participant.province_id = (
+        Participant.objects.select_for_update(no_key=True).values_list("province_id", flat=True).get(pk=participant.pk)
+    )
+    quota = ProvinceQuota.objects.filter(program=program, province_id=participant.province_id).first()
+    if quota is not None:
+        province = participant.province_id
+        used = Admission.objects.filter(participant__province=province).admitted_by_province(program).get(province, 0)
+        if used >= quota.seats and not override_reason.strip():
+            raise ValidationError(
+                _("%(province)s has used all %(seats)s of its places. Give a reason to admit over the quota.")
+                % {"province": participant.province, "seats": quota.seats}
+            )
+        admission.quota_override = override_reason.strip() if used >= quota.seats else ""
+    admission.state = AdmissionState.ADMITTED
+    admission.reason = ""
+    admission.decided_by, admission.decided_at = by, timezone.now()
+    admission.save()
+    user_add_role(user=participant.user, role=Role.PARTICIPANT)
+    required = program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED)
+    seat_in_required(session_ids=list(required.values_list("pk", flat=True)), participant_ids=[participant.pk], by=by)
+    notify(
+        participant.user,
+        "admitted",
+        {"program": program},
+        dedup_key=f"admitted:{admission.pk}:{admission.decided_at.timestamp()}",
+        link=reverse("participants:my_program"),
+    )
+    return admission
+
+
+def seat_in_required(*, session_ids: list[int], participant_ids: list[int], by) -> int:
+    """Required sessions are for every admitted lawyer: a confirmed seat in each, whatever the capacity;
+    a waitlist place they hold becomes the seat. For admission (one lawyer, every required session), an
+    import (many lawyers) and a session made required (everyone admitted). Returns the seats given.
+    Call inside a transaction."""
+    if not session_ids or not participant_ids:
+        return 0
+    # The sessions' rows, in primary-key order as every writer takes them, as an enrolment would. No seat lock
+    # of the lawyers': the seat lock keeps a lawyer from two seats at the same hour, and a required seat is given
+    # whatever the lawyer holds at that time (it is checked against nothing), so racing their own enrolment in
+    # an elective at the same hour ends as either order would: both seats. An import or a session made
+    # required seats thousands of lawyers at once, and would otherwise take thousands of locks.
+    _lock_sessions(session_ids)
+    now = timezone.now()
+    live = Enrolment.objects.active().filter(session_id__in=session_ids, participant_id__in=participant_ids)
+    upgraded = live.filter(state=EnrolmentState.WAITLISTED).update(state=EnrolmentState.CONFIRMED, confirmed_at=now)
+    holding = set(live.values_list("participant_id", "session_id"))
+    created = Enrolment.objects.bulk_create(
+        [
+            Enrolment(participant_id=p, session_id=s, state=EnrolmentState.CONFIRMED, confirmed_at=now, created_by=by)
+            for p in participant_ids
+            for s in session_ids
+            if (p, s) not in holding
+        ],
+        batch_size=2000,
+    )
+    return upgraded + len(created)
+
+
+def seat_everyone_admitted(*, session: TrainingSession, by) -> int:
+    """A session that is (or became) required: a seat in it for every lawyer admitted to its program."""
+    if session.has_ended:
+        return 0
+    admitted = Admission.objects.filter(program_id=session.program_id, state=AdmissionState.ADMITTED)
+    return seat_in_required(
+        session_ids=[session.pk], participant_ids=list(admitted.values_list("participant_id", flat=True)), by=by
+    )
+
+
+@_refused_when_busy
+@transaction.atomic
+def admission_decide(*, admission: Admission, state: str, reason: str, by) -> Admission:
+    """Reject an application, or withdraw an admitted lawyer (their seats go to the waitlists)."""
+    if state not in (AdmissionState.REJECTED, AdmissionState.WITHDRAWN):
+        raise ValidationError(_("Only rejection or withdrawal is decided here."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason; the lawyer reads it.")})
+    # The admission's row only (`of`): the lawyer's, their account's and the program's rows stay free, and the
+    # sessions come next, before any lawyer, as in every seat change (see the top).
+    admission = (
+        Admission.objects.select_for_update(of=("self",))
+        .select_related("participant__user", "program")
+        .get(pk=admission.pk)
+    )
+    admission.state, admission.reason = state, reason.strip()
+    admission.decided_by, admission.decided_at = by, timezone.now()
+    admission.save()
+    if state == AdmissionState.WITHDRAWN:
+        enrolments = Enrolment.objects.active().filter(
+            participant=admission.participant, session__program=admission.program
+        )
+        # Every session the seats are freed in, then the lawyer with everyone its waitlists may promote. Holding
+        # the lawyer's seat lock, no seat of theirs is given any more; one given just before it, in a session not
+        # locked here, would have to be locked after a lawyer, against the order: the change is refused instead.
+        held = set(enrolments.values_list("session_id", flat=True))
+        _lock_sessions(held)
+        lock_lawyers([admission.participant_id, *_waiting_in(held)])
+        if set(enrolments.values_list("session_id", flat=True)) - held:
+            raise EnrolmentRefused(BUSY)
+        for enrolment in enrolments:
+            enrolment_cancel(enrolment=enrolment, by=by, notify_lawyer=False)
+    notify(
+        admission.participant.user,
+        "admission_decided",
+        {"admission": admission, "program": admission.program},
+        dedup_key=f"admission:{admission.pk}:{state}:{admission.decided_at.timestamp()}",
+        link=reverse("participants:my_program"),
+    )
+    return admission
