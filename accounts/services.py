@@ -7,7 +7,6 @@ import logging
 import secrets
 import unicodedata
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,6 +20,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from common.tasks import enqueue
 from common.throttle import over_limit
 from notifications.models import Channel
 from notifications.services import notify
@@ -208,17 +208,8 @@ def password_reset_queue(*, email: str) -> PasswordResetRequest:
     answer nor its timing tells anyone who has an account. The caller says the same thing either way.
     """
     request = PasswordResetRequest.objects.create(email=User.objects.normalize_email(email.strip()).lower())
-    transaction.on_commit(partial(_queue_password_reset, request.pk))
+    enqueue("accounts.tasks.send_password_reset", request_id=request.pk)  # a broker outage: the sweep sends it
     return request
-
-
-def _queue_password_reset(request_id: int) -> None:
-    from .tasks import send_password_reset
-
-    try:
-        send_password_reset.delay(request_id=request_id)
-    except Exception:  # noqa: BLE001 - any broker failure: the row waits for the sweep
-        logger.warning("broker unavailable; password reset request %s waits for the sweep", request_id)
 
 
 @transaction.atomic

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import unicodedata
 from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -30,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.tasks import enqueue
 from notifications.services import notify
 from participants.models import Participant
 from participants.services import COMPLETED, Completion
@@ -37,6 +40,8 @@ from sessions.models import Program
 
 from . import pdf
 from .models import Certificate, CertificateAmendment, IssueJob, SerialCounter
+
+logger = logging.getLogger(__name__)
 
 FOLDER = "certificates"  # the PDFs' folder in the media storage (Certificate.pdf's upload_to is under it)
 ORPHAN_AGE = timedelta(minutes=10)  # far longer than a batch's transaction: no file still on its way
@@ -285,7 +290,7 @@ def issue_all(*, program: Program, by) -> IssueJob:
     job = IssueJob.objects.create(
         program=program, requested_by=by, participant_ids=list(eligible(program).values_list("pk", flat=True))
     )
-    transaction.on_commit(lambda: queue_job(job))
+    queue_job(job)
     return job
 
 
@@ -293,14 +298,35 @@ BATCH = 25  # lawyers a task: fewer, larger tasks spend less on the broker and t
 
 
 def queue_job(job: IssueJob, participant_ids: list[int] | None = None) -> None:
-    from .tasks import issue_certificates
-
+    """The job's lawyers (or those given) in batches, once the transaction commits. A broker outage leaves them
+    for the next worker's start, which queues again what unfinished jobs lack (resume_unfinished_jobs)."""
     ids = job.participant_ids if participant_ids is None else participant_ids
     for start in range(0, len(ids), BATCH):
-        issue_certificates.delay(
-            participant_ids=ids[start : start + BATCH], program_id=job.program_id, by_id=job.requested_by_id,
-            job_id=job.pk,
+        enqueue(
+            "certificates.tasks.issue_certificates", participant_ids=ids[start : start + BATCH],
+            program_id=job.program_id, by_id=job.requested_by_id, job_id=job.pk,
         )  # fmt: skip
+
+
+def issue_job_batch(*, program_id: int, participant_ids: list[int], by_id: int | None, job_id: int | None) -> int:
+    """A batch of a job, in the worker: the certificates made (see issue_batch), and the lawyers refused (no longer
+    admitted, or short of the rule since the job was queued: attendance corrected) taken off the job, so its
+    progress can finish. Returns how many were made; a program gone meanwhile makes none."""
+    program = Program.objects.filter(pk=program_id).first()
+    if program is None:
+        logger.warning("certificates: program %s is gone; batch of %s dropped", program_id, len(participant_ids))
+        return 0
+    by = get_user_model().objects.filter(pk=by_id).first()
+    made, refused = issue_batch(program=program, participant_ids=participant_ids, by=by)
+    if refused:
+        logger.warning("certificates refused for participants %s of program %s", refused, program_id)
+    if refused and job_id:
+        with transaction.atomic():
+            job = IssueJob.objects.select_for_update().filter(pk=job_id).first()
+            if job is not None:
+                job.participant_ids = [pk for pk in job.participant_ids if pk not in refused]
+                job.save(update_fields=["participant_ids"])
+    return len(made)
 
 
 def job_progress(job: IssueJob) -> tuple[int, int]:

@@ -2,33 +2,20 @@ import logging
 
 from celery import shared_task
 from celery.signals import worker_ready
-from django.contrib.auth import get_user_model
-from django.db import connections, transaction
-
-from sessions.models import Program
+from django.db import connections
 
 from . import services
-from .models import IssueJob
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="certificates.tasks.issue_certificates")
-def issue_certificates(*, participant_ids: list[int], program_id: int, by_id: int | None, job_id: int | None = None):
+def issue_certificates(
+    *, participant_ids: list[int], program_id: int, by_id: int | None, job_id: int | None = None
+) -> int:
     """A batch of lawyers' certificates in one transaction: a worker killed half-way leaves none of them,
     and the batch, delivered again (late acknowledgement), makes each one once."""
-    program = Program.objects.get(pk=program_id)
-    by = get_user_model().objects.filter(pk=by_id).first()
-    made, refused = services.issue_batch(program=program, participant_ids=participant_ids, by=by)
-    if refused:
-        # No longer admitted, or no longer meeting the rule since the job was queued (attendance corrected).
-        logger.warning("certificates refused for participants %s of program %s", refused, program_id)
-    if refused and job_id:
-        with transaction.atomic():
-            job = IssueJob.objects.select_for_update().get(pk=job_id)
-            job.participant_ids = [pk for pk in job.participant_ids if pk not in refused]
-            job.save(update_fields=["participant_ids"])
-    return len(made)
+    return services.issue_job_batch(program_id=program_id, participant_ids=participant_ids, by_id=by_id, job_id=job_id)
 
 
 @shared_task(name="certificates.tasks.remove_orphan_pdfs")

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions.models import TrainingSession
 
+# participants.models.EnrolmentState.CONFIRMED and AdmissionState.ADMITTED: faculty and participants are
+# siblings that may not import each other; the layer test (tests/platform/test_layers.py) pins them to the enums.
+SEATED, ADMITTED = "confirmed", "admitted"
+
 
 class Visibility(models.TextChoices):
     PROGRAM = "program", _("Everyone admitted to the program")

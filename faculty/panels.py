@@ -6,7 +6,7 @@ from common.panels import Panel
 from sessions.models import TrainingSession
 
 from . import services
-from .models import Material, MaterialVersion, Visibility
+from .models import ADMITTED, SEATED, Material, MaterialVersion, Visibility
 
 LATEST = Prefetch("versions", queryset=MaterialVersion.objects.order_by("-number"), to_attr="latest_versions")
 
@@ -25,9 +25,9 @@ def my_program_panels(request) -> list[Panel]:
     user = request.user
     if not user.is_participant:
         return []
-    seated = TrainingSession.objects.filter(enrolments__participant__user=user, enrolments__state="confirmed")
+    seated = TrainingSession.objects.filter(enrolments__participant__user=user, enrolments__state=SEATED)
     admitted = TrainingSession.objects.filter(
-        program__admissions__participant__user=user, program__admissions__state="admitted"
+        program__admissions__participant__user=user, program__admissions__state=ADMITTED
     )
     materials = (
         Material.objects.live()

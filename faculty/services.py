@@ -20,10 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.tasks import enqueue
 from notifications.services import notify
 from sessions.models import TrainingSession
 
-from .models import Material, MaterialVersion, Visibility
+from .models import ADMITTED, SEATED, Material, MaterialVersion, Visibility
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,8 @@ def readable_by(user, session: TrainingSession):
         return materials
     if not user.is_authenticated:
         return materials.none()
-    enrolled = session.enrolments.filter(participant__user=user, state="confirmed").exists()
-    admitted = enrolled or session.program.admissions.filter(participant__user=user, state="admitted").exists()
+    enrolled = session.enrolments.filter(participant__user=user, state=SEATED).exists()
+    admitted = enrolled or session.program.admissions.filter(participant__user=user, state=ADMITTED).exists()
     allowed = [Visibility.ENROLLED, Visibility.PROGRAM] if enrolled else [Visibility.PROGRAM] if admitted else []
     return materials.released().filter(visibility__in=allowed)
 
@@ -206,7 +207,7 @@ def material_upload(
                 )  # fmt: skip
                 stored.append(_store(material, upload, name, content_type, by, number=1))
                 materials.append(material)
-            transaction.on_commit(lambda: _queue_announcement([m.pk for m in materials]))
+            _queue_announcement([m.pk for m in materials])
     except Exception:
         for version in stored:
             version.file.delete(save=False)  # the rows are rolled back: leave no file behind
@@ -225,7 +226,7 @@ def version_add(*, material: Material, upload, by) -> MaterialVersion:
     version = _store(material, upload, name, content_type, by, number=number)
     material.announced_at = None
     material.save(update_fields=["announced_at"])
-    transaction.on_commit(lambda: _queue_announcement([material.pk]))
+    _queue_announcement([material.pk])
     return version
 
 
@@ -244,12 +245,8 @@ def material_delete(*, material: Material, by) -> Material:
 
 # --- notices ----------------------------------------------------------------------------------
 def _queue_announcement(material_ids: list[int]) -> None:
-    from .tasks import announce_materials
-
-    try:
-        announce_materials.delay(material_ids)
-    except Exception:  # noqa: BLE001 - any broker failure: the periodic sweep announces them later
-        logger.warning("broker unavailable; materials %s wait for the sweep", material_ids)
+    # Once the upload commits; a broker outage: the periodic sweep announces them later.
+    enqueue("faculty.tasks.announce_materials", material_ids=material_ids)
 
 
 def announce(material_ids: list[int]) -> int:
@@ -270,7 +267,7 @@ def announce(material_ids: list[int]) -> int:
     sent = 0
     for group in by_session.values():
         session = group[0].session
-        seated = set(session.enrolments.filter(state="confirmed").values_list("participant__user_id", flat=True))
+        seated = set(session.enrolments.filter(state=SEATED).values_list("participant__user_id", flat=True))
         # The materials and their latest versions: a new version is news again, the same post is not.
         versions = dict(
             MaterialVersion.objects.filter(material__in=group).values_list("material").annotate(n=Max("number"))
@@ -294,7 +291,7 @@ def _readers(session: TrainingSession, seated: set[int], *, everyone: bool):
 
     users = get_user_model().objects.filter(is_active=True)
     if everyone:
-        return users.filter(participant__admissions__program=session.program, participant__admissions__state="admitted")
+        return users.filter(participant__admissions__program=session.program, participant__admissions__state=ADMITTED)
     return users.filter(pk__in=seated)
 
 

@@ -4,7 +4,7 @@ from . import services
 
 
 @shared_task(name="faculty.tasks.announce_materials")
-def announce_materials(material_ids: list[int]) -> int:
+def announce_materials(*, material_ids: list[int]) -> int:
     return services.announce(material_ids)
 
 

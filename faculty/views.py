@@ -22,7 +22,7 @@ from sessions.models import Faculty, TrainingSession
 
 from . import services
 from .forms import FacultyProfileForm, MaterialForm, VersionForm
-from .models import Material, MaterialVersion
+from .models import SEATED, Material, MaterialVersion
 from .watermark import WatermarkFailed, watermarked
 
 
@@ -36,7 +36,7 @@ def portal(request):
         .select_related("program", "venue", "topic")
         .prefetch_related(timetable.ASSIGNMENTS)
         .annotate(
-            seats=Count("enrolments", filter=Q(enrolments__state="confirmed"), distinct=True),
+            seats=Count("enrolments", filter=Q(enrolments__state=SEATED), distinct=True),
             material_count=Count("materials", filter=Q(materials__deleted_at__isnull=True), distinct=True),
         )
         .order_by("starts_at")
@@ -45,7 +45,7 @@ def portal(request):
     provinces = defaultdict(Counter)
     name = "name_en" if translation.get_language() == "en" else "short_zh"
     for session_id, province in TrainingSession.objects.filter(
-        pk__in=[s.pk for s in sessions], enrolments__state="confirmed"
+        pk__in=[s.pk for s in sessions], enrolments__state=SEATED
     ).values_list("pk", f"enrolments__participant__province__{name}"):
         provinces[session_id][province] += 1
     now = timezone.now()
@@ -84,7 +84,7 @@ def roster(request, pk, fmt):
     session = _managed_session(request, pk)
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    seats = session.enrolments.filter(state="confirmed").select_related("participant__province")
+    seats = session.enrolments.filter(state=SEATED).select_related("participant__province")
     header = [_("Name"), _("Name in Latin letters"), _("Province"), _("City"), _("Law firm")]
     rows = [
         [e.participant.name_zh, e.participant.name_latin, str(e.participant.province), e.participant.city,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +20,8 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from common.tasks import enqueue, send
 
 from .models import Channel, Notification, State
 
@@ -111,20 +112,11 @@ def notify(
             # A concurrent caller stored the same key first.
             return Notification.objects.get(dedup_key=dedup_key)
     if notification.wants_email:
-        transaction.on_commit(partial(enqueue_delivery, notification.pk))
+        enqueue(DELIVER, notification_id=notification.pk)  # a broker outage: the row stays queued for the sweep
     return notification
 
 
-def enqueue_delivery(notification_id: int) -> bool:
-    """Hand a delivery to the broker. If the broker is down the row stays queued for the sweep."""
-    from .tasks import deliver_notification
-
-    try:
-        deliver_notification.apply_async(kwargs={"notification_id": notification_id})
-    except Exception:  # noqa: BLE001 - any broker failure: the outbox keeps the message
-        logger.warning("broker unavailable; notification %s stays queued for the sweep", notification_id)
-        return False
-    return True
+DELIVER = "notifications.tasks.deliver_notification"
 
 
 def _send_email(notification: Notification) -> None:
@@ -211,7 +203,7 @@ def sweep(*, batch: int = 500) -> int:
             "pk", flat=True
         )[:batch]
     )
-    queued = [pk for pk in due if enqueue_delivery(pk)]
+    queued = [pk for pk in due if send(DELIVER, notification_id=pk)]
     Notification.objects.filter(pk__in=queued, state=State.QUEUED).update(
         next_attempt_at=now + timedelta(seconds=SWEEP_LEASE_SECONDS)
     )
@@ -236,7 +228,7 @@ def resend(notification: Notification) -> None:
     Notification.objects.filter(pk=notification.pk).update(
         state=State.QUEUED, attempts=0, last_error="", next_attempt_at=timezone.now(), sent_at=None
     )
-    transaction.on_commit(partial(enqueue_delivery, notification.pk))
+    enqueue(DELIVER, notification_id=notification.pk)
 
 
 def mark_read(*, user, notification_ids: list[int] | None = None) -> int:

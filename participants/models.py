@@ -325,7 +325,7 @@ class Enrolment(models.Model):
             # One live enrolment per lawyer and session; cancelled ones stay as history.
             models.UniqueConstraint(
                 fields=["participant", "session"],
-                condition=~Q(state="cancelled"),
+                condition=~Q(state=EnrolmentState.CANCELLED),
                 name="enrolment_one_live_per_session",
             ),
         ]

@@ -16,9 +16,9 @@ class TrainingSessionsConfig(AppConfig):
         return (
             NavItem(_("Timetable"), "sessions:program_list", "calendar3-week", everyone, order=40),
             NavItem(_("Faculty"), "sessions:faculty_directory", "person-video3", everyone, order=50),
-            NavItem(_("Programs and sessions"), "manage:program_list", "kanban", office, "manage", 10),
-            NavItem(_("Venues"), "manage:venue_list", "geo-alt", office, "manage", 20),
-            NavItem(_("Faculty profiles"), "manage:faculty_list", "person-gear", office, "manage", 30),
+            NavItem(_("Programs and sessions"), "sessions_manage:program_list", "kanban", office, "manage", 10),
+            NavItem(_("Venues"), "sessions_manage:venue_list", "geo-alt", office, "manage", 20),
+            NavItem(_("Faculty profiles"), "sessions_manage:faculty_list", "person-gear", office, "manage", 30),
         )
 
     def ready(self):

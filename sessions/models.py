@@ -30,6 +30,11 @@ def bilingual(field: str) -> property:
     return property(lambda self: self.tr(field), doc=f"{field}_zh or {field}_en, by language")
 
 
+# participants.models.EnrolmentState's values, which sessions (below participants) may not import; the layer
+# test (tests/platform/test_layers.py) pins them to the enum.
+SEATED, WAITING = "confirmed", "waitlisted"
+
+
 class ProgramStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
@@ -281,7 +286,7 @@ class TrainingSessionQuerySet(models.QuerySet):
         model = self.model
         taught = model.objects.filter(assignments__faculty__user=user).values("pk")
         held = model.objects.filter(
-            Q(enrolments__state="confirmed") | Q(enrolments__state="waitlisted", ends_at__gt=timezone.now()),
+            Q(enrolments__state=SEATED) | Q(enrolments__state=WAITING, ends_at__gt=timezone.now()),
             enrolments__participant__user=user,
         ).values("pk")
         return self.filter(Q(pk__in=taught) | Q(pk__in=held))

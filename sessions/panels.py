@@ -5,13 +5,16 @@ from django.utils import timezone
 from common.panels import Panel
 
 from . import timetable
-from .models import Program, TrainingSession
+from .models import Program, ProgramStatus, TrainingSession
 
 
 def home_panels(request) -> list[Panel]:
     user = request.user
     programs = list(
-        Program.objects.visible_to(user).exclude(status="closed").prefetch_related("topics").order_by("-starts_on")[:3]
+        Program.objects.visible_to(user)
+        .exclude(status=ProgramStatus.CLOSED)
+        .prefetch_related("topics")
+        .order_by("-starts_on")[:3]
     )
     panels = [Panel("sessions/panels/programs.html", {"programs": programs}, column="side", order=10)]
     profile = getattr(user, "faculty_profile", None) if user.is_faculty else None

@@ -19,6 +19,8 @@ from notifications.services import notify
 
 from .conflicts import Conflict, check_session
 from .models import (
+    SEATED,
+    WAITING,
     CalendarFeed,
     Faculty,
     FacultyAssignment,
@@ -192,7 +194,7 @@ def session_audience(session: TrainingSession):
     the lawyers holding a seat or a waitlist place (through the enrolment relation)."""
     return User.objects.filter(
         Q(faculty_profile__assignments__session=session)
-        | Q(participant__enrolments__session=session, participant__enrolments__state__in=["confirmed", "waitlisted"]),
+        | Q(participant__enrolments__session=session, participant__enrolments__state__in=[SEATED, WAITING]),
         is_active=True,
     ).distinct()
 

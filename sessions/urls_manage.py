@@ -2,7 +2,7 @@ from django.urls import path
 
 from .views import manage
 
-app_name = "manage"
+app_name = "sessions_manage"
 urlpatterns = [
     path("programs/", manage.program_list, name="program_list"),
     path("programs/new/", manage.program_edit, name="program_create"),

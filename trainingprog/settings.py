@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "participants",
     "faculty",
     "certificates",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from common.spreadsheets import ImportFileError, is_xlsx, read_upload
+from common.tasks import enqueue
 from sessions.models import Program
 
 from ..models import ImportJob
@@ -125,17 +127,14 @@ def job_start(*, job: ImportJob, only_valid: bool, confirmed: str) -> None:
 
 def _queue_task(job_id: int, confirmed: str) -> None:
     """Hand a queued job to the worker once the transaction commits; if the broker cannot take it, the job is
-    given back at once rather than left waiting for a task that will never come."""
-    from ..tasks import import_run
-
-    def send():
-        try:
-            import_run.delay(job_id=job_id, confirmed=confirmed)
-        except Exception:  # noqa: BLE001 - the broker is down: the administrator starts it again later
-            logger.warning("import %s: not queued, the broker is unreachable", job_id)
-            _give_back(job_id, ImportJob.State.QUEUED, "not_queued")
-
-    transaction.on_commit(send)
+    given back at once (the administrator starts it again later) rather than left waiting for a task that will
+    never come."""
+    enqueue(
+        "participants.tasks.import_run",
+        job_id=job_id,
+        confirmed=confirmed,
+        on_failure=partial(_give_back, job_id, ImportJob.State.QUEUED, "not_queued"),
+    )
 
 
 def job_run(*, job_id: int, confirmed: str, wait: bool = True) -> None:

@@ -20,6 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from accounts.roles import Role
+from accounts.services import invitation_send
+from common.tasks import enqueue
 from sessions.models import Program, SessionStatus, TrainingSession
 
 from ..models import Admission, AdmissionState, IdentityChange, Participant, Province
@@ -241,13 +244,17 @@ def _after_admission(program: Program, participants: list[Participant]) -> None:
 def queue_invitations(user_ids: list[int], *, by: User | None = None) -> None:
     """Once the import commits, invite its new accounts in the background (a broker outage only
     delays them: the accounts stay inactive until invited, and the import can be run again)."""
-    from ..tasks import import_send_invitations
-
-    def send():
-        try:
-            import_send_invitations.delay(user_ids=user_ids, invited_by_id=getattr(by, "pk", None))
-        except Exception:  # noqa: BLE001 - the broker is down; nothing is lost but time
-            logger.warning("import: invitations for %s account(s) not queued", len(user_ids))
-
     if user_ids:
-        transaction.on_commit(send)
+        enqueue("participants.tasks.import_send_invitations", user_ids=user_ids, invited_by_id=getattr(by, "pk", None))
+
+
+def invitations_send(*, user_ids: list[int], invited_by_id: int | None) -> int:
+    """In the worker: invite the accounts an import created. Accounts active or invited already are skipped, so
+    a task that runs twice sends each invitation once; returns how many were sent."""
+    invited_by = User.objects.filter(pk=invited_by_id).first()
+    sent = 0
+    for user in User.objects.filter(pk__in=user_ids, is_active=False, invitations__isnull=True):
+        invitation_send(user=user, role=Role.PARTICIPANT, invited_by=invited_by)
+        sent += 1
+    logger.info("import: %s invitation(s) sent", sent)
+    return sent

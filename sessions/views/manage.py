@@ -15,14 +15,14 @@ from common.params import pk_from
 from .. import services
 from ..conflicts import check_session, program_clashes
 from ..forms import AssignmentFormSet, CancelForm, FacultyForm, ProgramForm, SessionForm, TopicFormSet, VenueForm
-from ..models import Faculty, Program, SessionChange, TrainingSession, Venue
+from ..models import Faculty, Program, SessionChange, SessionStatus, TrainingSession, Venue
 from ..timetable import ASSIGNMENTS
 
 
 def _form_page(request, form, *, title, back, formset=None, extra=None):
     return render(
         request,
-        "manage/form.html",
+        "sessions/manage/form.html",
         {"form": form, "formset": formset, "title": title, "back": back, **(extra or {})},
     )
 
@@ -31,10 +31,10 @@ def _form_page(request, form, *, title, back, formset=None, extra=None):
 @administrator_required
 def program_list(request):
     programs = Program.objects.annotate(
-        session_count=Count("sessions", filter=Q(sessions__status="scheduled"), distinct=True),
+        session_count=Count("sessions", filter=Q(sessions__status=SessionStatus.SCHEDULED), distinct=True),
         topic_count=Count("topics", distinct=True),
     )
-    return render(request, "manage/program_list.html", {"programs": programs})
+    return render(request, "sessions/manage/program_list.html", {"programs": programs})
 
 
 @administrator_required
@@ -46,11 +46,11 @@ def program_edit(request, slug=None):
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         messages.success(request, _("The program is saved."))
-        return redirect("manage:program", slug=saved.slug)
+        return redirect("sessions_manage:program", slug=saved.slug)
     if program:
-        back = reverse("manage:program", args=[program.slug])
+        back = reverse("sessions_manage:program", args=[program.slug])
         return _form_page(request, form, title=_("Edit program"), back=back, extra={"program": program})
-    return _form_page(request, form, title=_("New program"), back=reverse("manage:program_list"))
+    return _form_page(request, form, title=_("New program"), back=reverse("sessions_manage:program_list"))
 
 
 @administrator_required
@@ -65,8 +65,8 @@ def program_topics(request, slug):
             messages.error(request, _("A topic that sessions still use cannot be removed; move those sessions first."))
         else:
             messages.success(request, _("Topics are saved."))
-            return redirect("manage:program", slug=slug)
-    return render(request, "manage/topics.html", {"program": program, "formset": formset})
+            return redirect("sessions_manage:program", slug=slug)
+    return render(request, "sessions/manage/topics.html", {"program": program, "formset": formset})
 
 
 @administrator_required
@@ -77,7 +77,7 @@ def program_detail(request, slug):
     clashes, warnings = program_clashes(program)
     return render(
         request,
-        "manage/program_detail.html",
+        "sessions/manage/program_detail.html",
         {"program": program, "sessions": sessions, "clash_count": len(clashes), "warning_count": len(warnings)},
     )
 
@@ -86,7 +86,9 @@ def program_detail(request, slug):
 def program_conflicts(request, slug):
     program = get_object_or_404(Program, slug=slug)
     clashes, warnings = program_clashes(program)
-    return render(request, "manage/conflicts.html", {"program": program, "clashes": clashes, "warnings": warnings})
+    return render(
+        request, "sessions/manage/conflicts.html", {"program": program, "clashes": clashes, "warnings": warnings}
+    )
 
 
 # --- sessions ----------------------------------------------------------------------------------
@@ -136,10 +138,10 @@ def session_edit(request, slug=None, pk=None):
             form.add_error(None, error)
         else:
             messages.success(request, _("“%(title)s” is saved.") % {"title": form.instance.title})
-            return redirect("manage:program", slug=program.slug)
+            return redirect("sessions_manage:program", slug=program.slug)
     return render(
         request,
-        "manage/session_form.html",
+        "sessions/manage/session_form.html",
         {"program": program, "session": session, "form": form, "formset": formset, "conflicts": conflicts},
     )
 
@@ -203,8 +205,8 @@ def session_cancel(request, pk):
             form.add_error(None, error)
         else:
             messages.success(request, _("“%(title)s” is cancelled; its faculty are told.") % {"title": session.title})
-            return redirect("manage:program", slug=session.program.slug)
-    return render(request, "manage/session_cancel.html", {"session": session, "form": form})
+            return redirect("sessions_manage:program", slug=session.program.slug)
+    return render(request, "sessions/manage/session_cancel.html", {"session": session, "form": form})
 
 
 @administrator_required
@@ -218,7 +220,7 @@ def session_restore(request, pk):
             messages.error(request, message)
     else:
         messages.success(request, _("“%(title)s” is back on the timetable.") % {"title": session.title})
-    return redirect("manage:program", slug=session.program.slug)
+    return redirect("sessions_manage:program", slug=session.program.slug)
 
 
 @administrator_required
@@ -226,7 +228,9 @@ def session_history(request, pk):
     session = get_object_or_404(TrainingSession.objects.select_related("program"), pk=pk)
     changes = session.changes.select_related("changed_by")
     return render(
-        request, "manage/session_history.html", {"session": session, "changes": changes, "Kind": SessionChange.Kind}
+        request,
+        "sessions/manage/session_history.html",
+        {"session": session, "changes": changes, "Kind": SessionChange.Kind},
     )
 
 
@@ -234,7 +238,7 @@ def session_history(request, pk):
 @administrator_required
 def venue_list(request):
     venues = Venue.objects.annotate(session_count=Count("sessions"))
-    return render(request, "manage/venue_list.html", {"venues": venues})
+    return render(request, "sessions/manage/venue_list.html", {"venues": venues})
 
 
 @administrator_required
@@ -244,9 +248,9 @@ def venue_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The venue is saved."))
-        return redirect("manage:venue_list")
+        return redirect("sessions_manage:venue_list")
     return _form_page(
-        request, form, title=_("Edit venue") if venue else _("New venue"), back=reverse("manage:venue_list")
+        request, form, title=_("Edit venue") if venue else _("New venue"), back=reverse("sessions_manage:venue_list")
     )
 
 
@@ -262,7 +266,7 @@ def venue_delete(request, pk):
         )
     else:
         messages.success(request, _("%(venue)s is deleted.") % {"venue": venue})
-    return redirect("manage:venue_list")
+    return redirect("sessions_manage:venue_list")
 
 
 # --- faculty -----------------------------------------------------------------------------------
@@ -274,7 +278,7 @@ def faculty_list(request):
         faculty = faculty.filter(
             Q(name_zh__icontains=query) | Q(name_en__icontains=query) | Q(affiliation_zh__icontains=query)
         )
-    return render(request, "manage/faculty_list.html", {"faculty": faculty, "query": query})
+    return render(request, "sessions/manage/faculty_list.html", {"faculty": faculty, "query": query})
 
 
 @administrator_required
@@ -284,9 +288,9 @@ def faculty_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The faculty profile is saved."))
-        return redirect("manage:faculty_list")
+        return redirect("sessions_manage:faculty_list")
     title = _("Edit faculty member") if person else _("New faculty member")
-    return _form_page(request, form, title=title, back=reverse("manage:faculty_list"))
+    return _form_page(request, form, title=title, back=reverse("sessions_manage:faculty_list"))
 
 
 @administrator_required
@@ -300,4 +304,4 @@ def faculty_invite(request, pk):
             messages.error(request, message)
     else:
         messages.success(request, _("%(name)s can now sign in (or has an invitation on its way).") % {"name": person})
-    return redirect("manage:faculty_list")
+    return redirect("sessions_manage:faculty_list")

@@ -14,7 +14,7 @@ from common.panels import collect_panels
 
 from .. import timetable
 from ..forms import TimetableFilterForm
-from ..models import AffiliationKind, Faculty, Program, TrainingSession
+from ..models import AffiliationKind, Faculty, Program, SessionStatus, TrainingSession
 
 TIMETABLE_PARAMETERS = ("topic", "format", "venue", "faculty", "view", "date")
 
@@ -26,7 +26,7 @@ def visible_program(request, slug) -> Program:
 @login_required
 def program_list(request):
     programs = Program.objects.visible_to(request.user).annotate(
-        session_count=Count("sessions", filter=Q(sessions__status="scheduled"))
+        session_count=Count("sessions", filter=Q(sessions__status=SessionStatus.SCHEDULED))
     )
     if len(programs) == 1 and not request.user.is_administrator:
         return redirect("sessions:schedule", slug=programs[0].slug)

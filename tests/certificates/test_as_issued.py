@@ -24,7 +24,7 @@ from django.utils import translation
 from accounts.roles import Role
 from certificates import services
 from certificates.models import Certificate, CertificateAmendment
-from faculty.demo import demo_pdf
+from demo.faculty import demo_pdf
 from faculty.models import Material, MaterialVersion
 from notifications.models import Notification
 from participants.services import profiles
@@ -203,7 +203,7 @@ def test_every_pdf_we_make_embeds_every_font():
     """Every URL of the access table, asked by the first person it answers, with the platform's world; each
     answer that is a PDF (or a ZIP of them) has every font embedded. A new PDF is covered without being listed.
     The world's lawyer has a rare name (㛃, CJK Extension A) on their certificate, transcript and the sign-in
-    sheet; its materials are the demo's (faculty/demo.py), confidential, so a lawyer's copy is watermarked."""
+    sheet; its materials are the demo's (demo/faculty.py), confidential, so a lawyer's copy is watermarked."""
     world = build_world()
     admin = world.administrator
     profiles.participant_update(

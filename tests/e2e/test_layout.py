@@ -86,8 +86,8 @@ def test_every_page_fits_a_phone(world, browser, english_browser, live_server): 
                     name = f"{visit.key.replace(':', '-').replace('@', '-')}-{visit.role}-{language[:2]}.png"
                     page.screenshot(path=folder / name, full_page=True)
     # Pages with tables today: the walk reaches them (and a page that loses its table must leave this list).
-    for page in ("manage:program as administrator", "manage:program_list as administrator",
-                 "manage:venue_list as administrator", "participants:completion as administrator",
+    for page in ("sessions_manage:program as administrator", "sessions_manage:program_list as administrator",
+                 "sessions_manage:venue_list as administrator", "participants:completion as administrator",
                  "participants:roster as administrator", "participants:attendance_roster as faculty"):  # fmt: skip
         assert page in with_tables, f"{page} shows no table: {sorted(with_tables)}"
     assert not pages_with, f"{len(pages_with)} thing(s) do not fit a 390 px phone:\n" + "\n".join(
@@ -100,7 +100,7 @@ def test_names_are_listed_as_the_language_writes_them(world, browser, live_serve
     both, joined with ", " in English and "、" in Chinese."""
     session = world.program.sessions.get(title_zh="往期课0")
     pages = {
-        "administrator": reverse("manage:program", args=[world.program.slug]),
+        "administrator": reverse("sessions_manage:program", args=[world.program.slug]),
         "lawyer": reverse("sessions:schedule", args=[world.program.slug]),
         "faculty": reverse("faculty:portal"),
     }

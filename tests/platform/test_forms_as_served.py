@@ -51,7 +51,7 @@ NOT_SAVED_AS_SERVED = {
     "accounts:password_change": "asks for the person's current password, which no page serves",
     "accounts:password_reset": "says the same for any address and makes nothing for an unknown one (by design)",
     "participants:checkin_code": "needs the code shown on the session's check-in screen",
-    "manage:session_create": "needs a venue or an online link: one of the two, which no required mark can say",
+    "sessions_manage:session_create": "needs a venue or an online link: one of the two, which no required mark can say",
     "participants:import_upload": "a file upload",
     "faculty:session_materials": "a file upload",
 }
@@ -309,11 +309,16 @@ def collect(failures: list[str]):
 def test_the_walk_finds_the_form_pages_and_the_exclusions_are_current(form_pages, clients):
     keys = {page.key for page in form_pages}
     # The pages of issue 13 are found, the one for making and the one for editing.
-    assert {"manage:program_create", "manage:program_edit", "manage:session_edit", "accounts:profile"} <= keys
+    assert {
+        "sessions_manage:program_create",
+        "sessions_manage:program_edit",
+        "sessions_manage:session_edit",
+        "accounts:profile",
+    } <= keys
     stale = sorted(set(NOT_SAVED_AS_SERVED) - keys)
     assert not stale, f"NOT_SAVED_AS_SERVED names pages that serve no form of their own: {stale}"
     kinds = {page.key: bool(asks_for_input(serve(clients, page))) for page in form_pages}
-    assert kinds["manage:program_create"] and not kinds["manage:program_edit"]
+    assert kinds["sessions_manage:program_create"] and not kinds["sessions_manage:program_edit"]
 
 
 # --- edit pages -----------------------------------------------------------------------------------

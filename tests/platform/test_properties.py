@@ -308,8 +308,8 @@ FORMS: dict[str, FormCase] = {
     "faculty.forms.FacultyProfileForm": FormCase(
         lambda w, d, f: _form("faculty.forms.FacultyProfileForm")(d, f, instance=fresh(w.faculty)), ["faculty_profile"]
     ),
-    "certificates.views_manage.DesignForm": FormCase(
-        _plain("certificates.views_manage.DesignForm"), ["certificate_design"]
+    "certificates.views.manage.DesignForm": FormCase(
+        _plain("certificates.views.manage.DesignForm"), ["certificate_design"]
     ),
 }
 
@@ -409,47 +409,47 @@ TARGETS: dict[str, Target] = {
     ),
     # scheduling
     "program_create": Target(
-        "administrator", lambda w: reverse("manage:program_create"), _form_fields("sessions.forms.ProgramForm")
+        "administrator", lambda w: reverse("sessions_manage:program_create"), _form_fields("sessions.forms.ProgramForm")
     ),
     "program_edit": Target(
         "administrator",
-        lambda w: reverse("manage:program_edit", args=[w.program.slug]),
+        lambda w: reverse("sessions_manage:program_edit", args=[w.program.slug]),
         _form_fields("sessions.forms.ProgramForm"),
     ),
     "program_topics": Target(
         "administrator",
-        lambda w: reverse("manage:program_topics", args=[w.program.slug]),
+        lambda w: reverse("sessions_manage:program_topics", args=[w.program.slug]),
         _form_fields("sessions.forms.TopicFormSet"),
     ),
     "venue_create": Target(
-        "administrator", lambda w: reverse("manage:venue_create"), _form_fields("sessions.forms.VenueForm")
+        "administrator", lambda w: reverse("sessions_manage:venue_create"), _form_fields("sessions.forms.VenueForm")
     ),
     "venue_edit": Target(
         "administrator",
-        lambda w: reverse("manage:venue_edit", args=[w.venue.pk]),
+        lambda w: reverse("sessions_manage:venue_edit", args=[w.venue.pk]),
         _form_fields("sessions.forms.VenueForm"),
     ),
     "faculty_create": Target(
-        "administrator", lambda w: reverse("manage:faculty_create"), _form_fields("sessions.forms.FacultyForm")
+        "administrator", lambda w: reverse("sessions_manage:faculty_create"), _form_fields("sessions.forms.FacultyForm")
     ),
     "faculty_edit": Target(
         "administrator",
-        lambda w: reverse("manage:faculty_edit", args=[w.faculty.pk]),
+        lambda w: reverse("sessions_manage:faculty_edit", args=[w.faculty.pk]),
         _form_fields("sessions.forms.FacultyForm"),
     ),
     "session_create": Target(
         "administrator",
-        lambda w: reverse("manage:session_create", args=[w.program.slug]),
+        lambda w: reverse("sessions_manage:session_create", args=[w.program.slug]),
         _form_fields("sessions.forms.SessionForm", "sessions.forms.AssignmentFormSet"),
     ),
     "session_edit": Target(
         "administrator",
-        lambda w: reverse("manage:session_edit", args=[w.elective.pk]),
+        lambda w: reverse("sessions_manage:session_edit", args=[w.elective.pk]),
         _form_fields("sessions.forms.SessionForm", "sessions.forms.AssignmentFormSet"),
     ),
     "session_check": Target(
         "administrator",
-        lambda w: reverse("manage:session_check", args=[w.program.slug]),
+        lambda w: reverse("sessions_manage:session_check", args=[w.program.slug]),
         lambda w: (
             _form_fields("sessions.forms.SessionForm", "sessions.forms.AssignmentFormSet")(w)
             | {"session_pk": forms.ChoiceField(choices=[(str(w.elective.pk), ""), ("x", "")])}
@@ -457,7 +457,7 @@ TARGETS: dict[str, Target] = {
     ),
     "session_cancel": Target(
         "administrator",
-        lambda w: reverse("manage:session_cancel", args=[w.elective.pk]),
+        lambda w: reverse("sessions_manage:session_cancel", args=[w.elective.pk]),
         _form_fields("sessions.forms.CancelForm"),
     ),
     "schedule": Target(
@@ -577,7 +577,7 @@ TARGETS: dict[str, Target] = {
     "certificate_design": Target(
         "administrator",
         lambda w: reverse("certificates:design", args=[w.program.slug]),
-        _form_fields("certificates.views_manage.DesignForm"),
+        _form_fields("certificates.views.manage.DesignForm"),
     ),
     "certificate_issue_one": Target(
         "administrator",
@@ -603,13 +603,14 @@ SEARCHES: dict[str, Target] = {
         ("users", "administrator", lambda w: reverse("accounts:user_list"), ["q", "role", "page"]),
         ("outbox", "administrator", lambda w: reverse("notifications:outbox"), ["q", "state", "page"]),
         ("inbox", "lawyer", lambda w: reverse("notifications:inbox"), ["page"]),
-        ("faculty_list", "administrator", lambda w: reverse("manage:faculty_list"), ["q"]),
+        ("faculty_list", "administrator", lambda w: reverse("sessions_manage:faculty_list"), ["q"]),
         ("faculty_directory", "lawyer", lambda w: reverse("sessions:faculty_directory"), ["kind"]),
         ("certificates", "administrator", lambda w: reverse("certificates:manage", args=[w.program.slug]),
          ["q", "lawyer", "page"]),
         ("verify_form", "anonymous", lambda w: reverse("certificates:verify_form"), ["code"]),
         ("program_ics", "anonymous", lambda w: reverse("sessions:program_ics", args=[w.program.slug]), ["key"]),
-        ("session_copy", "administrator", lambda w: reverse("manage:session_create", args=[w.program.slug]), ["from"]),
+        ("session_copy", "administrator",
+         lambda w: reverse("sessions_manage:session_create", args=[w.program.slug]), ["from"]),
     ]
 }  # fmt: skip
 
@@ -735,9 +736,9 @@ def test_a_null_character_in_an_address_is_a_bad_request(world, url):
 def test_numbers_that_are_not_ids_find_nothing(world, number):
     administrator, lawyer = _client(world, "administrator"), _client(world, "lawyer")
     assert lawyer.post(reverse("notifications:mark_read"), {"id": number}).status_code == 302
-    check = reverse("manage:session_check", args=[world.program.slug])
+    check = reverse("sessions_manage:session_check", args=[world.program.slug])
     assert administrator.post(check, {"session_pk": number}).status_code == 200
-    copy = reverse("manage:session_create", args=[world.program.slug])
+    copy = reverse("sessions_manage:session_create", args=[world.program.slug])
     assert administrator.get(copy, {"from": number}, follow=True).status_code in (200, 404)
     move = reverse("participants:enrolment_move", args=[world.enrolment.pk])
     assert administrator.post(move, {"to": number}).status_code == 200  # the page asks to choose a session

@@ -76,7 +76,7 @@ EXTRA_PAGES = [
     Page("notifications:outbox", "administrator", {"state": "queued"}),
     Page("notifications:inbox", "lawyer", {"page": "2"}),
     Page("certificates:manage", "administrator", {"lawyer": "l"}),
-    Page("manage:faculty_list", "administrator", {"q": "Expert"}),
+    Page("sessions_manage:faculty_list", "administrator", {"q": "Expert"}),
     Page("sessions:program_ics", "anonymous", {"key": "<feed>"}),
 ]
 

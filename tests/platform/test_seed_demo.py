@@ -88,7 +88,7 @@ def test_seed_demo_keeps_the_rules_at_any_size(settings, monkeypatch):
     the rules. The benchmark's options scale the history only; the live program keeps its size."""
     from django.db.models import F
 
-    from certificates import demo as certificates_demo
+    from demo import certificates as certificates_demo
     from participants.models import AttendanceChange
     from participants.services import COMPLETED, Completion, checkin_window
     from participants.services.quotas import quota_table

@@ -124,9 +124,9 @@ def _queries(client, url):
         lambda p: reverse("sessions:faculty_directory"),
         lambda p: reverse("sessions:faculty_profile", args=[p.sessions.last().assignments.first().faculty.slug]),
         lambda p: reverse("sessions:program_ics", args=[p.slug]),
-        lambda p: reverse("manage:program", args=[p.slug]),
-        lambda p: reverse("manage:program_conflicts", args=[p.slug]),
-        lambda p: reverse("manage:session_edit", args=[p.sessions.last().pk]),
+        lambda p: reverse("sessions_manage:program", args=[p.slug]),
+        lambda p: reverse("sessions_manage:program_conflicts", args=[p.slug]),
+        lambda p: reverse("sessions_manage:session_edit", args=[p.sessions.last().pk]),
     ],
     ids=["timetable", "week", "session", "directory", "profile", "ics", "manage", "conflicts", "session-form"],
 )

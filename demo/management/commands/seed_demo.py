@@ -11,15 +11,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
-from certificates.demo import seed_certificates
 from certificates.models import Certificate, CertificateDesign
-from faculty.demo import seed_materials
+from demo.accounts import DEMO_PASSWORD, DEMO_USERS, seed_users
+from demo.certificates import seed_certificates
+from demo.faculty import seed_materials
+from demo.participants import DEMO_DOMAIN, seed_lawyers, seed_live_lawyers
+from demo.sessions import LIVE_SLUG, built_today, seed_history, seed_live
 from faculty.models import Material, MaterialVersion
-from participants.demo import DEMO_DOMAIN, seed_lawyers, seed_live_lawyers
 from participants.models import Admission, Attendance, AttendanceChange, Enrolment, ImportJob, Participant
 from participants.services import checkin_window
-from sessions.demo import LIVE_SLUG, built_today, seed_history, seed_live
 from sessions.models import Program, TrainingSession
 
 

@@ -3,11 +3,10 @@
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from accounts.roles import Role
+from accounts.services import user_add_role
 from notifications.models import Channel
 from notifications.services import notify
-
-from .roles import Role
-from .services import user_add_role
 
 DEMO_PASSWORD = "demo-pass-2025"  # noqa: S105 - published demo login, DEBUG only
 DEMO_USERS = [

@@ -6,10 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 
+from faculty.models import Material, Visibility
+from faculty.services import material_upload
 from sessions.models import Program
-
-from .models import Material, Visibility
-from .services import material_upload
 
 # The kinds of document posted, one per session the demo faculty member has taught, each named after its
 # session: (name prefix, second line, visibility, confidential).

@@ -1,9 +1,8 @@
 """Demo certificates for `seed_demo`: every lawyer who completed has one (up to SAMPLE); one is revoked."""
 
+from certificates.models import Certificate
+from certificates.services import BATCH, certificate_revoke, eligible, issue_batch
 from sessions.models import Program
-
-from .models import Certificate
-from .services import BATCH, certificate_revoke, eligible, issue_batch
 
 # Each certificate is a rendered PDF. The default demo's 277 lawyers who completed all get theirs; at the
 # benchmark's 10,000 lawyers the others stay eligible, as if the office were issuing them now (PDFs for

@@ -19,9 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
-from sessions.models import Program, SessionFormat, SessionStatus, TrainingSession
-
-from .models import (
+from participants.models import (
     Admission,
     AdmissionState,
     Attendance,
@@ -35,7 +33,8 @@ from .models import (
     ProvinceQuota,
     Specialty,
 )
-from .services import checkin_window
+from participants.services import checkin_window
+from sessions.models import Program, SessionFormat, SessionStatus, TrainingSession
 
 SURNAMES = [
     ("王", "Wang"), ("李", "Li"), ("张", "Zhang"), ("刘", "Liu"), ("陈", "Chen"), ("杨", "Yang"), ("黄", "Huang"),

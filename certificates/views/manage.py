@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
 from common.params import pk_from
-from participants.models import Participant
+from participants.models import AdmissionState, Participant
 from sessions.models import Program
 
-from . import services
-from .models import Certificate, CertificateDesign, IssueJob
+from .. import services
+from ..models import Certificate, CertificateDesign, IssueJob
 
 
 class DesignForm(forms.ModelForm):
@@ -79,9 +79,9 @@ def _candidates(program, query: str):
     query = query.strip()
     if not query:
         return []
-    lawyers = Participant.objects.filter(admissions__program=program, admissions__state="admitted").exclude(
-        certificates__program=program
-    )
+    lawyers = Participant.objects.filter(
+        admissions__program=program, admissions__state=AdmissionState.ADMITTED
+    ).exclude(certificates__program=program)
     return lawyers.filter(Q(name_zh__icontains=query) | Q(name_latin__icontains=query)).select_related("province")[:10]
 
 

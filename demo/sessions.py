@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from .models import (
+from sessions.models import (
     AffiliationKind,
     AssignmentRole,
     Faculty,

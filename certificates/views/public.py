@@ -12,8 +12,8 @@ from django.views.decorators.cache import never_cache
 from common.client_ip import client_ip
 from common.throttle import over_limit
 
-from . import services
-from .models import Certificate
+from .. import services
+from ..models import Certificate
 
 CODE = re.compile(r"^[0-9a-f]{40}$")
 
