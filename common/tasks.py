@@ -26,7 +26,7 @@ def enqueue(task: str, *, on_failure: Callable[[], object] | None = None, **kwar
 
 def send(task: str, *, on_failure: Callable[[], object] | None = None, **kwargs) -> bool:
     """Hand the task to the broker now (a sweep, outside any transaction); False if the broker refused it."""
-    registered = current_app.tasks[task]  # a name no task has is a mistake in the code, not an outage
+    registered = _task(task)  # a name no task has is a mistake in the code, not an outage
     try:
         registered.apply_async(kwargs=kwargs)
     except Exception:  # noqa: BLE001 - any broker failure: the work waits in the database for its sweep
@@ -35,3 +35,11 @@ def send(task: str, *, on_failure: Callable[[], object] | None = None, **kwargs)
             on_failure()
         return False
     return True
+
+
+def _task(name: str):
+    """The task of that name. A web process imports no tasks module of its own accord (the worker does, as it
+    starts): the first look-up imports them all, as the worker would (Celery's autodiscovery)."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]

@@ -191,7 +191,7 @@ def session_check(request, slug):
             faculty_ids=faculty_ids,
             exclude_pk=session.pk if session else None,
         )
-    return render(request, "manage/session_form.html#conflicts", {"conflicts": conflicts, "checked": True})
+    return render(request, "sessions/manage/session_form.html#conflicts", {"conflicts": conflicts, "checked": True})
 
 
 @administrator_required

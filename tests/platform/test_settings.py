@@ -204,11 +204,14 @@ WEB = {"TRAININGPROG_WEB_PROCESS": "true", "DATABASE_URL": "postgres://u@db.inte
 def test_a_web_processs_statement_timeout_is_four_fifths_of_gunicorns_timeout():
     found = _settings(["WEB_STATEMENT_TIMEOUT", "DATABASES"], DEBUG="true", GUNICORN_TIMEOUT="120", **WEB)
     assert found["WEB_STATEMENT_TIMEOUT"] == 96
-    assert found["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off -c statement_timeout=96000"
+    # jit off for every connection; a web process also waits at most WEB_LOCK_TIMEOUT for a lock.
+    assert found["DATABASES"]["default"]["OPTIONS"]["options"] == (
+        "-c jit=off -c statement_timeout=96000 -c lock_timeout=5000"
+    )
     # gunicorn's "no timeout" (0) leaves queries without one too.
     found = _settings(["WEB_STATEMENT_TIMEOUT", "DATABASES"], DEBUG="true", GUNICORN_TIMEOUT="0", **WEB)
     assert found["WEB_STATEMENT_TIMEOUT"] == 0
-    assert found["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off"
+    assert found["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off -c lock_timeout=5000"
 
 
 def test_a_web_process_refuses_a_statement_timeout_not_below_gunicorns():
