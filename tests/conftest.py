@@ -53,6 +53,17 @@ def other_lawyer(db):
     return UserFactory(email="other.lawyer@example.test", full_name="赵律师", role=Role.PARTICIPANT)
 
 
+# --- the world of tests/platform/world.py, for a module ---------------------------------------------------
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Every person, program and page's object (tests/platform/world.py), built once for the test module and
+    rolled back at its end; each test runs in a savepoint inside it."""
+    from .platform.world import world_for_module
+
+    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("media")) as world:
+        yield world
+
+
 # --- mail and a worker ---------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def smtp_sink():
@@ -102,7 +113,7 @@ def lawyer_client(lawyer):
 
 # --- the clock ----------------------------------------------------------------------------------------
 # Dates must not break around midnight or at the turn of a month or year (tests/clock.py). Tests marked
-# `clock_edges` run at the real time and at each edge instant; `--clock` runs everything at one instant.
+# `clock_edges` run at the real time and at each edge instant; `--clock` runs the suite from one instant.
 from . import clock  # noqa: E402
 
 
@@ -116,23 +127,48 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "clock_edges: also run at each instant of tests/clock.py EDGES")
+    config.addinivalue_line(
+        "markers", "real_clock(reason): runs at the real time whatever --clock says (it compares times the OS stamps)"
+    )
+    clock.start_suite(config.getoption("--clock"))
+
+
+def _real_clock(item) -> str | None:
+    """Why the test keeps the real clock (None: it does not)."""
+    for name in clock.REAL_CLOCK:
+        marker = item.get_closest_marker(name)
+        if marker is not None:
+            return marker.kwargs.get("reason", f"marked {name}: the processes it starts keep the real clock")
+    return None
 
 
 def pytest_generate_tests(metafunc):
     marked = metafunc.definition.get_closest_marker("clock_edges")
     # Processes the test starts (workers, servers) keep the real clock: such tests run at the real time only.
-    if marked and not metafunc.definition.get_closest_marker("services"):
+    if marked and not _real_clock(metafunc.definition):
         metafunc.parametrize("clock_edge", [None, *clock.EDGES], ids=["now", *clock.EDGES], indirect=True)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _suite_clock(request):
-    with clock.at(request.config.getoption("--clock")):
-        yield
+def pytest_collection_modifyitems(items):
+    for item in items:
+        marker = item.get_closest_marker("real_clock")
+        if marker is not None and not marker.kwargs.get("reason"):
+            raise pytest.UsageError(f"{item.nodeid}: real_clock(reason=...) says why the test needs the real clock")
+        if marker is not None and item.get_closest_marker("clock_edges"):
+            raise pytest.UsageError(f"{item.nodeid}: a test on the real clock cannot also run at the clock's edges")
 
 
 @pytest.fixture(autouse=True)
-def clock_edge(request, _suite_clock):
-    """Autouse, so the clock is set before any other fixture of the test reads it."""
-    with clock.at(getattr(request, "param", None)):
-        yield
+def clock_edge(request):
+    """The test's clock: its edge instant, else the suite's (--clock), else the real one. Autouse, so the
+    clock is set before any other fixture of the test reads it."""
+    edge = getattr(request, "param", None)
+    if edge is not None:
+        with clock.at(edge):
+            yield
+    elif _real_clock(request.node):
+        with clock.real():
+            yield
+    else:
+        with clock.suite():
+            yield

@@ -16,20 +16,12 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from .world import world_for_module
-
 GARBAGE = ["abc", "99999999999999999999", "1.5", "-1"]
 PICKERS = ("vForeignKeyRawIdAdminField", "vManyToManyRawIdAdminField")
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("media")) as world:
-        yield world
-
-
 @pytest.fixture
-def superuser_client(world):
+def superuser_client(module_world):
     user = get_user_model().objects.create_superuser("root@example.test", "Root-secret-2026", full_name="Root")
     client = Client(raise_request_exception=False)
     client.force_login(user, backend="accounts.backends.EmailBackend")
@@ -112,7 +104,7 @@ def _fingerprint(model) -> list:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("label", _model_labels())
-def test_a_value_the_form_did_not_offer_is_refused_without_a_server_error(label, world, superuser_client):
+def test_a_value_the_form_did_not_offer_is_refused_without_a_server_error(label, module_world, superuser_client):
     model = next(model for model in admin.site._registry if model._meta.label == label)
     tried = []
     for url in _pages(model):

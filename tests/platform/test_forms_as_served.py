@@ -43,7 +43,7 @@ from django.utils.html import escape
 
 from .access import expected, routes
 from .served import Control, ServedForm, field_feedback, rendered_controls, served_forms
-from .world import ROLES, kwargs_for, world_for_module
+from .world import ROLES, kwargs_for
 
 # Pages whose own form cannot save as it is served, and why. Every other form page is tested.
 NOT_SAVED_AS_SERVED = {
@@ -78,26 +78,20 @@ class FormPage:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("media")) as world:
-        yield world
-
-
-@pytest.fixture(scope="module")
-def clients(world, django_db_blocker):
+def clients(module_world, django_db_blocker):
     with django_db_blocker.unblock():
-        return {role: world.client(role) for role in ROLES}
+        return {role: module_world.client(role) for role in ROLES}
 
 
 @pytest.fixture(scope="module")
-def form_pages(world, clients, django_db_blocker) -> list[FormPage]:
+def form_pages(module_world, clients, django_db_blocker) -> list[FormPage]:
     """Every (page, person) whose page serves a form posting to the page itself."""
     found = []
     with django_db_blocker.unblock():
         for route in routes():
             if route.is_admin:
                 continue
-            url = reverse(route.name, kwargs=kwargs_for(world, route.key, route.arguments))
+            url = reverse(route.name, kwargs=kwargs_for(module_world, route.key, route.arguments))
             for role in ROLES:
                 if expected(route, role) != "200":
                     continue

@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils.log import configure_logging
 
@@ -32,16 +32,15 @@ from trainingprog.licences import licence_tail, redact_licences
 from trainingprog.urls import urlpatterns as site_urlpatterns
 
 from .fuzz_world import build_world, client_for
+from .world import world_for_module
 
 NEW_LICENCE = "44030120159999999"  # given to a lawyer by an edit in the log test
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
-    with media, django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
-        transaction.set_rollback(True)
+    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("media"), build=build_world) as world:
+        yield world
 
 
 def _spaced(licence: str) -> str:
