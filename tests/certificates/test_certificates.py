@@ -17,9 +17,6 @@ from certificates.models import Certificate, CertificateDesign
 from notifications.models import Notification
 from tests.factories import AdmissionFactory, ProgramFactory
 
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
-
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
@@ -43,6 +40,7 @@ def _text(certificate, tmp_path) -> str:
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_issuing_makes_one_certificate_with_the_next_serial_and_a_pdf(program, administrator, tmp_path):
     first, second = _lawyer(program, name_zh="李明"), _lawyer(program)
     certificate = services.issue_certificate(participant=first, program=program, by=administrator)
@@ -126,6 +124,7 @@ def test_the_command_issues_to_everyone_who_completed(program):
 
 # --- verification and revocation ----------------------------------------------------------------------
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_the_public_page_says_valid_then_revoked_and_shows_no_private_data(program, administrator, client):
     lawyer = _lawyer(program, name_zh="李明", mobile="13912345678")
     certificate = services.issue_certificate(participant=lawyer, program=program, by=administrator)

@@ -17,9 +17,6 @@ from tests.factories import AdmissionFactory, AssignmentFactory, FacultyFactory,
 
 from .conftest import EXE, docx_bytes, pdf_bytes, png_bytes, upload
 
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
-
 
 @pytest.fixture
 def session(db):
@@ -175,6 +172,7 @@ def test_deleting_hides_from_lawyers_and_keeps_for_administrators(
 
 # --- reading ------------------------------------------------------------------------------------------
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_who_may_download(teaching, faculty_member, seated, lawyer_client, other_lawyer, client):
     def post(name, **f):
         return services.material_upload(session=teaching, files=[upload(name, pdf_bytes())], by=faculty_member, **f)[0]
@@ -232,6 +230,7 @@ def test_confidential_pdfs_carry_the_readers_name_and_the_original_stays(
 
 # --- notices ------------------------------------------------------------------------------------------
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_files_posted_together_make_one_notice_per_lawyer(teaching, faculty_member, seated, other_lawyer):
     materials = services.material_upload(
         session=teaching, files=[upload("一.pdf", pdf_bytes()), upload("二.png", png_bytes())], by=faculty_member

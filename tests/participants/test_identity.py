@@ -17,7 +17,7 @@ from participants.profiles import IDENTITY_FIELDS
 from sessions.models import ProgramStatus
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory
 from tests.platform.access import expected, routes
-from tests.platform.world import kwargs_for, world_for_module
+from tests.platform.world import kwargs_for
 
 # Every identity field, changed: what someone rewriting their identity would send.
 FORGED = {
@@ -104,17 +104,11 @@ def _body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("media")) as world:
-        yield world
-
-
 @pytest.mark.django_db
-def test_no_form_a_lawyer_can_post_changes_who_they_are(world):
+def test_no_form_a_lawyer_can_post_changes_who_they_are(module_world):
     """Walks the URLconf: every URL the lawyer is not refused, posted with the page's own form (if it serves
     one) and every identity field changed, leaves their identity as it was."""
-    lawyer = world.participant
+    lawyer = module_world.participant
     open_program = ProgramFactory(
         slug="next-cohort", status=ProgramStatus.PUBLISHED, enrolment_closes_at=timezone.now() + timedelta(days=20)
     )
@@ -126,12 +120,12 @@ def test_no_form_a_lawyer_can_post_changes_who_they_are(world):
     for route in routes():
         if route.is_admin or "@" in route.key or expected(route, "lawyer") in REFUSED:
             continue
-        values = kwargs_for(world, route.key, set(route.arguments))
+        values = kwargs_for(module_world, route.key, set(route.arguments))
         if route.key == "participants:apply":  # the world's program has their application: apply to another
             values = {"slug": open_program.slug}
         url = reverse(route.name, kwargs=values)
         with transaction.atomic():
-            client = world.client("lawyer")
+            client = module_world.client("lawyer")
             page = client.get(url)
             body = _body(page)
             html = body.decode() if page.get("Content-Type", "").startswith("text/html") else ""
@@ -150,6 +144,7 @@ def test_no_form_a_lawyer_can_post_changes_who_they_are(world):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_an_admitted_lawyer_applies_to_another_program_with_identity_read_only(lawyer_client, lawyer):
     participant = ParticipantFactory(user=lawyer, name_zh="李明", name_latin="Li Ming", city="深圳")
     program = ProgramFactory(slug="fipr-2027", enrolment_closes_at=timezone.now() + timedelta(days=10))

@@ -8,9 +8,6 @@ from participants.models import Admission, IdentityChange, Participant, Province
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, UserFactory
 from tests.platform.served import served_forms
 
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
-
 
 def _application(**changes):
     data = {
@@ -29,6 +26,7 @@ def open_program():
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_a_lawyer_applies_with_their_profile(client, open_program):
     user = UserFactory(email="applicant@example.test")
     client.force_login(user, backend="accounts.backends.EmailBackend")
@@ -67,6 +65,7 @@ def test_a_licence_already_registered_is_refused(client, open_program):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_closed_programs_take_no_applications(client):
     closed = ProgramFactory(enrolment_closes_at=timezone.now() - timedelta(days=1))
     client.force_login(UserFactory(), backend="accounts.backends.EmailBackend")

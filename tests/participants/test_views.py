@@ -14,9 +14,6 @@ from participants import services
 from participants.models import Enrolment, Province, ProvinceQuota
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
 
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
-
 
 @pytest.fixture
 def program():
@@ -38,6 +35,7 @@ def admitted_lawyer(program, lawyer):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_lawyer_enrols_from_the_session_page_with_htmx(lawyer_client, program, admitted_lawyer):
     session = _future(program, capacity=1)
     page = lawyer_client.get(reverse("sessions:session_detail", args=[program.slug, session.pk]))
@@ -72,6 +70,7 @@ def test_refusal_is_shown_in_the_box(lawyer_client, program, admitted_lawyer):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_my_program_shows_seats_and_waitlist_places(lawyer_client, program, admitted_lawyer):
     seat, full = _future(program, capacity=5, title_zh="有座位"), _future(program, capacity=1, title_zh="已满")
     full.starts_at += timedelta(days=1)
@@ -208,6 +207,7 @@ def test_removing_a_lawyer_from_the_roster_asks_first_and_only_the_answer_remove
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_removing_a_seat_once_the_session_has_ended_promises_no_promotion(administrator_client, program):
     """A seat freed after the session has ended goes to nobody (services.promote_waitlist): the confirmation
     page says so, rather than promising the next lawyer on the waitlist a seat."""

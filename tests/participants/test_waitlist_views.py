@@ -50,6 +50,7 @@ def _card(page: str, testid: str) -> str:
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_my_program_keeps_waiting_places_apart_from_those_whose_session_ended(lawyer_client, places):
     page = lawyer_client.get(reverse("participants:my_program"), HTTP_ACCEPT_LANGUAGE="en").text
     waiting, lapsed = _card(page, "waitlist"), _card(page, "lapsed")
@@ -61,6 +62,7 @@ def test_my_program_keeps_waiting_places_apart_from_those_whose_session_ended(la
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "promised"), [("ended", False), ("running", True), ("next week", True)])
+@pytest.mark.clock_edges
 def test_the_session_pages_box_promises_a_seat_only_while_one_may_come_free(lawyer_client, places, name, promised):
     program, sessions = places
     url = reverse("sessions:session_detail", args=[program.slug, sessions[name].pk])
@@ -75,6 +77,7 @@ def test_the_session_pages_box_promises_a_seat_only_while_one_may_come_free(lawy
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_the_timetable_offers_places_only_in_sessions_not_over(lawyer_client, places):
     program, sessions = places
     slots = lawyer_client.get(
@@ -85,6 +88,7 @@ def test_the_timetable_offers_places_only_in_sessions_not_over(lawyer_client, pl
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_a_seat_freed_after_the_session_ended_goes_to_no_one(places, administrator):
     """What the pages say is what the service does: the office correcting the roster of a session that is over
     does not give the waiting lawyer a seat in the past, nor tell them one came free."""
