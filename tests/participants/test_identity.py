@@ -4,7 +4,6 @@ reason kept in the history: no form a lawyer can post changes it, whatever it is
 from __future__ import annotations
 
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.db import transaction
@@ -16,6 +15,7 @@ from participants.models import Admission, IdentityChange, Participant, Province
 from participants.profiles import IDENTITY_FIELDS
 from sessions.models import ProgramStatus
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory
+from tests.forms import served_forms
 from tests.platform.access import expected, routes
 from tests.platform.world import kwargs_for
 
@@ -30,68 +30,10 @@ FORGED = {
 REFUSED = {"login", "400", "403", "404", "410"}
 
 
-class PageForms(HTMLParser):
-    """The fields of each POST form of a page, with the values a browser would send as served."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict] = []
-        self._form: dict | None = None
-        self._select: str | None = None
-        self._first_option: dict[str, str] = {}
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._form = {"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action") or ""}
-            self._form["fields"] = {}
-            self.forms.append(self._form)
-            return
-        if self._form is None or (tag not in ("input", "select", "option", "textarea", "button")):
-            return
-        fields = self._form["fields"]
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    fields.setdefault(name, []).append(attrs.get("value", "on"))
-            elif kind not in ("submit", "button", "file", "image", "reset"):
-                fields[name] = [attrs.get("value", "")]
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select:
-            self._first_option.setdefault(self._select, attrs.get("value", ""))
-            if "selected" in attrs:
-                fields[self._select] = [attrs.get("value", "")]
-        elif tag == "textarea" and name:
-            self._textarea = name
-            fields[name] = [""]
-
-    def handle_data(self, data):
-        if self._textarea and self._form is not None:
-            self._form["fields"][self._textarea][0] += data
-
-    def handle_endtag(self, tag):
-        if tag == "select" and self._select:
-            if self._select not in self._form["fields"]:
-                self._form["fields"][self._select] = [self._first_option.get(self._select, "")]
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "form":
-            self._form = None
-
-
 def served_form(html: str, url: str) -> dict[str, list[str]]:
     """The values of the page's POST form that sends to `url` itself (empty when there is none)."""
-    parser = PageForms()
-    parser.feed(html)
-    for form in parser.forms:
-        if form["method"] == "post" and form["action"] in ("", url):
-            return {name: values for name, values in form["fields"].items() if name != "csrfmiddlewaretoken"}
-    return {}
+    own = [form for form in served_forms(html) if form.method == "post" and form.action(url) == url]
+    return own[0].values() if own else {}
 
 
 def identity(participant: Participant) -> dict[str, object]:

@@ -11,8 +11,7 @@ from participants import importing
 from participants.models import ImportJob, Province, ProvinceQuota
 from tests.factories import ParticipantFactory, ProgramFactory, UserFactory
 
-from .test_import import HEADER_ZH, _csv
-from .test_import_views import _upload
+from .support import HEADER_ZH, csv_bytes, upload
 
 
 @pytest.fixture
@@ -50,7 +49,7 @@ IN_CHINESE = {
 @pytest.mark.django_db
 def test_two_administrators_read_one_jobs_problems_each_in_their_own_language(administrator_client, program):
     ParticipantFactory(user__email="taken@example.cn")
-    _upload(administrator_client, program, _csv([HEADER_ZH, *ROWS], "gbk"), "名单.csv")  # checked in Chinese
+    upload(administrator_client, program, csv_bytes([HEADER_ZH, *ROWS], "gbk"), "名单.csv")  # checked in Chinese
     job = ImportJob.objects.get()
     assert {p["code"] for p in job.problems} == {"licence_format", "quota_full", "province_unknown", "email_taken"}
     assert all("message" not in p for p in job.problems)  # codes and parameters, no rendered text
@@ -91,7 +90,7 @@ def test_jobs_stored_before_problems_had_codes_still_read_as_they_were_written(p
 
 @pytest.mark.django_db
 def test_why_an_import_stopped_is_read_in_the_readers_language(administrator_client, program):
-    _upload(administrator_client, program, _csv([HEADER_ZH, ROWS[0]]), "名单.csv")
+    upload(administrator_client, program, csv_bytes([HEADER_ZH, ROWS[0]]), "名单.csv")
     job = ImportJob.objects.get()
     job.file.delete(save=False)  # the stored file is lost (a wiped volume)
     importing.job_start(job=job, only_valid=False, confirmed=job.check_digest)

@@ -3,7 +3,7 @@
 The pages are found by walking the URLconf (access.py), as each person who may open them (the access
 table's 200s), in the world of world.py: a page whose own form posts (to the page itself) is a form page,
 so a page added later is tested without being listed here. Its form is read from the served HTML and
-sent as the browser would send it (served.py): its own values, checked boxes, selected options, the
+sent as the browser would send it (tests/forms.py): its own values, checked boxes, selected options, the
 first submit button.
 
 - A form served complete (every field it marks `required` has a value) edits something. Sent unchanged,
@@ -41,8 +41,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from tests.forms import Control, ServedForm, field_feedback, rendered_controls, served_forms
+
 from .access import expected, routes
-from .served import Control, ServedForm, field_feedback, rendered_controls, served_forms
 from .world import ROLES, kwargs_for
 
 # Pages whose own form cannot save as it is served, and why. Every other form page is tested.
