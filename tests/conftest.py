@@ -3,12 +3,11 @@
 import os
 
 import pytest
-from django.test import Client
 
 from accounts.roles import Role
 
 from .factories import UserFactory
-from .support import SmtpSink, celery_worker, worker_env
+from .support import SmtpSink, celery_worker, client_for, worker_env
 
 
 @pytest.fixture(autouse=True)
@@ -90,25 +89,19 @@ def mail_worker(tmp_path_factory, django_db_setup, django_db_blocker, smtp_sink)
         yield process
 
 
-def _client_for(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="accounts.backends.EmailBackend")
-    return client
-
-
 @pytest.fixture
 def administrator_client(administrator):
-    return _client_for(administrator)
+    return client_for(administrator)
 
 
 @pytest.fixture
 def faculty_client(faculty_member):
-    return _client_for(faculty_member)
+    return client_for(faculty_member)
 
 
 @pytest.fixture
 def lawyer_client(lawyer):
-    return _client_for(lawyer)
+    return client_for(lawyer)
 
 
 # --- the clock ----------------------------------------------------------------------------------------

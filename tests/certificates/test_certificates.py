@@ -16,6 +16,7 @@ from certificates import services
 from certificates.models import Certificate, CertificateDesign
 from notifications.models import Notification
 from tests.factories import AdmissionFactory, ProgramFactory
+from tests.support import client_for
 
 
 @pytest.fixture(autouse=True)
@@ -165,7 +166,6 @@ def test_look_ups_are_rate_limited(client, settings):
 
 @pytest.mark.django_db
 def test_the_holder_and_administrators_download_others_do_not(program, administrator, lawyer, other_lawyer):
-    from tests.conftest import _client_for
 
     certificate = services.issue_certificate(
         participant=_lawyer(program, user=lawyer), program=program, by=administrator
@@ -173,7 +173,7 @@ def test_the_holder_and_administrators_download_others_do_not(program, administr
     url = reverse("certificates:download", args=[certificate.pk])
 
     def status(user):
-        response = _client_for(user).get(url)
+        response = client_for(user).get(url)
         if response.streaming:
             b"".join(response.streaming_content)
         return response.status_code

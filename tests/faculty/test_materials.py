@@ -14,6 +14,7 @@ from faculty.models import Material, MaterialVersion
 from notifications.models import Notification
 from participants.models import Enrolment
 from tests.factories import AdmissionFactory, AssignmentFactory, FacultyFactory, ProgramFactory, SessionFactory
+from tests.support import client_for
 
 from .conftest import EXE, docx_bytes, pdf_bytes, png_bytes, upload
 
@@ -184,9 +185,8 @@ def test_who_may_download(teaching, faculty_member, seated, lawyer_client, other
     url = lambda m: reverse("faculty:download", args=[m.pk])  # noqa: E731
     assert [_status(lawyer_client, url(m)) for m in (enrolled, everyone, staff, later)] == [200, 200, 404, 404]
     AdmissionFactory(program=teaching.program, participant__user=other_lawyer)  # admitted, no seat
-    from tests.conftest import _client_for
 
-    admitted = _client_for(other_lawyer)
+    admitted = client_for(other_lawyer)
     assert [_status(admitted, url(m)) for m in (enrolled, everyone)] == [404, 200]
     assert _status(client, url(enrolled)) == 302  # anonymous: sign in first
     assert _status(lawyer_client, reverse("faculty:download", args=[999999])) == 404

@@ -1,17 +1,16 @@
 """Provincial lists in the encodings and formats China's offices send, and every way a row can be wrong."""
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from participants import importing, quotas
 from participants.models import Admission, IdentityChange, Participant, Province, ProvinceQuota
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
+from tests.support import client_for
 
 from .support import GOOD, HEADER_ZH, csv_bytes, xlsx_bytes
 
@@ -144,9 +143,7 @@ def test_the_history_names_the_list_in_the_language_of_whoever_reads_it(program,
     line = f"王芳,,,14401201810123456,新律所,广东,,,{lawyer.user.email},,,"
     report = importing.parse(csv_bytes([HEADER_ZH, line]), "gd.csv", program)
     importing.apply(report=report, program=program, by=administrator, source="广东省名单.xlsx")
-    client = Client()
-    client.force_login(administrator, backend="accounts.backends.EmailBackend")
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client = client_for(administrator, language)
     page = client.get(reverse("participants:lawyer_edit", args=[lawyer.pk]))
     history = page.text.split('id="identity-history"')[1]
     expected = {"zh-hans": "省级名单“广东省名单.xlsx”", "en": "Provincial list “广东省名单.xlsx”"}[language]

@@ -2,14 +2,13 @@
 a job checked by a Chinese-speaking administrator reads in English for an English-speaking one."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
 from participants import importing
 from participants.models import ImportJob, Province, ProvinceQuota
 from tests.factories import ParticipantFactory, ProgramFactory, UserFactory
+from tests.support import client_for
 
 from .support import HEADER_ZH, csv_bytes, upload
 
@@ -21,11 +20,8 @@ def program():
     return program
 
 
-def _reader(language: str) -> Client:
-    client = Client()
-    client.force_login(UserFactory(role=Role.ADMINISTRATOR), backend="accounts.backends.EmailBackend")
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
+def _reader(language: str):
+    return client_for(UserFactory(role=Role.ADMINISTRATOR), language)
 
 
 ROWS = [

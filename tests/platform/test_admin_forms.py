@@ -12,10 +12,10 @@ nothing to pick is named, with the reason, in NO_PICKERS.
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from tests.forms import ServedForm, served_forms
+from tests.support import client_for
 
 GARBAGE = ["abc", "99999999999999999999", "1.5", "-1"]
 # Models whose admin pages offer nothing picked from a list, and why: checked, so a picker added later is tried.
@@ -36,9 +36,7 @@ NO_PICKERS = {
 @pytest.fixture
 def superuser_client(module_world):
     user = get_user_model().objects.create_superuser("root@example.test", "Root-secret-2026", full_name="Root")
-    client = Client(raise_request_exception=False)
-    client.force_login(user, backend="accounts.backends.EmailBackend")
-    return client
+    return client_for(user, raise_request_exception=False)
 
 
 def admin_form(html: str) -> ServedForm:

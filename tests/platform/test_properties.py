@@ -47,8 +47,9 @@ from participants.models import (
 )
 from participants.quotas import quota_table
 from sessions.models import Faculty, FacultyAssignment, Program, Topic, TrainingSession, Venue
+from tests.support import client_for
 
-from .fuzz_world import INVITATION_TOKEN, World, build_world, client_for, pdf_bytes
+from .fuzz_world import INVITATION_TOKEN, World, build_world, pdf_bytes
 from .world import world_for_module
 
 APPS = ("accounts", "sessions", "participants", "faculty", "certificates", "notifications")
@@ -646,7 +647,7 @@ def _client(world: World, role: str) -> Client:
         "administrator": world.administrator, "faculty": world.faculty_user, "lawyer": world.lawyer_user,
         "applicant": world.applicant_user,
     }[role]  # fmt: skip
-    return client_for(user)
+    return client_for(user, "en")
 
 
 def _refused(response) -> bool:

@@ -24,6 +24,7 @@ from sessions.models import AffiliationKind, Faculty, FacultyAssignment, Program
 from tests import clock
 from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory
 from tests.forms import find_form
+from tests.support import client_for
 
 User = get_user_model()
 
@@ -158,10 +159,8 @@ def _submit_served_form(client: Client, page: str, action: str):
     return find_form(answer.text, action=action, page_url=page).submit(client, page)
 
 
-def _client(email: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(email=email), backend="accounts.backends.EmailBackend")
-    return client
+def _client(email: str):
+    return client_for(User.objects.get(email=email))
 
 
 @pytest.mark.django_db

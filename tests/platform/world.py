@@ -62,6 +62,7 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
+from tests.support import client_for
 
 # The people every URL is asked as; "faculty" teaches the world's sessions, "other_faculty" only another one.
 ROLES = ("anonymous", "lawyer", "other_lawyer", "faculty", "other_faculty", "administrator")
@@ -129,10 +130,7 @@ class World:
         return self.users["faculty"]
 
     def client(self, role: str, **options) -> Client:
-        client = Client(**options)
-        if role != "anonymous":
-            client.force_login(self.users[role], backend="accounts.backends.EmailBackend")
-        return client
+        return client_for(None if role == "anonymous" else self.users[role], **options)
 
 
 def _session(program, *, by, faculty, starts_at, minutes=120, **fields) -> TrainingSession:
