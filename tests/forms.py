@@ -502,3 +502,39 @@ def page(html: str) -> Element:
     tree.feed(html)
     tree.close()
     return tree.root
+
+
+CONTROLS = ("input", "select", "textarea")
+
+
+def notes_beside(html: str) -> dict[str, list[str]]:
+    """For each control marked invalid (Bootstrap's is-invalid, or aria-invalid), by name: the error notes
+    beside it, those (invalid-feedback) in the smallest part of the page around it that holds a note and no
+    other field's control. A note only at the top of the form, or by another field, is beside no field."""
+    root, found = page(html), {}
+
+    def walk(element: Element, ancestors: list[Element]) -> None:
+        for child in element.children:
+            if not isinstance(child, Element):
+                continue
+            classes = (child.attrs.get("class") or "").split()
+            invalid = "is-invalid" in classes or child.attrs.get("aria-invalid") == "true"
+            if child.tag in CONTROLS and invalid and child.attrs.get("name"):
+                found.setdefault(child.attrs["name"], [])
+                found[child.attrs["name"]] += _notes_around(child.attrs["name"], ancestors)
+            walk(child, [*ancestors, child])
+
+    walk(root, [])
+    return found
+
+
+def _notes_around(name: str, ancestors: list[Element]) -> list[str]:
+    base = name.rsplit("_", 1)[0] if name.rsplit("_", 1)[-1].isdigit() else name  # a multi-widget field's part
+    for around in reversed(ancestors):
+        notes = [e.text for e in around.find_all(class_="invalid-feedback") if e.text]
+        if not notes:
+            continue
+        names = {e.attrs.get("name") for e in around.find_all() if e.tag in CONTROLS and e.attrs.get("name")}
+        others = {n for n in names if n != name and not n.startswith(base + "_") and n != base}
+        return [] if others else notes
+    return []
