@@ -126,6 +126,13 @@ def pytest_configure(config):
     clock.start_suite(config.getoption("--clock"))
 
 
+def pytest_report_header(config):
+    when = config.getoption("--clock")
+    if when:
+        return f"clock: the suite starts at {clock.instant(when).isoformat()} (--clock={when}; not services, e2e)"
+    return None
+
+
 def _real_clock(item) -> str | None:
     """Why the test keeps the real clock (None: it does not)."""
     for name in clock.REAL_CLOCK:
