@@ -4,12 +4,14 @@ import io
 import os
 import re
 import shutil
+from datetime import datetime, time, timedelta
 from email.message import Message
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.utils import timezone
 
 from .axe import assert_accessible
 
@@ -107,6 +109,24 @@ def worker(tmp_path, demo, settings, live_server, mailbox):
         MEDIA_ROOT=settings.MEDIA_ROOT, SITE_URL=live_server.url, EMAIL_URL=mailbox.url,
     ) as process:  # fmt: skip
         yield process
+
+
+def free_hours(email: str, *, days_ahead: int, hours: int = 2) -> datetime:
+    """The first whole hour from 08:00 (Beijing time), `days_ahead` days from today, from which `hours` hours
+    hold no confirmed seat of the lawyer with this address: a session put there cannot clash with one of
+    theirs, however the demo lays out its programs."""
+    from participants.models import EnrolmentState
+    from sessions.models import TrainingSession
+
+    day = timezone.localdate() + timedelta(days=days_ahead)
+    for hour in range(8, 21 - hours):
+        start = datetime.combine(day, time(hour), timezone.get_current_timezone())
+        seats = TrainingSession.objects.overlapping(start, start + timedelta(hours=hours)).filter(
+            enrolments__participant__user__email=email, enrolments__state=EnrolmentState.CONFIRMED
+        )
+        if not seats.exists():
+            return start
+    raise AssertionError(f"{email} holds a seat in every hour of {day}")
 
 
 def link_in_mail(mailbox, address: str, path: str, *, timeout: float = 60) -> str:
