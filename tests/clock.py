@@ -1,14 +1,20 @@
 """The instants at which a date computed the wrong way breaks: around midnight in UTC and in Beijing,
 on the last day of a month, of a year, and on a leap day. Tests marked `clock_edges` run at each of them as
-well as at the real time; `--clock=ISO-8601` (or TEST_CLOCK) starts the whole suite at any instant.
+well as at the real time.
 
-Time moves on from the instant (tick=True), so durations, timeouts and signed tokens behave as they would.
-Processes the suite starts (Celery workers, gunicorn) keep the real clock: run them at the real time."""
+`--clock=ISO-8601` (or TEST_CLOCK; a name in EDGES too) starts the suite at any instant: each test, and
+each module's world, runs on a clock that began at that instant when the suite began. Processes the suite
+starts (Celery workers, gunicorn, Chromium) keep the real clock, so tests marked `services` or `e2e` run at
+the real time, as do those marked `real_clock` (they compare times the operating system stamps, such as a
+file's).
+
+Time moves on from the instant (tick=True), so durations, timeouts and signed tokens behave as they would."""
 
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+import time
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 
@@ -21,19 +27,57 @@ EDGES = {
     "utc-2330-leap-day": "2028-02-29T23:30:00+00:00",
 }
 
+# Markers of tests that keep the real clock whatever --clock says.
+REAL_CLOCK = ("services", "e2e", "real_clock")
+
+_suite: tuple[datetime, float] | None = None  # the --clock instant, and the monotonic time the suite began
+
 
 def instant(text: str) -> datetime:
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    value = datetime.fromisoformat(EDGES.get(text, text).replace("Z", "+00:00"))
     if value.tzinfo is None:
         raise ValueError(f"{text}: give the offset (Z or +08:00), so the instant is unambiguous")
     return value
 
 
 @contextlib.contextmanager
-def at(when: str | None):
-    """The clock at `when` (an ISO-8601 instant or a name in EDGES) while the block runs; None: real time."""
+def at(when: str | datetime | None):
+    """The clock at `when` (an ISO-8601 instant, a name in EDGES, or a datetime) while the block runs; None:
+    real time."""
     if when is None:
         yield
         return
-    with time_machine.travel(instant(EDGES.get(when, when)), tick=True):
+    with time_machine.travel(when if isinstance(when, datetime) else instant(when), tick=True):
+        yield
+
+
+def start_suite(when: str | None) -> None:
+    """The suite's clock starts at `when` now (None: the real clock)."""
+    global _suite
+    _suite = (instant(when), time.monotonic()) if when else None
+
+
+def suite_now() -> datetime | None:
+    """What the suite's clock shows now (None when it is the real one): it ticks on from its instant however
+    many tests have travelled meanwhile, so a module's world is never younger than its tests."""
+    if _suite is None:
+        return None
+    start, began = _suite
+    return start + timedelta(seconds=time.monotonic() - began)
+
+
+@contextlib.contextmanager
+def suite():
+    """The suite's clock (--clock) while the block runs: for worlds built once for a module."""
+    with at(suite_now()):
+        yield
+
+
+@contextlib.contextmanager
+def real():
+    """The real clock while the block runs, even inside a module's world on the suite's clock."""
+    if not time_machine.escape_hatch.is_travelling():
+        yield
+        return
+    with at(datetime.fromtimestamp(time_machine.escape_hatch.time.time(), UTC)):
         yield

@@ -3,12 +3,11 @@
 import os
 
 import pytest
-from django.test import Client
 
 from accounts.roles import Role
 
 from .factories import UserFactory
-from .support import SmtpSink, celery_worker, worker_env
+from .support import SmtpSink, celery_worker, client_for, worker_env
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +52,17 @@ def other_lawyer(db):
     return UserFactory(email="other.lawyer@example.test", full_name="赵律师", role=Role.PARTICIPANT)
 
 
+# --- the world of tests/platform/world.py, for a module ---------------------------------------------------
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Every person, program and page's object (tests/platform/world.py), built once for the test module and
+    rolled back at its end; each test runs in a savepoint inside it."""
+    from .platform.world import world_for_module
+
+    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("media")) as world:
+        yield world
+
+
 # --- mail and a worker ---------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def smtp_sink():
@@ -79,30 +89,24 @@ def mail_worker(tmp_path_factory, django_db_setup, django_db_blocker, smtp_sink)
         yield process
 
 
-def _client_for(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="accounts.backends.EmailBackend")
-    return client
-
-
 @pytest.fixture
 def administrator_client(administrator):
-    return _client_for(administrator)
+    return client_for(administrator)
 
 
 @pytest.fixture
 def faculty_client(faculty_member):
-    return _client_for(faculty_member)
+    return client_for(faculty_member)
 
 
 @pytest.fixture
 def lawyer_client(lawyer):
-    return _client_for(lawyer)
+    return client_for(lawyer)
 
 
 # --- the clock ----------------------------------------------------------------------------------------
 # Dates must not break around midnight or at the turn of a month or year (tests/clock.py). Tests marked
-# `clock_edges` run at the real time and at each edge instant; `--clock` runs everything at one instant.
+# `clock_edges` run at the real time and at each edge instant; `--clock` runs the suite from one instant.
 from . import clock  # noqa: E402
 
 
@@ -116,23 +120,55 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "clock_edges: also run at each instant of tests/clock.py EDGES")
+    config.addinivalue_line(
+        "markers", "real_clock(reason): runs at the real time whatever --clock says (it compares times the OS stamps)"
+    )
+    clock.start_suite(config.getoption("--clock"))
+
+
+def pytest_report_header(config):
+    when = config.getoption("--clock")
+    if when:
+        return f"clock: the suite starts at {clock.instant(when).isoformat()} (--clock={when}; not services, e2e)"
+    return None
+
+
+def _real_clock(item) -> str | None:
+    """Why the test keeps the real clock (None: it does not)."""
+    for name in clock.REAL_CLOCK:
+        marker = item.get_closest_marker(name)
+        if marker is not None:
+            return marker.kwargs.get("reason", f"marked {name}: the processes it starts keep the real clock")
+    return None
 
 
 def pytest_generate_tests(metafunc):
     marked = metafunc.definition.get_closest_marker("clock_edges")
     # Processes the test starts (workers, servers) keep the real clock: such tests run at the real time only.
-    if marked and not metafunc.definition.get_closest_marker("services"):
+    if marked and not _real_clock(metafunc.definition):
         metafunc.parametrize("clock_edge", [None, *clock.EDGES], ids=["now", *clock.EDGES], indirect=True)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _suite_clock(request):
-    with clock.at(request.config.getoption("--clock")):
-        yield
+def pytest_collection_modifyitems(items):
+    for item in items:
+        marker = item.get_closest_marker("real_clock")
+        if marker is not None and not marker.kwargs.get("reason"):
+            raise pytest.UsageError(f"{item.nodeid}: real_clock(reason=...) says why the test needs the real clock")
+        if marker is not None and item.get_closest_marker("clock_edges"):
+            raise pytest.UsageError(f"{item.nodeid}: a test on the real clock cannot also run at the clock's edges")
 
 
 @pytest.fixture(autouse=True)
-def clock_edge(request, _suite_clock):
-    """Autouse, so the clock is set before any other fixture of the test reads it."""
-    with clock.at(getattr(request, "param", None)):
-        yield
+def clock_edge(request):
+    """The test's clock: its edge instant, else the suite's (--clock), else the real one. Autouse, so the
+    clock is set before any other fixture of the test reads it."""
+    edge = getattr(request, "param", None)
+    if edge is not None:
+        with clock.at(edge):
+            yield
+    elif _real_clock(request.node):
+        with clock.real():
+            yield
+    else:
+        with clock.suite():
+            yield

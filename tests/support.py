@@ -23,6 +23,20 @@ from aiosmtpd.controller import Controller
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def client_for(user, language: str | None = None, **options):
+    """A browser signed in as `user` (None: signed out) through the test client (`options`: its own, such as
+    enforce_csrf_checks), reading `language` when given: the language cookie, as the language menu sets it."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(**options)
+    if user is not None:
+        client.force_login(user, backend="accounts.backends.EmailBackend")
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -11,9 +11,6 @@ from accounts.models import Invitation
 from accounts.roles import Role
 from notifications.models import Notification
 
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
-
 User = get_user_model()
 NEW_PASSWORD = "Fresh-start-2025"
 
@@ -40,6 +37,7 @@ def _activate(client, path, password=NEW_PASSWORD, again=None):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_administrator_invites_and_the_person_activates(administrator_client, client):
     response = _invite(administrator_client)
     assert response.status_code == 302
@@ -77,6 +75,7 @@ def test_used_link_is_refused_with_a_reason(administrator_client, client):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_expired_link_is_refused_and_changes_nothing(administrator_client, client):
     _invite(administrator_client)
     user = User.objects.get(email="new.faculty@example.test")

@@ -28,10 +28,10 @@ from demo.faculty import demo_pdf
 from faculty.models import Material, MaterialVersion
 from notifications.models import Notification
 from participants.services import profiles
-from tests.conftest import _client_for
 from tests.factories import AdmissionFactory, ProgramFactory, UserFactory
 from tests.platform.access import expected, routes
 from tests.platform.world import ROLES, build_world, kwargs_for
+from tests.support import client_for
 
 
 @pytest.fixture(autouse=True)
@@ -293,7 +293,7 @@ def test_a_new_pdf_for_a_certificate_whose_file_was_lost_is_kept(
     """A restore without media: the office re-renders, or corrects the name, exactly to make the PDF again. The
     new file takes the lost one's name; removing "the old file" once committed would remove the new one."""
     certificate = services.issue_certificate(participant=_lawyer(program), program=program, by=administrator)
-    holder = _client_for(certificate.participant.user)
+    holder = client_for(certificate.participant.user)
     download = reverse("certificates:download", args=[certificate.pk])
     storage = certificate.pdf.storage
 

@@ -16,9 +16,7 @@ from certificates import services
 from certificates.models import Certificate, CertificateDesign
 from notifications.models import Notification
 from tests.factories import AdmissionFactory, ProgramFactory
-
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
+from tests.support import client_for
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +41,7 @@ def _text(certificate, tmp_path) -> str:
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_issuing_makes_one_certificate_with_the_next_serial_and_a_pdf(program, administrator, tmp_path):
     first, second = _lawyer(program, name_zh="李明"), _lawyer(program)
     certificate = services.issue_certificate(participant=first, program=program, by=administrator)
@@ -126,6 +125,7 @@ def test_the_command_issues_to_everyone_who_completed(program):
 
 # --- verification and revocation ----------------------------------------------------------------------
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_the_public_page_says_valid_then_revoked_and_shows_no_private_data(program, administrator, client):
     lawyer = _lawyer(program, name_zh="李明", mobile="13912345678")
     certificate = services.issue_certificate(participant=lawyer, program=program, by=administrator)
@@ -166,7 +166,6 @@ def test_look_ups_are_rate_limited(client, settings):
 
 @pytest.mark.django_db
 def test_the_holder_and_administrators_download_others_do_not(program, administrator, lawyer, other_lawyer):
-    from tests.conftest import _client_for
 
     certificate = services.issue_certificate(
         participant=_lawyer(program, user=lawyer), program=program, by=administrator
@@ -174,7 +173,7 @@ def test_the_holder_and_administrators_download_others_do_not(program, administr
     url = reverse("certificates:download", args=[certificate.pk])
 
     def status(user):
-        response = _client_for(user).get(url)
+        response = client_for(user).get(url)
         if response.streaming:
             b"".join(response.streaming_content)
         return response.status_code

@@ -65,6 +65,7 @@ def test_a_starting_worker_removes_old_unreferenced_pdfs_and_keeps_every_certifi
 
 
 @pytest.mark.django_db
+@pytest.mark.real_clock(reason="the file's age is its modification time, which the file system stamps at once")
 def test_beat_removes_the_orphans_a_worker_restarted_at_once_found_too_young(settings):
     kept = _issue(1)[0]
     storage = kept.pdf.storage

@@ -4,12 +4,14 @@ import io
 import os
 import re
 import shutil
+from datetime import datetime, time, timedelta
 from email.message import Message
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.utils import timezone
 
 from .axe import assert_accessible
 
@@ -77,11 +79,49 @@ def page(browser, live_server):
     context.close()
 
 
+DEMO_COPY = "e2e_demo"  # the schema of the test database that keeps the demo's rows for the session
+
+
+@pytest.fixture(scope="session")
+def demo_copy(django_db_setup, django_db_blocker) -> list[str]:
+    """seed_demo, run once for the session, its rows copied table by table into a schema of their own, the
+    database then emptied again: the tables the copy holds. (Its files stay in MEDIA_ROOT.)"""
+    from django.db import connection
+    from django.test import override_settings
+
+    with django_db_blocker.unblock():
+        with override_settings(DEBUG=True):
+            call_command("seed_demo", stdout=io.StringIO())
+        tables = connection.introspection.table_names()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {DEMO_COPY} CASCADE; CREATE SCHEMA {DEMO_COPY}")
+            for table in tables:
+                cursor.execute(f'CREATE TABLE {DEMO_COPY}."{table}" AS TABLE public."{table}"')
+        call_command("flush", interactive=False, verbosity=0)  # as the next test expects the database: empty
+    yield tables
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA {DEMO_COPY} CASCADE")
+
+
 @pytest.fixture
-def demo(transactional_db, settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
-    settings.DEBUG = False
+def demo(transactional_db, demo_copy):
+    """The demo (seed_demo), committed where the live server and workers read it, and flushed after the test
+    as a transactional test leaves the database: put back from the session's copy, which takes a fraction
+    of the seconds seeding takes. Every table is replaced, the content types the last flush made again
+    included, so the rows keep the keys they had; Django's foreign keys are checked at the commit."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    # Table names come from the database's own catalogue, not from input.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE " + ", ".join(f'public."{table}"' for table in demo_copy))
+        for table in demo_copy:
+            cursor.execute(f'INSERT INTO public."{table}" SELECT * FROM {DEMO_COPY}."{table}"')  # noqa: S608
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
+            cursor.execute(sql)
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture
@@ -107,6 +147,24 @@ def worker(tmp_path, demo, settings, live_server, mailbox):
         MEDIA_ROOT=settings.MEDIA_ROOT, SITE_URL=live_server.url, EMAIL_URL=mailbox.url,
     ) as process:  # fmt: skip
         yield process
+
+
+def free_hours(email: str, *, days_ahead: int, hours: int = 2) -> datetime:
+    """The first whole hour from 08:00 (Beijing time), `days_ahead` days from today, from which `hours` hours
+    hold no confirmed seat of the lawyer with this address: a session put there cannot clash with one of
+    theirs, however the demo lays out its programs."""
+    from participants.models import EnrolmentState
+    from sessions.models import TrainingSession
+
+    day = timezone.localdate() + timedelta(days=days_ahead)
+    for hour in range(8, 21 - hours):
+        start = datetime.combine(day, time(hour), timezone.get_current_timezone())
+        seats = TrainingSession.objects.overlapping(start, start + timedelta(hours=hours)).filter(
+            enrolments__participant__user__email=email, enrolments__state=EnrolmentState.CONFIRMED
+        )
+        if not seats.exists():
+            return start
+    raise AssertionError(f"{email} holds a seat in every hour of {day}")
 
 
 def link_in_mail(mailbox, address: str, path: str, *, timeout: float = 60) -> str:

@@ -1,7 +1,7 @@
 """A lawyer enrols in a full session and is waitlisted; another gives up their seat; the first is
 promoted, and both get their notices."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -10,7 +10,7 @@ from notifications.models import Notification
 from participants.models import Admission, Enrolment, Participant
 from sessions.models import Program, TrainingSession
 
-from .conftest import screenshot, sign_in
+from .conftest import free_hours, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -19,9 +19,8 @@ def test_waitlisted_lawyer_is_promoted_when_a_seat_comes_free(page, demo):
     program = Program.objects.get(slug="fipr-2025")
     program.enrolment_closes_at = timezone.now() + timedelta(days=30)
     program.save()
-    # At lunchtime in a fortnight: the demo lawyer's seats in the live program are mornings, afternoons and
-    # evenings, and one clashing would keep the seat from them.
-    start = datetime.combine(timezone.localdate() + timedelta(days=14), time(12, 0), timezone.get_current_timezone())
+    # In a fortnight, at an hour the demo lawyer holds no seat: one clashing would keep the seat from them.
+    start = free_hours("lawyer@demo.test", days_ahead=14)
     session = TrainingSession.objects.create(
         program=program, title_zh="海外维权实务沙龙", title_en="Overseas enforcement salon", format="seminar",
         starts_at=start, ends_at=start + timedelta(hours=2), online_url="https://meeting.example.org/salon",

@@ -8,7 +8,7 @@ Screenshots of every step, in Chinese and English: var/journeys/<this test>/.
 """
 
 import subprocess
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -18,7 +18,7 @@ from participants.models import Attendance, Participant
 from sessions.models import Faculty, FacultyAssignment, Program, Topic, TrainingSession, Venue
 from tests.faculty.conftest import pdf_bytes
 
-from .conftest import link_in_mail, sign_in
+from .conftest import free_hours, link_in_mail, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -36,11 +36,11 @@ def sign_out(page) -> None:
 
 def test_a_lawyer_takes_part_from_a_phone(journey, demo, worker, mailbox, tmp_path):
     program = Program.objects.get(slug="fipr-2025")
-    # What the calendar of a running program holds: enrolment open, and a one-seat review next week, at
-    # lunchtime (the demo lawyer, who takes the seat first, has seats in the live program's other slots).
+    # What the calendar of a running program holds: enrolment open, and a one-seat review next week, at an
+    # hour the demo lawyer, who takes the seat first, holds no other seat.
     program.enrolment_closes_at = timezone.now() + timedelta(days=30)
     program.save(update_fields=["enrolment_closes_at"])
-    start = datetime.combine(timezone.localdate() + timedelta(days=7), time(12, 0), timezone.get_current_timezone())
+    start = free_hours("lawyer@demo.test", days_ahead=7)
     review = TrainingSession.objects.create(
         program=program, topic=Topic.objects.get(program=program, name_zh="海外纠纷应对"),
         title_zh="海外维权文书点评（一对一）", title_en="One-to-one review of an overseas enforcement brief",

@@ -22,6 +22,13 @@ from django.urls import reverse
 from tests.platform.access import ACCESS, routes
 from tests.platform.world import World, build_world, grow, kwargs_for
 
+# htmx in the walk's tabs: a page's own requests (what it loads at once) run; once the page has settled, the
+# walk stops any more (a poll every few seconds), so the page stays as it is while it is checked.
+STOPPABLE_HTMX = """document.addEventListener("htmx:beforeRequest", (event) => {
+  if (window.__htmxStopped) event.preventDefault();
+});"""
+SETTLED = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+
 # The kinds of people whose pages differ (as in tests/platform/test_query_budgets.py).
 KINDS = ("anonymous", "lawyer", "faculty", "administrator")
 REFUSALS = ("400", "403", "404", "410")
@@ -86,6 +93,7 @@ class People:
                 session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
                 cookies.append({"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": self.base_url})
             context.add_cookies(cookies)
+            context.add_init_script(STOPPABLE_HTMX)
             context.set_default_timeout(15_000)
             self.contexts[role] = context
         return self.contexts[role]
@@ -115,17 +123,25 @@ def html_pages(crowd: People, world: World) -> list[Visit]:
     return found
 
 
+def settle(page) -> None:
+    """Wait for what the page loads at once (its htmx requests, their swaps and settling), then stop htmx
+    starting any more: the page is checked as it is, not while a poll replaces part of it."""
+    page.wait_for_function(SETTLED)
+    page.evaluate("window.__htmxStopped = true")
+    page.wait_for_function(SETTLED)  # one that began before the stop
+
+
 def open_pages(crowd: People, world: World, pages: list[Visit]) -> Iterator[tuple[Visit, object]]:
-    """Each page loaded in its person's tab, with what it loads at once: (the visit, the tab). The address is
-    made when the page is opened (a check-in code lives a minute). A redirect is followed; a place two
-    redirects lead to is given once."""
+    """Each page loaded in its person's tab, with what it loads at once, then still: (the visit, the tab).
+    The address is made when the page is opened (a check-in code lives a minute). A redirect is followed; a
+    place two redirects lead to is given once."""
     seen, tabs = set(), {}
     for visit in pages:
         if visit.role not in tabs:
             tabs[visit.role] = crowd.context(visit.role).new_page()
         page = tabs[visit.role]
         page.goto(url_of(visit, world))
-        page.wait_for_function("() => !document.querySelector('.htmx-request')")
+        settle(page)
         landed = (visit.role, page.url.split("#")[0])
         if visit.outcome == "302" and landed in seen:
             continue

@@ -14,11 +14,9 @@ from faculty.models import Material, MaterialVersion
 from notifications.models import Notification
 from participants.models import Enrolment
 from tests.factories import AdmissionFactory, AssignmentFactory, FacultyFactory, ProgramFactory, SessionFactory
+from tests.support import client_for
 
 from .conftest import EXE, docx_bytes, pdf_bytes, png_bytes, upload
-
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
 
 
 @pytest.fixture
@@ -175,6 +173,7 @@ def test_deleting_hides_from_lawyers_and_keeps_for_administrators(
 
 # --- reading ------------------------------------------------------------------------------------------
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_who_may_download(teaching, faculty_member, seated, lawyer_client, other_lawyer, client):
     def post(name, **f):
         return services.material_upload(session=teaching, files=[upload(name, pdf_bytes())], by=faculty_member, **f)[0]
@@ -186,9 +185,8 @@ def test_who_may_download(teaching, faculty_member, seated, lawyer_client, other
     url = lambda m: reverse("faculty:download", args=[m.pk])  # noqa: E731
     assert [_status(lawyer_client, url(m)) for m in (enrolled, everyone, staff, later)] == [200, 200, 404, 404]
     AdmissionFactory(program=teaching.program, participant__user=other_lawyer)  # admitted, no seat
-    from tests.conftest import _client_for
 
-    admitted = _client_for(other_lawyer)
+    admitted = client_for(other_lawyer)
     assert [_status(admitted, url(m)) for m in (enrolled, everyone)] == [404, 200]
     assert _status(client, url(enrolled)) == 302  # anonymous: sign in first
     assert _status(lawyer_client, reverse("faculty:download", args=[999999])) == 404
@@ -232,6 +230,7 @@ def test_confidential_pdfs_carry_the_readers_name_and_the_original_stays(
 
 # --- notices ------------------------------------------------------------------------------------------
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_files_posted_together_make_one_notice_per_lawyer(teaching, faculty_member, seated, other_lawyer):
     materials = services.material_upload(
         session=teaching, files=[upload("一.pdf", pdf_bytes()), upload("二.png", png_bytes())], by=faculty_member

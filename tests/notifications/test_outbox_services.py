@@ -10,9 +10,6 @@ from django.utils import timezone
 from notifications import services
 from notifications.models import Channel, Notification, State
 
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
-
 
 @pytest.mark.django_db
 def test_notification_is_rendered_in_the_recipients_language(lawyer):

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from participants.models import ImportJob, Participant, SpecialtyMerge
 from tests.factories import ParticipantFactory, ProgramFactory, SessionFactory
+from tests.forms import served_forms
 
-from .test_import import HEADER_ZH, _csv
-from .test_import_views import ServedForms, _upload, submit
+from .support import HEADER_ZH, csv_bytes, submit, upload
 
 CUSTOMS_IP = "知识产权海关保护"
 
@@ -28,7 +28,7 @@ def test_a_list_is_checked_imported_and_its_specialties_merged(administrator_cli
     ]
 
     # Upload, check, import, as the pages serve it.
-    answer = _upload(administrator_client, program, _csv(lines, "gbk"), "广东省名单.csv")
+    answer = upload(administrator_client, program, csv_bytes(lines, "gbk"), "广东省名单.csv")
     job = ImportJob.objects.get()
     page = administrator_client.get(answer["Location"])
     assert (job.state, job.valid_rows, job.known_rows) == ("checked", 2, 1)
@@ -45,8 +45,8 @@ def test_a_list_is_checked_imported_and_its_specialties_merged(administrator_cli
     url = reverse("participants:specialties")
     listed = administrator_client.get(url)
     assert [(item.value, item.lawyers) for item in listed.context["in_use"]] == [(CUSTOMS_IP, 2)]
-    (form,) = [f for f in ServedForms(listed.text).forms if f["data"].get("value") == CUSTOMS_IP]
-    administrator_client.post(url, {**form["data"], "into": "customs"})
+    (form,) = [f for f in served_forms(listed.text) if f.values().get("value") == [CUSTOMS_IP]]
+    form.fill(into="customs").submit(administrator_client, url)
     assert sorted(Participant.objects.values_list("specialties", flat=True)) == [
         ["customs"],
         ["patents", "customs"],
@@ -56,7 +56,7 @@ def test_a_list_is_checked_imported_and_its_specialties_merged(administrator_cli
 
     # The command, writing (it crashed on SQLite), and the pages that count quotas.
     path = tmp_path / "list.csv"
-    path.write_bytes(_csv([HEADER_ZH, "律师丙,,男,14401201800000003,某所,广东,深圳,,c@example.cn,,,"]))
+    path.write_bytes(csv_bytes([HEADER_ZH, "律师丙,,男,14401201800000003,某所,广东,深圳,,c@example.cn,,,"]))
     call_command("import_participants", str(path), "--program", program.slug)
     assert Participant.objects.count() == 3
     for name in ("participants:quotas", "participants:admissions"):

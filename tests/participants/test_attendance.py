@@ -13,9 +13,6 @@ from participants import services
 from participants.models import Attendance, AttendanceChange, Enrolment, EnrolmentState
 from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory
 
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
-
 
 @pytest.fixture(autouse=True)
 def _english():
@@ -81,6 +78,7 @@ def test_the_typed_code_finds_its_session_while_it_is_shown(program):
 
 # --- check-in -----------------------------------------------------------------------------------------
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_check_in_is_present_then_late_and_scanning_twice_is_harmless(program):
     session = _session(program, starts_in=timedelta(minutes=-5))  # started five minutes ago
     early, tardy = _seated(session), _seated(session)
@@ -96,6 +94,7 @@ def test_check_in_is_present_then_late_and_scanning_twice_is_harmless(program):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_check_in_outside_the_window_or_without_a_seat_is_refused(program):
     session = _session(program, starts_in=timedelta(hours=3))
     seated = _seated(session)
@@ -113,6 +112,7 @@ def test_check_in_outside_the_window_or_without_a_seat_is_refused(program):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_a_lawyer_marked_absent_who_then_checks_in_is_present(program, administrator):
     session = _session(program, starts_in=timedelta(minutes=-2))
     lawyer = _seated(session)
@@ -198,6 +198,7 @@ def test_two_people_marking_one_lawyer_at_once_leave_one_record_and_both_changes
 
 # --- completion ---------------------------------------------------------------------------------------
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_completion_outcomes(administrator):
     program = ProgramFactory(required_attendance_share=Decimal("0.75"), min_credit_hours=Decimal("4"))
     past = [_session(program, starts_in=timedelta(days=-d), is_required=True) for d in (4, 3, 2)]

@@ -15,9 +15,6 @@ from participants import services
 from participants.models import Attendance, Enrolment, EnrolmentState, Participant
 from tests.factories import AdmissionFactory, AssignmentFactory, FacultyFactory, ProgramFactory, SessionFactory
 
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
-
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -128,6 +125,7 @@ def test_the_roster_keeps_its_query_count_as_the_roster_grows(session, teaching,
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_the_check_in_screen_shows_a_qr_code_the_code_and_the_count(session, teaching, faculty_client, lawyer_seated):
     page = faculty_client.get(reverse("participants:checkin_screen", args=[session.pk])).content.decode()
     assert "<svg" in page and services.checkin_code(session)[:3] in page
@@ -135,6 +133,7 @@ def test_the_check_in_screen_shows_a_qr_code_the_code_and_the_count(session, tea
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_the_sign_in_sheet_is_a_pdf_with_the_chinese_names(session, teaching, faculty_client, lawyer_seated, tmp_path):
     response = faculty_client.get(reverse("participants:signin_sheet", args=[session.pk]))
     assert response["Content-Type"] == "application/pdf"
@@ -146,6 +145,7 @@ def test_the_sign_in_sheet_is_a_pdf_with_the_chinese_names(session, teaching, fa
 
 # --- the lawyer's check-in ----------------------------------------------------------------------------
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_scanning_the_qr_code_checks_the_lawyer_in(session, lawyer_client, lawyer_seated):
     url = services.checkin_url(session)
     response = lawyer_client.get(url)
@@ -155,6 +155,7 @@ def test_scanning_the_qr_code_checks_the_lawyer_in(session, lawyer_client, lawye
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_a_scan_before_signing_in_finishes_after_signing_in(client, session, lawyer, lawyer_seated):
     response = client.get(services.checkin_url(session))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
@@ -186,6 +187,7 @@ def test_a_lawyer_without_a_seat_is_refused(session, lawyer_client, lawyer):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_checking_in_by_typing_the_code(session, lawyer_client, lawyer_seated):
     url = reverse("participants:checkin_code")
     bad = lawyer_client.post(url, {"code": "12ab"})
@@ -197,6 +199,7 @@ def test_checking_in_by_typing_the_code(session, lawyer_client, lawyer_seated):
 
 # --- completion, reports and transcripts --------------------------------------------------------------
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_my_program_shows_the_completion_figures(session, lawyer_client, lawyer_seated):
     session.is_required = True
     session.save()
@@ -208,6 +211,7 @@ def test_my_program_shows_the_completion_figures(session, lawyer_client, lawyer_
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_transcripts_are_the_lawyers_own_or_an_administrators(
     session, lawyer_client, lawyer_seated, other_lawyer, administrator_client, tmp_path
 ):

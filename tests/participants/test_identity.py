@@ -4,7 +4,6 @@ reason kept in the history: no form a lawyer can post changes it, whatever it is
 from __future__ import annotations
 
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.db import transaction
@@ -16,8 +15,9 @@ from participants.services import quotas
 from participants.services.profiles import IDENTITY_FIELDS
 from sessions.models import ProgramStatus
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory
+from tests.forms import served_forms
 from tests.platform.access import expected, routes
-from tests.platform.world import kwargs_for, world_for_module
+from tests.platform.world import kwargs_for
 
 # Every identity field, changed: what someone rewriting their identity would send.
 FORGED = {
@@ -30,68 +30,10 @@ FORGED = {
 REFUSED = {"login", "400", "403", "404", "410"}
 
 
-class PageForms(HTMLParser):
-    """The fields of each POST form of a page, with the values a browser would send as served."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict] = []
-        self._form: dict | None = None
-        self._select: str | None = None
-        self._first_option: dict[str, str] = {}
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._form = {"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action") or ""}
-            self._form["fields"] = {}
-            self.forms.append(self._form)
-            return
-        if self._form is None or (tag not in ("input", "select", "option", "textarea", "button")):
-            return
-        fields = self._form["fields"]
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    fields.setdefault(name, []).append(attrs.get("value", "on"))
-            elif kind not in ("submit", "button", "file", "image", "reset"):
-                fields[name] = [attrs.get("value", "")]
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select:
-            self._first_option.setdefault(self._select, attrs.get("value", ""))
-            if "selected" in attrs:
-                fields[self._select] = [attrs.get("value", "")]
-        elif tag == "textarea" and name:
-            self._textarea = name
-            fields[name] = [""]
-
-    def handle_data(self, data):
-        if self._textarea and self._form is not None:
-            self._form["fields"][self._textarea][0] += data
-
-    def handle_endtag(self, tag):
-        if tag == "select" and self._select:
-            if self._select not in self._form["fields"]:
-                self._form["fields"][self._select] = [self._first_option.get(self._select, "")]
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "form":
-            self._form = None
-
-
 def served_form(html: str, url: str) -> dict[str, list[str]]:
     """The values of the page's POST form that sends to `url` itself (empty when there is none)."""
-    parser = PageForms()
-    parser.feed(html)
-    for form in parser.forms:
-        if form["method"] == "post" and form["action"] in ("", url):
-            return {name: values for name, values in form["fields"].items() if name != "csrfmiddlewaretoken"}
-    return {}
+    own = [form for form in served_forms(html) if form.method == "post" and form.action(url) == url]
+    return own[0].values() if own else {}
 
 
 def identity(participant: Participant) -> dict[str, object]:
@@ -104,17 +46,11 @@ def _body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("media")) as world:
-        yield world
-
-
 @pytest.mark.django_db
-def test_no_form_a_lawyer_can_post_changes_who_they_are(world):
+def test_no_form_a_lawyer_can_post_changes_who_they_are(module_world):
     """Walks the URLconf: every URL the lawyer is not refused, posted with the page's own form (if it serves
     one) and every identity field changed, leaves their identity as it was."""
-    lawyer = world.participant
+    lawyer = module_world.participant
     open_program = ProgramFactory(
         slug="next-cohort", status=ProgramStatus.PUBLISHED, enrolment_closes_at=timezone.now() + timedelta(days=20)
     )
@@ -126,12 +62,12 @@ def test_no_form_a_lawyer_can_post_changes_who_they_are(world):
     for route in routes():
         if route.is_admin or "@" in route.key or expected(route, "lawyer") in REFUSED:
             continue
-        values = kwargs_for(world, route.key, set(route.arguments))
+        values = kwargs_for(module_world, route.key, set(route.arguments))
         if route.key == "participants:apply":  # the world's program has their application: apply to another
             values = {"slug": open_program.slug}
         url = reverse(route.name, kwargs=values)
         with transaction.atomic():
-            client = world.client("lawyer")
+            client = module_world.client("lawyer")
             page = client.get(url)
             body = _body(page)
             html = body.decode() if page.get("Content-Type", "").startswith("text/html") else ""
@@ -150,6 +86,7 @@ def test_no_form_a_lawyer_can_post_changes_who_they_are(world):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_an_admitted_lawyer_applies_to_another_program_with_identity_read_only(lawyer_client, lawyer):
     participant = ParticipantFactory(user=lawyer, name_zh="李明", name_latin="Li Ming", city="深圳")
     program = ProgramFactory(slug="fipr-2027", enrolment_closes_at=timezone.now() + timedelta(days=10))

@@ -1,41 +1,19 @@
 """Provincial lists in the encodings and formats China's offices send, and every way a row can be wrong."""
 
-import io
-
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import Workbook
 
 from participants import importing
 from participants.models import Admission, IdentityChange, Participant, Province, ProvinceQuota
 from participants.services import quotas
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
+from tests.support import client_for
 
-HEADER_ZH = "姓名,姓名拼音,性别,执业证号,律师事务所,省份,城市,手机,邮箱,执业年限,专业领域,外语"
-GOOD = [
-    "王芳,Wang Fang,女,14401201810123456,广东华商律师事务所,广东省,深圳,13800138000,"
-    "wangfang@example.cn,8,专利、商标,英语",
-    "李强,Li Qiang,男,11101201510654321,北京天元律师事务所,北京,北京,13900139000,liqiang@example.cn,10,商业秘密,",
-]
-
-
-def _csv(lines, encoding="utf-8"):
-    return ("\n".join(lines) + "\n").encode(encoding)
-
-
-def _xlsx(rows):
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+from .support import GOOD, HEADER_ZH, csv_bytes, xlsx_bytes
 
 
 @pytest.fixture
@@ -47,11 +25,11 @@ def program():
 @pytest.mark.parametrize(
     ("data", "name"),
     [
-        (_csv([HEADER_ZH, *GOOD]), "list.csv"),
-        (_csv([HEADER_ZH, *GOOD], "utf-8-sig"), "list.csv"),
-        (_csv([HEADER_ZH, *GOOD], "gbk"), "list.csv"),
-        (_csv([HEADER_ZH, *GOOD], "gb18030"), "广东.csv"),
-        (_xlsx([HEADER_ZH.split(","), *(line.split(",") for line in GOOD)]), "list.xlsx"),
+        (csv_bytes([HEADER_ZH, *GOOD]), "list.csv"),
+        (csv_bytes([HEADER_ZH, *GOOD], "utf-8-sig"), "list.csv"),
+        (csv_bytes([HEADER_ZH, *GOOD], "gbk"), "list.csv"),
+        (csv_bytes([HEADER_ZH, *GOOD], "gb18030"), "广东.csv"),
+        (xlsx_bytes([HEADER_ZH.split(","), *(line.split(",") for line in GOOD)]), "list.xlsx"),
     ],
     ids=["utf8", "utf8-bom", "gbk", "gb18030", "xlsx"],
 )
@@ -79,7 +57,7 @@ def test_english_headers_full_width_digits_and_province_spellings(program):
         "李四, 3310120181012 3457 ,某律所,33,li@example.cn,y",
         "赵五,31101201810123458,某律所,上海市,zhao@example.cn,z",
     ]
-    report = importing.parse(_csv(lines), "list.csv", program)
+    report = importing.parse(csv_bytes(lines), "list.csv", program)
     assert report.all_valid, [r.errors for r in report.rows]
     assert report.unknown_columns == ["Unused column"]
     assert [r.values["province"].code for r in report.rows] == ["44", "33", "31"]
@@ -99,7 +77,7 @@ def test_each_bad_row_is_named_by_row_and_column_and_nothing_is_written(program)
         f"占用,,男,14401201810123461,某所,广东,深圳,,{existing_email},,,",  # row 7
         "坏领域,,男,14401201810123462,某所,广东,深圳,,e@example.cn,abc,=占星,",  # row 8: years and specialty
     ]
-    report = importing.parse(_csv(lines), "list.csv", program)
+    report = importing.parse(csv_bytes(lines), "list.csv", program)
     errors = {row.number: row.errors for row in report.invalid_rows}
     assert set(errors) == {3, 4, 5, 6, 7, 8}
     assert errors[3][0].column == "执业证号"
@@ -118,7 +96,7 @@ def test_each_bad_row_is_named_by_row_and_column_and_nothing_is_written(program)
 def test_a_known_licence_updates_the_lawyer_instead_of_duplicating(program):
     lawyer = ParticipantFactory(license_number="14401201810123456", law_firm="旧律所")
     line = f"王芳,,女,14401201810123456,新律所,广东,深圳,,{lawyer.user.email},,,"
-    report = importing.parse(_csv([HEADER_ZH, line]), "list.csv", program)
+    report = importing.parse(csv_bytes([HEADER_ZH, line]), "list.csv", program)
     assert report.all_valid, report.rows[0].errors
     outcome = importing.apply(report=report, program=program, by=None, source="list.csv")
     assert (outcome.created, outcome.updated) == (0, 1)
@@ -137,7 +115,7 @@ def test_a_list_that_changes_who_a_lawyer_is_leaves_it_in_their_history(program,
         mobile="13800138000",
     )  # fmt: skip
     line = f"王芳,,女,14401201810123456,新律所,北京,深圳,,{lawyer.user.email},,,"
-    report = importing.parse(_csv([HEADER_ZH, line]), "gd.csv", program)
+    report = importing.parse(csv_bytes([HEADER_ZH, line]), "gd.csv", program)
     importing.apply(report=report, program=program, by=administrator, source="广东省名单.xlsx")
     history = {(c.field, c.before, c.after, c.changed_by, c.source, c.reason) for c in lawyer.identity_changes.all()}
     assert history == {  # the list's file name, the words around it said in the language of whoever reads it
@@ -145,7 +123,7 @@ def test_a_list_that_changes_who_a_lawyer_is_leaves_it_in_their_history(program,
         ("province", "44", "11", administrator, "list", "广东省名单.xlsx"),
         ("gender", "", "female", administrator, "list", "广东省名单.xlsx"),
     }
-    again = importing.parse(_csv([HEADER_ZH, line]), "gd.csv", program)
+    again = importing.parse(csv_bytes([HEADER_ZH, line]), "gd.csv", program)
     importing.apply(
         report=again, program=program, by=administrator, source="again.csv"
     )  # the same list: nothing changes
@@ -164,11 +142,9 @@ def test_a_list_that_changes_who_a_lawyer_is_leaves_it_in_their_history(program,
 def test_the_history_names_the_list_in_the_language_of_whoever_reads_it(program, administrator, language):
     lawyer = ParticipantFactory(license_number="14401201810123456", law_firm="旧律所")
     line = f"王芳,,,14401201810123456,新律所,广东,,,{lawyer.user.email},,,"
-    report = importing.parse(_csv([HEADER_ZH, line]), "gd.csv", program)
+    report = importing.parse(csv_bytes([HEADER_ZH, line]), "gd.csv", program)
     importing.apply(report=report, program=program, by=administrator, source="广东省名单.xlsx")
-    client = Client()
-    client.force_login(administrator, backend="accounts.backends.EmailBackend")
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client = client_for(administrator, language)
     page = client.get(reverse("participants:lawyer_edit", args=[lawyer.pk]))
     history = page.text.split('id="identity-history"')[1]
     expected = {"zh-hans": "省级名单“广东省名单.xlsx”", "en": "Provincial list “广东省名单.xlsx”"}[language]
@@ -182,7 +158,7 @@ def test_a_list_moving_many_lawyers_costs_the_queries_of_one(program, administra
     def cost(lawyers: int) -> int:
         moving = [ParticipantFactory() for _ in range(lawyers)]  # Guangdong, moved to Beijing with a new firm
         lines = [HEADER_ZH, *(f"{p.name_zh},,,{p.license_number},新所,北京,,,{p.user.email},,," for p in moving)]
-        report = importing.parse(_csv(lines), "list.csv", program)
+        report = importing.parse(csv_bytes(lines), "list.csv", program)
         with CaptureQueriesContext(connection) as queries:
             importing.apply(report=report, program=program, by=administrator, source="list.csv")
         assert IdentityChange.objects.filter(participant__in=moving, field="province").count() == lawyers
@@ -195,7 +171,7 @@ def test_a_list_moving_many_lawyers_costs_the_queries_of_one(program, administra
 def test_quotas_are_checked_row_by_row(program):
     ProvinceQuota.objects.create(program=program, province=Province.objects.get(code="44"), seats=1)
     second = GOOD[0].replace("14401201810123456", "14401201810123457").replace("wangfang@", "wang2@")
-    report = importing.parse(_csv([HEADER_ZH, GOOD[0], second]), "list.csv", program)
+    report = importing.parse(csv_bytes([HEADER_ZH, GOOD[0], second]), "list.csv", program)
     assert [r.number for r in report.invalid_rows] == [3]
 
 
@@ -211,7 +187,7 @@ def test_a_list_moving_an_admitted_lawyer_into_a_full_province_is_refused_the_ro
     AdmissionFactory(program=program, participant__province=beijing, participant__license_number="11101201510654321")
     ProvinceQuota.objects.create(program=program, province=beijing, seats=1)
     lawyer = AdmissionFactory(program=program).participant  # Guangdong, admitted
-    report = importing.parse(_csv([HEADER_ZH, _moving(lawyer, "北京")]), "list.csv", program)
+    report = importing.parse(csv_bytes([HEADER_ZH, _moving(lawyer, "北京")]), "list.csv", program)
     assert [(p.code, p.params) for p in report.rows[0].errors] == [("quota_full", {"province": "11", "seats": 1})]
     assert importing.apply(report=report, program=program, by=None, source="list.csv", only_valid=True).skipped == 1
     line = next(line for line in quotas.quota_table(program).lines if line.province == beijing)
@@ -226,13 +202,13 @@ def test_a_lawyer_the_list_moves_out_of_a_province_leaves_a_place_there_for_a_la
     moved = AdmissionFactory(program=program).participant  # Guangdong's one place
     stays = AdmissionFactory(program=program, participant__province=beijing).participant
     lines = [HEADER_ZH, _moving(stays, "北京"), _moving(moved, "北京"), GOOD[0]]  # GOOD[0]: a new lawyer, Guangdong
-    report = importing.parse(_csv(lines), "list.csv", program)
+    report = importing.parse(csv_bytes(lines), "list.csv", program)
     assert report.all_valid, [(r.number, r.errors) for r in report.invalid_rows]
     importing.apply(report=report, program=program, by=None, source="list.csv")
     table = {line.province.code: (line.admitted, line.seats) for line in quotas.quota_table(program).lines}
     assert (table["11"], table["44"]) == ((2, 2), (1, 1))
     # And the other way round: a new lawyer first takes the last place, then the move finds none.
-    again = importing.parse(_csv([HEADER_ZH, _moving(moved, "广东")]), "list.csv", program)
+    again = importing.parse(csv_bytes([HEADER_ZH, _moving(moved, "广东")]), "list.csv", program)
     assert [p.code for p in again.rows[0].errors] == ["quota_full"]
 
 
@@ -247,7 +223,7 @@ def test_invisible_and_control_characters_never_reach_a_lawyers_record(program):
             "广东", f"深{hidden}圳", "", f"wf{hidden}@example.cn", "8", f"专利{hidden}", f"英语{hidden}",
         ]
     )  # fmt: skip
-    report = importing.parse(_csv([HEADER_ZH, line]), "list.csv", program)
+    report = importing.parse(csv_bytes([HEADER_ZH, line]), "list.csv", program)
     assert report.all_valid, report.rows[0].errors
     importing.apply(report=report, program=program, by=None, source="list.csv")
     lawyer = Participant.objects.select_related("user").get()
@@ -264,7 +240,7 @@ def test_invisible_and_control_characters_never_reach_a_lawyers_record(program):
         (b"   \n\n", "blank.csv", "empty"),
         (b"\x00\x01\x02binary", "x.csv", "binary"),
         (b"PK\x03\x04not really a zip", "x.xlsx", "Excel"),
-        (_csv(["名字,电话", "张三,1"]), "x.csv", "missing"),
+        (csv_bytes(["名字,电话", "张三,1"]), "x.csv", "missing"),
     ],
 )
 def test_unreadable_files_are_refused_with_a_reason(program, settings, data, name, message):
@@ -280,13 +256,13 @@ def test_unreadable_files_are_refused_with_a_reason(program, settings, data, nam
 def test_oversized_files_are_refused(program, settings):
     settings.IMPORT_MAX_BYTES = 100
     with pytest.raises(importing.ImportFileError):
-        importing.parse(_csv([HEADER_ZH, *GOOD]), "big.csv", program)
+        importing.parse(csv_bytes([HEADER_ZH, *GOOD]), "big.csv", program)
 
 
 @pytest.mark.django_db
 def test_formula_cells_are_kept_as_plain_text(program):
     line = '=HYPERLINK("http://x"),,女,14401201810123456,+律所,广东,深圳,,f@example.cn,,,'
-    report = importing.parse(_csv([HEADER_ZH, line]), "list.csv", program)
+    report = importing.parse(csv_bytes([HEADER_ZH, line]), "list.csv", program)
     importing.apply(report=report, program=program, by=None, source="list.csv")
     lawyer = Participant.objects.get()
     assert lawyer.name_zh.startswith("=HYPERLINK")  # stored as text; exports neutralise it
@@ -295,7 +271,7 @@ def test_formula_cells_are_kept_as_plain_text(program):
 @pytest.mark.django_db
 def test_command_dry_run_writes_nothing_and_reports_rows(program, tmp_path, capsys):
     path = tmp_path / "gd.csv"
-    path.write_bytes(_csv([HEADER_ZH, *GOOD, "坏,,男,123,所,广东,,,x@example.cn,,,"], "gbk"))
+    path.write_bytes(csv_bytes([HEADER_ZH, *GOOD, "坏,,男,123,所,广东,,,x@example.cn,,,"], "gbk"))
     call_command("import_participants", str(path), "--program", program.slug, "--dry-run")
     captured = capsys.readouterr()
     assert "2 valid row(s), 1 with errors" in captured.out
@@ -317,7 +293,7 @@ def test_an_address_of_another_lawyer_on_record_is_a_row_problem_even_when_that_
         "王芳,,女,14401201810123456,某所,广东,深圳,,shared@example.cn,,,",  # a new lawyer, someone else's address
         f"{other.name_zh},,男,14401201810123457,某所,广东,深圳,,shared@example.cn,,,",  # that someone, as on record
     ]
-    report = importing.parse(_csv(lines), "list.csv", program)
+    report = importing.parse(csv_bytes(lines), "list.csv", program)
     assert [(row.number, [p.code for p in row.errors]) for row in report.rows] == [
         (2, ["email_taken"]),
         (3, ["email_repeated"]),
@@ -334,7 +310,7 @@ def test_a_row_is_named_by_the_number_the_spreadsheet_shows_blank_lines_included
     """Offices leave blank lines between a list's parts: the bad row is still named by its own number."""
     bad = GOOD[1].replace("11101201510654321", "1110120151065432")  # a digit short
     lines = ["", HEADER_ZH, GOOD[0], "", "", bad]  # the header on row 2, the bad lawyer on row 6
-    data = _csv(lines) if fmt == "csv" else _xlsx([line.split(",") if line else [None] for line in lines])
+    data = csv_bytes(lines) if fmt == "csv" else xlsx_bytes([line.split(",") if line else [None] for line in lines])
     report = importing.parse(data, f"list.{fmt}", program)
     assert [row.number for row in report.rows] == [3, 6]
     assert [row.number for row in report.invalid_rows] == [6]

@@ -10,7 +10,6 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from participants import importing
@@ -18,10 +17,10 @@ from participants.models import ImportJob, Participant
 from participants.tasks import import_run, release_stale_imports
 from sessions.models import Program
 from tests.factories import ProgramFactory
+from tests.forms import served_forms
 from tests.support import celery_worker, test_database_url, wait_for
 
-from .test_import import HEADER_ZH, _csv
-from .test_import_views import ServedForms, _upload, submit
+from .support import HEADER_ZH, csv_bytes, job_page, submit, upload
 
 LIST = [HEADER_ZH, *(f"律师{n},,男,144012018{n:08d},某所,广东,深圳,,l{n}@example.cn,,," for n in range(3))]
 IMPORT = "导入3名律师"  # the button, as the job page serves it
@@ -33,12 +32,8 @@ def program():
 
 
 def _checked(client, program) -> ImportJob:
-    _upload(client, program, _csv(LIST), "广东省名单.csv")
+    upload(client, program, csv_bytes(LIST), "广东省名单.csv")
     return ImportJob.objects.get()
-
-
-def _job_page(client, job):
-    return client.get(reverse("participants:import_job", args=[job.pk]))
 
 
 class _Holding:
@@ -93,15 +88,15 @@ def test_an_import_started_while_another_list_is_written_goes_to_the_worker_whic
     try:
         _statement_timeout(2000)  # waiting for the lock in the request would be cancelled: an error, not a wait
         try:
-            answer = submit(administrator_client, _job_page(administrator_client, job), button=IMPORT)
+            answer = submit(administrator_client, job_page(administrator_client, job), button=IMPORT)
         finally:
             _statement_timeout(0)
         assert answer.status_code == 302
         job.refresh_from_db()
         assert (job.state, job.error, Participant.objects.count()) == ("queued", "busy", 0)
-        page = _job_page(administrator_client, job)
+        page = job_page(administrator_client, job)
         assert "另一份名单正在导入；它完成后即开始导入本文件。" in page.text and 'hx-trigger="every 3s"' in page.text
-        assert not ServedForms(page.text).forms  # nothing to press meanwhile
+        assert not [f for f in served_forms(page.text) if f.in_main]  # nothing to press meanwhile
 
         env = {"DATABASE_URL": test_database_url(), "REDIS_URL": settings.CELERY_BROKER_URL}
         with celery_worker(tmp_path / "worker.log", purge=False, MEDIA_ROOT=settings.MEDIA_ROOT, **env):
@@ -113,7 +108,7 @@ def test_an_import_started_while_another_list_is_written_goes_to_the_worker_whic
         other_import.stop()
     job.refresh_from_db()
     assert (job.created, Participant.objects.count()) == (3, 3)
-    assert "导入完成" in _job_page(administrator_client, job).text
+    assert "导入完成" in job_page(administrator_client, job).text
 
 
 @pytest.mark.django_db(transaction=True)
@@ -129,7 +124,7 @@ def test_an_import_stopped_by_a_database_error_is_given_back_to_be_imported_agai
     try:
         _statement_timeout(500)
         try:
-            answer = submit(administrator_client, _job_page(administrator_client, job), button=IMPORT)
+            answer = submit(administrator_client, job_page(administrator_client, job), button=IMPORT)
         finally:
             _statement_timeout(0)
     finally:
@@ -137,7 +132,7 @@ def test_an_import_stopped_by_a_database_error_is_given_back_to_be_imported_agai
     assert answer.status_code == 302
     job.refresh_from_db()
     assert (job.state, job.error, Participant.objects.count()) == ("checked", "interrupted", 0)
-    page = _job_page(administrator_client, job)
+    page = job_page(administrator_client, job)
     assert "上次导入在完成前中断，未写入任何数据。请重新导入。" in page.text
 
     submit(administrator_client, page, button=IMPORT)  # the same check, confirmed again
@@ -148,7 +143,7 @@ def test_an_import_stopped_by_a_database_error_is_given_back_to_be_imported_agai
 @pytest.mark.django_db
 def test_a_job_takes_the_import_lock_once(administrator_client, program):
     job = _checked(administrator_client, program)
-    page = _job_page(administrator_client, job)
+    page = job_page(administrator_client, job)
     with CaptureQueriesContext(connection) as queries:
         submit(administrator_client, page, button=IMPORT)
     assert [q["sql"] for q in queries if "advisory" in q["sql"]] == [
@@ -173,7 +168,7 @@ def test_beat_gives_back_the_jobs_left_queued_or_running_past_the_tasks_time_lim
         ("waiting", "queued", now - timedelta(minutes=1)),
         ("imported", "done", now - limit - timedelta(hours=1)),
     ):
-        _upload(administrator_client, program, _csv(LIST), f"{name}.csv")
+        upload(administrator_client, program, csv_bytes(LIST), f"{name}.csv")
         jobs[name] = ImportJob.objects.get(original_name=f"{name}.csv")
         ImportJob.objects.filter(pk=jobs[name].pk).update(state=state, state_changed_at=since)
 
@@ -186,7 +181,7 @@ def test_beat_gives_back_the_jobs_left_queued_or_running_past_the_tasks_time_lim
         "waiting": ("queued", ""),
         "imported": ("done", ""),
     }
-    page = _job_page(administrator_client, jobs["lost"])
+    page = job_page(administrator_client, jobs["lost"])
     assert "后台任务未能开始本次导入，未写入任何数据。请重新导入。" in page.text
     submit(administrator_client, page, button=IMPORT)
     assert ImportJob.objects.get(pk=jobs["lost"].pk).state == "done"

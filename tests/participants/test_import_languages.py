@@ -2,17 +2,15 @@
 a job checked by a Chinese-speaking administrator reads in English for an English-speaking one."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
 from participants import importing
 from participants.models import ImportJob, Province, ProvinceQuota
 from tests.factories import ParticipantFactory, ProgramFactory, UserFactory
+from tests.support import client_for
 
-from .test_import import HEADER_ZH, _csv
-from .test_import_views import _upload
+from .support import HEADER_ZH, csv_bytes, upload
 
 
 @pytest.fixture
@@ -22,11 +20,8 @@ def program():
     return program
 
 
-def _reader(language: str) -> Client:
-    client = Client()
-    client.force_login(UserFactory(role=Role.ADMINISTRATOR), backend="accounts.backends.EmailBackend")
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
+def _reader(language: str):
+    return client_for(UserFactory(role=Role.ADMINISTRATOR), language)
 
 
 ROWS = [
@@ -50,7 +45,7 @@ IN_CHINESE = {
 @pytest.mark.django_db
 def test_two_administrators_read_one_jobs_problems_each_in_their_own_language(administrator_client, program):
     ParticipantFactory(user__email="taken@example.cn")
-    _upload(administrator_client, program, _csv([HEADER_ZH, *ROWS], "gbk"), "名单.csv")  # checked in Chinese
+    upload(administrator_client, program, csv_bytes([HEADER_ZH, *ROWS], "gbk"), "名单.csv")  # checked in Chinese
     job = ImportJob.objects.get()
     assert {p["code"] for p in job.problems} == {"licence_format", "quota_full", "province_unknown", "email_taken"}
     assert all("message" not in p for p in job.problems)  # codes and parameters, no rendered text
@@ -91,7 +86,7 @@ def test_jobs_stored_before_problems_had_codes_still_read_as_they_were_written(p
 
 @pytest.mark.django_db
 def test_why_an_import_stopped_is_read_in_the_readers_language(administrator_client, program):
-    _upload(administrator_client, program, _csv([HEADER_ZH, ROWS[0]]), "名单.csv")
+    upload(administrator_client, program, csv_bytes([HEADER_ZH, ROWS[0]]), "名单.csv")
     job = ImportJob.objects.get()
     job.file.delete(save=False)  # the stored file is lost (a wiped volume)
     importing.job_start(job=job, only_valid=False, confirmed=job.check_digest)

@@ -17,7 +17,7 @@ from participants.services.profiles import participant_contact_update, participa
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
 from tests.support import wait_for
 
-from .test_import import HEADER_ZH, _csv
+from .support import HEADER_ZH, csv_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,7 +97,7 @@ def test_a_change_saved_while_an_import_writes_the_lawyer_is_neither_reverted_no
     # A second row, a new lawyer, whose account the import creates: an application with the same address is being
     # sent right now, so the import waits on it, after it read the lawyer and before it writes them.
     lines = [HEADER_ZH, _row(lawyer, firm="新的律所"), "新律师,,女,14401201899999999,某所,广东,深圳,,new@example.cn,,,"]
-    report = importing.parse(_csv(lines), "gd.csv", program)
+    report = importing.parse(csv_bytes(lines), "gd.csv", program)
     assert report.all_valid, [row.errors for row in report.rows]
     applicant, give_up = _holding(
         "applicant", lambda: get_user_model().objects.create(email="new@example.cn"), rollback=True
@@ -128,11 +128,11 @@ def test_an_unchanged_lawyer_is_not_written_at_all(administrator):
     program = ProgramFactory()
     lawyer = ParticipantFactory(law_firm="某所", gender="male", mobile="13800000000")
     stamped = lawyer.updated_at
-    report = importing.parse(_csv([HEADER_ZH, _row(lawyer, firm="某所")]), "gd.csv", program)
+    report = importing.parse(csv_bytes([HEADER_ZH, _row(lawyer, firm="某所")]), "gd.csv", program)
     outcome = importing.apply(report=report, program=program, by=administrator, source="gd.csv")
     assert outcome.updated == 1 and Admission.objects.get(participant=lawyer).state == AdmissionState.ADMITTED
     assert Participant.objects.get(pk=lawyer.pk).updated_at == stamped
-    changed = importing.parse(_csv([HEADER_ZH, _row(lawyer, firm="新所")]), "gd.csv", program)
+    changed = importing.parse(csv_bytes([HEADER_ZH, _row(lawyer, firm="新所")]), "gd.csv", program)
     importing.apply(report=changed, program=program, by=administrator, source="gd.csv")
     assert Participant.objects.get(pk=lawyer.pk).updated_at > stamped
 
@@ -148,7 +148,7 @@ def test_an_import_and_an_enrolment_in_a_required_session_wait_for_each_other_an
     admitted = AdmissionFactory(program=program).participant
     applied = AdmissionFactory(program=program, state=AdmissionState.APPLIED)
     lines = [HEADER_ZH, _row(admitted, firm="新的律所"), _row(applied.participant, firm="某所")]
-    report = importing.parse(_csv(lines), "gd.csv", program)
+    report = importing.parse(csv_bytes(lines), "gd.csv", program)
     assert report.all_valid, [row.errors for row in report.rows]
     # The office is deciding on the applied lawyer's admission: the import waits on it once it has written the
     # lawyers and comes to admit them.

@@ -11,9 +11,9 @@ from participants import importing
 from participants.models import ImportJob, Participant, SpecialtyMerge
 from participants.services import specialties
 from tests.factories import ParticipantFactory, ProgramFactory
+from tests.forms import find_form, served_forms
 
-from .test_import import HEADER_ZH, _csv
-from .test_import_views import ServedForms, _upload, submit
+from .support import HEADER_ZH, csv_bytes, submit, upload
 
 CUSTOMS_IP = "知识产权海关保护"  # IP customs protection: named by real lists, not in our list
 
@@ -33,7 +33,7 @@ def test_a_real_sized_list_naming_an_unknown_specialty_imports_every_row_and_kee
     # written the ways lists write it: alone, with known ones, full-width, with stray spaces.
     variants = [CUSTOMS_IP, f"专利、{CUSTOMS_IP}", f" {CUSTOMS_IP} ；商标", f"Patents/{CUSTOMS_IP}"]
     lines = [HEADER_ZH] + [_row(n, variants[n // 3 % 4] if n % 3 == 0 else "专利") for n in range(300)]
-    response = _upload(administrator_client, program, _csv(lines, "gbk"), "广东省名单.csv")
+    response = upload(administrator_client, program, csv_bytes(lines, "gbk"), "广东省名单.csv")
     job = ImportJob.objects.get()
     page = administrator_client.get(response["Location"])
     assert (job.total_rows, job.valid_rows, job.problems) == (300, 300, [])
@@ -71,7 +71,7 @@ def test_a_real_sized_list_naming_an_unknown_specialty_imports_every_row_and_kee
     ],
 )
 def test_known_specialties_are_recognised_by_any_name_and_others_kept_as_written(program, written, stored):
-    report = importing.parse(_csv([HEADER_ZH, _row(1, f'"{written}"')]), "list.csv", program)
+    report = importing.parse(csv_bytes([HEADER_ZH, _row(1, f'"{written}"')]), "list.csv", program)
     assert report.all_valid, [str(p) for p in report.rows[0].errors]
     assert report.rows[0].values["specialties"] == stored
 
@@ -93,7 +93,7 @@ def test_known_specialties_are_recognised_by_any_name_and_others_kept_as_written
 )
 def test_hostile_specialties_refuse_their_row_with_a_message_and_the_other_rows_import(program, written, code):
     lines = [HEADER_ZH, _row(1, f'"{written}"'), _row(2, CUSTOMS_IP)]
-    report = importing.parse(_csv(lines), "list.csv", program)
+    report = importing.parse(csv_bytes(lines), "list.csv", program)
     (bad,) = report.invalid_rows
     assert bad.number == 2
     assert [(p.column, p.code) for p in bad.errors] == [("专业领域", code)]
@@ -160,9 +160,10 @@ def test_merging_rewrites_every_carrier_and_only_them_and_is_recorded(administra
     }
     url = reverse("participants:specialties")
     page = administrator_client.get(url)
-    forms = [f for f in ServedForms(page.text).forms if f["data"].get("value") == CUSTOMS_IP]
-    assert len(forms) == 1 and forms[0]["button"] == "合并"
-    answer = administrator_client.post(url, {**forms[0]["data"], "into": "customs"}, follow=True)
+    forms = [f for f in served_forms(page.text) if f.values().get("value") == [CUSTOMS_IP]]
+    assert len(forms) == 1 and [button.label for button in forms[0].buttons()] == ["合并"]
+    merged = forms[0].fill(into="customs").submit(administrator_client, url)
+    answer = administrator_client.get(merged["Location"])
     assert "2名律师" in answer.text
 
     held = {name: Participant.objects.get(pk=p.pk).specialties for name, p in carriers.items()}
@@ -178,8 +179,8 @@ def test_merging_rewrites_every_carrier_and_only_them_and_is_recorded(administra
     assert "海关与边境措施" in after.text  # the merge, listed with its target's label
 
     # into another value in use, as the page offers it
-    forms = [f for f in ServedForms(after.text).forms if f["data"].get("value") == "海关知识产权保护"]
-    administrator_client.post(url, {**forms[0]["data"], "into": f"{CUSTOMS_IP}X"})
+    (form,) = [f for f in served_forms(after.text) if f.values().get("value") == ["海关知识产权保护"]]
+    form.fill(into=f"{CUSTOMS_IP}X").submit(administrator_client, url)
     assert Participant.objects.get(pk=carriers["other"].pk).specialties == [f"{CUSTOMS_IP}X"]
     assert Participant.objects.get(pk=carriers["alike"].pk).specialties == [f"{CUSTOMS_IP}X", "R&D <2>"]
 
@@ -188,9 +189,9 @@ def test_merging_rewrites_every_carrier_and_only_them_and_is_recorded(administra
 def test_a_merge_sent_twice_or_into_itself_changes_nothing_and_says_why(administrator_client, carriers):
     url = reverse("participants:specialties")
     page = administrator_client.get(url)
-    (form,) = [f for f in ServedForms(page.text).forms if f["data"].get("value") == CUSTOMS_IP]
-    administrator_client.post(url, {**form["data"], "into": "patents"})
-    again = administrator_client.post(url, {**form["data"], "into": "patents"}, follow=True)  # a double click
+    (form,) = [f for f in served_forms(page.text) if f.values().get("value") == [CUSTOMS_IP]]
+    form.fill(into="patents").submit(administrator_client, url)
+    again = administrator_client.get(form.submit(administrator_client, url)["Location"])  # a double click
     assert "已没有律师使用" in again.text
     assert SpecialtyMerge.objects.count() == 1
     assert Participant.objects.get(pk=carriers["both"].pk).specialties == ["patents"]
@@ -224,12 +225,12 @@ def test_saving_the_contact_form_as_served_keeps_a_specialty_from_the_list(lawye
     url = reverse("participants:my_profile")
     page = lawyer_client.get(url)
     assert CUSTOMS_IP in page.text
-    submit(lawyer_client, page, url=url, button="保存")
+    submit(lawyer_client, page, button="保存")
     imported_lawyer.refresh_from_db()
     assert imported_lawyer.specialties == ["patents", CUSTOMS_IP]
 
-    form = ServedForms(lawyer_client.get(url).text).find("保存")
-    lawyer_client.post(url, {**form["data"], "specialties": ["patents", "customs"]})  # unticked, and one ticked
+    form = find_form(lawyer_client.get(url).text, button="保存")
+    form.fill(specialties=["patents", "customs"]).submit(lawyer_client, url)  # unticked, and one ticked
     imported_lawyer.refresh_from_db()
     assert imported_lawyer.specialties == ["patents", "customs"]
     assert CUSTOMS_IP not in lawyer_client.get(url).text  # gone once unticked, not offered to others
@@ -238,8 +239,8 @@ def test_saving_the_contact_form_as_served_keeps_a_specialty_from_the_list(lawye
 @pytest.mark.django_db
 def test_a_lawyer_cannot_add_a_value_outside_the_known_ones_through_the_form(lawyer_client, imported_lawyer):
     url = reverse("participants:my_profile")
-    form = ServedForms(lawyer_client.get(url).text).find("保存")
-    answer = lawyer_client.post(url, {**form["data"], "specialties": ["patents", CUSTOMS_IP, "占星"]})
+    form = find_form(lawyer_client.get(url).text, button="保存")
+    answer = lawyer_client.post(url, {**form.values(), "specialties": ["patents", CUSTOMS_IP, "占星"]})  # forged
     assert "specialties" in answer.context["form"].errors
     imported_lawyer.refresh_from_db()
     assert imported_lawyer.specialties == ["patents", CUSTOMS_IP]
@@ -248,7 +249,7 @@ def test_a_lawyer_cannot_add_a_value_outside_the_known_ones_through_the_form(law
 @pytest.mark.django_db
 def test_the_administrators_lawyer_form_keeps_it_too(administrator_client, imported_lawyer):
     url = reverse("participants:lawyer_edit", args=[imported_lawyer.pk])
-    submit(administrator_client, administrator_client.get(url), url=url, button="保存")
+    submit(administrator_client, administrator_client.get(url), button="保存")
     imported_lawyer.refresh_from_db()
     assert imported_lawyer.specialties == ["patents", CUSTOMS_IP]
 

@@ -11,10 +11,10 @@ from django.urls import reverse
 from participants import importing
 from participants.models import ImportJob, Participant
 from tests.factories import ParticipantFactory, ProgramFactory
+from tests.forms import find_form
 from tests.support import at_once, backends_waiting, wait_for
 
-from .test_import import HEADER_ZH, _csv
-from .test_import_views import ServedForms, _upload, run_as_worker, submit
+from .support import HEADER_ZH, csv_bytes, job_page, rows_named, run_as_worker, submit, upload
 
 
 @pytest.fixture
@@ -26,28 +26,14 @@ def _lawyer(n: int, *, email: str = "", licence: str = "") -> str:
     return f"律师{n},,男,{licence or f'144012018{n:08d}'},某所,广东,深圳,,{email or f'a{n}@example.cn'},,,"
 
 
-def _job_page(client, job):
-    return client.get(reverse("participants:import_job", args=[job.pk]))
-
-
-def _rows_named(page) -> dict[int, str]:
-    """Row number → the problems the page names for it, as the page's table shows them."""
-    table = page.text.split("<tbody>")[-1].split("</tbody>")[0]
-    named: dict[int, str] = {}
-    for cells in table.split("<tr>")[1:]:
-        row, _column, message = (cell.split("</td>")[0] for cell in cells.split("<td>")[1:4])
-        named[int(row)] = named.get(int(row), "") + message
-    return named
-
-
 @pytest.mark.django_db
 def test_the_issues_scenario_a_stale_check_writes_nothing_until_confirmed_again(administrator_client, program):
     # File A: 30 lawyers and 2 bad rows (rows 32 and 33).
     file_a = [HEADER_ZH, *(_lawyer(n) for n in range(30)), _lawyer(90, licence="123"), _lawyer(91, email="x")]
-    _upload(administrator_client, program, _csv(file_a), "A.csv")
+    upload(administrator_client, program, csv_bytes(file_a), "A.csv")
     job_a = ImportJob.objects.get()
-    page_a = _job_page(administrator_client, job_a)  # the administrator reads it, and leaves the tab open
-    assert (job_a.valid_rows, set(_rows_named(page_a))) == (30, {32, 33})
+    page_a = job_page(administrator_client, job_a)  # the administrator reads it, and leaves the tab open
+    assert (job_a.valid_rows, set(rows_named(page_a))) == (30, {32, 33})
 
     # File B, imported meanwhile: 5 of A's lawyers as A has them, and 5 others whose addresses A uses too.
     file_b = [
@@ -55,9 +41,9 @@ def test_the_issues_scenario_a_stale_check_writes_nothing_until_confirmed_again(
         *(_lawyer(n) for n in range(5)),
         *(_lawyer(200 + n, email=f"a{n}@example.cn") for n in range(5, 10)),
     ]
-    _upload(administrator_client, program, _csv(file_b), "B.csv")
+    upload(administrator_client, program, csv_bytes(file_b), "B.csv")
     job_b = ImportJob.objects.exclude(pk=job_a.pk).get()
-    submit(administrator_client, _job_page(administrator_client, job_b), button="导入")
+    submit(administrator_client, job_page(administrator_client, job_b), button="导入")
     job_b.refresh_from_db()
     assert (job_b.state, job_b.created) == ("done", 10)
     lawyers_before = list(Participant.objects.order_by("pk").values_list("pk", "license_number", "updated_at"))
@@ -72,7 +58,7 @@ def test_the_issues_scenario_a_stale_check_writes_nothing_until_confirmed_again(
     assert "因此未写入任何数据" in fresh.text and "已于" in fresh.text
     assert (job_a.valid_rows, job_a.known_rows) == (25, 5)
     skipped = {7, 8, 9, 10, 11, 32, 33}  # rows 7-11: lawyers 5-9, whose addresses B's lawyers now hold
-    named = _rows_named(fresh)
+    named = rows_named(fresh)
     assert set(named) == skipped
     assert all("已被其他账号使用" in named[row] for row in range(7, 12))
 
@@ -85,17 +71,17 @@ def test_the_issues_scenario_a_stale_check_writes_nothing_until_confirmed_again(
     submit(administrator_client, fresh, button="仅导入有效行（25行）")
     job_a.refresh_from_db()
     assert (job_a.state, job_a.created, job_a.updated, job_a.skipped) == ("done", 20, 5, 7)
-    done = _job_page(administrator_client, job_a)
+    done = job_page(administrator_client, job_a)
     assert "新增20人，更新5人，跳过7行" in done.text.replace(" ", "")
-    assert set(_rows_named(done)) == skipped and len(skipped) == job_a.skipped
+    assert set(rows_named(done)) == skipped and len(skipped) == job_a.skipped
 
 
 @pytest.mark.django_db
 def test_a_check_still_true_at_writing_time_writes_at_once(administrator_client, program):
-    _upload(administrator_client, program, _csv([HEADER_ZH, *(_lawyer(n) for n in range(3))]), "A.csv")
+    upload(administrator_client, program, csv_bytes([HEADER_ZH, *(_lawyer(n) for n in range(3))]), "A.csv")
     job = ImportJob.objects.get()
     ParticipantFactory()  # a change that touches none of the file's lawyers
-    submit(administrator_client, _job_page(administrator_client, job), button="导入")
+    submit(administrator_client, job_page(administrator_client, job), button="导入")
     job.refresh_from_db()
     assert (job.state, job.created, job.rechecked_at) == ("done", 3, None)
 
@@ -105,10 +91,10 @@ def test_a_large_file_checked_again_by_the_worker_shows_the_fresh_result_while_p
     administrator_client, program, settings, django_capture_on_commit_callbacks
 ):
     settings.IMPORT_SYNC_ROWS = 1  # everything in the background
-    _upload(administrator_client, program, _csv([HEADER_ZH, *(_lawyer(n) for n in range(4))]), "A.csv")
+    upload(administrator_client, program, csv_bytes([HEADER_ZH, *(_lawyer(n) for n in range(4))]), "A.csv")
     job = ImportJob.objects.get()
     with django_capture_on_commit_callbacks() as queued:
-        submit(administrator_client, _job_page(administrator_client, job), button="导入")
+        submit(administrator_client, job_page(administrator_client, job), button="导入")
     ParticipantFactory(user__email="a2@example.cn")  # meanwhile row 4's address is taken
     ImportJob.objects.filter(pk=job.pk).update(state="running")  # as the page polls it, mid-import
     polled = administrator_client.get(reverse("participants:import_job", args=[job.pk]), HTTP_HX_REQUEST="true")
@@ -120,9 +106,8 @@ def test_a_large_file_checked_again_by_the_worker_shows_the_fresh_result_while_p
     assert (job.state, job.valid_rows, Participant.objects.count()) == ("checked", 3, 1)
     polled = administrator_client.get(reverse("participants:import_job", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert "hx-trigger" not in polled.text  # polling stops
-    assert "因此未写入任何数据" in polled.text and set(_rows_named(polled)) == {4}  # the fresh result, swapped in
-    form = ServedForms(polled.text).find("仅导入")
-    assert form["data"]["check"] == job.check_digest
+    assert "因此未写入任何数据" in polled.text and set(rows_named(polled)) == {4}  # the fresh result, swapped in
+    assert find_form(polled.text, button="仅导入").values()["check"] == [job.check_digest]
     run_as_worker(queued)  # the task delivered again: it confirmed the first check, not this one: nothing written
     job.refresh_from_db()
     assert (job.state, Participant.objects.count()) == ("checked", 1)
@@ -134,7 +119,7 @@ def test_a_lawyer_written_between_the_check_and_the_write_undoes_the_import_and_
 ):
     """An application commits the file's licence number while the import is writing it (PostgreSQL makes the
     import wait for it, then refuse the duplicate): nothing of the import stays, and the job is checked again."""
-    _upload(administrator_client, program, _csv([HEADER_ZH, *(_lawyer(n) for n in range(3))]), "A.csv")
+    upload(administrator_client, program, csv_bytes([HEADER_ZH, *(_lawyer(n) for n in range(3))]), "A.csv")
     job = ImportJob.objects.get()
     inserted, release = threading.Event(), threading.Event()
 
@@ -162,7 +147,7 @@ def test_a_lawyer_written_between_the_check_and_the_write_undoes_the_import_and_
     assert job.state == "checked" and job.rechecked_at is not None
     assert list(Participant.objects.values_list("user__email", flat=True)) == ["applicant@example.cn"]
     assert job.known_rows == 1  # row 3 now updates the applicant
-    submit(administrator_client, _job_page(administrator_client, job), button="导入")
+    submit(administrator_client, job_page(administrator_client, job), button="导入")
     job.refresh_from_db()
     assert (job.state, job.created, job.updated) == ("done", 2, 1)
 
@@ -173,7 +158,7 @@ def test_the_command_names_every_row_it_skips(program, tmp_path, capsys):
 
     ParticipantFactory(user__email="a1@example.cn")
     path = tmp_path / "list.csv"
-    path.write_bytes(_csv([HEADER_ZH, *(_lawyer(n) for n in range(3)), _lawyer(9, licence="1")]))
+    path.write_bytes(csv_bytes([HEADER_ZH, *(_lawyer(n) for n in range(3)), _lawyer(9, licence="1")]))
     call_command("import_participants", str(path), "--program", program.slug, "--only-valid")
     captured = capsys.readouterr()
     assert "2 lawyer(s) created, 0 updated, 2 skipped" in captured.out

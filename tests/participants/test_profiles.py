@@ -6,10 +6,7 @@ from django.utils import timezone
 
 from participants.models import Admission, IdentityChange, Participant, Province
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, UserFactory
-from tests.platform.served import served_forms
-
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
+from tests.forms import served_forms
 
 
 def _application(**changes):
@@ -29,6 +26,7 @@ def open_program():
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_a_lawyer_applies_with_their_profile(client, open_program):
     user = UserFactory(email="applicant@example.test")
     client.force_login(user, backend="accounts.backends.EmailBackend")
@@ -67,6 +65,7 @@ def test_a_licence_already_registered_is_refused(client, open_program):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_closed_programs_take_no_applications(client):
     closed = ProgramFactory(enrolment_closes_at=timezone.now() - timedelta(days=1))
     client.force_login(UserFactory(), backend="accounts.backends.EmailBackend")
@@ -117,15 +116,6 @@ def _served_form(client, url: str):
     return form
 
 
-def _fill(form, **values) -> None:
-    for name, value in values.items():
-        (control,) = form.named(name)
-        if control.tag == "select":
-            control.choose(str(value))
-        else:
-            control.value = str(value)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "typed",
@@ -142,7 +132,7 @@ def test_the_licence_number_is_taken_as_a_person_types_it_and_the_browser_is_tol
     (licence,) = form.named("license_number")
     assert (licence.attrs.get("inputmode"), licence.attrs.get("minlength")) == ("numeric", "17")
     assert "pattern" not in licence.attrs and "maxlength" not in licence.attrs
-    _fill(form, name_zh="周律师", license_number=typed, law_firm="某所", province=Province.objects.get(code="44").pk)
+    form.fill(name_zh="周律师", license_number=typed, law_firm="某所", province=Province.objects.get(code="44").pk)
     assert form.submit(client, url).status_code == 302
     assert Participant.objects.get().license_number == "14401201810123456"
 
@@ -159,8 +149,8 @@ def test_invisible_characters_pasted_into_any_lawyer_form_are_dropped(
     client = lawyer_client
     url = reverse("participants:apply", args=[open_program.slug])
     form = _served_form(client, url)
-    _fill(
-        form, name_zh=f"周{HIDDEN}律师", name_latin=f"Ｚｈｏｕ{HIDDEN}   Lü",
+    form.fill(
+        name_zh=f"周{HIDDEN}律师", name_latin=f"Ｚｈｏｕ{HIDDEN}   Lü",
         license_number=f"14401201810{HIDDEN}123456", law_firm=f"某{HIDDEN}所",
         province=Province.objects.get(code="44").pk, city=f"广{HIDDEN}州", mobile=f"138{HIDDEN}00138000",
         languages=f"English{HIDDEN}",
@@ -180,14 +170,14 @@ def test_invisible_characters_pasted_into_any_lawyer_form_are_dropped(
 
     profile = reverse("participants:my_profile")
     (contact,) = [f for f in served_forms(client.get(profile).text) if f.method == "post" and f.named("city")]
-    _fill(contact, city=f"珠{HIDDEN}海")
+    contact.fill(city=f"珠{HIDDEN}海")
     assert contact.submit(client, profile).status_code == 302
     applicant.refresh_from_db()
     assert applicant.city == "珠海"
 
     edit = reverse("participants:lawyer_edit", args=[applicant.pk])
     office = _served_form(administrator_client, edit)
-    _fill(office, law_firm=f"新{HIDDEN}律所", reason=f"律协{HIDDEN}更正")
+    office.fill(law_firm=f"新{HIDDEN}律所", reason=f"律协{HIDDEN}更正")
     assert office.submit(administrator_client, edit).status_code == 302
     change = IdentityChange.objects.get(participant=applicant)
     assert (change.field, change.after, change.reason) == ("law_firm", "新律所", "律协更正")

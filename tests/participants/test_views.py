@@ -1,7 +1,6 @@
 import csv
 import io
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -13,9 +12,7 @@ from openpyxl import load_workbook
 from participants import services
 from participants.models import Enrolment, Province, ProvinceQuota
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
-
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
+from tests.forms import ServedForm, find_form, served_forms
 
 
 @pytest.fixture
@@ -38,6 +35,7 @@ def admitted_lawyer(program, lawyer):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_lawyer_enrols_from_the_session_page_with_htmx(lawyer_client, program, admitted_lawyer):
     session = _future(program, capacity=1)
     page = lawyer_client.get(reverse("sessions:session_detail", args=[program.slug, session.pk]))
@@ -72,6 +70,7 @@ def test_refusal_is_shown_in_the_box(lawyer_client, program, admitted_lawyer):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_my_program_shows_seats_and_waitlist_places(lawyer_client, program, admitted_lawyer):
     seat, full = _future(program, capacity=5, title_zh="有座位"), _future(program, capacity=1, title_zh="已满")
     full.starts_at += timedelta(days=1)
@@ -141,35 +140,8 @@ def test_administrator_enrols_and_removes_on_a_lawyers_behalf(administrator_clie
     assert Enrolment.objects.get(participant=second).state == "confirmed"
 
 
-class PostForms(HTMLParser):
-    """The POST forms of a page as a browser would send them: action, hidden values, the button's words."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict] = []
-        self._open: dict | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and (attrs.get("method") or "").lower() == "post":
-            self._open = {"action": attrs.get("action"), "values": {}, "button": ""}
-            self.forms.append(self._open)
-        elif tag == "input" and self._open is not None and attrs.get("name"):
-            self._open["values"][attrs["name"]] = attrs.get("value", "")
-
-    def handle_data(self, data):
-        if self._open is not None and self.lasttag == "button":
-            self._open["button"] += data.strip()
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._open = None
-
-
-def _post_forms(response) -> list[dict]:
-    parser = PostForms()
-    parser.feed(response.content.decode())
-    return parser.forms
+def _post_forms(response) -> list[ServedForm]:
+    return [form for form in served_forms(response.text) if form.method == "post"]
 
 
 @pytest.mark.django_db
@@ -185,16 +157,16 @@ def test_removing_a_lawyer_from_the_roster_asks_first_and_only_the_answer_remove
     before = states()
 
     roster = administrator_client.get(reverse("participants:roster", args=[session.pk]))
-    remove = next(f for f in _post_forms(roster) if f["values"].get("enrolment") == str(enrolment.pk))
-    asked = administrator_client.post(remove["action"], remove["values"])
+    remove = next(f for f in _post_forms(roster) if f.values().get("enrolment") == [str(enrolment.pk)])
+    asked = remove.submit(administrator_client, roster.wsgi_request.path)
     assert asked.status_code == 200
     assert states() == before  # the roster's button only asks
     assert target.name_zh in asked.text and session.title_zh in asked.text
     assert f'href="{reverse("participants:roster", args=[session.pk])}"' in asked.text  # a way back that keeps them
 
-    answer = next(f for f in _post_forms(asked) if f["values"].get("confirm") == "yes")
-    assert target.name_zh in answer["button"]
-    done = administrator_client.post(answer["action"], answer["values"])
+    answer = next(f for f in _post_forms(asked) if f.values().get("confirm") == ["yes"])
+    assert target.name_zh in answer.submitter().label
+    done = answer.submit(administrator_client, asked.wsgi_request.path)
     assert done.status_code == 302
     enrolment.refresh_from_db()
     assert enrolment.state == "cancelled"
@@ -202,12 +174,13 @@ def test_removing_a_lawyer_from_the_roster_asks_first_and_only_the_answer_remove
         assert Enrolment.objects.get(participant=waiting, session=session).state == "confirmed"
 
     # The roster's old button, pressed again (a stale page, a double click), asks nothing and changes nothing.
-    again = administrator_client.post(remove["action"], remove["values"])
+    again = remove.submit(administrator_client, roster.wsgi_request.path)
     assert again.status_code == 302
     assert Enrolment.objects.get(pk=enrolment.pk).state == "cancelled"
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_removing_a_seat_once_the_session_has_ended_promises_no_promotion(administrator_client, program):
     """A seat freed after the session has ended goes to nobody (services.promote_waitlist): the confirmation
     page says so, rather than promising the next lawyer on the waitlist a seat."""
@@ -219,12 +192,12 @@ def test_removing_a_seat_once_the_session_has_ended_promises_no_promotion(admini
     type(session).objects.filter(pk=session.pk).update(starts_at=ended - timedelta(hours=2), ends_at=ended)
 
     roster = administrator_client.get(reverse("participants:roster", args=[session.pk]))
-    remove = next(f for f in _post_forms(roster) if f["values"].get("enrolment") == str(seat.pk))
-    asked = administrator_client.post(remove["action"], remove["values"], HTTP_ACCEPT_LANGUAGE="en")
+    remove = next(f for f in _post_forms(roster) if f.values().get("enrolment") == [str(seat.pk)])
+    asked = remove.submit(administrator_client, roster.wsgi_request.path, HTTP_ACCEPT_LANGUAGE="en")
     assert "The session has ended, so their seat goes to no one on the waitlist" in asked.text
     assert "next lawyer on the waitlist" not in asked.text
-    answer = next(f for f in _post_forms(asked) if f["values"].get("confirm") == "yes")
-    assert administrator_client.post(answer["action"], answer["values"]).status_code == 302
+    answer = next(f for f in _post_forms(asked) if f.values().get("confirm") == ["yes"])
+    assert answer.submit(administrator_client, asked.wsgi_request.path).status_code == 302
     assert dict(Enrolment.objects.filter(session=session).values_list("participant", "state")) == {
         seated.pk: "cancelled",
         waiting.pk: "waitlisted",
@@ -349,9 +322,9 @@ def test_moving_a_lawyer_waits_for_the_administrator_to_choose_the_session(admin
     lawyer = AdmissionFactory(program=program).participant
     seat = services.enrol(participant=lawyer, session=source)
     url = reverse("participants:enrolment_move", args=[seat.pk])
-    page = administrator_client.get(url).content.decode()
-    offered = page.split('name="to"')[1].split("</select>")[0]
-    assert f'value="{target.pk}"' in offered and '<option value="">' in offered and "selected" not in offered
+    (to,) = find_form(administrator_client.get(url).text, action=url).named("to")
+    assert [option.value for option in to.options] == ["", str(target.pk)]
+    assert not [option for option in to.options if option.selected]
     for chosen in ({}, {"to": ""}, {"to": elsewhere.pk}):
         response = administrator_client.post(url, chosen)
         assert response.status_code == 200

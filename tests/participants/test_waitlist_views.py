@@ -11,6 +11,7 @@ from notifications.models import Notification
 from participants import services
 from participants.models import Enrolment, EnrolmentState
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
+from tests.forms import page
 
 PROMISE = "it is yours automatically"
 LAPSED = "no seat came free"
@@ -43,16 +44,16 @@ def places(lawyer):
     return program, sessions
 
 
-def _card(page: str, testid: str) -> str:
-    """The text of the card marked data-testid, up to the next card."""
-    start = page.index(f'data-testid="{testid}"')
-    return page[start : page.find('<div class="card ', start)]
+def _card(html: str, testid: str) -> str:
+    """The words of the card marked data-testid."""
+    return page(html).find(data_testid=testid).text
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_my_program_keeps_waiting_places_apart_from_those_whose_session_ended(lawyer_client, places):
-    page = lawyer_client.get(reverse("participants:my_program"), HTTP_ACCEPT_LANGUAGE="en").text
-    waiting, lapsed = _card(page, "waitlist"), _card(page, "lapsed")
+    html = lawyer_client.get(reverse("participants:my_program"), HTTP_ACCEPT_LANGUAGE="en").text
+    waiting, lapsed = _card(html, "waitlist"), _card(html, "lapsed")
     assert "The running session" in waiting and "The next week session" in waiting and PROMISE in waiting
     assert "The ended session" not in waiting
     assert "The ended session" in lapsed and "Not given a seat" in lapsed and LAPSED in lapsed
@@ -61,20 +62,24 @@ def test_my_program_keeps_waiting_places_apart_from_those_whose_session_ended(la
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "promised"), [("ended", False), ("running", True), ("next week", True)])
+@pytest.mark.clock_edges
 def test_the_session_pages_box_promises_a_seat_only_while_one_may_come_free(lawyer_client, places, name, promised):
     program, sessions = places
     url = reverse("sessions:session_detail", args=[program.slug, sessions[name].pk])
-    page = lawyer_client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
-    box = page[page.index('id="enrolment-box"') :]
+    html = lawyer_client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    element = page(html).find(id="enrolment-box")
+    states = [e.attrs["data-state"] for e in (element, *element.find_all()) if "data-state" in e.attrs]
+    box = element.text
     if promised:
-        assert 'data-state="waitlisted"' in box and "number 1 on the waitlist" in box and "If a seat comes free" in box
+        assert states == ["waitlisted"] and "number 1 on the waitlist" in box and "If a seat comes free" in box
     else:
-        assert 'data-state="lapsed"' in box and "You were not given a seat." in box and LAPSED in box
+        assert states == ["lapsed"] and "You were not given a seat." in box and LAPSED in box
         assert "waitlist." not in box and "If a seat comes free" not in box
         assert "Leave the waitlist" not in box  # nothing left to leave
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_the_timetable_offers_places_only_in_sessions_not_over(lawyer_client, places):
     program, sessions = places
     slots = lawyer_client.get(
@@ -85,6 +90,7 @@ def test_the_timetable_offers_places_only_in_sessions_not_over(lawyer_client, pl
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_a_seat_freed_after_the_session_ended_goes_to_no_one(places, administrator):
     """What the pages say is what the service does: the office correcting the roster of a session that is over
     does not give the waiting lawyer a seat in the past, nor tell them one came free."""

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 from reportlab.pdfgen import canvas
 
@@ -41,12 +40,6 @@ def pdf_bytes() -> bytes:
     sheet.showPage()
     sheet.save()
     return buffer.getvalue()
-
-
-def client_for(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user, backend="accounts.backends.EmailBackend")
-    return client
 
 
 @dataclass

@@ -2,10 +2,12 @@
 
 The worlds the security matrix, the query budgets and the property tests stand on are built at each edge
 instant of tests/clock.py (around midnight in UTC and in Beijing, at the end of a month and of a year, on a
-leap day), and every page is opened there as a person allowed to see it. Tests elsewhere that read "now"
-carry the `clock_edges` mark and run at the same instants. And the kind of code that broke the build (an
-hour or a day computed by replacing a field with arithmetic, hour 24 after 22:00) is refused wherever it
-is written.
+leap day), and every page is opened there as a person allowed to see it. Tests elsewhere whose assertions
+meet a day boundary (today, an end, a check-in window, a feed, a date shown in Beijing time, a deadline)
+carry the `clock_edges` mark and run at the same instants; a test module that reads the clock has such a
+test, or says why none of its assertions can meet one. And the kind of code that broke the build (an hour
+or a day computed by replacing a field with arithmetic, hour 24 after 22:00) is refused wherever it is
+written.
 """
 
 from __future__ import annotations
@@ -51,6 +53,75 @@ def test_no_date_is_computed_by_replacing_a_field():
     assert not found, "compute dates with timedelta, not by replacing fields:\n" + "\n".join(found)
 
 
+# Test modules that read the clock with no test marked `clock_edges`, and why no assertion of theirs meets a
+# day boundary. (Modules whose tests all start processes, marked `services`, and the browser tests keep
+# the real clock: they are not asked.)
+READS_THE_CLOCK_UNMARKED = {
+    "tests/accounts/test_language.py": "an hour later, on a clock of its own (time_machine, not ticking)",
+    "tests/accounts/test_login.py": "the sign-in pause's minutes, on a clock of its own",
+    "tests/accounts/test_password_reset.py": "ages in minutes and hours: no date",
+    "tests/certificates/test_orphan_pdfs.py": "file ages in minutes: no date",
+    "tests/notifications/test_outbox_services.py": "durations only: retry back-off and leases, no date",
+    "tests/participants/test_import_jobs.py": "the import task's time limit, in seconds",
+    "tests/participants/test_import_locks.py": "the order of locks; its sessions are days away",
+    "tests/platform/test_clock_edges.py": "builds every world and opens every page at each edge itself",
+    "tests/platform/test_forms_as_served.py": "the module's world (built at each edge above); typed dates two weeks on",
+    "tests/platform/test_row_budgets.py": "rows read, the same at any hour; its sessions are days from now",
+}
+
+
+def _reads_the_clock(node: ast.AST) -> bool:
+    """timezone.now(), timezone.localdate() and localtime() of now, datetime.now(), date.today()."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return False
+    owner = node.func.value
+    owner = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+    name, of_now = node.func.attr, not node.args and not node.keywords
+    return (
+        (owner == "timezone" and (name == "now" or (name in ("localdate", "localtime") and of_now)))
+        or (owner == "datetime" and name in ("now", "utcnow", "today"))
+        or (owner == "date" and name == "today")
+    )
+
+
+def _marks(tree: ast.Module) -> set[str]:
+    """The pytest marks the module names (on itself or on any test): pytest.mark.<name>."""
+    return {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) and node.value.attr == "mark"
+    }
+
+
+def _module_marks(tree: ast.Module) -> set[str]:
+    """The marks of `pytestmark = ...`: those every test of the module carries."""
+    found = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "pytestmark" for t in node.targets):
+            found |= _marks(ast.Module(body=[node], type_ignores=[]))
+    return found
+
+
+def test_a_test_module_that_reads_the_clock_runs_a_test_at_the_edges():
+    """A test that reads "now" may meet a day boundary at 23:30 or 00:10: its module has a test marked
+    `clock_edges` (one whose assertion involves today, an end, a check-in window, a feed, a date shown in
+    Beijing time or a deadline), or says in READS_THE_CLOCK_UNMARKED why none of its assertions can."""
+    tests = ROOT / "tests"
+    unmarked = {}
+    for path in sorted(tests.rglob("test_*.py")):
+        name = str(path.relative_to(ROOT))
+        tree = ast.parse(path.read_text(), name)
+        if "e2e" in path.relative_to(tests).parts or "services" in _module_marks(tree) or "clock_edges" in _marks(tree):
+            continue
+        reads = sorted({node.lineno for node in ast.walk(tree) if _reads_the_clock(node)})
+        if reads:
+            unmarked[name] = f"{name} (line {', '.join(map(str, reads[:5]))})"
+    missing = [unmarked[name] for name in unmarked if name not in READS_THE_CLOCK_UNMARKED]
+    assert not missing, "read the clock without a test marked clock_edges:\n" + "\n".join(missing)
+    stale = sorted(set(READS_THE_CLOCK_UNMARKED) - set(unmarked))
+    assert not stale, f"READS_THE_CLOCK_UNMARKED names modules that read no clock or have a marked test: {stale}"
+
+
 def test_the_edges_are_what_they_say():
     """Each edge instant is where its name puts it, in Beijing time as the app shows it."""
     beijing = {name: timezone.localtime(clock.instant(text)) for name, text in clock.EDGES.items()}
@@ -81,14 +152,16 @@ def test_every_page_opens_at_the_edges(edge, media):
         world = build_world()
         build_fuzz_world()
         SessionFactory(starts_at=timezone.now() + timedelta(minutes=45))  # runs past midnight
-        failures = []
+        failures, checked = [], 0
         for key in APP_ROUTES:
             route = ROUTES[key]
             url = url_of(route, world)
             for role in _allowed(route):
+                checked += 1
                 try:
                     check_get(world.client(role), url, f"GET {url} ({key}) as {role} at {edge}", "200")
                 except AssertionError as failure:
                     failures.append(str(failure).splitlines()[0])
         transaction.set_rollback(True)
     assert not failures, "\n".join(failures)
+    assert checked >= 100, f"only {checked} pages were opened: the walk lost the URLconf or the access table"

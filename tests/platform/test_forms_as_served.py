@@ -3,18 +3,20 @@
 The pages are found by walking the URLconf (access.py), as each person who may open them (the access
 table's 200s), in the world of world.py: a page whose own form posts (to the page itself) is a form page,
 so a page added later is tested without being listed here. Its form is read from the served HTML and
-sent as the browser would send it (served.py): its own values, checked boxes, selected options, the
+sent as the browser would send it (tests/forms.py): its own values, checked boxes, selected options, the
 first submit button.
 
 - A form served complete (every field it marks `required` has a value) edits something. Sent unchanged,
   it saves (a redirect) and stores nothing different; sent with one visible field changed (a date moved
   a day, else a text), it saves and the page serves the new value.
-- A form served with required fields empty makes something new. With each of those filled (a value of
-  the field's type, the first option of a choice), it saves and a new row holds what was typed.
-- An answer to a POST that did not save, with a bound form with errors, shows each error's message, and
-  each field named in an error is on the page; non-field errors too. Every form page is sent with its
-  text fields emptied to provoke them (a form written by hand, with no Django form behind it, must mark
-  a field invalid with its note beside it); a POST above that fails to save names them.
+- A form served with required fields empty makes something new. With every field it serves empty filled,
+  not only the required ones (a value of the field's type, the first option of a choice), it saves and a
+  new row holds what was typed.
+- An answer to a POST that did not save, with a bound form with errors, shows each error at its field: the
+  field's control marked invalid, the message in a note beside it (notes_beside); non-field errors on the
+  page. Every form page is sent with its text fields emptied to provoke them (a form written by hand, with
+  no Django form behind it, must mark a field invalid with its note beside it); a POST above that fails to
+  save names them.
 
 A page whose form cannot save as served is named in NOT_SAVED_AS_SERVED with the reason. The Django
 admin is not walked: it builds each form from its own layout, so a field it requires is one it shows.
@@ -41,9 +43,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from tests.forms import Control, ServedForm, field_feedback, notes_beside, rendered_controls, served_forms
+
 from .access import expected, routes
-from .served import Control, ServedForm, field_feedback, rendered_controls, served_forms
-from .world import ROLES, kwargs_for, world_for_module
+from .world import ROLES, kwargs_for
 
 # Pages whose own form cannot save as it is served, and why. Every other form page is tested.
 NOT_SAVED_AS_SERVED = {
@@ -51,7 +54,6 @@ NOT_SAVED_AS_SERVED = {
     "accounts:password_change": "asks for the person's current password, which no page serves",
     "accounts:password_reset": "says the same for any address and makes nothing for an unknown one (by design)",
     "participants:checkin_code": "needs the code shown on the session's check-in screen",
-    "sessions_manage:session_create": "needs a venue or an online link: one of the two, which no required mark can say",
     "participants:import_upload": "a file upload",
     "faculty:session_materials": "a file upload",
 }
@@ -78,26 +80,20 @@ class FormPage:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("media")) as world:
-        yield world
-
-
-@pytest.fixture(scope="module")
-def clients(world, django_db_blocker):
+def clients(module_world, django_db_blocker):
     with django_db_blocker.unblock():
-        return {role: world.client(role) for role in ROLES}
+        return {role: module_world.client(role) for role in ROLES}
 
 
 @pytest.fixture(scope="module")
-def form_pages(world, clients, django_db_blocker) -> list[FormPage]:
+def form_pages(module_world, clients, django_db_blocker) -> list[FormPage]:
     """Every (page, person) whose page serves a form posting to the page itself."""
     found = []
     with django_db_blocker.unblock():
         for route in routes():
             if route.is_admin:
                 continue
-            url = reverse(route.name, kwargs=kwargs_for(world, route.key, route.arguments))
+            url = reverse(route.name, kwargs=kwargs_for(module_world, route.key, route.arguments))
             for role in ROLES:
                 if expected(route, role) != "200":
                     continue
@@ -156,6 +152,23 @@ def asks_for_input(form: ServedForm) -> list[Control]:
 
 def to_submit(pages: list[FormPage]) -> list[FormPage]:
     return [page for page in pages if page.key not in NOT_SAVED_AS_SERVED]
+
+
+def each_form_page(form_pages, clients, check, *, making: bool, at_least: int) -> None:
+    """check(page, form) for each page that makes something new (`making`) or edits something, its form as
+    served, each in a savepoint undone afterwards; every failure is reported, and so is a walk that found
+    fewer than `at_least` such pages."""
+    failures, tried = [], 0
+    for page in to_submit(form_pages):
+        with collect(failures), rolled_back():
+            form = serve(clients, page)
+            if bool(asks_for_input(form)) != making:
+                continue
+            tried += 1
+            check(page, form)
+    kind = "pages for something new" if making else "edit pages"
+    assert tried >= at_least, f"only {tried} {kind} found"
+    assert not failures, "\n".join(failures)
 
 
 # --- what the database holds ----------------------------------------------------------------------
@@ -226,6 +239,7 @@ def errors_not_shown(response, where: str) -> list[str]:
     """Each error of the page's bound forms whose message or field the page does not show."""
     html = response.content.decode()
     names = rendered_controls(html)
+    beside = notes_beside(html)
     problems = []
 
     def shown(message: str) -> bool:
@@ -242,6 +256,15 @@ def errors_not_shown(response, where: str) -> list[str]:
             name = form.add_prefix(field)
             if name not in names and not any(n.startswith(name + "_") for n in names):  # multi-widget fields
                 problems.append(f"{where}: {name!r} has an error ({' '.join(messages)}) but no field on the page")
+                continue
+            # At the field: its control marked invalid, the message in a note beside it.
+            marked = [n for n in beside if n == name or n.startswith(name + "_")]
+            notes = [note for n in marked for note in beside[n]]
+            if not marked:
+                problems.append(f"{where}: {name!r} has an error ({' '.join(messages)}) but is not marked invalid")
+            for message in messages:
+                if marked and not any(" ".join(message.split()) in note for note in notes):
+                    problems.append(f"{where}: the error {message!r} is not beside {name!r} (its notes: {notes})")
 
     for form in bound_forms(response):
         if isinstance(form, BaseFormSet):
@@ -312,34 +335,33 @@ def test_the_walk_finds_the_form_pages_and_the_exclusions_are_current(form_pages
     assert {
         "sessions_manage:program_create",
         "sessions_manage:program_edit",
+        "sessions_manage:session_create",
         "sessions_manage:session_edit",
-        "accounts:profile",
     } <= keys
+    assert "accounts:profile" in keys
     stale = sorted(set(NOT_SAVED_AS_SERVED) - keys)
     assert not stale, f"NOT_SAVED_AS_SERVED names pages that serve no form of their own: {stale}"
     kinds = {page.key: bool(asks_for_input(serve(clients, page))) for page in form_pages}
-    assert kinds["sessions_manage:program_create"] and not kinds["sessions_manage:program_edit"]
+    assert (
+        kinds["sessions_manage:program_create"]
+        and kinds["sessions_manage:session_create"]
+        and not kinds["sessions_manage:program_edit"]
+    )
 
 
 # --- edit pages -----------------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_every_edit_page_saves_unchanged_as_served_and_stores_nothing_different(form_pages, clients):
-    failures, tried = [], 0
-    for page in to_submit(form_pages):
-        with collect(failures), rolled_back():
-            form = serve(clients, page)
-            if asks_for_input(form):
-                continue
-            tried += 1
-            before = stored()
-            response = submit(clients, page, form, "sent unchanged")
-            changes = differences(before, stored())
-            assert not changes, f"{page}, sent unchanged, changed: " + "; ".join(map(str, changes))
-            # "Saved", or an honest "nothing changed": either way the person is told.
-            told = [m for m in get_messages(response.wsgi_request) if m.level in TOLD]
-            assert told, f"{page}, sent unchanged: saved, but the person is not told so"
-    assert tried >= 5, f"only {tried} edit pages found"
-    assert not failures, "\n".join(failures)
+    def check(page: FormPage, form: ServedForm) -> None:
+        before = stored()
+        response = submit(clients, page, form, "sent unchanged")
+        changes = differences(before, stored())
+        assert not changes, f"{page}, sent unchanged, changed: " + "; ".join(map(str, changes))
+        # "Saved", or an honest "nothing changed": either way the person is told.
+        told = [m for m in get_messages(response.wsgi_request) if m.level in TOLD]
+        assert told, f"{page}, sent unchanged: saved, but the person is not told so"
+
+    each_form_page(form_pages, clients, check, making=False, at_least=5)
 
 
 def changed_value(control: Control) -> str:
@@ -372,31 +394,25 @@ def field_to_change(form: ServedForm) -> Control | None:
 
 @pytest.mark.django_db
 def test_every_edit_page_stores_a_changed_field_and_serves_it_back(form_pages, clients):
-    failures, tried = [], 0
-    for page in to_submit(form_pages):
-        with collect(failures), rolled_back():
-            form = serve(clients, page)
-            if asks_for_input(form):
-                continue
-            control = field_to_change(form)
-            assert control is not None, f"{page}: no date or text to change"
-            tried += 1
-            old, new = control.value, changed_value(control)
-            # What the person sees, as served (hidden fields may carry state that follows the change).
-            shown = {c.name for c in form.fields() if c.visible and c.name != control.name}
-            served = {k: v for k, v in form.values().items() if k in shown}
-            control.value = new
-            before = stored()
-            submit_answering(clients, page, form, f"with {control.name} changed from {old!r} to {new!r}")
-            assert differences(before, stored()), f"{page}: {control.name} changed, but nothing was stored"
-            again = serve(clients, page)
-            assert again.values().get(control.name) == [new], (
-                f"{page}: {control.name} was changed to {new!r}; the page now serves {again.values().get(control.name)}"
-            )
-            others = {k: v for k, v in again.values().items() if k in shown}
-            assert others == served, f"{page}: changing {control.name} changed other fields as served"
-    assert tried >= 5, f"only {tried} edit pages found"
-    assert not failures, "\n".join(failures)
+    def check(page: FormPage, form: ServedForm) -> None:
+        control = field_to_change(form)
+        assert control is not None, f"{page}: no date or text to change"
+        old, new = control.value, changed_value(control)
+        # What the person sees, as served (hidden fields may carry state that follows the change).
+        shown = {c.name for c in form.fields() if c.visible and c.name != control.name}
+        served = {k: v for k, v in form.values().items() if k in shown}
+        control.value = new
+        before = stored()
+        submit_answering(clients, page, form, f"with {control.name} changed from {old!r} to {new!r}")
+        assert differences(before, stored()), f"{page}: {control.name} changed, but nothing was stored"
+        again = serve(clients, page)
+        assert again.values().get(control.name) == [new], (
+            f"{page}: {control.name} was changed to {new!r}; the page now serves {again.values().get(control.name)}"
+        )
+        others = {k: v for k, v in again.values().items() if k in shown}
+        assert others == served, f"{page}: changing {control.name} changed other fields as served"
+
+    each_form_page(form_pages, clients, check, making=False, at_least=5)
 
 
 # --- pages that make something new ---------------------------------------------------------------
@@ -420,8 +436,11 @@ class Filler:
             first.checked = True
             return
         self.moment += timedelta(hours=1)
+        kind = "tel" if control.attrs.get("inputmode") == "tel" else control.type  # a phone's keypad: a number
         digits = DIGITS.fullmatch(control.attrs.get("pattern", ""))
-        if digits or control.attrs.get("inputmode") == "numeric":  # as many digits as it asks for at least
+        if kind != "tel" and (
+            digits or control.attrs.get("inputmode") == "numeric"
+        ):  # as many digits as it asks for at least
             length = int(digits[1] if digits else control.attrs.get("minlength") or control.attrs.get("maxlength") or 6)
             control.value = f"{n:0{length}d}"[-length:]
             return
@@ -435,35 +454,51 @@ class Filler:
             "time": "09:30",
             "month": self.moment.strftime("%Y-%m"),
             "password": f"Form-pass-{n}-x7Q",
-        }.get(control.type, f"form-{n}")
+        }.get(kind, f"form-{n}")
         maxlength = int(control.attrs.get("maxlength") or 0)
         control.value = value[:maxlength] if maxlength else value
         if control.type in ("text", "textarea", "email"):
             self.typed.append(control.value)
 
 
+def left_empty(form: ServedForm) -> list[Control]:
+    """Every visible field served empty that a person could fill in: those marked required, and the others
+    of a kind the Filler knows (a text, a date, a choice of a list); not a tick box, which is answered by
+    leaving it, nor a file."""
+    found = asks_for_input(form)
+    answered = {c.name for c in form.fields() if c.type == "radio" and c.checked}
+    for control in form.fields():
+        if not control.visible or control.name in {c.name for c in found}:
+            continue
+        if control.tag == "select":
+            empty = control.type == "select-one" and not any(o.value for o in control.selected())
+        elif control.type == "radio":
+            empty = control.name not in answered
+        else:
+            empty = control.type in TEXT_TYPES | DATE_TYPES | {"email", "url", "tel"} and not control.value.strip()
+        if empty and not control.attrs.get("readonly"):
+            found.append(control)
+    return found
+
+
 @pytest.mark.django_db
-def test_every_page_for_something_new_saves_it_with_its_required_fields_filled(form_pages, clients):
-    failures, tried = [], 0
-    for page in to_submit(form_pages):
-        with collect(failures), rolled_back():
-            form = serve(clients, page)
-            empty = asks_for_input(form)
-            if not empty:
-                continue
-            tried += 1
-            filler = Filler()
-            for control in empty:
-                filler.fill(form, control)
-            before = stored()
-            submit(clients, page, form, "with its required fields filled")
-            added = [d for d in differences(before, stored()) if d.before is None]
-            assert added, f"{page}: saved, but no row was added"
-            rows = [json.dumps(d.after, ensure_ascii=False) for d in added]
-            holding = [row for row in rows if any(text in row for text in filler.typed)]
-            assert holding or not filler.typed, f"{page}: no new row holds what was typed ({filler.typed})"
-    assert tried >= 4, f"only {tried} pages for something new found"
-    assert not failures, "\n".join(failures)
+def test_every_page_for_something_new_saves_it_with_every_field_filled(form_pages, clients):
+    """Each field a person could fill in, filled, not only those marked required: a field the page needs
+    but does not mark (one of two that are each optional) is filled as a person would fill it."""
+
+    def check(page: FormPage, form: ServedForm) -> None:
+        filler = Filler()
+        for control in left_empty(form):
+            filler.fill(form, control)
+        before = stored()
+        submit(clients, page, form, "with every field filled")
+        added = [d for d in differences(before, stored()) if d.before is None]
+        assert added, f"{page}: saved, but no row was added"
+        rows = [json.dumps(d.after, ensure_ascii=False) for d in added]
+        holding = [row for row in rows if any(text in row for text in filler.typed)]
+        assert holding or not filler.typed, f"{page}: no new row holds what was typed ({filler.typed})"
+
+    each_form_page(form_pages, clients, check, making=True, at_least=4)
 
 
 # --- errors are shown ------------------------------------------------------------------------------
@@ -538,3 +573,22 @@ def test_a_served_form_is_read_and_sent_as_a_browser_sends_it():
     assert (search.method, search.action("/manage/venues/")) == ("get", "/search/")
     assert [c.name for c in asks_for_input(form)] == ["pick"]
     assert "faculty-__prefix__-role" not in rendered_controls(BROWSER_FORM)  # a template's rows are not on the page
+
+
+ERRORS = """
+<form method="post">
+  <div class="alert alert-danger">Please correct the errors below.</div>
+  <div class="mb-3"><label for="t">Title</label><input id="t" name="title" class="form-control is-invalid">
+    <div class="invalid-feedback"><p><strong>Give the title.</strong></p></div></div>
+  <div class="mb-3"><input name="city" class="form-control is-invalid"></div>
+  <div class="mb-3"><input name="when_0" aria-invalid="true"><input name="when_1">
+    <span class="invalid-feedback">Give the date and the time.</span></div>
+  <div class="mb-3"><input name="email" class="form-control"></div>
+  <div class="invalid-feedback">A note by no field.</div>
+</form>
+"""
+
+
+def test_an_error_is_beside_its_field_only_when_its_note_is():
+    """The title's note is beside it; the city is marked but its only note is the form's, by no field."""
+    assert notes_beside(ERRORS) == {"title": ["Give the title."], "city": [], "when_0": ["Give the date and the time."]}

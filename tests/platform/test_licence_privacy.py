@@ -21,27 +21,27 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils.log import configure_logging
 
 from common.licences import licence_tail, redact_licences
 from participants.models import ImportJob, Participant
 from tests.factories import PASSWORD
+from tests.support import client_for
 from trainingprog.gunicorn_logging import redact
 from trainingprog.urls import urlpatterns as site_urlpatterns
 
-from .fuzz_world import build_world, client_for
+from .fuzz_world import build_world
+from .world import world_for_module
 
 NEW_LICENCE = "44030120159999999"  # given to a lawyer by an edit in the log test
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
-    with media, django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
-        transaction.set_rollback(True)
+    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("media"), build=build_world) as world:
+        yield world
 
 
 def _spaced(licence: str) -> str:
@@ -169,7 +169,7 @@ def _leaks(texts, licences) -> list[str]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["administrator", "faculty_user", "lawyer_user"])
 def test_no_page_reached_by_links_puts_a_licence_number_in_an_address(world, role):
-    client = client_for(getattr(world, role))
+    client = client_for(getattr(world, role), "en")
     start = ["/", reverse("participants:my_program"), reverse("participants:my_profile"), reverse("faculty:portal")]
     if role == "administrator":
         start += [
@@ -207,7 +207,7 @@ def test_a_licence_typed_into_a_search_leaves_only_its_last_four_digits_in_the_a
         "roster": reverse("participants:roster", args=[world.elective.pk]),
         "attendance": reverse("participants:attendance_roster", args=[world.session.pk]),
     }[page]
-    client = client_for(getattr(world, role))
+    client = client_for(getattr(world, role), "en")
     response = client.get(url, {"q": query, "state": "admitted"})
     assert response.status_code == 302
     assert dict(parse_qsl(urlsplit(response["Location"]).query)) == {
@@ -255,9 +255,9 @@ def log_output(request):
 def test_no_log_line_holds_a_licence_number(world, log_output):
     licences = [*world.licences, NEW_LICENCE]
     anonymous = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
-    administrator = client_for(world.administrator)
+    administrator = client_for(world.administrator, "en")
     administrator.raise_request_exception = False
-    faculty = client_for(world.faculty_user)
+    faculty = client_for(world.faculty_user, "en")
     locations = []
 
     # signing in, wrongly then rightly

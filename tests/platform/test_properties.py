@@ -23,7 +23,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.forms.formsets import BaseFormSet
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
@@ -47,8 +47,10 @@ from participants.models import (
 from participants.services import specialties
 from participants.services.quotas import quota_table
 from sessions.models import Faculty, FacultyAssignment, Program, Topic, TrainingSession, Venue
+from tests.support import client_for
 
-from .fuzz_world import INVITATION_TOKEN, World, build_world, client_for, pdf_bytes
+from .fuzz_world import INVITATION_TOKEN, World, build_world, pdf_bytes
+from .world import world_for_module
 
 APPS = ("accounts", "sessions", "participants", "faculty", "certificates", "notifications")
 # A few examples a target in each run keep the suite quick; PROPERTY_EXAMPLES=200 explores deeper.
@@ -64,10 +66,8 @@ FUZZ = settings(
 # --- the world, built once for the module and rolled back at its end ---------------------------
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
-    with media, django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
-        transaction.set_rollback(True)
+    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("media"), build=build_world) as world:
+        yield world
 
 
 @contextmanager
@@ -648,7 +648,7 @@ def _client(world: World, role: str) -> Client:
         "administrator": world.administrator, "faculty": world.faculty_user, "lawyer": world.lawyer_user,
         "applicant": world.applicant_user,
     }[role]  # fmt: skip
-    return client_for(user)
+    return client_for(user, "en")
 
 
 def _refused(response) -> bool:

@@ -38,6 +38,7 @@ from participants.models import (
 from sessions import services as sessions
 from sessions.models import CalendarFeed
 from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory
+from tests.support import client_for
 
 CROWD = 400  # other lawyers in every session of the program; then three times as many
 
@@ -81,14 +82,11 @@ def world(lawyer, administrator, settings, tmp_path):
         "participant": participant,
         "certificate": certificate,
         "feed": sessions.calendar_feed_for(lawyer),
-        "clients": {"lawyer": _client(lawyer), "administrator": _client(administrator), None: Client()},
+        "clients": {
+            role: client_for(user)
+            for role, user in (("lawyer", lawyer), ("administrator", administrator), (None, None))
+        },
     }
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="accounts.backends.EmailBackend")
-    return client
 
 
 def _seat_and_record(participants, program_sessions, by) -> None:

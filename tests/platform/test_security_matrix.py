@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from .access import ACCESS, POST_REFUSED, Route, expected, routes
 from .checks import check_forms, check_headers
-from .world import ROLES, admin_kwargs, kwargs_for, pdf_bytes, world_for_module
+from .world import ROLES, admin_kwargs, kwargs_for, pdf_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTES = {route.key: route for route in routes()}
@@ -32,16 +32,10 @@ REFUSALS = {"login", "admin-login", "400", "403", "404", "410"}
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("media")) as world:
-        yield world
-
-
-@pytest.fixture(scope="module")
-def clients(world, django_db_blocker):
+def clients(module_world, django_db_blocker):
     """One signed-in client per person for the module (the sessions live in the module's transaction)."""
     with django_db_blocker.unblock():
-        return {role: world.client(role) for role in ROLES}
+        return {role: module_world.client(role) for role in ROLES}
 
 
 def url_of(route: Route, world) -> str:
@@ -123,30 +117,31 @@ ADMIN_ROUTES = [key for key, route in ROUTES.items() if route.is_admin]
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", APP_ROUTES)
-def test_access(key, world, clients):
+def test_access(key, module_world, clients):
     """The URL as each person: the GET as declared; a person refused is refused a POST too, which writes
     nothing. Every person is asked; the failure lists each one whose answer differs."""
     route = ROUTES[key]
-    url = url_of(route, world)
+    url = url_of(route, module_world)
     failures = []
     for role in ROLES:
         want = expected(route, role)
         refused_post = want if want in REFUSALS else POST_REFUSED.get(key, {}).get(role)
         with collect(failures):
-            check_get(clients[role], url, f"GET {url} ({key}) as {role}", want, private=private_details(world, role))
+            private = private_details(module_world, role)
+            check_get(clients[role], url, f"GET {url} ({key}) as {role}", want, private=private)
             if refused_post is not None:
                 check_refused_post(
-                    clients[role], url, f"POST {url} ({key}) as {role}", refused_post, post_data(key, world)
+                    clients[role], url, f"POST {url} ({key}) as {role}", refused_post, post_data(key, module_world)
                 )
     assert not failures, "\n".join(failures)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", ADMIN_ROUTES)
-def test_admin_access(key, world, clients):
+def test_admin_access(key, module_world, clients):
     """The Django admin, one family: each page as each person."""
     route = ROUTES[key]
-    url = url_of(route, world)
+    url = url_of(route, module_world)
     failures = []
     for role in ROLES:
         with collect(failures):
@@ -203,26 +198,26 @@ def post_data(key: str, world) -> dict:
 
 # --- a lawyer never reaches another lawyer's data by POST either ----------------------------------------
 @pytest.mark.django_db
-def test_another_lawyer_cannot_cancel_read_or_reset_what_is_the_lawyers(world, clients):
+def test_another_lawyer_cannot_cancel_read_or_reset_what_is_the_lawyers(module_world, clients):
     other = clients["other_lawyer"]
-    notice = world.lawyer.notifications.filter(read_at__isnull=True).exclude(channel="email").first()
+    notice = module_world.lawyer.notifications.filter(read_at__isnull=True).exclude(channel="email").first()
     before = fingerprint()
-    other.post(reverse("participants:enrolment_action", args=[world.session.pk]), {"action": "cancel"})
+    other.post(reverse("participants:enrolment_action", args=[module_world.session.pk]), {"action": "cancel"})
     other.post(reverse("notifications:mark_read"), {"id": [notice.pk]})
     after = fingerprint()
     assert "participants_enrolment" not in changed(before, after)
-    world.enrolment.refresh_from_db()
+    module_world.enrolment.refresh_from_db()
     notice.refresh_from_db()
-    assert world.enrolment.state == "confirmed" and notice.read_at is None
+    assert module_world.enrolment.state == "confirmed" and notice.read_at is None
     other.post(reverse("sessions:my_calendar_reset"))
-    assert world.lawyer.calendar_feed.token == world.feed_token
+    assert module_world.lawyer.calendar_feed.token == module_world.feed_token
 
 
 # --- the office never reads a personal sign-in link --------------------------------------------------------
 @pytest.mark.django_db
-def test_the_office_never_reads_the_secret_of_an_invitation_or_a_password_reset(world, clients):
+def test_the_office_never_reads_the_secret_of_an_invitation_or_a_password_reset(module_world, clients):
     administrator = clients["administrator"]
-    for notice, secret in world.extra["secret_links"].items():
+    for notice, secret in module_world.extra["secret_links"].items():
         for url in (
             reverse("notifications:outbox"),
             reverse("notifications:outbox") + f"?q={notice.to_email}",
@@ -247,21 +242,21 @@ def poster(route: Route) -> str:
 
 
 @pytest.fixture(scope="module")
-def csrf_clients(world, django_db_blocker):
+def csrf_clients(module_world, django_db_blocker):
     """Clients that check CSRF tokens as browsers' requests are checked (the test client skips it)."""
     with django_db_blocker.unblock():
-        return {role: world.client(role, enforce_csrf_checks=True) for role in ROLES}
+        return {role: module_world.client(role, enforce_csrf_checks=True) for role in ROLES}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", list(ROUTES))
-def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(key, world, csrf_clients):
+def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(key, module_world, csrf_clients):
     route = ROUTES[key]
     role = poster(route)
     client = csrf_clients[role]
-    url = url_of(route, world)
+    url = url_of(route, module_world)
     before = fingerprint()
-    response = client.post(url, post_data(key, world))
+    response = client.post(url, post_data(key, module_world))
     where = f"POST {url} ({key}) as {role} without a CSRF token"
     assert response.status_code == 403, f"{where}: {response.status_code}"
     assert "403_csrf.html" in [t.name for t in response.templates], f"{where}: refused, but not by the CSRF check"

@@ -2,7 +2,6 @@
 
 import io
 from datetime import timedelta
-from html.parser import HTMLParser
 from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +23,8 @@ from sessions.conflicts import program_clashes
 from sessions.models import AffiliationKind, Faculty, FacultyAssignment, Program, SessionFormat, TrainingSession
 from tests import clock
 from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory
+from tests.forms import find_form
+from tests.support import client_for
 
 User = get_user_model()
 
@@ -151,40 +152,15 @@ def test_seed_demo_keeps_the_rules_at_any_size(settings, monkeypatch):
 
 
 # --- fipr-live: built around the moment seed_demo runs -------------------------------------------
-class _Forms(HTMLParser):
-    """Each form of a page: its action and the values its inputs send."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: dict[str, dict[str, str]] = {}
-        self.current: dict[str, str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.current = self.forms.setdefault(attrs.get("action") or "", {})
-        elif tag == "input" and self.current is not None and attrs.get("name"):
-            self.current[attrs["name"]] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.current = None
-
-
 def _submit_served_form(client: Client, page: str, action: str):
     """GET the page and POST the form it serves to `action`, with its own values, as a browser would."""
     answer = client.get(page)
     assert answer.status_code == 200, page
-    forms = _Forms()
-    forms.feed(answer.content.decode())
-    assert action in forms.forms, f"{page} serves no form to {action}"
-    return client.post(action, forms.forms[action])
+    return find_form(answer.text, action=action, page_url=page).submit(client, page)
 
 
-def _client(email: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(email=email), backend="accounts.backends.EmailBackend")
-    return client
+def _client(email: str):
+    return client_for(User.objects.get(email=email))
 
 
 @pytest.mark.django_db

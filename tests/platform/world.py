@@ -63,6 +63,7 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
+from tests.support import client_for
 
 # The people every URL is asked as; "faculty" teaches the world's sessions, "other_faculty" only another one.
 ROLES = ("anonymous", "lawyer", "other_lawyer", "faculty", "other_faculty", "administrator")
@@ -130,10 +131,7 @@ class World:
         return self.users["faculty"]
 
     def client(self, role: str, **options) -> Client:
-        client = Client(**options)
-        if role != "anonymous":
-            client.force_login(self.users[role], backend="accounts.backends.EmailBackend")
-        return client
+        return client_for(None if role == "anonymous" else self.users[role], **options)
 
 
 def _session(program, *, by, faculty, starts_at, minutes=120, **fields) -> TrainingSession:
@@ -521,14 +519,17 @@ def grow(world: World, n: int = 30) -> None:
 
 
 @contextlib.contextmanager
-def world_for_module(django_db_blocker, media_root):
-    """The world for a whole test module: built once in a transaction that is rolled back at the end, so
-    each test (in its own savepoint) starts from it and other modules never see it."""
+def world_for_module(django_db_blocker, media_root, build=None):
+    """The world for a whole test module (`build`, world.py's unless another is given): built once in a
+    transaction that is rolled back at the end, so each test (in its own savepoint) starts from it and other
+    modules never see it. It lives on the suite's clock (tests/clock.py: --clock), as the module's tests do."""
     from django.db import transaction
     from django.test import override_settings
 
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root), transaction.atomic():
+    from tests import clock
+
+    with clock.suite(), django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root), transaction.atomic():
         try:
-            yield build_world()
+            yield (build or build_world)()
         finally:
             transaction.set_rollback(True)

@@ -20,9 +20,6 @@ from tests.factories import (
     at,
 )
 
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
-
 
 def _events(response):
     assert response.status_code == 200
@@ -32,6 +29,7 @@ def _events(response):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_program_feed_has_stable_uids_beijing_times_and_follows_changes(lawyer_client, administrator, program):
     session = SessionFactory(program=program, title_en="Mock court", starts_at=at(12, 9))
     cancelled = SessionFactory(program=program, starts_at=at(13, 9), status=SessionStatus.CANCELLED)
@@ -54,6 +52,7 @@ def test_program_feed_has_stable_uids_beijing_times_and_follows_changes(lawyer_c
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_personal_feed_holds_my_sessions_only_and_can_be_revoked(client, faculty_member, program):
     mine = AssignmentFactory(session=SessionFactory(program=program), faculty=FacultyFactory(user=faculty_member))
     SessionFactory(program=program, starts_at=at(20, 9))  # not mine
@@ -94,6 +93,7 @@ def test_my_calendar_page_shows_the_address_and_resets_it(lawyer_client, lawyer)
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_feed_of_a_user_with_an_english_preference_is_in_english(client, program):
     user = UserFactory(language="en")
     session = SessionFactory(program=program, title_zh="中文标题", title_en="English title")
@@ -105,6 +105,7 @@ def test_feed_of_a_user_with_an_english_preference_is_in_english(client, program
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_a_lawyers_feed_keeps_seats_and_live_waitlist_places_not_lapsed_ones(client, lawyer):
     """A waitlist place lapses with its session: the feed does not claim the lawyer was there."""
     participant = ParticipantFactory(user=lawyer)

@@ -8,15 +8,13 @@ from tests.factories import AssignmentFactory, FacultyFactory, SessionFactory, V
 
 from .conftest import build_program
 
-# Reads the clock: also run around midnight and at the turn of a month and a year (tests/clock.py).
-pytestmark = pytest.mark.clock_edges
-
 
 def _schedule(slug="fipr-test"):
     return reverse("sessions:schedule", args=[slug])
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_lawyer_reads_the_timetable_grouped_by_day(lawyer_client):
     program = build_program(3)
     response = lawyer_client.get(_schedule())
@@ -55,6 +53,7 @@ def test_filters_by_format_venue_and_faculty(lawyer_client, program):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_week_and_day_views_show_their_period(lawyer_client, program):
     monday_session = SessionFactory(program=program, starts_at=at(9, 9))  # Monday 9 June 2025
     next_week = SessionFactory(program=program, starts_at=at(16, 9))
