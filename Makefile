@@ -49,18 +49,27 @@ test: export DJANGO_SETTINGS_MODULE = trainingprog.settings_test
 test: $(VENV)/.dev compilemessages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djangofmt --check templates
+	$(BIN)/djangofmt check templates
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/python manage.py makemigrations --check --dry-run -v1
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Templates: djangofmt (settings in pyproject.toml) formats them and lints them; `--check` only reports.
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djangofmt --check templates
+	$(BIN)/djangofmt check templates
 	$(BIN)/lint-imports --no-logo
 
+# The linter's fixes can lengthen a line (an end tag's label), so the templates are formatted once more after them.
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djangofmt --quiet templates
+	$(BIN)/djangofmt check --fix --quiet templates
+	$(BIN)/djangofmt --quiet templates
 
 # Extract every translatable string into locale/*/LC_MESSAGES/django.po.
 messages: $(VENV)/.runtime system-deps

@@ -53,9 +53,11 @@ class Certificate(Bilingual, models.Model):
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     override_reason = models.CharField(
-        _("reason for issuing outside the rule"), max_length=300, blank=True,
+        _("reason for issuing outside the rule"),
+        max_length=300,
+        blank=True,
         help_text=_("Filled only when the lawyer did not meet the completion rule."),
-    )  # fmt: skip
+    )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

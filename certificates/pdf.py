@@ -42,8 +42,20 @@ def _centred(sheet, text: str, y: float, size: float, color=INK, width: float = 
     _draw(sheet, x - fonts.width(text, size) / 2, y, text, size)
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")  # fmt: skip
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def english_date(day: date) -> str:
@@ -138,9 +150,15 @@ def render(*, certificate, verify_url: str, seal: bytes | None = None) -> bytes:
     centre = WIDTH / 2 + 20 * mm
     if seal:
         sheet.drawImage(
-            ImageReader(io.BytesIO(seal)), centre - 19 * mm, 28 * mm, 38 * mm, 38 * mm, mask="auto",
-            preserveAspectRatio=True, anchor="c",
-        )  # fmt: skip
+            ImageReader(io.BytesIO(seal)),
+            x=centre - 19 * mm,
+            y=28 * mm,
+            width=38 * mm,
+            height=38 * mm,
+            mask="auto",
+            preserveAspectRatio=True,
+            anchor="c",
+        )
     _centred(sheet, certificate.organisers_zh, 40 * mm, 12, width=80 * mm, x=centre)
     _centred(sheet, "培训项目办公室  Program Office", 34 * mm, 10, x=centre)
 

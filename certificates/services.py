@@ -137,12 +137,23 @@ def _make(
 ) -> Certificate:
     number, serial = series.take()
     certificate = Certificate(
-        participant=lawyer, program=program, number=number, serial=serial, credit_hours=hours, issued_by=by,
+        participant=lawyer,
+        program=program,
+        number=number,
+        serial=serial,
+        credit_hours=hours,
+        issued_by=by,
         override_reason=override_reason,
-        holder_name_zh=lawyer.name_zh, holder_name_latin=lawyer.name_latin, holder_law_firm=lawyer.law_firm,
-        program_name_zh=program.name_zh, program_name_en=program.name_en, organisers_zh=program.organisers_zh,
-        organisers_en=program.organisers_en, starts_on=program.starts_on, ends_on=program.ends_on,
-    )  # fmt: skip
+        holder_name_zh=lawyer.name_zh,
+        holder_name_latin=lawyer.name_latin,
+        holder_law_firm=lawyer.law_firm,
+        program_name_zh=program.name_zh,
+        program_name_en=program.name_en,
+        organisers_zh=program.organisers_zh,
+        organisers_en=program.organisers_en,
+        starts_on=program.starts_on,
+        ends_on=program.ends_on,
+    )
     _render(certificate, seal)
     certificate.save()
     return certificate
@@ -169,9 +180,14 @@ def issue_certificate(*, participant: Participant, program: Program, by, overrid
             % {"name": participant.name_zh}
         )
     certificate = _make(
-        series, participant, program, by=by, hours=figures.hours, override_reason=override_reason,
+        series,
+        participant,
+        program,
+        by=by,
+        hours=figures.hours,
+        override_reason=override_reason,
         seal=_seal(program),
-    )  # fmt: skip
+    )
     series.save()
     _announce(certificate)
     return certificate
@@ -248,9 +264,12 @@ def certificate_amend(*, certificate: Certificate, by, reason: str) -> Certifica
     _render(certificate, _seal(certificate.program))
     certificate.save(update_fields=[*fields, "pdf", "sha256", "rendered_at"])
     CertificateAmendment.objects.create(
-        certificate=certificate, before=before, after={field: getattr(certificate, field) for field in fields},
-        reason=reason, amended_by=by,
-    )  # fmt: skip
+        certificate=certificate,
+        before=before,
+        after={field: getattr(certificate, field) for field in fields},
+        reason=reason,
+        amended_by=by,
+    )
     _remove_replaced(old, certificate)
     return certificate
 
@@ -303,9 +322,12 @@ def queue_job(job: IssueJob, participant_ids: list[int] | None = None) -> None:
     ids = job.participant_ids if participant_ids is None else participant_ids
     for start in range(0, len(ids), BATCH):
         enqueue(
-            "certificates.tasks.issue_certificates", participant_ids=ids[start : start + BATCH],
-            program_id=job.program_id, by_id=job.requested_by_id, job_id=job.pk,
-        )  # fmt: skip
+            "certificates.tasks.issue_certificates",
+            participant_ids=ids[start : start + BATCH],
+            program_id=job.program_id,
+            by_id=job.requested_by_id,
+            job_id=job.pk,
+        )
 
 
 def issue_job_batch(*, program_id: int, participant_ids: list[int], by_id: int | None, job_id: int | None) -> int:

@@ -46,7 +46,12 @@ def seed_materials(program: Program, by) -> None:
     for session, (prefix, second, visibility, confidential) in zip(held[: len(DOCUMENTS)], DOCUMENTS, strict=False):
         lines = [f"{prefix}：{session.title_zh}", second]
         material_upload(
-            session=session, files=[SimpleUploadedFile(f"{prefix}-{session.title_zh}.pdf", demo_pdf(lines, program.name_zh))], by=by,
-            title=lines[0], visibility=visibility, confidential=confidential, description=second,
-        )  # fmt: skip
+            session=session,
+            files=[SimpleUploadedFile(f"{prefix}-{session.title_zh}.pdf", demo_pdf(lines, program.name_zh))],
+            by=by,
+            title=lines[0],
+            visibility=visibility,
+            confidential=confidential,
+            description=second,
+        )
     Material.objects.filter(session__program=program).update(announced_at=timezone.now())  # old news: no notices

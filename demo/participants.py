@@ -36,6 +36,8 @@ from participants.models import (
 from participants.services import checkin_window
 from sessions.models import Program, SessionFormat, SessionStatus, TrainingSession
 
+# The name pools and the province weights below are tables of data, packed rows kept as written (fmt: skip):
+# one pair a line would spread them over seventy lines.
 SURNAMES = [
     ("王", "Wang"), ("李", "Li"), ("张", "Zhang"), ("刘", "Liu"), ("陈", "Chen"), ("杨", "Yang"), ("黄", "Huang"),
     ("赵", "Zhao"), ("吴", "Wu"), ("周", "Zhou"), ("徐", "Xu"), ("孙", "Sun"), ("马", "Ma"), ("朱", "Zhu"),

@@ -59,7 +59,8 @@ VENUES = [
 ]
 VENUE_ADDRESS = ("广东省深圳市", "Shenzhen, Guangdong")
 
-# (format, seats, required, credit hours, venue index, titles per topic: [(zh, en), ...])
+# (format, seats, required, credit hours, venue index, titles per topic: [(zh, en), ...]); a table of rows, kept
+# as written (fmt: skip), as is the next one: one field a line would hide the rows.
 SESSION_KINDS = [
     (SessionFormat.LECTURE, 350, True, Decimal("3.0"), 0, [
         ("国际知识产权争端解决机制概览", "An overview of international IP dispute resolution"),
@@ -159,7 +160,7 @@ TODAY_SESSION = (
 )
 
 FACULTY = [
-    # zh, latin, title zh, title en, affiliation zh, affiliation en, kind
+    # zh, latin, title zh, title en, affiliation zh, affiliation en, kind: one person a row (fmt: skip)
     ("马克·阿莱曼", "Marc Aleman", "高级法律顾问", "Senior Legal Counsel", "世界知识产权组织仲裁与调解中心", "WIPO Arbitration and Mediation Center", AffiliationKind.INTERNATIONAL),
     ("伊莎贝尔·诺瓦克", "Isabel Nowak", "项目官员", "Program Officer", "世界知识产权组织", "World Intellectual Property Organization", AffiliationKind.INTERNATIONAL),
     ("拉杰·梅农", "Raj Menon", "专利合作条约专家", "PCT Specialist", "世界知识产权组织", "World Intellectual Property Organization", AffiliationKind.INTERNATIONAL),
@@ -462,10 +463,20 @@ def _seed_sessions(program, topics, venues, people, plan: Plan, kinds, rng) -> N
 def _seed_today(program, topics, venue, starts_at, ends_at) -> TrainingSession:
     topic, teachers, (title_zh, title_en), (description_zh, description_en) = TODAY_SESSION
     session = TrainingSession.objects.create(
-        program=program, topic=topics[topic], title_zh=title_zh, title_en=title_en, description_zh=description_zh,
-        description_en=description_en, format=SessionFormat.LECTURE, starts_at=starts_at, ends_at=ends_at,
-        venue=venue, capacity=LIVE_SESSION_KINDS[0][1], is_required=True, credit_hours=Decimal("3.0"),
-    )  # fmt: skip
+        program=program,
+        topic=topics[topic],
+        title_zh=title_zh,
+        title_en=title_en,
+        description_zh=description_zh,
+        description_en=description_en,
+        format=SessionFormat.LECTURE,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue=venue,
+        capacity=LIVE_SESSION_KINDS[0][1],
+        is_required=True,
+        credit_hours=Decimal("3.0"),
+    )
     for position, slug in enumerate(teachers):
         FacultyAssignment.objects.create(session=session, faculty=Faculty.objects.get(slug=slug), position=position)
     return session

@@ -172,9 +172,14 @@ def _store(material: Material, upload, name: str, content_type: str, by, number:
         digest.update(chunk)
     upload.seek(0)
     version = MaterialVersion(
-        material=material, number=number, original_name=name, size=upload.size, content_type=content_type,
-        sha256=digest.hexdigest(), uploaded_by=by,
-    )  # fmt: skip
+        material=material,
+        number=number,
+        original_name=name,
+        size=upload.size,
+        content_type=content_type,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
     version.file.save(name, upload, save=False)  # streams chunk by chunk to the storage
     try:
         version.save()
@@ -185,9 +190,17 @@ def _store(material: Material, upload, name: str, content_type: str, by, number:
 
 
 def material_upload(
-    *, session: TrainingSession, files, by, title: str = "", description: str = "", language: str = "zh",
-    visibility: str = Visibility.ENROLLED, release_at=None, confidential: bool = False,
-) -> list[Material]:  # fmt: skip
+    *,
+    session: TrainingSession,
+    files,
+    by,
+    title: str = "",
+    description: str = "",
+    language: str = "zh",
+    visibility: str = Visibility.ENROLLED,
+    release_at=None,
+    confidential: bool = False,
+) -> list[Material]:
     """Post one or several files to a session. Every file is checked before anything is stored."""
     if not session.is_run_by(by):
         raise PermissionDenied
@@ -201,10 +214,15 @@ def material_upload(
                 # One file takes the title given; several are each titled by their file name.
                 own_title = title.strip() if len(files) == 1 and title.strip() else PurePosixPath(name).stem
                 material = Material.objects.create(
-                    session=session, title=own_title[:200],
-                    description=description.strip(), language=language, visibility=visibility,
-                    release_at=release_at, confidential=confidential, created_by=by,
-                )  # fmt: skip
+                    session=session,
+                    title=own_title[:200],
+                    description=description.strip(),
+                    language=language,
+                    visibility=visibility,
+                    release_at=release_at,
+                    confidential=confidential,
+                    created_by=by,
+                )
                 stored.append(_store(material, upload, name, content_type, by, number=1))
                 materials.append(material)
             _queue_announcement([m.pk for m in materials])
@@ -276,10 +294,12 @@ def announce(material_ids: list[int]) -> int:
         for user in _readers(session, seated, everyone=any(m.visibility == Visibility.PROGRAM for m in group)):
             mine = [m for m in group if m.visibility == Visibility.PROGRAM or user.pk in seated]
             notify(
-                user, "materials_posted", {"session": session, "materials": mine},
+                user,
+                "materials_posted",
+                {"session": session, "materials": mine},
                 dedup_key=f"materials:{session.pk}:{key}:{user.pk}",
                 link=reverse("sessions:session_detail", args=[session.program.slug, session.pk]),
-            )  # fmt: skip
+            )
             sent += 1
         Material.objects.filter(pk__in=[m.pk for m in group]).update(announced_at=now)
     return sent

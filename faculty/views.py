@@ -87,10 +87,15 @@ def roster(request, pk, fmt):
     seats = session.enrolments.filter(state=SEATED).select_related("participant__province")
     header = [_("Name"), _("Name in Latin letters"), _("Province"), _("City"), _("Law firm")]
     rows = [
-        [e.participant.name_zh, e.participant.name_latin, str(e.participant.province), e.participant.city,
-         e.participant.law_firm]
+        [
+            e.participant.name_zh,
+            e.participant.name_latin,
+            str(e.participant.province),
+            e.participant.city,
+            e.participant.law_firm,
+        ]
         for e in seats.order_by("participant__province__code", "participant__name_latin")
-    ]  # fmt: skip
+    ]
     return spreadsheet_response(filename=f"roster-{session.pk}", fmt=fmt, header=header, rows=rows)
 
 
@@ -104,10 +109,16 @@ def session_materials(request, pk):
         data = form.cleaned_data
         try:
             posted = services.material_upload(
-                session=session, files=data["files"], by=request.user, title=data["title"],
-                description=data["description"], language=data["language"], visibility=data["visibility"],
-                release_at=data["release_at"], confidential=data["confidential"],
-            )  # fmt: skip
+                session=session,
+                files=data["files"],
+                by=request.user,
+                title=data["title"],
+                description=data["description"],
+                language=data["language"],
+                visibility=data["visibility"],
+                release_at=data["release_at"],
+                confidential=data["confidential"],
+            )
         except services.MaterialRefused as refusal:
             form.add_error("files", refusal.messages[0])
         else:

@@ -114,19 +114,23 @@ class AdministratorProfileForm(ApplicationForm):
     is (names, gender, licence, firm, province) takes a reason, kept in the lawyer's history."""
 
     reason = TextField(
-        label=_("Reason for changing the lawyer's identity"), max_length=300, required=False,
+        label=_("Reason for changing the lawyer's identity"),
+        max_length=300,
+        required=False,
         help_text=_(
             "Needed when a name, the gender, the licence number, the law firm or the province changes, e.g. "
             "“corrected from the bar's register”. Kept in the history below."
         ),
-    )  # fmt: skip
+    )
     quota_override = forms.CharField(
-        label=_("Reason to go over the new province's quota"), max_length=300, required=False,
+        label=_("Reason to go over the new province's quota"),
+        max_length=300,
+        required=False,
         help_text=_(
             "Only when the lawyer moves to a province whose places are all used in a program they are admitted "
             "to. Kept on the admission, as for a lawyer admitted over the quota."
         ),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

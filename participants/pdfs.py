@@ -52,9 +52,16 @@ def _document(
         canvas.restoreState()
 
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=18 * mm,
-        title=title, author=_("Foreign-related IPR Lawyers Training"), **document_options(),
-    )  # fmt: skip
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author=_("Foreign-related IPR Lawyers Training"),
+        **document_options(),
+    )
     table = LongTable(
         [[Paragraph(str(h), styles["head"]) for h in header]]
         + [[Paragraph(_cell(cell), styles["cell"]) for cell in row] for row in rows],

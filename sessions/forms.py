@@ -73,12 +73,27 @@ class ProgramForm(ModelForm):
     class Meta:
         model = Program
         fields = [
-            "name_zh", "name_en", "slug", "code", "status", "organisers_zh", "organisers_en", "city_zh", "city_en",
-            "starts_on", "ends_on", "enrolment_opens_at", "enrolment_closes_at",
-            "required_attendance_share", "min_credit_hours",
-            "checkin_opens_minutes", "checkin_late_minutes", "checkin_closes_minutes",
-            "description_zh", "description_en",
-        ]  # fmt: skip
+            "name_zh",
+            "name_en",
+            "slug",
+            "code",
+            "status",
+            "organisers_zh",
+            "organisers_en",
+            "city_zh",
+            "city_en",
+            "starts_on",
+            "ends_on",
+            "enrolment_opens_at",
+            "enrolment_closes_at",
+            "required_attendance_share",
+            "min_credit_hours",
+            "checkin_opens_minutes",
+            "checkin_late_minutes",
+            "checkin_closes_minutes",
+            "description_zh",
+            "description_en",
+        ]
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),
@@ -148,9 +163,21 @@ class FacultyForm(ModelForm):
     class Meta:
         model = Faculty
         fields = [
-            "name_zh", "name_en", "slug", "title_zh", "title_en", "affiliation_zh", "affiliation_en",
-            "affiliation_kind", "expertise_zh", "expertise_en", "languages", "email", "bio_zh", "bio_en",
-        ]  # fmt: skip
+            "name_zh",
+            "name_en",
+            "slug",
+            "title_zh",
+            "title_en",
+            "affiliation_zh",
+            "affiliation_en",
+            "affiliation_kind",
+            "expertise_zh",
+            "expertise_en",
+            "languages",
+            "email",
+            "bio_zh",
+            "bio_en",
+        ]
         widgets = {"bio_zh": forms.Textarea(attrs={"rows": 5}), "bio_en": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):
@@ -174,9 +201,20 @@ class SessionForm(ModelForm):
     class Meta:
         model = TrainingSession
         fields = [
-            "title_zh", "title_en", "topic", "format", "starts_at", "ends_at", "venue", "online_url",
-            "capacity", "credit_hours", "is_required", "description_zh", "description_en",
-        ]  # fmt: skip
+            "title_zh",
+            "title_en",
+            "topic",
+            "format",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "online_url",
+            "capacity",
+            "credit_hours",
+            "is_required",
+            "description_zh",
+            "description_en",
+        ]
         widgets = {
             "starts_at": DateTimeLocalInput(),
             "ends_at": DateTimeLocalInput(),

@@ -74,16 +74,21 @@ class Program(Bilingual, models.Model):
         help_text=_("A share between 0 and 1: 0.80 means eight in ten required sessions."),
     )
     min_credit_hours = models.DecimalField(
-        _("minimum credit hours"), max_digits=5, decimal_places=1, default=Decimal("0"),
+        _("minimum credit hours"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
-    )  # fmt: skip
+    )
     checkin_opens_minutes = models.PositiveSmallIntegerField(
         _("check-in opens (minutes before the start)"), default=30, validators=[MaxValueValidator(240)]
     )
     checkin_late_minutes = models.PositiveSmallIntegerField(
-        _("late after (minutes after the start)"), default=10, validators=[MaxValueValidator(240)],
+        _("late after (minutes after the start)"),
+        default=10,
+        validators=[MaxValueValidator(240)],
         help_text=_("Lawyers who check in later than this are recorded as late."),
-    )  # fmt: skip
+    )
     checkin_closes_minutes = models.PositiveSmallIntegerField(
         _("check-in closes (minutes after the start)"), default=60, validators=[MaxValueValidator(480)]
     )
@@ -314,9 +319,11 @@ class TrainingSession(Bilingual, models.Model):
     )
     is_required = models.BooleanField(_("required"), default=False, help_text=_("Every admitted lawyer attends."))
     credit_hours = models.DecimalField(
-        _("credit hours"), max_digits=4, decimal_places=1,
+        _("credit hours"),
+        max_digits=4,
+        decimal_places=1,
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("40"))],
-    )  # fmt: skip
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
     )

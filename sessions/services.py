@@ -79,9 +79,21 @@ def _lock_session(session: TrainingSession) -> TrainingSession:
 
 # What the session form edits; an edit never writes the status, reason or sequence it read earlier.
 EDITABLE_FIELDS = [
-    "title_zh", "title_en", "topic", "format", "starts_at", "ends_at", "venue", "online_url",
-    "capacity", "credit_hours", "is_required", "description_zh", "description_en", "updated_at",
-]  # fmt: skip
+    "title_zh",
+    "title_en",
+    "topic",
+    "format",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "online_url",
+    "capacity",
+    "credit_hours",
+    "is_required",
+    "description_zh",
+    "description_en",
+    "updated_at",
+]
 
 
 def _lock_resources(venue: Venue | None, faculty_ids: list[int]) -> None:

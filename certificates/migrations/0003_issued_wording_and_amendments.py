@@ -24,10 +24,19 @@ def copy_issued_wording(apps, schema_editor):
         certificate.organisers_en = program.organisers_en
         certificate.starts_on = program.starts_on
         certificate.ends_on = program.ends_on
-        certificate.save(update_fields=[
-            "holder_name_zh", "holder_name_latin", "holder_law_firm", "program_name_zh", "program_name_en",
-            "organisers_zh", "organisers_en", "starts_on", "ends_on",
-        ])  # fmt: skip
+        certificate.save(
+            update_fields=[
+                "holder_name_zh",
+                "holder_name_latin",
+                "holder_law_firm",
+                "program_name_zh",
+                "program_name_en",
+                "organisers_zh",
+                "organisers_en",
+                "starts_on",
+                "ends_on",
+            ]
+        )
 
 
 class Migration(migrations.Migration):

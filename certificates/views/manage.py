@@ -95,9 +95,12 @@ def _job_context(job: IssueJob) -> dict:
     )
     stalled = timezone.now() - max(last or job.created_at, job.created_at) > timedelta(minutes=2)
     return {
-        "job": job, "done": done, "total": total, "percent": round(100 * done / total) if total else 100,
+        "job": job,
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 100,
         "stalled": stalled,
-    }  # fmt: skip
+    }
 
 
 @administrator_required

@@ -213,9 +213,10 @@ def _write_batch(
     )
     changed_admissions = [a for a in admissions.values() if a.state != AdmissionState.ADMITTED]
     for admission in changed_admissions:
-        admission.state, admission.reason, admission.decided_by, admission.decided_at = (
-            AdmissionState.ADMITTED, "", by, now
-        )  # fmt: skip
+        admission.state = AdmissionState.ADMITTED
+        admission.reason = ""
+        admission.decided_by = by
+        admission.decided_at = now
     Admission.objects.bulk_update(changed_admissions, ["state", "reason", "decided_by", "decided_at"])
     _after_admission(program, everyone)
 

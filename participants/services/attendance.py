@@ -58,9 +58,15 @@ def _check_may_record(participant: Participant, session: TrainingSession) -> Non
 
 @transaction.atomic
 def attendance_record(
-    *, participant: Participant, session: TrainingSession, status: str, by, method: str, note: str = "",
+    *,
+    participant: Participant,
+    session: TrainingSession,
+    status: str,
+    by,
+    method: str,
+    note: str = "",
     only_if_new: bool = False,
-) -> Attendance:  # fmt: skip
+) -> Attendance:
     """Set a lawyer's attendance at a session, keeping the change in its history.
 
     Two people marking the same lawyer at once are serialised on the attendance row: the later one wins
@@ -99,8 +105,12 @@ def mark_all_present(*, session: TrainingSession, by) -> int:
     for participant in waiting:
         with transaction.atomic():
             attendance = attendance_record(
-                participant=participant, session=session, status=AttendanceStatus.PRESENT,
-                by=by, method=AttendanceMethod.ROSTER, only_if_new=True,
-            )  # fmt: skip
+                participant=participant,
+                session=session,
+                status=AttendanceStatus.PRESENT,
+                by=by,
+                method=AttendanceMethod.ROSTER,
+                only_if_new=True,
+            )
         marked += attendance.status == AttendanceStatus.PRESENT and attendance.method == AttendanceMethod.ROSTER
     return marked

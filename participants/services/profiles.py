@@ -168,7 +168,14 @@ def identity_changes(
             before, after = _stored(field, getattr(participant, field)), _stored(field, values[field])
         if before != after:
             history.append(
-                IdentityChange(participant=participant, field=field, before=before, after=after, reason=reason,
-                               source=source, changed_by=by)
-            )  # fmt: skip
+                IdentityChange(
+                    participant=participant,
+                    field=field,
+                    before=before,
+                    after=after,
+                    reason=reason,
+                    source=source,
+                    changed_by=by,
+                )
+            )
     return history

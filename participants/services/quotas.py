@@ -177,10 +177,15 @@ def quotas_set(
             updated.append(quota)
         changes.append(
             QuotaChange(
-                program=program, province=province, seats_before=before, seats_after=value,
-                source=source, changed_by=by, changed_at=now,
+                program=program,
+                province=province,
+                seats_before=before,
+                seats_after=value,
+                source=source,
+                changed_by=by,
+                changed_at=now,
             )
-        )  # fmt: skip
+        )
     ProvinceQuota.objects.filter(pk__in=removed).delete()
     ProvinceQuota.objects.bulk_create(added)
     ProvinceQuota.objects.bulk_update(updated, ["seats"])
@@ -269,10 +274,11 @@ def quotas_import(*, program: Program, uploaded: UploadedFile, by: User | None) 
         elif province in rows_of:
             row_problems.append(
                 Problem(
-                    number, headers["province"],
+                    number,
+                    headers["province"],
                     _("%(province)s is already on row %(row)s.") % {"province": province, "row": rows_of[province]},
                 )
-            )  # fmt: skip
+            )
         try:
             parsed = parse_seats(value)
         except ValidationError as error:

@@ -25,11 +25,20 @@ MAX_PER_LAWYER = 20
 FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet would run such a cell as a formula
 # Other names of the known specialties, as provincial lists write them.
 ALIASES: dict[str, str] = {
-    "专利": "patents", "商标": "trademarks", "著作权": "copyright", "版权": "copyright", "商业秘密": "trade_secrets",
-    "不正当竞争": "unfair_competition", "反不正当竞争": "unfair_competition", "许可": "licensing",
-    "许可与交易": "licensing", "海关": "customs", "海关保护": "customs",
-    "国际仲裁": "arbitration", "仲裁": "arbitration",
-}  # fmt: skip
+    "专利": "patents",
+    "商标": "trademarks",
+    "著作权": "copyright",
+    "版权": "copyright",
+    "商业秘密": "trade_secrets",
+    "不正当竞争": "unfair_competition",
+    "反不正当竞争": "unfair_competition",
+    "许可": "licensing",
+    "许可与交易": "licensing",
+    "海关": "customs",
+    "海关保护": "customs",
+    "国际仲裁": "arbitration",
+    "仲裁": "arbitration",
+}
 # Why a value is refused: codes of importing.MESSAGES, whose parameters name the value (cut short) or the limit.
 TOO_LONG, NOT_TEXT, TOO_MANY = "specialty_too_long", "specialty_not_text", "specialties_too_many"
 

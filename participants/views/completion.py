@@ -55,14 +55,31 @@ def completion_list(request, slug):
     labels = _outcome_labels()
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        header = [_("Name"), _("Name in Latin letters"), _("Province"), _("Law firm"),
-                  _("Required sessions attended"), _("Required sessions"), _("Attendance rate (%)"),
-                  _("Credit hours"), _("Outcome")]  # fmt: skip
+        header = [
+            _("Name"),
+            _("Name in Latin letters"),
+            _("Province"),
+            _("Law firm"),
+            _("Required sessions attended"),
+            _("Required sessions"),
+            _("Attendance rate (%)"),
+            _("Credit hours"),
+            _("Outcome"),
+        ]
         rows = (
-            [p.name_zh, p.name_latin, str(p.province), p.law_firm, p.attended_required, completion.required_total,
-             round(p.rate), p.hours, labels[p.outcome]]
+            [
+                p.name_zh,
+                p.name_latin,
+                str(p.province),
+                p.law_firm,
+                p.attended_required,
+                completion.required_total,
+                round(p.rate),
+                p.hours,
+                labels[p.outcome],
+            ]
             for p in lawyers.iterator(chunk_size=2000)
-        )  # fmt: skip
+        )
         return spreadsheet_response(filename=f"completion-{program.slug}", fmt=fmt, header=header, rows=rows)
     tally = completion.lawyers().aggregate(**{key: Count("pk", filter=Q(outcome=key)) for key in labels})
     page = Paginator(lawyers, 100).get_page(request.GET.get("page"))
@@ -133,10 +150,16 @@ def attendance_report(request, slug):
     if fmt in ("csv", "xlsx"):
         header = [_("Start"), _("Session"), _("Seats"), *AttendanceStatus.labels, _("Not recorded"), _("Rate (%)")]
         rows = [
-            [line["session"].starts_at.isoformat(), line["session"].title, line["seats"],
-             *(line[s] for s in AttendanceStatus.values), line["unrecorded"], line["rate"] or ""]
+            [
+                line["session"].starts_at.isoformat(),
+                line["session"].title,
+                line["seats"],
+                *(line[s] for s in AttendanceStatus.values),
+                line["unrecorded"],
+                line["rate"] or "",
+            ]
             for line in by_session
-        ]  # fmt: skip
+        ]
         return spreadsheet_response(filename=f"attendance-{program.slug}", fmt=fmt, header=header, rows=rows)
     context = {"program": program, "by_session": by_session, "provinces": provinces, "completion": completion}
     return render(request, "participants/manage/attendance_report.html", context)

@@ -112,8 +112,17 @@ def roster(request, pk):
     waiting = list(enrolments.filter(state=EnrolmentState.WAITLISTED).order_by("waitlisted_at", "pk"))
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        header = [_("Status"), _("Waitlist position"), _("Name"), _("Name in Latin letters"), _("Province"),
-                  _("Law firm"), _("Practising-licence number"), _("Mobile"), _("E-mail")]  # fmt: skip
+        header = [
+            _("Status"),
+            _("Waitlist position"),
+            _("Name"),
+            _("Name in Latin letters"),
+            _("Province"),
+            _("Law firm"),
+            _("Practising-licence number"),
+            _("Mobile"),
+            _("E-mail"),
+        ]
         rows = [
             [
                 e.get_state_display(),

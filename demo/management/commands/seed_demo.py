@@ -35,9 +35,10 @@ class Command(BaseCommand):
         parser.add_argument("--faculty", type=int, default=30, help="faculty in the directory (default 30)")
         parser.add_argument("--participants", type=int, default=320, help="lawyers in fipr-2025 (default 320)")
         parser.add_argument(
-            "--rebuild-live", action="store_true",
+            "--rebuild-live",
+            action="store_true",
             help="build fipr-live anew around this moment, even if it was built today (demo data only)",
-        )  # fmt: skip
+        )
 
     def handle(self, *args, sessions, faculty, participants, rebuild_live, **options):
         if not settings.DEBUG:
