@@ -33,7 +33,7 @@ from participants.models import (
     ProvinceQuota,
     Specialty,
 )
-from participants.services import checkin_window
+from participants.services import checkin_window, progress
 from sessions.models import Program, SessionFormat, SessionStatus, TrainingSession
 
 # The name pools and the province weights below are tables of data, packed rows kept as written (fmt: skip):
@@ -111,6 +111,7 @@ def seed_lawyers(program: Program, *, count: int, demo_user) -> None:
     with _bulk_load(Enrolment, Attendance, AttendanceChange):
         seats = _enrol(program, participants, rng)
         _attend(program, participants, seats, rng)
+    progress.rebuild(program)  # the seats and attendance were written around the services
 
 
 def seed_live_lawyers(program: Program, *, demo_user, count: int = LIVE_LAWYERS) -> None:
@@ -139,6 +140,7 @@ def seed_live_lawyers(program: Program, *, demo_user, count: int = LIVE_LAWYERS)
     with _bulk_load(Enrolment, Attendance, AttendanceChange):
         seats = _enrol_live(program, lawyers, rng, now)
         _attend(program, lawyers, seats, rng, arrivals=_arrivals(program, lawyers, rng, now))
+    progress.rebuild(program)
 
 
 def _users(emails: list[str], names: list[str]) -> list:

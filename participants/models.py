@@ -1,5 +1,7 @@
 """Lawyers (participants), provinces and their quotas, admission to programs, session enrolment."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -101,6 +103,8 @@ class Participant(models.Model):
                 condition=Q(license_number__regex=r"^[0-9]{17}$"), name="participant_license_17_digits"
             )
         ]
+        # The completion list's first page, in name order: read from the index, not sorted out of everyone.
+        indexes = [models.Index(fields=["name_latin", "name_zh"], name="participant_name_idx")]
 
     def __str__(self):
         return self.name_zh
@@ -269,6 +273,35 @@ class Admission(models.Model):
 
     def __str__(self):
         return f"{self.participant} · {self.program} · {self.get_state_display()}"
+
+
+class Progress(models.Model):
+    """A lawyer's figures in a program, kept exact by services.progress from their attendance and seats in the
+    transaction that changes them. A table of its own, without foreign-key constraints in the database: every
+    seat and attendance change writes it last, and it must wait for no other row (the admission's columns, or a
+    constraint's key-share lock on the admission or the program, would wait for a withdrawal or an admission
+    decision holding them while they wait for the seat's session: a deadlock). Django deletes it with them."""
+
+    admission = models.OneToOneField(
+        Admission, on_delete=models.CASCADE, primary_key=True, related_name="progress", db_constraint=False
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    attended_required = models.PositiveIntegerField(_("required sessions attended"), default=0)
+    credit_hours = models.DecimalField(_("credit hours"), max_digits=7, decimal_places=1, default=Decimal(0))
+    # From this moment the lawyer's hours, with those of the seats still to come, fall short of the program's
+    # minimum (NULL: never).
+    short_of_hours_from = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("progress")
+        verbose_name_plural = _("progress")
+        indexes = [  # the completion list's sorts by the figures
+            models.Index(fields=["program", "attended_required"], name="progress_attended_idx"),
+            models.Index(fields=["program", "credit_hours"], name="progress_hours_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.admission_id}: {self.attended_required} · {self.credit_hours}"
 
 
 class EnrolmentState(models.TextChoices):

@@ -233,13 +233,13 @@ def _after_admission(program: Program, participants: list[Participant]) -> None:
 
     from accounts.roles import Role
 
-    from ..services import seat_in_required
+    from ..services import progress, seat_in_required
 
     Group.objects.get(name=Role.PARTICIPANT).user_set.add(*[p.user_id for p in participants])
     required = program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED)
-    seat_in_required(
-        session_ids=list(required.values_list("pk", flat=True)), participant_ids=[p.pk for p in participants], by=None
-    )
+    ids = [p.pk for p in participants]
+    seat_in_required(session_ids=list(required.values_list("pk", flat=True)), participant_ids=ids, by=None)
+    progress.refresh(program, ids)
 
 
 def queue_invitations(user_ids: list[int], *, by: User | None = None) -> None:

@@ -9,7 +9,7 @@
   and the open vocabulary of specialties.
 """
 
-from . import quotas, specialties
+from . import progress, quotas, specialties
 from .admission import admission_decide, admit, application_submit, seat_everyone_admitted, seat_in_required
 from .attendance import AttendanceRefused, attendance_record, mark_all_present
 from .checkin import (
@@ -76,6 +76,7 @@ __all__ = [
     "notify_at_risk",
     "participant_contact_update",
     "participant_update",
+    "progress",
     "promote_waitlist",
     "quotas",
     "seat_everyone_admitted",

@@ -15,6 +15,7 @@ from notifications.services import notify
 from sessions.models import Program, SessionStatus, TrainingSession
 
 from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant, ProvinceQuota
+from . import progress
 from .enrolment import (
     BUSY,
     EnrolmentRefused,
@@ -76,6 +77,7 @@ def admit(*, participant: Participant, program: Program, by, override_reason: st
     user_add_role(user=participant.user, role=Role.PARTICIPANT)
     required = program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED)
     seat_in_required(session_ids=list(required.values_list("pk", flat=True)), participant_ids=[participant.pk], by=by)
+    progress.refresh(program, [participant.pk])
     notify(
         participant.user,
         "admitted",
@@ -119,10 +121,15 @@ def seat_everyone_admitted(*, session: TrainingSession, by) -> int:
     """A session that is (or became) required: a seat in it for every lawyer admitted to its program."""
     if session.has_ended:
         return 0
-    admitted = Admission.objects.filter(program_id=session.program_id, state=AdmissionState.ADMITTED)
-    return seat_in_required(
-        session_ids=[session.pk], participant_ids=list(admitted.values_list("participant_id", flat=True)), by=by
+    admitted = list(
+        Admission.objects.filter(program_id=session.program_id, state=AdmissionState.ADMITTED).values_list(
+            "participant_id", flat=True
+        )
     )
+    seated = seat_in_required(session_ids=[session.pk], participant_ids=admitted, by=by)
+    if seated:
+        progress.refresh(session.program_id, admitted)
+    return seated
 
 
 @_refused_when_busy

@@ -21,6 +21,7 @@ from ..models import (
     EnrolmentState,
     Participant,
 )
+from . import progress
 
 
 class AttendanceRefused(ValidationError):
@@ -84,15 +85,19 @@ def attendance_record(
         session=session,
         defaults={"status": status, "note": note, "method": method, "recorded_by": by, "recorded_at": now},
     )
+    counted = created
     if not created:
         if only_if_new or (attendance.status, attendance.note) == (status, note):
             return attendance  # what someone recorded meanwhile stands
+        counted = attendance.status != status
         attendance.status, attendance.note, attendance.method = status, note, method
         attendance.recorded_by, attendance.recorded_at = by, now
         attendance.save(update_fields=["status", "note", "method", "recorded_by", "recorded_at"])
     AttendanceChange.objects.create(
         attendance=attendance, status=status, note=note, method=method, recorded_by=by, recorded_at=now
     )
+    if counted:
+        progress.refresh(session.program_id, [participant.pk])
     return attendance
 
 

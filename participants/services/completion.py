@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from decimal import Decimal
 
 from django.db.models import (
     Case,
     Count,
-    DecimalField,
     ExpressionWrapper,
     F,
     FloatField,
-    Func,
-    OuterRef,
     Q,
-    Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import LessThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +22,7 @@ from django.utils.translation import gettext as _
 from notifications.services import notify
 from sessions.models import Program, SessionStatus, TrainingSession
 
-from ..models import ATTENDED, AdmissionState, Attendance, Enrolment, EnrolmentState, Participant
+from ..models import AdmissionState, Attendance, Enrolment, EnrolmentState, Participant, Progress
 
 # --- completion -----------------------------------------------------------------------------
 COMPLETED, AT_RISK, ON_TRACK = "completed", "at_risk", "on_track"
@@ -52,53 +44,50 @@ class Completion:
         self.at = at
 
     def lawyers(self):
-        """The program's admitted lawyers, each annotated with attended_required, hours, upcoming_hours,
-        rate (share of required sessions attended, 0–100) and outcome: COMPLETED, AT_RISK (the sessions
-        left can no longer bring them to the rule) or ON_TRACK."""
-        program = self.program
-        attended = Q(
-            attendances__session__program=program,
-            attendances__session__status=SessionStatus.SCHEDULED,
-            attendances__status__in=ATTENDED,
-        )
-        hours_field = DecimalField(max_digits=7, decimal_places=1)
-        # One row always (a SUM without GROUP BY), so no COALESCE is needed outside: outside, Django would
-        # put the COALESCE into the GROUP BY and PostgreSQL would run the subquery once per attendance
-        # record instead of once per lawyer (minutes instead of a second at 10,000 lawyers).
-        upcoming_hours = (
-            Enrolment.objects.filter(
-                participant=OuterRef("pk"),
-                state=EnrolmentState.CONFIRMED,
-                session__program=program,
-                session__status=SessionStatus.SCHEDULED,
-                session__ends_at__gt=self.at,
-            )
-            .order_by()
-            .values(hours=Coalesce(Func("session__credit_hours", function="SUM"), Value(Decimal(0))))
-        )
+        """The program's admitted lawyers, each annotated with attended_required, hours, rate (share of required
+        sessions attended, 0–100) and outcome: COMPLETED, AT_RISK (the sessions left can no longer bring them to
+        the rule) or ON_TRACK. Read from their stored progress (progress.py): one row a lawyer."""
         lawyers = (
-            Participant.objects.filter(admissions__program=program, admissions__state=AdmissionState.ADMITTED)
+            Participant.objects.filter(
+                admissions__program=self.program,
+                admissions__state=AdmissionState.ADMITTED,
+                # The same program, said of the progress row too: its indexes then serve the sorts by the figures.
+                admissions__progress__program=self.program,
+            )
             .select_related("province")
             .annotate(
-                attended_required=Count("attendances", filter=attended & Q(attendances__session__is_required=True)),
-                hours=Coalesce(Sum("attendances__session__credit_hours", filter=attended), Value(Decimal(0))),
-                upcoming_hours=Subquery(upcoming_hours, output_field=hours_field),
+                attended_required=F("admissions__progress__attended_required"),
+                hours=F("admissions__progress__credit_hours"),
+                short_of_hours_from=F("admissions__progress__short_of_hours_from"),
             )
-        )
-        meets = Q(attended_required__gte=self.required_needed, hours__gte=self.min_hours)
-        cannot = Q(attended_required__lt=self.required_needed - self.required_upcoming) | Q(
-            LessThan(F("hours") + F("upcoming_hours"), self.min_hours)
         )
         if self.required_total:
             rate = ExpressionWrapper(F("attended_required") * 100.0 / self.required_total, output_field=FloatField())
         else:
             rate = Value(100.0)
-        return lawyers.annotate(
-            outcome=Case(
-                When(meets, then=Value(COMPLETED)), When(cannot, then=Value(AT_RISK)), default=Value(ON_TRACK)
-            ),
-            rate=rate,
+        return lawyers.annotate(outcome=self._outcome(), rate=rate)
+
+    def _outcome(self, prefix: str = "") -> Case:
+        """COMPLETED, AT_RISK or ON_TRACK, from the stored figures (`prefix` leads to them) at this moment."""
+        meets = Q(**{f"{prefix}attended_required__gte": self.required_needed, f"{prefix}hours__gte": self.min_hours})
+        cannot = Q(**{f"{prefix}attended_required__lt": self.required_needed - self.required_upcoming}) | Q(
+            **{f"{prefix}short_of_hours_from__lte": self.at}
         )
+        return Case(When(meets, then=Value(COMPLETED)), When(cannot, then=Value(AT_RISK)), default=Value(ON_TRACK))
+
+    def tally(self) -> dict[str, int]:
+        """How many admitted lawyers have each outcome: one pass over the program's progress rows."""
+        rows = (
+            Progress.objects.filter(program=self.program, admission__state=AdmissionState.ADMITTED)
+            .alias(hours=F("credit_hours"))
+            .annotate(outcome=self._outcome())
+            .values("outcome")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        counts = dict.fromkeys((COMPLETED, AT_RISK, ON_TRACK), 0)
+        counts.update({row["outcome"]: row["n"] for row in rows})
+        return counts
 
     def of(self, participant: Participant):
         """One lawyer's figures (None if not admitted)."""

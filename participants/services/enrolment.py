@@ -34,6 +34,7 @@ from notifications.services import notify
 from sessions.models import Program, SessionStatus, TrainingSession
 
 from ..models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant
+from . import progress
 
 
 class EnrolmentRefused(ValidationError):
@@ -169,6 +170,8 @@ def enrol(*, participant: Participant, session: TrainingSession, by=None, moved_
         created_by_id=by.pk if by else participant.user_id,
         **fields,
     )
+    if state == EnrolmentState.CONFIRMED:
+        progress.refresh(session.program_id, [participant.pk])
     _announce(enrolment, "confirmed" if state == EnrolmentState.CONFIRMED else "waitlisted", moved_from=moved_from)
     return enrolment
 
@@ -193,7 +196,7 @@ def enrolment_cancel(*, enrolment: Enrolment, by, notify_lawyer: bool = True) ->
     if notify_lawyer:
         _announce(enrolment, "cancelled")
     if was_confirmed:
-        promote_waitlist(session=session)
+        promote_waitlist(session=session, with_progress_of=[enrolment.participant_id])
     return enrolment
 
 
@@ -219,13 +222,16 @@ def enrolment_move(*, enrolment: Enrolment, to: TrainingSession, by) -> Enrolmen
     return enrol(participant=enrolment.participant, session=to, by=by, moved_from=previous)
 
 
-def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
-    """Fill free seats from the waitlist, first come first served. Call with the session row locked."""
+def promote_waitlist(*, session: TrainingSession, with_progress_of: list[int] = ()) -> list[Enrolment]:
+    """Fill free seats from the waitlist, first come first served. Call with the session row locked.
+
+    The progress of those promoted is refreshed last, in one statement with that of `with_progress_of` (the
+    lawyer whose seat was freed): progress rows are written after every other lock is taken, and together."""
     promoted = []
-    if session.has_ended:
-        return promoted  # a seat freed afterwards (the office correcting the roster) is no seat to give
-    free = session.capacity - Enrolment.objects.confirmed().filter(session=session).count()
+    free = 0 if session.has_ended else session.capacity - Enrolment.objects.confirmed().filter(session=session).count()
+    # A seat freed after the session ended (the office correcting the roster) is no seat to give.
     if free <= 0:
+        progress.refresh(session.program_id, with_progress_of)
         return promoted
     # Everyone waiting, before the clash checks: their own enrolment elsewhere may be confirming a seat right now.
     lock_lawyers(_waiting_in([session.pk]))
@@ -239,6 +245,7 @@ def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
         _announce(waiting, "promoted")
         promoted.append(waiting)
         free -= 1
+    progress.refresh(session.program_id, [*with_progress_of, *(waiting.participant_id for waiting in promoted)])
     return promoted
 
 

@@ -81,8 +81,11 @@ def completion_list(request, slug):
             for p in lawyers.iterator(chunk_size=2000)
         )
         return spreadsheet_response(filename=f"completion-{program.slug}", fmt=fmt, header=header, rows=rows)
-    tally = completion.lawyers().aggregate(**{key: Count("pk", filter=Q(outcome=key)) for key in labels})
-    page = Paginator(lawyers, 100).get_page(request.GET.get("page"))
+    tally = completion.tally()
+    paginator = Paginator(lawyers, 100)
+    if not (province or query):  # the tally has counted them already
+        paginator.count = tally[outcome] if outcome in tally else sum(tally.values())
+    page = paginator.get_page(request.GET.get("page"))
     for lawyer in page:
         lawyer.outcome_label = labels[lawyer.outcome]
     context = {

@@ -1,0 +1,161 @@
+"""Stored progress: one row a lawyer and program (models.Progress) holds their figures, so that every page
+reading them (the completion list and its tally, My program, transcripts, certificates' eligibility) reads one
+row a lawyer instead of aggregating the program's attendance.
+
+Three figures, none of which changes by itself as time passes:
+- `attended_required`: required sessions attended (present or late), of the program's scheduled sessions;
+- `credit_hours`: credit hours of the scheduled sessions attended;
+- `short_of_hours_from`: from which moment the lawyer's hours, with those of the seats still to come, fall
+  short of the program's minimum: the end of the seat after which too few hours are left (`ALWAYS` if even
+  every seat held would not do; NULL if the minimum is reached). Seats count as to come until their session
+  ends, as Completion counts them.
+
+Every writer of their sources calls `refresh` for the lawyers it changed, in its own transaction: attendance,
+seats (enrolment, cancellation, promotion, moves, required seats), admission, and the sessions and rule
+changes (receivers.py). `refresh` recomputes the figures from the source rows in one statement, so a refreshed
+row is always what a fresh computation gives; `rebuild` does it for a whole program (`manage.py
+rebuild_progress`).
+
+Locks: a change writes progress rows after every other lock it takes (sessions, seat locks, attendance rows),
+the rows of several lawyers in one order (`_LOCK`); so a change holding a progress row waits for nothing but
+other progress rows, taken in that order, and no two changes deadlock over them. The table has no foreign-key
+constraints in the database for the same reason (models.Progress).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from sessions.models import Program, SessionStatus, TrainingSession
+
+from ..models import ATTENDED, Admission, Attendance, Enrolment, EnrolmentState, Progress
+
+# Short of hours whatever happens: before any moment a page asks about.
+ALWAYS = datetime(1970, 1, 1, tzinfo=UTC)
+
+_SQL = """
+WITH scope AS (
+    SELECT id, program_id, participant_id FROM {admission} WHERE program_id = %(program)s {only}
+),
+attended AS (
+    SELECT a.participant_id,
+           SUM(CASE WHEN s.is_required THEN 1 ELSE 0 END) AS required,
+           SUM(s.credit_hours) AS hours
+    FROM {attendance} a JOIN {session} s ON s.id = a.session_id
+    WHERE s.program_id = %(program)s AND s.status = %(scheduled)s AND a.status IN (%(present)s, %(late)s)
+      {only_attended}
+    GROUP BY a.participant_id
+),
+figures AS (
+    SELECT scope.id, scope.program_id, scope.participant_id,
+           COALESCE(att.required, 0) AS required, COALESCE(att.hours, 0) AS hours
+    FROM scope LEFT JOIN attended att ON att.participant_id = scope.participant_id
+),
+seats AS (
+    -- Each seat of a lawyer short of the minimum, with the hours of their seats ending with it or later.
+    SELECT e.participant_id, s.ends_at,
+           SUM(s.credit_hours) OVER (PARTITION BY e.participant_id ORDER BY s.ends_at DESC) AS from_here
+    FROM {enrolment} e JOIN {session} s ON s.id = e.session_id
+    WHERE s.program_id = %(program)s AND s.status = %(scheduled)s AND e.state = %(confirmed)s
+      AND e.participant_id IN (SELECT participant_id FROM figures WHERE hours < %(minimum)s)
+),
+last_chance AS (
+    -- The latest end from which the seats ending then or later still hold the hours missing: once it has passed,
+    -- the seats left (those ending after it) no longer do.
+    SELECT seats.participant_id,
+           MAX(CASE WHEN seats.from_here >= %(minimum)s - figures.hours THEN seats.ends_at END) AS ends_at
+    FROM seats JOIN figures ON figures.participant_id = seats.participant_id
+    GROUP BY seats.participant_id
+)
+INSERT INTO {progress} (admission_id, program_id, attended_required, credit_hours, short_of_hours_from)
+SELECT figures.id, figures.program_id, figures.required, figures.hours,
+       CASE WHEN figures.hours >= %(minimum)s THEN NULL ELSE COALESCE(last_chance.ends_at, %(always)s) END
+FROM figures LEFT JOIN last_chance ON last_chance.participant_id = figures.participant_id
+WHERE TRUE
+ON CONFLICT (admission_id) DO UPDATE SET
+    attended_required = excluded.attended_required,
+    credit_hours = excluded.credit_hours,
+    short_of_hours_from = excluded.short_of_hours_from
+"""
+
+
+_LOCK = """
+SELECT p.admission_id FROM {progress} p JOIN {admission} ON {admission}.id = p.admission_id
+WHERE {admission}.program_id = %(program)s {only}
+ORDER BY p.admission_id FOR UPDATE OF p
+"""
+
+
+def refresh(program: Program | int, participants: Iterable[int] | QuerySet | None = None) -> int:
+    """Recompute the stored figures of these lawyers (ids, or a query of their ids; None: everyone) in
+    `program` from their attendance and seats, in one statement. Returns how many lawyers' rows it wrote."""
+    program_id = program if isinstance(program, int) else program.pk
+    only, only_params, several = "", [], True
+    if isinstance(participants, QuerySet):
+        inner, only_params = participants.order_by().query.sql_with_params()
+        only = f"AND participant_id IN ({inner})"
+    elif participants is not None:
+        only_params = sorted(set(participants))
+        if not only_params:
+            return 0
+        only, several = f"AND participant_id IN ({', '.join(['%s'] * len(only_params))})", len(only_params) > 1
+    minimum = Program.objects.values_list("min_credit_hours", flat=True).get(pk=program_id)
+    tables = {
+        "admission": Admission._meta.db_table,
+        "progress": Progress._meta.db_table,
+        "attendance": Attendance._meta.db_table,
+        "enrolment": Enrolment._meta.db_table,
+        "session": TrainingSession._meta.db_table,
+    }
+    only_sql = only.replace("%", "%%") if not only_params else _named(only, len(only_params))
+    sql = _SQL.format(
+        **tables,
+        only=only_sql,
+        # The whole program: no need to pick its lawyers' attendance out of it (half a second at 10,000).
+        only_attended="AND a.participant_id IN (SELECT participant_id FROM scope)" if only else "",
+    )
+    params = {
+        "program": program_id,
+        "scheduled": SessionStatus.SCHEDULED,
+        "present": ATTENDED[0],
+        "late": ATTENDED[1],
+        "confirmed": EnrolmentState.CONFIRMED,
+        # SQLite compares a sum with a text parameter as text: the minimum goes as a number there.
+        "minimum": minimum if connection.vendor == "postgresql" else float(minimum),
+        "always": connection.ops.adapt_datetimefield_value(ALWAYS),
+        **{f"only{i}": value for i, value in enumerate(only_params)},
+    }
+    with connection.cursor() as cursor:
+        if several and connection.vendor == "postgresql":
+            # Several lawyers' rows: locked in one order first, as every writer of several takes them.
+            cursor.execute(_LOCK.format(**tables, only=only_sql), params)
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _named(sql: str, count: int) -> str:
+    """The scope's positional placeholders as named ones, as the statement around it uses them."""
+    parts = sql.replace("%%", "\0").split("%s")
+    if len(parts) != count + 1:
+        raise ValueError("unexpected placeholders in the scope's SQL")
+    named = parts[0]
+    for i, part in enumerate(parts[1:]):
+        named += f"%(only{i})s" + part
+    return named.replace("\0", "%%")
+
+
+def rebuild(program: Program | int) -> int:
+    """Every admission of the program recomputed (a rule changed, or rows written around the services)."""
+    return refresh(program)
+
+
+def refresh_session(session: TrainingSession) -> int:
+    """Everyone whose figures a change of this session may move: its seat holders and those recorded at it (not
+    those waiting for a seat: a promotion that follows in the same change locks them before their progress)."""
+    seated = Enrolment.objects.filter(session=session, state=EnrolmentState.CONFIRMED).values("participant_id")
+    recorded = Attendance.objects.filter(session=session).values("participant_id")
+    return refresh(session.program_id, seated.union(recorded))
