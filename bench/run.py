@@ -37,6 +37,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -176,9 +177,23 @@ def sizes() -> list[Size]:
     ]
 
 
-def prepare(size: Size, static_from: Size | None) -> None:
-    """Seed the size's database (unless BENCH_REUSE_DATABASE) and make its pages' data; the static files are
-    collected for the first size and shared by the other (static_from)."""
+def collect_static(all_sizes: list[Size]) -> None:
+    """The translations and static files, collected once: the other size's files are hard links to the first's."""
+    first, *others = all_sizes
+    first.var_dir.mkdir(parents=True, exist_ok=True)
+    run([PYTHON, "manage.py", "compilemessages", "--ignore=.venv", "-v0"], first.env)
+    run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], first.env)
+    for size in others:
+        static = size.var_dir / "static"
+        if static.is_symlink():
+            static.unlink()
+        shutil.rmtree(static, ignore_errors=True)
+        # Not bench/: bench/prepare.py writes its own file there at each size.
+        shutil.copytree(first.var_dir / "static", static, copy_function=os.link, ignore=shutil.ignore_patterns("bench"))
+
+
+def prepare(size: Size) -> None:
+    """Seed the size's database (unless BENCH_REUSE_DATABASE) and make its pages' data."""
     manage, env = [PYTHON, "manage.py"], size.env
     size.var_dir.mkdir(parents=True, exist_ok=True)
     if not REUSE:
@@ -190,14 +205,7 @@ def prepare(size: Size, static_from: Size | None) -> None:
         started = time.perf_counter()
         seed = [*manage, "seed_demo", "--sessions", str(SESSIONS), "--faculty", str(FACULTY)]
         run([*seed, "--participants", str(size.lawyers)], {**env, "DEBUG": "true"}, stdout=subprocess.DEVNULL)
-        print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
-    static = size.var_dir / "static"
-    if static_from is None:
-        run([*manage, "compilemessages", "--ignore=.venv", "-v0"], env)
-        run([*manage, "collectstatic", "--no-input", "-v0"], env)
-    elif not static.is_symlink():
-        shutil.rmtree(static, ignore_errors=True)
-        static.symlink_to(static_from.var_dir / "static")
+        print(f"  {size.lawyers:,} lawyers seeded in {time.perf_counter() - started:.0f} s", flush=True)
     out = run([PYTHON, "bench/prepare.py"], env, capture_output=True, text=True).stdout
     size.data = json.loads(out.strip().splitlines()[-1])
 
@@ -546,8 +554,10 @@ def main() -> int:
         return 2
     started = time.perf_counter()
     all_sizes = sizes()
-    for n, size in enumerate(all_sizes):
-        prepare(size, static_from=all_sizes[0] if n else None)
+    collect_static(all_sizes)
+    # Both sizes at once: nothing is measured yet, and the small one is ready while the large one still seeds.
+    with ThreadPoolExecutor(len(all_sizes)) as pool:
+        list(pool.map(prepare, all_sizes))
     prepared = time.perf_counter() - started
     rows: dict[str, dict[str, dict]] = {}
     series, notes = {}, []
