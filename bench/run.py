@@ -2,8 +2,8 @@
 
 1. Two fresh PostgreSQL databases, `trainingprog_bench_small` and `trainingprog_bench_large`, migrated and seeded
    with the same program at 1,000 and at 10,000 lawyers (`seed_demo --participants N --sessions 2000 --faculty
-   500`: the sessions and faculty stay, the lawyers and their seats and attendance grow tenfold), each with a
-   200-session copy of the program and an open program for the enrolment and check-in runs.
+   500`: the sessions and faculty stay, the lawyers and their seats and attendance grow tenfold), both at once,
+   each with a 200-session copy of the program and an open program for the enrolment and check-in runs.
 2. gunicorn with the production settings (DEBUG off, 2 sync workers) on 127.0.0.1 for each size, each with a
    Redis database of its own as cache and broker.
 3. For each page, at the small size and then at the large one (the same minute, so that the machine's noise
