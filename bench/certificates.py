@@ -1,6 +1,6 @@
 """Certificates for `make bench`: PDF rendering alone in this process, the SQL queries a certificate takes,
-then COUNT certificates issued end to end through Celery on Redis by the one worker bench/run.py started,
-all for lawyers of the 10,000-lawyer demo program who completed it and have none yet. Prints one JSON line."""
+then COUNT certificates (or as many as there are) issued end to end through Celery on Redis by the one worker
+bench/run.py started, all for lawyers of the demo program who completed it and have none yet. Prints one JSON line."""
 
 import json
 import os
@@ -54,6 +54,8 @@ def end_to_end(program: Program, ids: list[int]) -> float:
 def main():
     program = Program.objects.get(slug=sys.argv[1])
     ids = list(services.eligible(program).order_by("pk").values_list("pk", flat=True)[: COUNT + services.BATCH])
+    if len(ids) < 2 * services.BATCH:
+        raise SystemExit(f"only {len(ids)} lawyers eligible for a certificate: too few to measure")
     queries = queries_per_certificate(program, ids[: services.BATCH])
     seconds = end_to_end(program, ids[services.BATCH :])
     rate = render_rate()
