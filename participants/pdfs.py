@@ -12,6 +12,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from common.pdf import document_options, font
@@ -19,6 +20,7 @@ from common.pdf import document_options, font
 INK = colors.HexColor("#1f2a44")
 RULE = colors.HexColor("#b8c0d0")
 SHADE = colors.HexColor("#eef1f6")
+CELL_SIZE, CELL_LEADING, CELL_PADDING = 9, 11.5, 6  # points; the padding is reportlab's default, said once
 
 
 def _styles():
@@ -26,7 +28,7 @@ def _styles():
     return {
         "title": ParagraphStyle("title", fontName=name, fontSize=15, leading=20, textColor=INK, alignment=TA_CENTER),
         "sub": ParagraphStyle("sub", fontName=name, fontSize=9.5, leading=13, textColor=INK, alignment=TA_CENTER),
-        "cell": ParagraphStyle("cell", fontName=name, fontSize=9, leading=11.5, wordWrap="CJK"),
+        "cell": ParagraphStyle("cell", fontName=name, fontSize=CELL_SIZE, leading=CELL_LEADING, wordWrap="CJK"),
         "head": ParagraphStyle("head", fontName=name, fontSize=9, leading=11.5, textColor=colors.white),
     }
 
@@ -62,9 +64,10 @@ def _document(
         author=_("Foreign-related IPR Lawyers Training"),
         **document_options(),
     )
+    room = [w * mm - 2 * CELL_PADDING for w in widths]
     table = LongTable(
         [[Paragraph(str(h), styles["head"]) for h in header]]
-        + [[Paragraph(_cell(cell), styles["cell"]) for cell in row] for row in rows],
+        + [[_cell(cell, styles["cell"], space) for cell, space in zip(row, room, strict=True)] for row in rows],
         colWidths=[w * mm for w in widths],
         rowHeights=[None] + [row_height] * len(rows),
         repeatRows=1,
@@ -73,6 +76,10 @@ def _document(
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, -1), font()),  # the table sets it for each cell; Helvetica is not embedded
+                ("FONTSIZE", (0, 1), (-1, -1), CELL_SIZE),
+                ("LEADING", (0, 1), (-1, -1), CELL_LEADING),
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
                 ("BACKGROUND", (0, 0), (-1, 0), INK),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("GRID", (0, 0), (-1, -1), 0.4, RULE),
@@ -89,10 +96,17 @@ def _document(
     return buffer.getvalue()
 
 
-def _cell(value) -> str:
-    if isinstance(value, tuple):
-        return "<br/>".join(_escape(part) for part in value if part)
-    return _escape(value)
+def _day_and_time(value) -> tuple[str, str]:
+    return _local(value, "DATE_FORMAT"), _local(value, "H:i")
+
+
+def _cell(value, style: ParagraphStyle, space: float):
+    """A cell: its text as it is when it fits on one line (the table draws it: a tenth of a paragraph's cost,
+    which a 170-line transcript pays 800 times); a paragraph when it must wrap, or shows its parts on lines."""
+    lines = [str(part) for part in value if part] if isinstance(value, tuple) else ["" if value is None else str(value)]
+    if all(pdfmetrics.stringWidth(line, font(), CELL_SIZE) <= space for line in lines):
+        return "\n".join(lines)
+    return Paragraph("<br/>".join(map(_escape, lines)), style)
 
 
 def _escape(value) -> str:
@@ -124,7 +138,7 @@ def transcript(participant, program, lines: list[dict], summary: dict) -> bytes:
         ]
     )
     rows = [
-        [_local(line["session"].starts_at), line["session"].title, line["kind"], line["status"], line["hours"]]
+        [_day_and_time(line["session"].starts_at), line["session"].title, line["kind"], line["status"], line["hours"]]
         for line in lines
     ]
     header = [_("Date"), _("Session"), _("Kind"), _("Attendance"), _("Credit hours")]
