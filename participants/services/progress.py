@@ -17,9 +17,9 @@ row is always what a fresh computation gives; `rebuild` does it for a whole prog
 rebuild_progress`).
 
 Locks: a change writes progress rows after every other lock it takes (sessions, seat locks, attendance rows),
-the rows of several lawyers in one order (`_LOCK`); so a change holding a progress row waits for nothing but
-other progress rows, taken in that order, and no two changes deadlock over them. The table has no foreign-key
-constraints in the database for the same reason (models.Progress).
+and the rows of several lawyers in one order (`_LOCK`, in the same statement); so a change holding a progress row
+waits for nothing but other progress rows, taken in that order, and no two changes deadlock over them. The table
+has no foreign-key constraints in the database for the same reason (models.Progress).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from ..models import ATTENDED, Admission, Attendance, Enrolment, EnrolmentState,
 ALWAYS = datetime(1970, 1, 1, tzinfo=UTC)
 
 _SQL = """
-WITH scope AS (
-    SELECT id, program_id, participant_id FROM {admission} WHERE program_id = %(program)s {only}
+WITH {lock}scope AS (
+    SELECT id, program_id, participant_id FROM {admission} WHERE program_id = %(program)s {only} {after_lock}
 ),
 attended AS (
     SELECT a.participant_id,
@@ -83,10 +83,13 @@ ON CONFLICT (admission_id) DO UPDATE SET
 """
 
 
-_LOCK = """
-SELECT p.admission_id FROM {progress} p JOIN {admission} ON {admission}.id = p.admission_id
-WHERE {admission}.program_id = %(program)s {only}
-ORDER BY p.admission_id FOR UPDATE OF p
+# On PostgreSQL, the rows about to be written are locked first, in one order (the scope waits for the lock's
+# count: an init plan, run once before it), so that changes writing several lawyers' rows never deadlock.
+_LOCK = """locked AS (
+    SELECT p.admission_id FROM {progress} p JOIN {admission} ON {admission}.id = p.admission_id
+    WHERE {admission}.program_id = %(program)s {only}
+    ORDER BY p.admission_id FOR UPDATE OF p
+),
 """
 
 
@@ -94,7 +97,7 @@ def refresh(program: Program | int, participants: Iterable[int] | QuerySet | Non
     """Recompute the stored figures of these lawyers (ids, or a query of their ids; None: everyone) in
     `program` from their attendance and seats, in one statement. Returns how many lawyers' rows it wrote."""
     program_id = program if isinstance(program, int) else program.pk
-    only, only_params, several = "", [], True
+    only, only_params = "", []
     if isinstance(participants, QuerySet):
         inner, only_params = participants.order_by().query.sql_with_params()
         only = f"AND participant_id IN ({inner})"
@@ -102,7 +105,7 @@ def refresh(program: Program | int, participants: Iterable[int] | QuerySet | Non
         only_params = sorted(set(participants))
         if not only_params:
             return 0
-        only, several = f"AND participant_id IN ({', '.join(['%s'] * len(only_params))})", len(only_params) > 1
+        only = f"AND participant_id IN ({', '.join(['%s'] * len(only_params))})"
     minimum = Program.objects.values_list("min_credit_hours", flat=True).get(pk=program_id)
     tables = {
         "admission": Admission._meta.db_table,
@@ -112,9 +115,12 @@ def refresh(program: Program | int, participants: Iterable[int] | QuerySet | Non
         "session": TrainingSession._meta.db_table,
     }
     only_sql = only.replace("%", "%%") if not only_params else _named(only, len(only_params))
+    locking = connection.vendor == "postgresql"
     sql = _SQL.format(
         **tables,
         only=only_sql,
+        lock=_LOCK.format(**tables, only=only_sql) if locking else "",
+        after_lock="AND (SELECT COUNT(*) FROM locked) >= 0" if locking else "",
         # The whole program: no need to pick its lawyers' attendance out of it (half a second at 10,000).
         only_attended="AND a.participant_id IN (SELECT participant_id FROM scope)" if only else "",
     )
@@ -130,9 +136,6 @@ def refresh(program: Program | int, participants: Iterable[int] | QuerySet | Non
         **{f"only{i}": value for i, value in enumerate(only_params)},
     }
     with connection.cursor() as cursor:
-        if several and connection.vendor == "postgresql":
-            # Several lawyers' rows: locked in one order first, as every writer of several takes them.
-            cursor.execute(_LOCK.format(**tables, only=only_sql), params)
         cursor.execute(sql, params)
         return cursor.rowcount
 
