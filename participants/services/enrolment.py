@@ -23,7 +23,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -96,15 +97,47 @@ def _waiting_in(session_ids) -> list[int]:
 
 
 # --- enrolment --------------------------------------------------------------------------------
+# An enrolment checks its rules in one query before it takes any lock, then holds the locks for two statements:
+# the seat counted (`UPDATE … RETURNING`, which locks the session's row and then takes the lawyer's seat lock),
+# and the enrolment inserted under the rules that another seat change could have broken meanwhile, checked again
+# in the insert itself. Only when that check fails does it look, still under the locks, for what changed.
+def _confirmed_overlapping(participant, starts_at, ends_at, session):
+    """The lawyer's confirmed seats in other scheduled sessions overlapping starts_at–ends_at (values, or
+    OuterRefs to the session being enrolled in)."""
+    return (
+        TrainingSession.objects.scheduled()
+        .overlapping(starts_at, ends_at)
+        .filter(enrolments__participant=participant, enrolments__state=EnrolmentState.CONFIRMED)
+        .exclude(pk=session)
+    )
+
+
+def _rules(participant: Participant) -> dict:
+    """What an enrolment depends on besides the session's own row, as subqueries on a session queryset: the
+    admission, a live enrolment of the lawyer's in it already, a seat of theirs at the same hour."""
+    return {
+        "admitted": Exists(
+            Admission.objects.filter(
+                participant=participant, program=OuterRef("program_id"), state=AdmissionState.ADMITTED
+            )
+        ),
+        "mine": Enrolment.objects.active().filter(participant=participant, session=OuterRef("pk")).values("pk"),
+        "clash": _confirmed_overlapping(participant, OuterRef("starts_at"), OuterRef("ends_at"), OuterRef("pk"))
+        .order_by()
+        .values("pk"),
+    }
+
+
 def _check_may_enrol(participant: Participant, session: TrainingSession, *, on_behalf: bool) -> None:
+    """Refuse with the first rule broken. `session` carries the `_rules` as annotations (`admitted`, `clash`)."""
     program = session.program
     if session.status != SessionStatus.SCHEDULED:
         raise EnrolmentRefused(_("This session is cancelled."))
-    if session.ends_at <= timezone.now():
-        raise EnrolmentRefused(_("This session is over."))
-    if not Admission.objects.filter(participant=participant, program=program, state=AdmissionState.ADMITTED).exists():
-        raise EnrolmentRefused(_("Only lawyers admitted to this program can enrol in its sessions."))
     now = timezone.now()
+    if session.ends_at <= now:
+        raise EnrolmentRefused(_("This session is over."))
+    if not session.admitted:
+        raise EnrolmentRefused(_("Only lawyers admitted to this program can enrol in its sessions."))
     if not on_behalf:
         if program.enrolment_closes_at and now > program.enrolment_closes_at:
             raise EnrolmentRefused(
@@ -114,18 +147,25 @@ def _check_may_enrol(participant: Participant, session: TrainingSession, *, on_b
             raise EnrolmentRefused(
                 _("Enrolment for this program opens on %(date)s.") % {"date": _short(program.enrolment_opens_at)}
             )
-    clash = _clashing_session(participant, session)
-    if clash is not None:
+    if session.clash is not None:
+        clash = TrainingSession.objects.only("title_zh", "title_en").get(pk=session.clash)
         raise EnrolmentRefused(_("You already have a seat in “%(other)s” at that time.") % {"other": clash.title})
+
+
+def _with_rules(participant: Participant, pk: int) -> TrainingSession:
+    """The session with its program and venue, and the `_rules` for this lawyer, in one query."""
+    rules = _rules(participant)
+    return (
+        TrainingSession.objects.select_related("program", "venue")
+        .annotate(admitted=rules["admitted"], mine=Subquery(rules["mine"][:1]), clash=Subquery(rules["clash"][:1]))
+        .get(pk=pk)
+    )
 
 
 def _clashing_session(participant: Participant, session: TrainingSession) -> TrainingSession | None:
     """Another scheduled session overlapping this one in which the lawyer holds a confirmed seat."""
     return (
-        TrainingSession.objects.scheduled()
-        .overlapping(session.starts_at, session.ends_at)
-        .filter(enrolments__participant=participant, enrolments__state=EnrolmentState.CONFIRMED)
-        .exclude(pk=session.pk)
+        _confirmed_overlapping(participant, session.starts_at, session.ends_at, session.pk)
         .only("title_zh", "title_en")
         .first()
     )
@@ -135,6 +175,62 @@ def _short(value) -> str:
     return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
+def _take_seat(session: TrainingSession, participant: Participant) -> bool:
+    """Count a seat taken in the session (its row locked until the transaction ends), then take the lawyer's
+    seat lock, in that order, in one statement: PostgreSQL runs RETURNING once the row is updated. The seat is
+    counted whether or not one is free (a waitlist place gives it back: `_give_back_seats`); `session` gets the
+    seats taken (this one counted) and the capacity as they are now. False if the session was cancelled or has
+    ended meanwhile."""
+    lock = ", pg_advisory_xact_lock(%s, %s)" if connection.vendor == "postgresql" else ""
+    table = connection.ops.quote_name(TrainingSession._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET seats_taken = seats_taken + 1 WHERE id = %s"  # noqa: S608 - our table's name
+            f" RETURNING seats_taken, capacity, status = %s AND ends_at > %s{lock}",
+            [session.pk, SessionStatus.SCHEDULED, timezone.now(), *([SEAT_LOCKS, participant.pk] if lock else [])],
+        )
+        session.seats_taken, session.capacity, still_open = cursor.fetchone()[:3]
+    return bool(still_open)
+
+
+def _insert_if_still_allowed(enrolment: Enrolment, participant: Participant) -> int | None:
+    """Insert `enrolment` unless the admission, a live enrolment of the lawyer's in the session or a seat of
+    theirs at that hour has changed since the rules were read (read again here, under the locks). Its id, or
+    None when something did."""
+    rules = _rules(participant)
+    allowed = (
+        TrainingSession.objects.filter(pk=enrolment.session_id)
+        .filter(rules["admitted"], ~Exists(rules["mine"]), ~Exists(rules["clash"]))
+        .order_by()
+        .values(allowed=F("pk"))
+    )
+    select, params = allowed.query.sql_with_params()
+    fields = [Enrolment._meta.get_field(name) for name in ENROLMENT_COLUMNS]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = [f.get_db_prep_save(getattr(enrolment, f.attname), connection) for f in fields if f.name != "session"]
+    table = connection.ops.quote_name(Enrolment._meta.db_table)
+    placeholders = ", ".join("rules.allowed" if f.name == "session" else "%s" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {placeholders} FROM ({select}) AS rules RETURNING id",  # noqa: S608
+            [*values, *params],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+ENROLMENT_COLUMNS = [
+    "participant",
+    "session",
+    "state",
+    "waitlisted_at",
+    "confirmed_at",
+    "cancelled_at",
+    "created_by",
+    "created_at",
+]
+
+
 @_refused_when_busy
 @transaction.atomic
 def enrol(*, participant: Participant, session: TrainingSession, by=None, moved_from=None) -> Enrolment:
@@ -142,35 +238,73 @@ def enrol(*, participant: Participant, session: TrainingSession, by=None, moved_
 
     `by` is the administrator acting on the lawyer's behalf (deadlines do not apply to them).
     """
-    # Only the session's row is locked (`of`): locking its program too would queue every enrolment
-    # of the program behind one another.
-    session = (
-        TrainingSession.objects.select_for_update(of=("self",)).select_related("program", "venue").get(pk=session.pk)
-    )
-    lock_lawyers([participant.pk])  # then the clash check below sees any seat of theirs confirmed meanwhile
-    seats = Enrolment.objects.filter(session=session).aggregate(
-        taken=Count("pk", filter=Q(state=EnrolmentState.CONFIRMED)),
-        mine=Max("pk", filter=Q(participant=participant) & ~Q(state=EnrolmentState.CANCELLED)),
-    )
-    if seats["mine"] is not None:
-        return Enrolment.objects.get(pk=seats["mine"])
-    _check_may_enrol(participant, session, on_behalf=by is not None and by.pk != participant.user_id)
+    on_behalf = by is not None and by.pk != participant.user_id
+    # Every rule, read before any lock: most refusals and second clicks take none.
+    session = _with_rules(participant, session.pk)
+    if session.mine is not None:
+        return Enrolment.objects.get(pk=session.mine)
+    _check_may_enrol(participant, session, on_behalf=on_behalf)
+    # The session's row (only its: locking its program too would queue every enrolment of the program behind
+    # one another), then the lawyer's seat lock: see the top.
+    if not _take_seat(session, participant):  # cancelled, or moved into the past, meanwhile
+        _check_may_enrol(participant, _with_rules(participant, session.pk), on_behalf=on_behalf)  # says which
+        raise EnrolmentRefused(BUSY)  # not reached
     now = timezone.now()
-    if seats["taken"] < session.capacity:
+    if session.seats_taken <= session.capacity:
         state, fields = EnrolmentState.CONFIRMED, {"confirmed_at": now}
     else:
         state, fields = EnrolmentState.WAITLISTED, {"waitlisted_at": now}
-    # The session row lock serialises every enrolment in this session, so the "existing" check above
-    # cannot race; the partial unique constraint stays as the last line of defence.
-    enrolment = Enrolment.objects.create(
+        _give_back_seats(session, 1)
+    enrolment = Enrolment(
         participant=participant,
         session=session,
         state=state,
         created_by_id=by.pk if by else participant.user_id,
         **fields,
     )
+    # The session row lock serialises every enrolment in this session and the seat lock every seat change of the
+    # lawyer's; the partial unique constraint stays as the last line of defence.
+    enrolment.pk = _insert_if_still_allowed(enrolment, participant)
+    if enrolment.pk is None:  # withdrawn, enrolled in another tab, or seated at that hour meanwhile
+        session = _with_rules(participant, session.pk)
+        if session.mine is not None:  # a second click: the seat counted above goes with the rest of this change
+            existing = Enrolment.objects.get(pk=session.mine)
+            transaction.set_rollback(True)
+            return existing
+        _check_may_enrol(participant, session, on_behalf=on_behalf)
+        raise EnrolmentRefused(BUSY)  # not reached: the insert's rules are _check_may_enrol's
+    enrolment._state.adding, enrolment._state.db = False, connection.alias
     _announce(enrolment, "confirmed" if state == EnrolmentState.CONFIRMED else "waitlisted", moved_from=moved_from)
     return enrolment
+
+
+def seats_recount(*, sessions) -> None:
+    """Set the stored counter of these sessions (a queryset) from their confirmed enrolments, for a writer that
+    inserts seats in bulk outside the services (the demo's COPY). Call with nothing else changing their seats."""
+    confirmed = (
+        Enrolment.objects.confirmed()
+        .filter(session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    sessions.update(seats_taken=Coalesce(Subquery(confirmed), 0))
+
+
+def _give_back_seats(session: TrainingSession, count: int) -> None:
+    """Seats given up (or counted and not given) in a session whose row this transaction has locked."""
+    TrainingSession.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") - count)
+    session.seats_taken -= count
+
+
+def _count_seats(taken: dict[int, int]) -> None:
+    """Confirmed seats given, by session id, in sessions whose rows this transaction has locked: one statement."""
+    taken = {pk: n for pk, n in taken.items() if n}
+    if taken:
+        TrainingSession.objects.filter(pk__in=taken).update(
+            seats_taken=F("seats_taken") + Case(*(When(pk=pk, then=Value(n)) for pk, n in taken.items()))
+        )
 
 
 @_refused_when_busy
@@ -193,6 +327,7 @@ def enrolment_cancel(*, enrolment: Enrolment, by, notify_lawyer: bool = True) ->
     if notify_lawyer:
         _announce(enrolment, "cancelled")
     if was_confirmed:
+        _give_back_seats(session, 1)
         promote_waitlist(session=session)
     return enrolment
 
@@ -220,11 +355,12 @@ def enrolment_move(*, enrolment: Enrolment, to: TrainingSession, by) -> Enrolmen
 
 
 def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
-    """Fill free seats from the waitlist, first come first served. Call with the session row locked."""
+    """Fill free seats from the waitlist, first come first served. Call with the session row locked (and read
+    under that lock: its `seats_taken` is the count the free seats are found from)."""
     promoted = []
     if session.has_ended:
         return promoted  # a seat freed afterwards (the office correcting the roster) is no seat to give
-    free = session.capacity - Enrolment.objects.confirmed().filter(session=session).count()
+    free = session.capacity - session.seats_taken
     if free <= 0:
         return promoted
     # Everyone waiting, before the clash checks: their own enrolment elsewhere may be confirming a seat right now.
@@ -239,6 +375,8 @@ def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
         _announce(waiting, "promoted")
         promoted.append(waiting)
         free -= 1
+    _count_seats({session.pk: len(promoted)})
+    session.seats_taken += len(promoted)
     return promoted
 
 
@@ -257,11 +395,9 @@ def timetable_slots(*, participant: Participant, program: Program) -> list[dict]
     """For a lawyer admitted to `program`: each open elective with their state, position and seats left."""
     if not Admission.objects.filter(participant=participant, program=program, state=AdmissionState.ADMITTED).exists():
         return []
-    sessions = (
-        program.sessions.filter(is_required=False, status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now())
-        .annotate(taken=Count("enrolments", filter=Q(enrolments__state=EnrolmentState.CONFIRMED)))
-        .order_by("starts_at")
-    )
+    sessions = program.sessions.filter(
+        is_required=False, status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now()
+    ).order_by("starts_at")
     mine = {
         e.session_id: e
         for e in Enrolment.objects.active()
@@ -276,7 +412,7 @@ def timetable_slots(*, participant: Participant, program: Program) -> list[dict]
                 "session": session,
                 "enrolment": enrolment,
                 "position": enrolment.waitlist_position if enrolment else None,
-                "seats_left": max(session.capacity - session.taken, 0),
+                "seats_left": max(session.capacity - session.seats_taken, 0),
             }
         )
     return slots
