@@ -10,6 +10,7 @@ whatever the task was to do waits in the database for its sweep, so nothing is l
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from functools import partial
 
@@ -37,9 +38,14 @@ def send(task: str, *, on_failure: Callable[[], object] | None = None, **kwargs)
     return True
 
 
+_IMPORTING = threading.Lock()
+
+
 def _task(name: str):
     """The task of that name. A web process imports no tasks module of its own accord (the worker does, as it
-    starts): the first look-up imports them all, as the worker would (Celery's autodiscovery)."""
+    starts): the first look-up imports them all, as the worker would (Celery's autodiscovery), once, while any
+    other thread's look-up waits (one finding the modules half imported would find no task of that name)."""
     if name not in current_app.tasks:
-        current_app.loader.import_default_modules()
+        with _IMPORTING:
+            current_app.loader.import_default_modules()
     return current_app.tasks[name]

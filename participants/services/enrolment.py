@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -97,47 +98,70 @@ def _waiting_in(session_ids) -> list[int]:
 
 
 # --- enrolment --------------------------------------------------------------------------------
-# An enrolment checks its rules in one query before it takes any lock, then holds the locks for two statements:
+# An enrolment reads its rules in one query before it takes any lock, then holds the locks for two statements:
 # the seat counted (`UPDATE … RETURNING`, which locks the session's row and then takes the lawyer's seat lock),
-# and the enrolment inserted under the rules that another seat change could have broken meanwhile, checked again
-# in the insert itself. Only when that check fails does it look, still under the locks, for what changed.
-def _confirmed_overlapping(participant, starts_at, ends_at, session):
-    """The lawyer's confirmed seats in other scheduled sessions overlapping starts_at–ends_at (values, or
-    OuterRefs to the session being enrolled in)."""
-    return (
-        TrainingSession.objects.scheduled()
-        .overlapping(starts_at, ends_at)
-        .filter(enrolments__participant=participant, enrolments__state=EnrolmentState.CONFIRMED)
-        .exclude(pk=session)
-    )
+# and the enrolment inserted under the rules that another seat change could have broken meanwhile, read again
+# in the insert itself. Only when that fails does it look, still under the locks, for what changed.
+# Plain SQL: the enrolment rush runs these at hundreds a second, and building them with the ORM cost more CPU
+# than the rest of the request.
+_SESSIONS, _ENROLMENTS = TrainingSession._meta.db_table, Enrolment._meta.db_table
+# What an enrolment in the session `s` depends on besides its row, for the lawyer given three times as
+# parameters: their admission to its program, a live enrolment of theirs in it already, a confirmed seat of
+# theirs in another scheduled session at an overlapping hour.
+_RULES = f"""
+    EXISTS (
+        SELECT 1 FROM {Admission._meta.db_table} a
+        WHERE a.participant_id = %s AND a.program_id = s.program_id AND a.state = '{AdmissionState.ADMITTED}'
+    ) AS admitted,
+    (
+        SELECT e.id FROM {_ENROLMENTS} e
+        WHERE e.participant_id = %s AND e.session_id = s.id AND e.state <> '{EnrolmentState.CANCELLED}' LIMIT 1
+    ) AS mine,
+    (
+        SELECT o.id FROM {_ENROLMENTS} c JOIN {_SESSIONS} o ON o.id = c.session_id
+        WHERE c.participant_id = %s AND c.state = '{EnrolmentState.CONFIRMED}'
+            AND o.status = '{SessionStatus.SCHEDULED}'
+            AND o.starts_at < s.ends_at AND o.ends_at > s.starts_at AND o.id <> s.id
+        LIMIT 1
+    ) AS clash
+"""  # noqa: S608 - our tables' names and our states' values
 
 
-def _rules(participant: Participant) -> dict:
-    """What an enrolment depends on besides the session's own row, as subqueries on a session queryset: the
-    admission, a live enrolment of the lawyer's in it already, a seat of theirs at the same hour."""
-    return {
-        "admitted": Exists(
-            Admission.objects.filter(
-                participant=participant, program=OuterRef("program_id"), state=AdmissionState.ADMITTED
-            )
-        ),
-        "mine": Enrolment.objects.active().filter(participant=participant, session=OuterRef("pk")).values("pk"),
-        "clash": _confirmed_overlapping(participant, OuterRef("starts_at"), OuterRef("ends_at"), OuterRef("pk"))
-        .order_by()
-        .values("pk"),
-    }
+@dataclass
+class _Facts:
+    """What the rules of an enrolment found, as they are at one moment."""
+
+    scheduled: bool  # not cancelled
+    ahead: bool  # not over
+    admitted: bool
+    mine: int | None  # the lawyer's live enrolment in it
+    clash: int | None  # a session in which the lawyer holds a seat at that hour
 
 
-def _check_may_enrol(participant: Participant, session: TrainingSession, *, on_behalf: bool) -> None:
-    """Refuse with the first rule broken. `session` carries the `_rules` as annotations (`admitted`, `clash`)."""
+def _facts(participant_pk: int, session_pk: int) -> _Facts:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.status = %s, s.ends_at > %s, {_RULES} FROM {_SESSIONS} s WHERE s.id = %s",  # noqa: S608
+            [SessionStatus.SCHEDULED, _now_for_sql(), *[participant_pk] * 3, session_pk],
+        )
+        scheduled, ahead, admitted, mine, clash = cursor.fetchone()
+    return _Facts(bool(scheduled), bool(ahead), bool(admitted), mine, clash)
+
+
+def _now_for_sql():
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
+def _check_may_enrol(facts: _Facts, session: TrainingSession, *, on_behalf: bool) -> None:
+    """Refuse with the first rule broken (the program's enrolment window as `session.program` has it)."""
     program = session.program
-    if session.status != SessionStatus.SCHEDULED:
+    if not facts.scheduled:
         raise EnrolmentRefused(_("This session is cancelled."))
-    now = timezone.now()
-    if session.ends_at <= now:
+    if not facts.ahead:
         raise EnrolmentRefused(_("This session is over."))
-    if not session.admitted:
+    if not facts.admitted:
         raise EnrolmentRefused(_("Only lawyers admitted to this program can enrol in its sessions."))
+    now = timezone.now()
     if not on_behalf:
         if program.enrolment_closes_at and now > program.enrolment_closes_at:
             raise EnrolmentRefused(
@@ -147,88 +171,53 @@ def _check_may_enrol(participant: Participant, session: TrainingSession, *, on_b
             raise EnrolmentRefused(
                 _("Enrolment for this program opens on %(date)s.") % {"date": _short(program.enrolment_opens_at)}
             )
-    if session.clash is not None:
-        clash = TrainingSession.objects.only("title_zh", "title_en").get(pk=session.clash)
+    if facts.clash is not None:
+        clash = TrainingSession.objects.only("title_zh", "title_en").get(pk=facts.clash)
         raise EnrolmentRefused(_("You already have a seat in “%(other)s” at that time.") % {"other": clash.title})
-
-
-def _with_rules(participant: Participant, pk: int) -> TrainingSession:
-    """The session with its program and venue, and the `_rules` for this lawyer, in one query."""
-    rules = _rules(participant)
-    return (
-        TrainingSession.objects.select_related("program", "venue")
-        .annotate(admitted=rules["admitted"], mine=Subquery(rules["mine"][:1]), clash=Subquery(rules["clash"][:1]))
-        .get(pk=pk)
-    )
-
-
-def _clashing_session(participant: Participant, session: TrainingSession) -> TrainingSession | None:
-    """Another scheduled session overlapping this one in which the lawyer holds a confirmed seat."""
-    return (
-        _confirmed_overlapping(participant, session.starts_at, session.ends_at, session.pk)
-        .only("title_zh", "title_en")
-        .first()
-    )
 
 
 def _short(value) -> str:
     return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
-def _take_seat(session: TrainingSession, participant: Participant) -> bool:
+def _take_seat(session: TrainingSession, participant: Participant) -> tuple[bool, bool]:
     """Count a seat taken in the session (its row locked until the transaction ends), then take the lawyer's
     seat lock, in that order, in one statement: PostgreSQL runs RETURNING once the row is updated. The seat is
-    counted whether or not one is free (a waitlist place gives it back: `_give_back_seats`); `session` gets the
-    seats taken (this one counted) and the capacity as they are now. False if the session was cancelled or has
-    ended meanwhile."""
+    counted whether or not one is free: a waitlist place gives it back (`_give_back_seats`). Answers whether
+    the session is still open (not cancelled or over meanwhile), and whether the seat counted is a free one."""
     lock = ", pg_advisory_xact_lock(%s, %s)" if connection.vendor == "postgresql" else ""
-    table = connection.ops.quote_name(TrainingSession._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET seats_taken = seats_taken + 1 WHERE id = %s"  # noqa: S608 - our table's name
+            f"UPDATE {_SESSIONS} SET seats_taken = seats_taken + 1 WHERE id = %s"  # noqa: S608 - our table's name
             f" RETURNING seats_taken, capacity, status = %s AND ends_at > %s{lock}",
-            [session.pk, SessionStatus.SCHEDULED, timezone.now(), *([SEAT_LOCKS, participant.pk] if lock else [])],
+            [session.pk, SessionStatus.SCHEDULED, _now_for_sql(), *([SEAT_LOCKS, participant.pk] if lock else [])],
         )
-        session.seats_taken, session.capacity, still_open = cursor.fetchone()[:3]
-    return bool(still_open)
+        taken, capacity, still_open = cursor.fetchone()[:3]
+    return bool(still_open), taken <= capacity
 
 
-def _insert_if_still_allowed(enrolment: Enrolment, participant: Participant) -> int | None:
-    """Insert `enrolment` unless the admission, a live enrolment of the lawyer's in the session or a seat of
+_INSERTED = [
+    Enrolment._meta.get_field(name)
+    for name in ("participant", "state", "waitlisted_at", "confirmed_at", "created_by", "created_at")
+]
+_INSERT = f"""
+    INSERT INTO {_ENROLMENTS} (session_id, {", ".join(f.column for f in _INSERTED)})
+    SELECT r.id, {", ".join(["%s"] * len(_INSERTED))}
+    FROM (SELECT s.id, {_RULES} FROM {_SESSIONS} s WHERE s.id = %s) r
+    WHERE r.admitted AND r.mine IS NULL AND r.clash IS NULL
+    RETURNING id
+"""  # noqa: S608 - our tables' and columns' names
+
+
+def _insert_if_still_allowed(enrolment: Enrolment) -> int | None:
+    """Insert `enrolment` unless its lawyer's admission, a live enrolment of theirs in the session or a seat of
     theirs at that hour has changed since the rules were read (read again here, under the locks). Its id, or
     None when something did."""
-    rules = _rules(participant)
-    allowed = (
-        TrainingSession.objects.filter(pk=enrolment.session_id)
-        .filter(rules["admitted"], ~Exists(rules["mine"]), ~Exists(rules["clash"]))
-        .order_by()
-        .values(allowed=F("pk"))
-    )
-    select, params = allowed.query.sql_with_params()
-    fields = [Enrolment._meta.get_field(name) for name in ENROLMENT_COLUMNS]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    values = [f.get_db_prep_save(getattr(enrolment, f.attname), connection) for f in fields if f.name != "session"]
-    table = connection.ops.quote_name(Enrolment._meta.db_table)
-    placeholders = ", ".join("rules.allowed" if f.name == "session" else "%s" for f in fields)
+    values = [f.get_db_prep_save(getattr(enrolment, f.attname), connection) for f in _INSERTED]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {placeholders} FROM ({select}) AS rules RETURNING id",  # noqa: S608
-            [*values, *params],
-        )
+        cursor.execute(_INSERT, [*values, *[enrolment.participant_id] * 3, enrolment.session_id])
         row = cursor.fetchone()
     return row[0] if row else None
-
-
-ENROLMENT_COLUMNS = [
-    "participant",
-    "session",
-    "state",
-    "waitlisted_at",
-    "confirmed_at",
-    "cancelled_at",
-    "created_by",
-    "created_at",
-]
 
 
 @_refused_when_busy
@@ -240,21 +229,22 @@ def enrol(*, participant: Participant, session: TrainingSession, by=None, moved_
     """
     on_behalf = by is not None and by.pk != participant.user_id
     # Every rule, read before any lock: most refusals and second clicks take none.
-    session = _with_rules(participant, session.pk)
-    if session.mine is not None:
-        return Enrolment.objects.get(pk=session.mine)
-    _check_may_enrol(participant, session, on_behalf=on_behalf)
+    facts = _facts(participant.pk, session.pk)
+    if facts.mine is not None:
+        return Enrolment.objects.get(pk=facts.mine)
+    _check_may_enrol(facts, session, on_behalf=on_behalf)
     # The session's row (only its: locking its program too would queue every enrolment of the program behind
     # one another), then the lawyer's seat lock: see the top.
-    if not _take_seat(session, participant):  # cancelled, or moved into the past, meanwhile
-        _check_may_enrol(participant, _with_rules(participant, session.pk), on_behalf=on_behalf)  # says which
+    still_open, free = _take_seat(session, participant)
+    if not still_open:  # cancelled, or moved into the past, meanwhile
+        _check_may_enrol(_facts(participant.pk, session.pk), session, on_behalf=on_behalf)  # says which
         raise EnrolmentRefused(BUSY)  # not reached
     now = timezone.now()
-    if session.seats_taken <= session.capacity:
+    if free:
         state, fields = EnrolmentState.CONFIRMED, {"confirmed_at": now}
     else:
         state, fields = EnrolmentState.WAITLISTED, {"waitlisted_at": now}
-        _give_back_seats(session, 1)
+        _give_back_seats(session.pk, 1)
     enrolment = Enrolment(
         participant=participant,
         session=session,
@@ -264,14 +254,14 @@ def enrol(*, participant: Participant, session: TrainingSession, by=None, moved_
     )
     # The session row lock serialises every enrolment in this session and the seat lock every seat change of the
     # lawyer's; the partial unique constraint stays as the last line of defence.
-    enrolment.pk = _insert_if_still_allowed(enrolment, participant)
+    enrolment.pk = _insert_if_still_allowed(enrolment)
     if enrolment.pk is None:  # withdrawn, enrolled in another tab, or seated at that hour meanwhile
-        session = _with_rules(participant, session.pk)
-        if session.mine is not None:  # a second click: the seat counted above goes with the rest of this change
-            existing = Enrolment.objects.get(pk=session.mine)
+        facts = _facts(participant.pk, session.pk)
+        if facts.mine is not None:  # a second click: the seat counted above goes with the rest of this change
+            existing = Enrolment.objects.get(pk=facts.mine)
             transaction.set_rollback(True)
             return existing
-        _check_may_enrol(participant, session, on_behalf=on_behalf)
+        _check_may_enrol(facts, session, on_behalf=on_behalf)
         raise EnrolmentRefused(BUSY)  # not reached: the insert's rules are _check_may_enrol's
     enrolment._state.adding, enrolment._state.db = False, connection.alias
     _announce(enrolment, "confirmed" if state == EnrolmentState.CONFIRMED else "waitlisted", moved_from=moved_from)
@@ -292,10 +282,9 @@ def seats_recount(*, sessions) -> None:
     sessions.update(seats_taken=Coalesce(Subquery(confirmed), 0))
 
 
-def _give_back_seats(session: TrainingSession, count: int) -> None:
+def _give_back_seats(session_pk: int, count: int) -> None:
     """Seats given up (or counted and not given) in a session whose row this transaction has locked."""
-    TrainingSession.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") - count)
-    session.seats_taken -= count
+    TrainingSession.objects.filter(pk=session_pk).update(seats_taken=F("seats_taken") - count)
 
 
 def _count_seats(taken: dict[int, int]) -> None:
@@ -327,7 +316,8 @@ def enrolment_cancel(*, enrolment: Enrolment, by, notify_lawyer: bool = True) ->
     if notify_lawyer:
         _announce(enrolment, "cancelled")
     if was_confirmed:
-        _give_back_seats(session, 1)
+        _give_back_seats(session.pk, 1)
+        session.seats_taken -= 1  # read under the lock above: the count the waitlist is promoted from
         promote_waitlist(session=session)
     return enrolment
 
@@ -368,7 +358,7 @@ def promote_waitlist(*, session: TrainingSession) -> list[Enrolment]:
     for waiting in Enrolment.objects.waitlisted().filter(session=session).select_related("participant__user"):
         if free <= 0:
             break
-        if _clashing_session(waiting.participant, session) is not None:
+        if _facts(waiting.participant_id, session.pk).clash is not None:
             continue  # they took another seat at that time since; the next in line gets this one
         waiting.state, waiting.confirmed_at = EnrolmentState.CONFIRMED, timezone.now()
         waiting.save(update_fields=["state", "confirmed_at"])
