@@ -47,9 +47,13 @@ class Notification(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.BOTH)
     language = models.CharField(_("language"), max_length=10)
     to_email = models.EmailField(_("sent to"), blank=True)
-    subject = models.CharField(_("subject"), max_length=250)
-    body_text = models.TextField(_("text"))
+    # The words are written once, by the first that needs them (services.render): the delivery task, in the
+    # worker, or the page listing the notice. Until then they are empty and `context` holds what they are
+    # rendered from.
+    subject = models.CharField(_("subject"), max_length=250, blank=True)
+    body_text = models.TextField(_("text"), blank=True)
     body_html = models.TextField(_("HTML"), blank=True)
+    context = models.JSONField(_("context to render"), null=True, blank=True, editable=False)
     link = models.CharField(_("link"), max_length=500, blank=True)
     sensitive = models.BooleanField(
         _("sensitive"), default=False, help_text=_("Holds a secret link: the body is erased once delivered.")

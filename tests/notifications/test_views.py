@@ -66,3 +66,16 @@ def test_outbox_never_shows_a_personal_link(administrator_client, lawyer):
     secret = services.notify(lawyer, "welcome", channel=Channel.EMAIL, sensitive=True, link="/accounts/activate/abc/")
     detail = administrator_client.get(reverse("notifications:outbox_detail", args=[secret.pk]))
     assert "/accounts/activate/abc/" not in detail.text
+
+
+@pytest.mark.django_db
+def test_a_notice_the_worker_has_not_delivered_yet_is_shown_with_its_words(lawyer_client, lawyer):
+    """Its words are written by the first that needs them: here the inbox, before the delivery task."""
+    notice = services.notify(lawyer, "welcome", channel=Channel.BOTH)
+    assert notice.subject == ""
+    response = lawyer_client.get(reverse("notifications:inbox"))
+    [shown] = response.context["page"]
+    assert shown.subject and shown.subject in response.text
+    notice.refresh_from_db()
+    assert notice.subject == shown.subject and notice.context is None
+    assert notice.state == State.QUEUED  # still for the worker to send
