@@ -2,7 +2,8 @@
 
 `notify` is called by every app inside its own transaction; the e-mail is queued only after that
 transaction commits, and `deliver` claims a row before sending so a task that runs twice sends once.
-A notice's words are rendered by the first that needs them (`render`): the delivery task, or a page listing it.
+A notice's words are rendered where it is sent (`render`): an e-mail's by the delivery task in the worker, a notice
+shown only in the app at once.
 """
 
 from __future__ import annotations
@@ -105,19 +106,19 @@ def _thaw(value):
     return {key: _thaw(item) for key, item in value.items()}
 
 
+def _words(notification: Notification, context: dict[str, Any]) -> tuple[str, str, str]:
+    full = {"recipient": notification.recipient, "site_url": settings.SITE_URL, "link": notification.link, **context}
+    subject, text, html = _render(notification.kind, full, notification.language)
+    return subject[:250], text, html
+
+
 def render(notifications) -> None:
-    """Write the words of the notices not yet rendered (in their recipients' languages), once."""
+    """Write the words of the notices not yet rendered (in their recipients' languages), once, and save them."""
     for notification in notifications:
         if notification.context is None:
             continue
-        context = {
-            "recipient": notification.recipient,
-            "site_url": settings.SITE_URL,
-            "link": notification.link,
-            **_thaw(notification.context),
-        }
-        subject, text, html = _render(notification.kind, context, notification.language)
-        notification.subject, notification.body_text, notification.body_html = subject[:250], text, html
+        subject, text, html = _words(notification, _thaw(notification.context))
+        notification.subject, notification.body_text, notification.body_html = subject, text, html
         notification.context = None
         # Only while still unrendered: a delivered sensitive notice is erased, and stays so.
         Notification.objects.filter(pk=notification.pk, context__isnull=False).update(
@@ -135,8 +136,8 @@ def notify(
     link: str = "",
     sensitive: bool = False,
 ) -> Notification:
-    """Store a message for `recipient` in their language; e-mail it once the caller commits. Its words are
-    rendered later (`render`): by the delivery task in the worker, not in the caller's request.
+    """Store a message for `recipient` in their language; e-mail it once the caller commits. An e-mail's words
+    are rendered by the delivery task in the worker (`render`), not in the caller's request.
 
     With a `dedup_key` that was used before, nothing new is stored and the earlier row is returned,
     so callers can notify from code that may run twice.
@@ -159,6 +160,9 @@ def notify(
     if dedup_key:
         notification.dedup_key = dedup_key
     notification.full_clean(exclude=["recipient", "dedup_key"])
+    if not notification.wants_email:  # no worker delivers it: its words now
+        notification.context = None
+        notification.subject, notification.body_text, notification.body_html = _words(notification, context or {})
     if not dedup_key:
         notification.save()  # a fresh random key cannot collide: no savepoint needed
     else:

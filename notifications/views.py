@@ -20,10 +20,9 @@ PAGE_SIZE = 30
 def inbox(request):
     """The signed-in person's in-app notices, newest first."""
     notifications = Notification.objects.in_app_for(request.user).only(
-        "subject", "body_text", "link", "created_at", "read_at", "kind", "context", "language", "recipient"
+        "subject", "body_text", "link", "created_at", "read_at", "kind"
     )
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    services.render(page)  # those not yet delivered have no words yet
     return render(request, "notifications/inbox.html", {"page": page})
 
 
@@ -34,7 +33,6 @@ def mark_read(request):
     services.mark_read(user=request.user, notification_ids=ids)
     if request.htmx:
         page = Paginator(Notification.objects.in_app_for(request.user), PAGE_SIZE).get_page(request.POST.get("page"))
-        services.render(page)
         return render(request, "notifications/inbox.html#notice-list", {"page": page})
     return redirect("notifications:inbox")
 
@@ -55,7 +53,6 @@ def outbox(request):
     counts = {row["state"]: row["n"] for row in Notification.objects.exclude(channel="in_app").state_counts()}
     states = [(value, label, counts.get(value, 0)) for value, label in State.choices]
     page = Paginator(notifications, 50).get_page(request.GET.get("page"))
-    services.render(page)
     return render(
         request,
         "notifications/outbox.html",
@@ -67,7 +64,6 @@ def outbox(request):
 @permission_required("notifications.view_notification", raise_exception=True)
 def outbox_detail(request, pk):
     notification = get_object_or_404(Notification.objects.select_related("recipient"), pk=pk)
-    services.render([notification])
     return render(request, "notifications/outbox_detail.html", {"notification": notification})
 
 

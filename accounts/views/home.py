@@ -6,7 +6,6 @@ from django.shortcuts import render
 
 from common.panels import collect_panels
 from notifications.models import Notification, State
-from notifications.services import render as render_notices
 
 from ..models import Invitation
 from ..roles import Role
@@ -18,9 +17,12 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "home/visitor.html")
-    recent = list(Notification.objects.in_app_for(user)[:5])
-    render_notices(recent)  # those not yet delivered have no words yet
-    context = {"panels": collect_panels("home_panels", request), "recent_notifications": recent}
+    context = {
+        "panels": collect_panels("home_panels", request),
+        "recent_notifications": Notification.objects.in_app_for(user).only("subject", "link", "created_at", "read_at")[
+            :5
+        ],
+    }
     if user.is_administrator:
         context.update(_administrator_overview())
         return render(request, "home/administrator.html", context)

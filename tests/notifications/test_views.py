@@ -69,13 +69,16 @@ def test_outbox_never_shows_a_personal_link(administrator_client, lawyer):
 
 
 @pytest.mark.django_db
-def test_a_notice_the_worker_has_not_delivered_yet_is_shown_with_its_words(lawyer_client, lawyer):
-    """Its words are written by the first that needs them: here the inbox, before the delivery task."""
+def test_a_notice_the_worker_has_not_delivered_yet_is_shown_as_on_its_way(lawyer_client, lawyer, smtp):
+    """An e-mail's words are written by the delivery task; until then the inbox lists the notice as on its way."""
+    lawyer.language = "en"
+    lawyer.save()
     notice = services.notify(lawyer, "welcome", channel=Channel.BOTH)
     assert notice.subject == ""
-    response = lawyer_client.get(reverse("notifications:inbox"))
-    [shown] = response.context["page"]
-    assert shown.subject and shown.subject in response.text
+    inbox = lawyer_client.get(reverse("notifications:inbox"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "A new notice, on its way" in inbox.text
+    services.deliver(notification_id=notice.pk)
     notice.refresh_from_db()
-    assert notice.subject == shown.subject and notice.context is None
-    assert notice.state == State.QUEUED  # still for the worker to send
+    assert "Welcome" in notice.subject and notice.context is None
+    inbox = lawyer_client.get(reverse("notifications:inbox"), HTTP_ACCEPT_LANGUAGE="en")
+    assert notice.subject in inbox.text and "on its way" not in inbox.text
