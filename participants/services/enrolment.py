@@ -101,7 +101,8 @@ def _waiting_in(session_ids) -> list[int]:
 # An enrolment reads its rules in one query before it takes any lock, then holds the locks for two statements:
 # the seat counted (`UPDATE … RETURNING`, which locks the session's row and then takes the lawyer's seat lock),
 # and the enrolment inserted under the rules that another seat change could have broken meanwhile, read again
-# in the insert itself. Only when that fails does it look, still under the locks, for what changed.
+# in the insert itself (a waitlist place gives the seat counted back in between). Only when the insert finds a
+# rule broken does it look, still under the locks, for which.
 # The first read leaves out the seats at the same hour: they must be looked for under the lawyer's seat lock
 # anyway (the insert does), and it is the dearest rule to read (every seat the lawyer holds).
 # Plain SQL: the enrolment rush runs these at hundreds a second, and building them with the ORM cost more CPU
@@ -148,7 +149,10 @@ def _facts(participant_pk: int, session_pk: int, *, clash: bool = True) -> _Fact
             f"SELECT s.status = %s, s.ends_at > %s, {rules} FROM {_SESSIONS} s WHERE s.id = %s",  # noqa: S608
             [SessionStatus.SCHEDULED, _now_for_sql(), *[participant_pk] * count, session_pk],
         )
-        scheduled, ahead, admitted, *found = cursor.fetchone()
+        row = cursor.fetchone()
+    if row is None:
+        raise TrainingSession.DoesNotExist
+    scheduled, ahead, admitted, *found = row
     return _Facts(bool(scheduled), bool(ahead), bool(admitted), *found)
 
 
@@ -196,7 +200,10 @@ def _take_seat(session: TrainingSession, participant: Participant) -> tuple[bool
             f" RETURNING seats_taken, capacity, status = %s AND ends_at > %s{lock}",
             [session.pk, SessionStatus.SCHEDULED, _now_for_sql(), *([SEAT_LOCKS, participant.pk] if lock else [])],
         )
-        taken, capacity, still_open = cursor.fetchone()[:3]
+        row = cursor.fetchone()
+    if row is None:
+        raise TrainingSession.DoesNotExist
+    taken, capacity, still_open = row[:3]
     return bool(still_open), taken <= capacity
 
 
