@@ -40,7 +40,7 @@ def program_of(size: int, source: Program) -> Program:
     originals = list(source.sessions.order_by("starts_at")[:size])
     copies = []
     for session in originals:
-        session.pk, session.program, session.topic = None, program, None
+        session.pk, session.program, session.topic, session.seats_taken = None, program, None, 0  # no seats copied
         copies.append(session)
     TrainingSession.objects.bulk_create(copies)
     by_start = {(s.starts_at, s.venue_id): s for s in copies}
@@ -151,7 +151,8 @@ def checkin_session_of(program: Program) -> tuple[TrainingSession, list[str]]:
     lawyers = checkin_lawyers(int(os.environ.get("BENCH_CHECKIN_LAWYERS", "3000")))
     session = TrainingSession.objects.create(
         program=program, title_zh="签到压测课程", format="lecture", venue=program.sessions.first().venue,
-        capacity=len(lawyers), credit_hours=2, is_required=True, starts_at=start, ends_at=start + timedelta(hours=2),
+        capacity=len(lawyers), seats_taken=len(lawyers), credit_hours=2, is_required=True, starts_at=start,
+        ends_at=start + timedelta(hours=2),
     )  # fmt: skip
     Enrolment.objects.bulk_create(
         [Enrolment(participant=p, session=session, state="confirmed", confirmed_at=start) for p in lawyers]

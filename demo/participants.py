@@ -33,7 +33,7 @@ from participants.models import (
     ProvinceQuota,
     Specialty,
 )
-from participants.services import checkin_window, progress
+from participants.services import checkin_window, progress, seats_recount
 from sessions.models import Program, SessionFormat, SessionStatus, TrainingSession
 
 # The name pools and the province weights below are tables of data, packed rows kept as written (fmt: skip):
@@ -257,6 +257,7 @@ def _enrol(program: Program, participants: list[Participant], rng: random.Random
             else:
                 rows.append((p.pk, session.pk, waitlisted, None, moment, moment))
     _insert(Enrolment, ENROLMENT_FIELDS, rows)
+    seats_recount(sessions=program.sessions.all())  # the seats written above, behind the services
     return seats
 
 
@@ -294,6 +295,7 @@ def _enrol_live(program: Program, lawyers: list[Participant], rng: random.Random
             else:
                 rows.append((participant.pk, session.pk, waitlisted, None, moment, moment))
     _insert(Enrolment, ENROLMENT_FIELDS, rows)
+    seats_recount(sessions=program.sessions.all())  # the seats written above, behind the services
     return seats
 
 

@@ -35,10 +35,7 @@ def portal(request):
         TrainingSession.objects.filter(assignments__faculty__user=request.user)
         .select_related("program", "venue", "topic")
         .prefetch_related(timetable.ASSIGNMENTS)
-        .annotate(
-            seats=Count("enrolments", filter=Q(enrolments__state=SEATED), distinct=True),
-            material_count=Count("materials", filter=Q(materials__deleted_at__isnull=True), distinct=True),
-        )
+        .annotate(material_count=Count("materials", filter=Q(materials__deleted_at__isnull=True), distinct=True))
         .order_by("starts_at")
     )
     sessions = list(sessions)

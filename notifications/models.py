@@ -47,9 +47,13 @@ class Notification(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.BOTH)
     language = models.CharField(_("language"), max_length=10)
     to_email = models.EmailField(_("sent to"), blank=True)
-    subject = models.CharField(_("subject"), max_length=250)
-    body_text = models.TextField(_("text"))
+    # The words are written once, where the notice is sent (services.render): an e-mail's by the delivery task,
+    # in the worker, not in the request that notified; a notice only shown in the app at once. Until then they
+    # are empty (pages show `heading`) and `context` holds what they are rendered from.
+    subject = models.CharField(_("subject"), max_length=250, blank=True)
+    body_text = models.TextField(_("text"), blank=True)
     body_html = models.TextField(_("HTML"), blank=True)
+    context = models.JSONField(_("context to render"), null=True, blank=True, editable=False)
     link = models.CharField(_("link"), max_length=500, blank=True)
     sensitive = models.BooleanField(
         _("sensitive"), default=False, help_text=_("Holds a secret link: the body is erased once delivered.")
@@ -79,6 +83,11 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.recipient}"
+
+    @property
+    def heading(self) -> str:
+        """The subject, or for an e-mail the worker has yet to write, that it is on its way."""
+        return self.subject or str(_("A new notice, on its way"))
 
     @property
     def body_for_staff(self) -> str:

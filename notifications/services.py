@@ -2,23 +2,28 @@
 
 `notify` is called by every app inside its own transaction; the e-mail is queued only after that
 transaction commits, and `deliver` claims a row before sending so a task that runs twice sends once.
+A notice's words are rendered where it is sent (`render`): an e-mail's by the delivery task in the worker, a notice
+shown only in the app at once.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from common.tasks import enqueue, send
@@ -63,6 +68,64 @@ def _render(kind: str, context: dict[str, Any], language: str) -> tuple[str, str
     return subject, text, html
 
 
+# A notice's context waits in its row as JSON: rows by reference (read again when it is rendered: their state
+# then, which a notice sent at once shares), and the plain values as they were.
+_TAGS = {"__date__": date.fromisoformat, "__datetime__": datetime.fromisoformat, "__decimal__": Decimal}
+
+
+def _freeze(value):
+    if isinstance(value, Model):
+        return {"__model__": value._meta.label_lower, "pk": value.pk}
+    if isinstance(value, dict):
+        return {str(key): _freeze(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_freeze(item) for item in value]
+    if isinstance(value, datetime):
+        return {"__datetime__": value.isoformat()}
+    if isinstance(value, date):
+        return {"__date__": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"__decimal__": str(value)}
+    if isinstance(value, Promise):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"a notice's context cannot hold {type(value).__name__}: pass rows and plain values")
+
+
+def _thaw(value):
+    if isinstance(value, list):
+        return [_thaw(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "__model__" in value:
+        return apps.get_model(value["__model__"])._default_manager.filter(pk=value["pk"]).first()
+    for tag, parse in _TAGS.items():
+        if tag in value:
+            return parse(value[tag])
+    return {key: _thaw(item) for key, item in value.items()}
+
+
+def _words(notification: Notification, context: dict[str, Any]) -> tuple[str, str, str]:
+    full = {"recipient": notification.recipient, "site_url": settings.SITE_URL, "link": notification.link, **context}
+    subject, text, html = _render(notification.kind, full, notification.language)
+    return subject[:250], text, html
+
+
+def render(notifications) -> None:
+    """Write the words of the notices not yet rendered (in their recipients' languages), once, and save them."""
+    for notification in notifications:
+        if notification.context is None:
+            continue
+        subject, text, html = _words(notification, _thaw(notification.context))
+        notification.subject, notification.body_text, notification.body_html = subject, text, html
+        notification.context = None
+        # Only while still unrendered: a delivered sensitive notice is erased, and stays so.
+        Notification.objects.filter(pk=notification.pk, context__isnull=False).update(
+            subject=notification.subject, body_text=text, body_html=html, context=None
+        )
+
+
 def notify(
     recipient,
     kind: str,
@@ -73,7 +136,8 @@ def notify(
     link: str = "",
     sensitive: bool = False,
 ) -> Notification:
-    """Store a message for `recipient` in their language; e-mail it once the caller commits.
+    """Store a message for `recipient` in their language; e-mail it once the caller commits. An e-mail's words
+    are rendered by the delivery task in the worker (`render`), not in the caller's request.
 
     With a `dedup_key` that was used before, nothing new is stored and the earlier row is returned,
     so callers can notify from code that may run twice.
@@ -82,26 +146,23 @@ def notify(
         existing = Notification.objects.filter(dedup_key=dedup_key).first()
         if existing:
             return existing
-    language = recipient.language or settings.LANGUAGE_CODE
-    link = absolute_url(link)
-    full_context = {"recipient": recipient, "site_url": settings.SITE_URL, "link": link, **(context or {})}
-    subject, text, html = _render(kind, full_context, language)
     notification = Notification(
         recipient=recipient,
         kind=kind,
         channel=channel,
-        language=language,
+        language=recipient.language or settings.LANGUAGE_CODE,
         to_email=recipient.email,
-        subject=subject[:250],
-        body_text=text,
-        body_html=html,
-        link=link,
+        context=_freeze(context or {}),
+        link=absolute_url(link),
         sensitive=sensitive,
         state=State.QUEUED if channel != Channel.IN_APP else State.SENT,
     )
     if dedup_key:
         notification.dedup_key = dedup_key
     notification.full_clean(exclude=["recipient", "dedup_key"])
+    if not notification.wants_email:  # no worker delivers it: its words now
+        notification.context = None
+        notification.subject, notification.body_text, notification.body_html = _words(notification, context or {})
     if not dedup_key:
         notification.save()  # a fresh random key cannot collide: no savepoint needed
     else:
@@ -143,7 +204,8 @@ def deliver(*, notification_id: int) -> str:
     )
     if not claimed:
         return "skipped"  # already sent, being sent, failed for good, or gone
-    notification = Notification.objects.get(pk=notification_id)
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    render([notification])
     try:
         _send_email(notification)
     except Exception as exc:

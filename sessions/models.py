@@ -318,6 +318,10 @@ class TrainingSession(Bilingual, models.Model):
         _("seats"), validators=[MinValueValidator(1), MaxValueValidator(20000)], help_text=_("How many may enrol.")
     )
     is_required = models.BooleanField(_("required"), default=False, help_text=_("Every admitted lawyer attends."))
+    # The confirmed seats, stored so that taking one is a single `UPDATE … RETURNING` and no page counts them.
+    # Kept exact by every seat change, in its transaction, with the session row locked (participants'
+    # services, the demo's seeding); a session is only ever saved with `update_fields` that leave it out.
+    seats_taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
     credit_hours = models.DecimalField(
         _("credit hours"),
         max_digits=4,

@@ -353,3 +353,11 @@ def worker_env(**overrides) -> dict[str, str]:
         "SITE_URL": settings.SITE_URL,
         **{key: str(value) for key, value in overrides.items()},
     }
+
+
+def words(notification):
+    """The notice with its words written, as the delivery task (or the page listing it) writes them first."""
+    from notifications.services import render
+
+    render([notification])
+    return notification

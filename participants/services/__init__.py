@@ -34,6 +34,7 @@ from .enrolment import (
     enrolment_move,
     lock_lawyers,
     promote_waitlist,
+    seats_recount,
     timetable_slots,
 )
 from .profiles import (
@@ -81,6 +82,7 @@ __all__ = [
     "quotas",
     "seat_everyone_admitted",
     "seat_in_required",
+    "seats_recount",
     "seconds_left",
     "session_for_code",
     "shown",

@@ -3,6 +3,8 @@ it) and deciding an application or withdrawing a lawyer."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -19,6 +21,7 @@ from . import progress
 from .enrolment import (
     BUSY,
     EnrolmentRefused,
+    _count_seats,
     _lock_sessions,
     _refused_when_busy,
     _waiting_in,
@@ -103,8 +106,11 @@ def seat_in_required(*, session_ids: list[int], participant_ids: list[int], by) 
     _lock_sessions(session_ids)
     now = timezone.now()
     live = Enrolment.objects.active().filter(session_id__in=session_ids, participant_id__in=participant_ids)
+    holding = {(p, s): state for p, s, state in live.values_list("participant_id", "session_id", "state")}
     upgraded = live.filter(state=EnrolmentState.WAITLISTED).update(state=EnrolmentState.CONFIRMED, confirmed_at=now)
-    holding = set(live.values_list("participant_id", "session_id"))
+    # Each session's counter gains a seat for every lawyer but those who held one already.
+    seated = Counter(s for (_p, s), state in holding.items() if state == EnrolmentState.CONFIRMED)
+    _count_seats({s: len(set(participant_ids)) - seated[s] for s in set(session_ids)})
     created = Enrolment.objects.bulk_create(
         [
             Enrolment(participant_id=p, session_id=s, state=EnrolmentState.CONFIRMED, confirmed_at=now, created_by=by)

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Case, Count, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -97,13 +99,76 @@ def _waiting_in(session_ids) -> list[int]:
 
 
 # --- enrolment --------------------------------------------------------------------------------
-def _check_may_enrol(participant: Participant, session: TrainingSession, *, on_behalf: bool) -> None:
+# An enrolment reads its rules in one query before it takes any lock, then holds the locks for two statements:
+# the seat counted (`UPDATE … RETURNING`, which locks the session's row and then takes the lawyer's seat lock),
+# and the enrolment inserted under the rules that another seat change could have broken meanwhile, read again
+# in the insert itself (a waitlist place gives the seat counted back in between). Only when the insert finds a
+# rule broken does it look, still under the locks, for which.
+# The first read leaves out the seats at the same hour: they must be looked for under the lawyer's seat lock
+# anyway (the insert does), and it is the dearest rule to read (every seat the lawyer holds).
+# Plain SQL: the enrolment rush runs these at hundreds a second, and building them with the ORM cost more CPU
+# than the rest of the request.
+_SESSIONS, _ENROLMENTS = TrainingSession._meta.db_table, Enrolment._meta.db_table
+# What an enrolment in the session `s` depends on besides its row, for the lawyer given once for each as a
+# parameter: their admission to its program, a live enrolment of theirs in it already, and a confirmed seat of
+# theirs in another scheduled session at an overlapping hour.
+_ADMITTED_MINE = f"""
+    EXISTS (
+        SELECT 1 FROM {Admission._meta.db_table} a
+        WHERE a.participant_id = %s AND a.program_id = s.program_id AND a.state = '{AdmissionState.ADMITTED}'
+    ) AS admitted,
+    (
+        SELECT e.id FROM {_ENROLMENTS} e
+        WHERE e.participant_id = %s AND e.session_id = s.id AND e.state <> '{EnrolmentState.CANCELLED}' LIMIT 1
+    ) AS mine"""  # noqa: S608 - our tables' names and our states' values
+_CLASH = f"""
+    (
+        SELECT o.id FROM {_ENROLMENTS} c JOIN {_SESSIONS} o ON o.id = c.session_id
+        WHERE c.participant_id = %s AND c.state = '{EnrolmentState.CONFIRMED}'
+            AND o.status = '{SessionStatus.SCHEDULED}'
+            AND o.starts_at < s.ends_at AND o.ends_at > s.starts_at AND o.id <> s.id
+        LIMIT 1
+    ) AS clash"""  # noqa: S608 - our tables' names and our states' values
+_RULES = f"{_ADMITTED_MINE}, {_CLASH}"
+
+
+@dataclass
+class _Facts:
+    """What the rules of an enrolment found, as they are at one moment."""
+
+    scheduled: bool  # not cancelled
+    ahead: bool  # not over
+    admitted: bool
+    mine: int | None  # the lawyer's live enrolment in it
+    clash: int | None = None  # a session in which the lawyer holds a seat at that hour (if looked for)
+
+
+def _facts(participant_pk: int, session_pk: int, *, clash: bool = True) -> _Facts:
+    rules, count = (_RULES, 3) if clash else (_ADMITTED_MINE, 2)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.status = %s, s.ends_at > %s, {rules} FROM {_SESSIONS} s WHERE s.id = %s",  # noqa: S608
+            [SessionStatus.SCHEDULED, _now_for_sql(), *[participant_pk] * count, session_pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise TrainingSession.DoesNotExist
+    scheduled, ahead, admitted, *found = row
+    return _Facts(bool(scheduled), bool(ahead), bool(admitted), *found)
+
+
+def _now_for_sql():
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
+def _check_may_enrol(facts: _Facts, session: TrainingSession, *, on_behalf: bool) -> None:
+    """Refuse with the first rule broken (the program's enrolment window as `session.program` has it)."""
     program = session.program
-    if session.status != SessionStatus.SCHEDULED:
+    if not facts.scheduled:
         raise EnrolmentRefused(_("This session is cancelled."))
-    if session.ends_at <= timezone.now():
+    if not facts.ahead:
         raise EnrolmentRefused(_("This session is over."))
-    if not Admission.objects.filter(participant=participant, program=program, state=AdmissionState.ADMITTED).exists():
+    if not facts.admitted:
         raise EnrolmentRefused(_("Only lawyers admitted to this program can enrol in its sessions."))
     now = timezone.now()
     if not on_behalf:
@@ -115,25 +180,56 @@ def _check_may_enrol(participant: Participant, session: TrainingSession, *, on_b
             raise EnrolmentRefused(
                 _("Enrolment for this program opens on %(date)s.") % {"date": _short(program.enrolment_opens_at)}
             )
-    clash = _clashing_session(participant, session)
-    if clash is not None:
+    if facts.clash is not None:
+        clash = TrainingSession.objects.only("title_zh", "title_en").get(pk=facts.clash)
         raise EnrolmentRefused(_("You already have a seat in “%(other)s” at that time.") % {"other": clash.title})
-
-
-def _clashing_session(participant: Participant, session: TrainingSession) -> TrainingSession | None:
-    """Another scheduled session overlapping this one in which the lawyer holds a confirmed seat."""
-    return (
-        TrainingSession.objects.scheduled()
-        .overlapping(session.starts_at, session.ends_at)
-        .filter(enrolments__participant=participant, enrolments__state=EnrolmentState.CONFIRMED)
-        .exclude(pk=session.pk)
-        .only("title_zh", "title_en")
-        .first()
-    )
 
 
 def _short(value) -> str:
     return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+def _take_seat(session: TrainingSession, participant: Participant) -> tuple[bool, bool]:
+    """Count a seat taken in the session (its row locked until the transaction ends), then take the lawyer's
+    seat lock, in that order, in one statement: PostgreSQL runs RETURNING once the row is updated. The seat is
+    counted whether or not one is free: a waitlist place gives it back (`_give_back_seats`). Answers whether
+    the session is still open (not cancelled or over meanwhile), and whether the seat counted is a free one."""
+    lock = ", pg_advisory_xact_lock(%s, %s)" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_SESSIONS} SET seats_taken = seats_taken + 1 WHERE id = %s"  # noqa: S608 - our table's name
+            f" RETURNING seats_taken, capacity, status = %s AND ends_at > %s{lock}",
+            [session.pk, SessionStatus.SCHEDULED, _now_for_sql(), *([SEAT_LOCKS, participant.pk] if lock else [])],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise TrainingSession.DoesNotExist
+    taken, capacity, still_open = row[:3]
+    return bool(still_open), taken <= capacity
+
+
+_INSERTED = [
+    Enrolment._meta.get_field(name)
+    for name in ("participant", "state", "waitlisted_at", "confirmed_at", "created_by", "created_at")
+]
+_INSERT = f"""
+    INSERT INTO {_ENROLMENTS} (session_id, {", ".join(f.column for f in _INSERTED)})
+    SELECT r.id, {", ".join(["%s"] * len(_INSERTED))}
+    FROM (SELECT s.id, {_RULES} FROM {_SESSIONS} s WHERE s.id = %s) r
+    WHERE r.admitted AND r.mine IS NULL AND r.clash IS NULL
+    RETURNING id
+"""  # noqa: S608 - our tables' and columns' names
+
+
+def _insert_if_still_allowed(enrolment: Enrolment) -> int | None:
+    """Insert `enrolment` unless its lawyer's admission, a live enrolment of theirs in the session or a seat of
+    theirs at that hour has changed since the rules were read (read again here, under the locks). Its id, or
+    None when something did."""
+    values = [f.get_db_prep_save(getattr(enrolment, f.attname), connection) for f in _INSERTED]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, [*values, *[enrolment.participant_id] * 3, enrolment.session_id])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 @_refused_when_busy
@@ -143,37 +239,75 @@ def enrol(*, participant: Participant, session: TrainingSession, by=None, moved_
 
     `by` is the administrator acting on the lawyer's behalf (deadlines do not apply to them).
     """
-    # Only the session's row is locked (`of`): locking its program too would queue every enrolment
-    # of the program behind one another.
-    session = (
-        TrainingSession.objects.select_for_update(of=("self",)).select_related("program", "venue").get(pk=session.pk)
-    )
-    lock_lawyers([participant.pk])  # then the clash check below sees any seat of theirs confirmed meanwhile
-    seats = Enrolment.objects.filter(session=session).aggregate(
-        taken=Count("pk", filter=Q(state=EnrolmentState.CONFIRMED)),
-        mine=Max("pk", filter=Q(participant=participant) & ~Q(state=EnrolmentState.CANCELLED)),
-    )
-    if seats["mine"] is not None:
-        return Enrolment.objects.get(pk=seats["mine"])
-    _check_may_enrol(participant, session, on_behalf=by is not None and by.pk != participant.user_id)
+    on_behalf = by is not None and by.pk != participant.user_id
+    # The rules, read before any lock: most refusals and second clicks take none.
+    facts = _facts(participant.pk, session.pk, clash=False)
+    if facts.mine is not None:
+        return Enrolment.objects.get(pk=facts.mine)
+    _check_may_enrol(facts, session, on_behalf=on_behalf)
+    # The session's row (only its: locking its program too would queue every enrolment of the program behind
+    # one another), then the lawyer's seat lock: see the top.
+    still_open, free = _take_seat(session, participant)
+    if not still_open:  # cancelled, or moved into the past, meanwhile
+        _check_may_enrol(_facts(participant.pk, session.pk), session, on_behalf=on_behalf)  # says which
+        raise EnrolmentRefused(BUSY)  # not reached
     now = timezone.now()
-    if seats["taken"] < session.capacity:
+    if free:
         state, fields = EnrolmentState.CONFIRMED, {"confirmed_at": now}
     else:
         state, fields = EnrolmentState.WAITLISTED, {"waitlisted_at": now}
-    # The session row lock serialises every enrolment in this session, so the "existing" check above
-    # cannot race; the partial unique constraint stays as the last line of defence.
-    enrolment = Enrolment.objects.create(
+        _give_back_seats(session.pk, 1)
+    enrolment = Enrolment(
         participant=participant,
         session=session,
         state=state,
         created_by_id=by.pk if by else participant.user_id,
         **fields,
     )
+    # The session row lock serialises every enrolment in this session and the seat lock every seat change of the
+    # lawyer's; the partial unique constraint stays as the last line of defence.
+    enrolment.pk = _insert_if_still_allowed(enrolment)
+    if enrolment.pk is None:  # withdrawn, enrolled in another tab, or seated at that hour meanwhile
+        facts = _facts(participant.pk, session.pk)
+        if facts.mine is not None:  # a second click: the seat counted above goes with the rest of this change
+            existing = Enrolment.objects.get(pk=facts.mine)
+            transaction.set_rollback(True)
+            return existing
+        _check_may_enrol(facts, session, on_behalf=on_behalf)
+        raise EnrolmentRefused(BUSY)  # not reached: the insert's rules are _check_may_enrol's
+    enrolment._state.adding, enrolment._state.db = False, connection.alias
     if state == EnrolmentState.CONFIRMED:
         progress.refresh(session.program_id, [participant.pk])
     _announce(enrolment, "confirmed" if state == EnrolmentState.CONFIRMED else "waitlisted", moved_from=moved_from)
     return enrolment
+
+
+def seats_recount(*, sessions) -> None:
+    """Set the stored counter of these sessions (a queryset) from their confirmed enrolments, for a writer that
+    inserts seats in bulk outside the services (the demo's COPY). Call with nothing else changing their seats."""
+    confirmed = (
+        Enrolment.objects.confirmed()
+        .filter(session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    sessions.update(seats_taken=Coalesce(Subquery(confirmed), 0))
+
+
+def _give_back_seats(session_pk: int, count: int) -> None:
+    """Seats given up (or counted and not given) in a session whose row this transaction has locked."""
+    TrainingSession.objects.filter(pk=session_pk).update(seats_taken=F("seats_taken") - count)
+
+
+def _count_seats(taken: dict[int, int]) -> None:
+    """Confirmed seats given, by session id, in sessions whose rows this transaction has locked: one statement."""
+    taken = {pk: n for pk, n in taken.items() if n}
+    if taken:
+        TrainingSession.objects.filter(pk__in=taken).update(
+            seats_taken=F("seats_taken") + Case(*(When(pk=pk, then=Value(n)) for pk, n in taken.items()))
+        )
 
 
 @_refused_when_busy
@@ -196,6 +330,8 @@ def enrolment_cancel(*, enrolment: Enrolment, by, notify_lawyer: bool = True) ->
     if notify_lawyer:
         _announce(enrolment, "cancelled")
     if was_confirmed:
+        _give_back_seats(session.pk, 1)
+        session.seats_taken -= 1  # read under the lock above: the count the waitlist is promoted from
         promote_waitlist(session=session, with_progress_of=[enrolment.participant_id])
     return enrolment
 
@@ -223,13 +359,14 @@ def enrolment_move(*, enrolment: Enrolment, to: TrainingSession, by) -> Enrolmen
 
 
 def promote_waitlist(*, session: TrainingSession, with_progress_of: list[int] = ()) -> list[Enrolment]:
-    """Fill free seats from the waitlist, first come first served. Call with the session row locked.
+    """Fill free seats from the waitlist, first come first served. Call with the session row locked (and read
+    under that lock: its `seats_taken` is the count the free seats are found from).
 
     The progress of those promoted is refreshed last, in one statement with that of `with_progress_of` (the
     lawyer whose seat was freed): progress rows are written after every other lock is taken, and together."""
     promoted = []
-    free = 0 if session.has_ended else session.capacity - Enrolment.objects.confirmed().filter(session=session).count()
     # A seat freed after the session ended (the office correcting the roster) is no seat to give.
+    free = 0 if session.has_ended else session.capacity - session.seats_taken
     if free <= 0:
         progress.refresh(session.program_id, with_progress_of)
         return promoted
@@ -238,13 +375,15 @@ def promote_waitlist(*, session: TrainingSession, with_progress_of: list[int] = 
     for waiting in Enrolment.objects.waitlisted().filter(session=session).select_related("participant__user"):
         if free <= 0:
             break
-        if _clashing_session(waiting.participant, session) is not None:
+        if _facts(waiting.participant_id, session.pk).clash is not None:
             continue  # they took another seat at that time since; the next in line gets this one
         waiting.state, waiting.confirmed_at = EnrolmentState.CONFIRMED, timezone.now()
         waiting.save(update_fields=["state", "confirmed_at"])
         _announce(waiting, "promoted")
         promoted.append(waiting)
         free -= 1
+    _count_seats({session.pk: len(promoted)})
+    session.seats_taken += len(promoted)
     progress.refresh(session.program_id, [*with_progress_of, *(waiting.participant_id for waiting in promoted)])
     return promoted
 
@@ -264,11 +403,9 @@ def timetable_slots(*, participant: Participant, program: Program) -> list[dict]
     """For a lawyer admitted to `program`: each open elective with their state, position and seats left."""
     if not Admission.objects.filter(participant=participant, program=program, state=AdmissionState.ADMITTED).exists():
         return []
-    sessions = (
-        program.sessions.filter(is_required=False, status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now())
-        .annotate(taken=Count("enrolments", filter=Q(enrolments__state=EnrolmentState.CONFIRMED)))
-        .order_by("starts_at")
-    )
+    sessions = program.sessions.filter(
+        is_required=False, status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now()
+    ).order_by("starts_at")
     mine = {
         e.session_id: e
         for e in Enrolment.objects.active()
@@ -283,7 +420,7 @@ def timetable_slots(*, participant: Participant, program: Program) -> list[dict]
                 "session": session,
                 "enrolment": enrolment,
                 "position": enrolment.waitlist_position if enrolment else None,
-                "seats_left": max(session.capacity - session.taken, 0),
+                "seats_left": max(session.capacity - session.seats_taken, 0),
             }
         )
     return slots

@@ -27,7 +27,6 @@ from ..models import (
     AttendanceChange,
     AttendanceMethod,
     AttendanceStatus,
-    Enrolment,
     EnrolmentState,
     Participant,
 )
@@ -69,9 +68,8 @@ def _roster(session: TrainingSession, query: str = "", *, limit: int | None = No
 
 
 def _counts(session: TrainingSession) -> dict:
-    seats = Enrolment.objects.filter(session=session, state=EnrolmentState.CONFIRMED).count()
     checked_in = Attendance.objects.filter(session=session, status__in=ATTENDED).count()
-    return {"seats": seats, "checked_in": checked_in}
+    return {"seats": session.seats_taken, "checked_in": checked_in}
 
 
 # --- administrators and the session's faculty -----------------------------------------------

@@ -78,7 +78,9 @@ def enrolment_panel_context(request, session: TrainingSession, *, participant=No
         ).exists()
     )
     if enrolment is None:  # the seats left are shown only next to the "Enrol" button
-        seats_left = max(session.capacity - Enrolment.objects.confirmed().filter(session=session).count(), 0)
+        # Read now, not from `session`: a seat given up in this request is free again.
+        taken = TrainingSession.objects.values_list("seats_taken", flat=True).get(pk=session.pk)
+        seats_left = max(session.capacity - taken, 0)
     return {
         "session": session,
         "participant": participant,

@@ -234,7 +234,6 @@ def enrolment_move(request, pk):
     targets = (
         session.program.sessions.filter(status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now())
         .exclude(pk=session.pk)
-        .annotate(taken=Count("enrolments", filter=Q(enrolments__state=EnrolmentState.CONFIRMED)))
         .order_by("starts_at")
     )
     # No session is chosen until the administrator chooses one: a slip must not move a lawyer.

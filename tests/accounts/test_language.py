@@ -12,6 +12,7 @@ from accounts.roles import Role
 from notifications.models import Channel, Notification
 from notifications.services import notify
 from tests.factories import PASSWORD, UserFactory
+from tests.support import words
 
 SWITCH = reverse("accounts:set_language")
 
@@ -109,7 +110,7 @@ def test_an_invited_person_reads_their_browsers_language_from_the_first_page(bro
         invited_by=administrator,
         language=written_in,
     )
-    invitation = Notification.objects.get(kind="invitation")
+    invitation = words(Notification.objects.get(kind="invitation"))
     assert invitation.language == written_in
     link = "/" + re.search(r"https?://\S+", invitation.body_text).group(0).split("://", 1)[1].split("/", 1)[1]
 
@@ -276,7 +277,7 @@ def test_a_pick_on_the_invitation_page_becomes_the_choice_too(administrator):
     services.user_invite(
         email="new@example.test", full_name="新律师", role=Role.PARTICIPANT, invited_by=administrator, language="en"
     )
-    body = Notification.objects.get(kind="invitation").body_text
+    body = words(Notification.objects.get(kind="invitation")).body_text
     link = "/" + re.search(r"https?://\S+", body).group(0).split("://", 1)[1].split("/", 1)[1]
     person = _browser("zh-hans")
     form_url = person.get(link)["Location"]

@@ -31,7 +31,7 @@ from participants.services import profiles
 from tests.factories import AdmissionFactory, ProgramFactory, UserFactory
 from tests.platform.access import expected, routes
 from tests.platform.world import ROLES, build_world, kwargs_for
-from tests.support import client_for
+from tests.support import client_for, words
 
 
 @pytest.fixture(autouse=True)
@@ -142,7 +142,7 @@ def test_existing_certificates_take_their_wording_from_the_rows_they_were_drawn_
 def test_the_notice_of_a_certificate_names_the_program_as_the_certificate_does(program, administrator):
     english = _lawyer(program, user=UserFactory(language="en"))
     certificate = services.issue_certificate(participant=english, program=program, by=administrator)
-    notice = Notification.objects.get(recipient=english.user, kind="certificate_issued")
+    notice = words(Notification.objects.get(recipient=english.user, kind="certificate_issued"))
     assert "2025 Foreign-related IPR Lawyers Training" in notice.subject
     assert "2025 Foreign-related IPR Lawyers Training" in notice.body_text and certificate.serial in notice.body_text
     # Rendered now, with the program renamed since, it still says what the certificate says.

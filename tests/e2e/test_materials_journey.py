@@ -12,7 +12,7 @@ from notifications.models import Notification
 from participants.models import Enrolment, Participant
 from sessions.models import Faculty, FacultyAssignment, Program, TrainingSession
 from tests.faculty.conftest import EXE, pdf_bytes, png_bytes
-from tests.support import wait_for
+from tests.support import wait_for, words
 
 from .conftest import screenshot, sign_in
 
@@ -63,7 +63,7 @@ def test_faculty_post_materials_and_the_lawyer_with_a_seat_downloads_them(browse
         timeout=60,
         message="the materials notice",
     )
-    notice = Notification.objects.get(recipient=lawyer.user, kind="materials_posted")
+    notice = words(Notification.objects.get(recipient=lawyer.user, kind="materials_posted"))
     assert "课件" in notice.body_text and "现场照片" in notice.body_text
 
     # The lawyer opens the session page and downloads both.

@@ -6,6 +6,7 @@ from icalendar import Calendar
 
 from notifications.models import Notification
 from sessions.models import Faculty, TrainingSession, Venue
+from tests.support import words
 
 from .conftest import screenshot, sign_in
 
@@ -55,7 +56,7 @@ def test_administrator_builds_moves_and_reschedules_a_session(page, demo, live_s
     page.locator("[name=ends_at]").fill("2025-06-17T11:30")
     page.get_by_role("button", name="保存课程").click()
     page.wait_for_url("**/manage/programs/fipr-2025/")
-    notice = Notification.objects.get(recipient=teacher.user, kind="session_changed")
+    notice = words(Notification.objects.get(recipient=teacher.user, kind="session_changed"))
     assert "2025-06-16 14:00" in notice.body_text and "2025-06-17 09:30" in notice.body_text
     if colleague.user_id:  # a faculty member without an account has no inbox
         assert Notification.objects.filter(recipient=colleague.user, kind="session_changed").exists()

@@ -14,7 +14,7 @@ from faculty.models import Material, MaterialVersion
 from notifications.models import Notification
 from participants.models import Enrolment
 from tests.factories import AdmissionFactory, AssignmentFactory, FacultyFactory, ProgramFactory, SessionFactory
-from tests.support import client_for
+from tests.support import client_for, words
 
 from .conftest import EXE, docx_bytes, pdf_bytes, png_bytes, upload
 
@@ -237,7 +237,7 @@ def test_files_posted_together_make_one_notice_per_lawyer(teaching, faculty_memb
     )
     AdmissionFactory(program=teaching.program, participant__user=other_lawyer)  # admitted without a seat
     assert services.announce([m.pk for m in materials]) == 1
-    notice = Notification.objects.get(kind="materials_posted")
+    notice = words(Notification.objects.get(kind="materials_posted"))
     assert notice.recipient == seated.user and "一" in notice.body_text and "二" in notice.body_text
     assert services.announce([m.pk for m in materials]) == 0  # announced once
     services.version_add(material=materials[0], upload=upload("一.pdf", pdf_bytes("v2")), by=faculty_member)

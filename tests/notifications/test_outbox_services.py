@@ -9,19 +9,20 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.models import Channel, Notification, State
+from tests.support import words
 
 
 @pytest.mark.django_db
 def test_notification_is_rendered_in_the_recipients_language(lawyer):
     lawyer.language = "en"
-    english = services.notify(lawyer, "welcome", dedup_key="w-en", link="/")
+    english = words(services.notify(lawyer, "welcome", dedup_key="w-en", link="/"))
     assert "Welcome" in english.subject
     assert english.language == "en"
     assert english.link.startswith("http")
     assert english.link in english.body_text and english.link in english.body_html
 
     lawyer.language = "zh-hans"
-    second = services.notify(lawyer, "welcome", dedup_key="w-zh")
+    second = words(services.notify(lawyer, "welcome", dedup_key="w-zh"))
     assert "欢迎" in second.subject
 
 
@@ -170,3 +171,31 @@ def test_a_worker_dying_mid_send_too_often_ends_in_failed(lawyer, settings):
     services.sweep()
     stuck.refresh_from_db()
     assert stuck.state == State.FAILED
+
+
+@pytest.mark.django_db
+def test_the_words_are_written_by_the_delivery_task_not_by_the_caller(lawyer, smtp):
+    """notify stores what the notice is made of; the worker's delivery renders it (in the recipient's
+    language, from the rows as they are then and the plain values as they were) and sends it."""
+    from datetime import datetime
+    from decimal import Decimal
+
+    from tests.factories import ProgramFactory
+
+    lawyer.language = "en"
+    program = ProgramFactory(name_en="Patent litigation")
+    figures = {"attended": 1, "total": 4, "needed": 3, "rate": 25, "hours": Decimal("2.5"), "min_hours": 12}
+    notice = services.notify(lawyer, "completion_at_risk", {"program": program, **figures, "outcome": "at_risk"})
+    assert (notice.subject, notice.body_text, notice.body_html) == ("", "", "")
+    assert notice.context["program"] == {"__model__": "training_sessions.program", "pk": program.pk}
+    assert notice.context["hours"] == {"__decimal__": "2.5"}
+
+    assert services.deliver(notification_id=notice.pk) == State.SENT
+    [message] = smtp.to(lawyer.email)
+    assert "Patent litigation" in message["Subject"]
+    notice.refresh_from_db()
+    assert "Patent litigation" in notice.subject and "2.5" in notice.body_text
+    assert notice.context is None  # rendered once
+    assert services._thaw(services._freeze({"at": datetime(2025, 6, 1, 9, 30)})) == {"at": datetime(2025, 6, 1, 9, 30)}
+    with pytest.raises(TypeError):
+        services.notify(lawyer, "welcome", {"something": object()})

@@ -66,3 +66,19 @@ def test_outbox_never_shows_a_personal_link(administrator_client, lawyer):
     secret = services.notify(lawyer, "welcome", channel=Channel.EMAIL, sensitive=True, link="/accounts/activate/abc/")
     detail = administrator_client.get(reverse("notifications:outbox_detail", args=[secret.pk]))
     assert "/accounts/activate/abc/" not in detail.text
+
+
+@pytest.mark.django_db
+def test_a_notice_the_worker_has_not_delivered_yet_is_shown_as_on_its_way(lawyer_client, lawyer, smtp):
+    """An e-mail's words are written by the delivery task; until then the inbox lists the notice as on its way."""
+    lawyer.language = "en"
+    lawyer.save()
+    notice = services.notify(lawyer, "welcome", channel=Channel.BOTH)
+    assert notice.subject == ""
+    inbox = lawyer_client.get(reverse("notifications:inbox"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "A new notice, on its way" in inbox.text
+    services.deliver(notification_id=notice.pk)
+    notice.refresh_from_db()
+    assert "Welcome" in notice.subject and notice.context is None
+    inbox = lawyer_client.get(reverse("notifications:inbox"), HTTP_ACCEPT_LANGUAGE="en")
+    assert notice.subject in inbox.text and "on its way" not in inbox.text

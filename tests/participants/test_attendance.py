@@ -12,6 +12,7 @@ from notifications.models import Notification
 from participants import services
 from participants.models import Attendance, AttendanceChange, Enrolment, EnrolmentState
 from tests.factories import AdmissionFactory, ProgramFactory, SessionFactory
+from tests.support import words
 
 
 @pytest.fixture(autouse=True)
@@ -225,4 +226,4 @@ def test_completion_outcomes(administrator):
     services.notify_at_risk(program=program, by=administrator)  # the same day: no second notice
     notices = Notification.objects.filter(kind="completion_at_risk")
     assert [n.recipient_id for n in notices] == [lost.user_id]
-    assert "1" in notices[0].body_text and program.name_zh in notices[0].body_text
+    assert "1" in words(notices[0]).body_text and program.name_zh in notices[0].body_text

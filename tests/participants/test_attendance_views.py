@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from participants import services
 from participants.models import Attendance, Enrolment, EnrolmentState, Participant
+from sessions.models import TrainingSession
 from tests.factories import AdmissionFactory, AssignmentFactory, FacultyFactory, ProgramFactory, SessionFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -30,6 +31,7 @@ def _seat(session, participant=None, **fields):
     Enrolment.objects.create(
         participant=participant, session=session, state=EnrolmentState.CONFIRMED, created_by=participant.user
     )
+    services.seats_recount(sessions=TrainingSession.objects.filter(pk=session.pk))  # as enrolment counts it
     return participant
 
 

@@ -18,6 +18,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 
 from notifications.models import Notification
@@ -35,8 +36,9 @@ from participants.models import (
 from participants.services import profiles, quotas
 from participants.services.quotas import quota_table
 from sessions import services as session_services
+from sessions.models import TrainingSession
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory, at
-from tests.support import ROOT, at_once, backends_waiting, service_env, test_database_url, wait_for
+from tests.support import ROOT, at_once, backends_waiting, service_env, test_database_url, wait_for, words
 
 
 @pytest.fixture
@@ -128,7 +130,9 @@ def test_cancelling_a_seat_promotes_the_first_waiting_and_tells_both(program):
     services.enrolment_cancel(enrolment=seat, by=holder.user)
     assert Enrolment.objects.get(participant=first, session=session).state == EnrolmentState.CONFIRMED
     assert Enrolment.objects.get(participant=second, session=session).state == EnrolmentState.WAITLISTED
-    assert Notification.objects.filter(recipient=first.user, subject__contains=session.title_zh).count() == 2
+    assert [session.title_zh in words(n).subject for n in Notification.objects.filter(recipient=first.user)] == [
+        True
+    ] * 2
     assert Notification.objects.filter(recipient=holder.user).count() == 2  # confirmed, then cancelled
 
 
@@ -247,6 +251,7 @@ def test_200_lawyers_at_once_into_20_seats():
     confirmed = Enrolment.objects.confirmed().filter(session=session)
     assert confirmed.count() == 20
     assert set(first_ten_waiting) <= set(confirmed.values_list("pk", flat=True))
+    assert _counted_seats_are_stored()[session.pk] == 20
 
 
 @pytest.mark.django_db(transaction=True)
@@ -723,6 +728,7 @@ def test_many_seat_changes_and_withdrawals_at_once_all_answer_and_keep_the_rules
         assert not clashes, f"{lawyer} holds seats at the same hour: {clashes}"
     withdrawn = Admission.objects.filter(state=AdmissionState.WITHDRAWN).values("participant")
     assert not Enrolment.objects.active().filter(participant__in=withdrawn).exists()
+    _counted_seats_are_stored()
 
 
 @pytest.mark.clock_edges
@@ -739,7 +745,7 @@ def test_moving_a_lawyer_is_one_change_and_the_old_seat_goes_to_the_next_in_line
     seat.refresh_from_db()
     assert seat.state == "cancelled"
     assert Enrolment.objects.get(participant=waiting, session=source).state == "confirmed"
-    notice = Notification.objects.filter(recipient=mover.user).latest("pk")
+    notice = words(Notification.objects.filter(recipient=mover.user).latest("pk"))
     assert source.title_zh in notice.body_text and target.title_zh in notice.body_text
 
 
@@ -798,3 +804,94 @@ def test_a_session_made_required_after_admission_seats_every_admitted_lawyer(pro
     )
     session_services.session_save(session=added, faculty=[], by=administrator, acknowledge_warnings=True)
     assert Enrolment.objects.filter(session=added, state=EnrolmentState.CONFIRMED).count() == len(lawyers)
+
+
+# --- the stored count of seats taken ------------------------------------------------------------------------
+def _counted_seats_are_stored():
+    """Every session's stored `seats_taken` is its count of confirmed enrolments."""
+    sessions = TrainingSession.objects.annotate(confirmed=Count("enrolments", filter=Q(enrolments__state="confirmed")))
+    stored = {s.pk: s.seats_taken for s in sessions}
+    assert stored == {s.pk: s.confirmed for s in sessions}
+    return stored
+
+
+@pytest.mark.clock_edges
+@pytest.mark.django_db
+def test_seats_taken_is_the_count_of_confirmed_seats_after_every_kind_of_seat_change(program, administrator):
+    """Each kind of seat change in turn, and the stored count checked against a fresh count after each."""
+    from participants import importing
+    from tests.participants.support import GOOD, HEADER_ZH, csv_bytes
+
+    first, second = _overlapping_pair(program, capacity=2)
+    third = _overlapping_pair(program, capacity=1, day=12)[0]
+    lawyers = [_lawyer(program) for _ in range(4)]
+    seats = [services.enrol(participant=lawyer, session=first) for lawyer in lawyers]  # two seats, two waiting
+    assert _counted_seats_are_stored()[first.pk] == 2
+    services.enrol(participant=lawyers[0], session=first)  # a second click
+    services.enrol(participant=lawyers[2], session=third)
+    with pytest.raises(services.EnrolmentRefused):  # refused: already seated at that hour
+        services.enrol(participant=lawyers[0], session=second)
+    assert _counted_seats_are_stored()[third.pk] == 1
+
+    services.enrolment_cancel(enrolment=seats[0], by=lawyers[0].user)  # the first waiting is promoted
+    assert _counted_seats_are_stored()[first.pk] == 2
+    services.enrolment_cancel(enrolment=seats[3], by=lawyers[3].user)  # a waitlist place: no seat changes
+    services.enrolment_move(enrolment=seats[1], to=second, by=administrator)  # its seat goes to no one waiting
+    assert _counted_seats_are_stored()[first.pk] == 1
+    services.admission_decide(admission=lawyers[1].admissions.get(), state="withdrawn", reason="调离", by=administrator)
+    assert _counted_seats_are_stored()[second.pk] == 0
+
+    # Capacity: fewer seats than taken, then more, which the waitlist fills.
+    for lawyer in [_lawyer(program) for _ in range(3)]:
+        services.enrol(participant=lawyer, session=third)
+    for capacity in (1, 3):
+        third.capacity = capacity
+        session_services.session_save(session=third, faculty=[], by=administrator, acknowledge_warnings=True)
+        _counted_seats_are_stored()
+    assert TrainingSession.objects.get(pk=third.pk).seats_taken == 3
+
+    # Required seats: on admission (a waitlist place becomes the seat), for a session made required, by an import.
+    newcomer = ParticipantFactory()
+    required = _future(program, capacity=1, is_required=True)
+    services.admit(participant=newcomer, program=program, by=administrator)
+    _counted_seats_are_stored()
+    third.is_required = True
+    session_services.session_save(session=third, faculty=[], by=administrator, acknowledge_warnings=True)
+    report = importing.parse(csv_bytes([HEADER_ZH, *GOOD]), "list.csv", program)
+    importing.apply(report=report, program=program, by=None, source="list.csv")
+    stored = _counted_seats_are_stored()
+    admitted = program.admissions.filter(state="admitted").count()
+    assert stored[third.pk] == admitted
+    assert stored[required.pk] == 3  # admitted since it was added: the newcomer and the two lawyers imported
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_seats_taken_from_the_confirmed_enrolments(program):
+    from importlib import import_module
+
+    session, other = _future(program, capacity=2), _future(program, capacity=2)
+    for lawyer in [_lawyer(program) for _ in range(3)]:
+        services.enrol(participant=lawyer, session=session)
+    TrainingSession.objects.update(seats_taken=7)
+    with connection.cursor() as cursor:
+        cursor.execute(import_module("sessions.migrations.0004_trainingsession_seats_taken").FILL)
+    assert _counted_seats_are_stored() == {session.pk: 2, other.pk: 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seats_taken_stays_the_confirmed_count_with_many_enrolling_and_giving_up_at_once():
+    """200 lawyers at once into 20 seats, then half the seats given up while others still enrol: never more
+    seats than the session has, and the stored count is always the confirmed count."""
+    program = ProgramFactory(enrolment_closes_at=timezone.now() + timedelta(days=30))
+    session = _future(program, capacity=20)
+    lawyers = [_lawyer(program) for _ in range(240)]
+    _in_threads(lambda lawyer: services.enrol(participant=lawyer, session=session), lawyers[:200])
+    assert _counted_seats_are_stored()[session.pk] == 20
+    seats = list(Enrolment.objects.confirmed().filter(session=session)[:10])
+    actions = [lambda e=e: services.enrolment_cancel(enrolment=e, by=e.participant.user) for e in seats]
+    actions += [lambda p=p: services.enrol(participant=p, session=session) for p in lawyers[200:]]
+    random.Random(7).shuffle(actions)
+    for result in at_once(*actions, workers=16, timeout=120):
+        assert isinstance(result, Enrolment), result
+    assert _counted_seats_are_stored()[session.pk] == 20
+    assert Enrolment.objects.filter(session=session).count() == 240

@@ -41,6 +41,7 @@ def places(lawyer):
             participant=participant, session=session, state=EnrolmentState.WAITLISTED, waitlisted_at=now
         )
         sessions[name] = session
+    services.seats_recount(sessions=program.sessions.all())  # the seats written above, as enrolment counts them
     return program, sessions
 
 

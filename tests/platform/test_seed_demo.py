@@ -115,6 +115,7 @@ def test_seed_demo_keeps_the_rules_at_any_size(settings, monkeypatch):
         assert all(s.seats == lawyers and not s.waiting for s in sessions if s.is_required)
         assert not [s for s in sessions if not s.is_required and s.seats > s.capacity]
         assert not [s for s in sessions if s.waiting and s.seats < s.capacity]  # a waitlist only when full
+        assert [s.seats_taken for s in sessions] == [s.seats for s in sessions]  # the stored count, exact
 
         # Attendance for the seats held, and only for them, but for the first check-ins where it is open now.
         open_now = [s.pk for s in sessions if checkin_window(s)[0] <= now <= checkin_window(s)[2]]

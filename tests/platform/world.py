@@ -439,6 +439,7 @@ def grow(world: World, n: int = 30) -> None:
             Enrolment.objects.create(
                 participant=participant, session=session, state=EnrolmentState.CONFIRMED, created_by=admin
             )
+    participant_services.seats_recount(sessions=TrainingSession.objects.filter(pk__in=[s.pk for s in past]))
 
     # Attendance: the world's lawyer at every past session; everyone at the first one, marked absent and
     # then present (its history).

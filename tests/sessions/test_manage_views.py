@@ -6,6 +6,7 @@ from django.urls import reverse
 from notifications.models import Notification
 from sessions.models import AssignmentRole, Program, TrainingSession, Venue
 from tests.factories import AssignmentFactory, FacultyFactory, SessionFactory, UserFactory, VenueFactory
+from tests.support import words
 
 
 def _form(room, start="2025-06-12T09:00", end="2025-06-12T11:00", faculty=(), **extra):
@@ -140,7 +141,7 @@ def test_moving_a_session_notifies_its_faculty(administrator_client, program):
         _form(new_room, faculty=[(person, "lecturer")], session_pk=session.pk),
     )
     assert response.status_code == 302
-    notice = Notification.objects.get(recipient=teacher, kind="session_changed")
+    notice = words(Notification.objects.get(recipient=teacher, kind="session_changed"))
     assert "新教室" in notice.body_text and session.venue.name_zh in notice.body_text
 
 

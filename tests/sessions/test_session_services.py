@@ -17,6 +17,7 @@ from tests.factories import (
     VenueFactory,
     at,
 )
+from tests.support import words
 
 
 def _new(program, venue, start, end, **fields):
@@ -134,7 +135,7 @@ def test_rescheduling_tells_the_faculty_the_old_and_new_time(
     with django_capture_on_commit_callbacks(execute=False):
         services.session_save(session=session, faculty=[(person, AssignmentRole.LECTURER)], by=administrator)
 
-    notice = Notification.objects.get(recipient=teacher, kind="session_changed")
+    notice = words(Notification.objects.get(recipient=teacher, kind="session_changed"))
     assert "Mock court A" in notice.subject
     assert "2025-06-12 09:00" in notice.body_text  # before
     assert "2025-06-13 14:00" in notice.body_text  # now
@@ -167,7 +168,7 @@ def test_cancelling_needs_a_reason_tells_the_faculty_and_can_be_undone(program, 
     services.session_cancel(session=session, reason="台风预警", by=administrator)
     session.refresh_from_db()
     assert session.is_cancelled
-    assert "台风预警" in Notification.objects.get(recipient=teacher).body_text
+    assert "台风预警" in words(Notification.objects.get(recipient=teacher)).body_text
     with pytest.raises(services.ValidationError):
         services.session_cancel(session=session, reason="again", by=administrator)
 
