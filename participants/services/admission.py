@@ -4,13 +4,14 @@ it) and deciding an application or withdrawing a lawyer."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.services import user_add_role
+from common.bulk import ids_table
 from notifications.services import notify
 from sessions.models import Program, SessionStatus, TrainingSession
 
@@ -90,7 +91,10 @@ def seat_in_required(*, session_ids: list[int], participant_ids: list[int], by) 
     """Required sessions are for every admitted lawyer: a confirmed seat in each, whatever the capacity;
     a waitlist place they hold becomes the seat. For admission (one lawyer, every required session), an
     import (many lawyers) and a session made required (everyone admitted). Returns the seats given.
-    Call inside a transaction."""
+    Call inside a transaction.
+
+    Two statements whatever the numbers (an import seats 10,000 lawyers in 17 sessions): the waitlist places
+    confirmed, then a seat inserted for every lawyer and session with no live enrolment yet."""
     if not session_ids or not participant_ids:
         return 0
     # The sessions' rows, in primary-key order as every writer takes them, as an enrolment would. No seat lock
@@ -99,20 +103,44 @@ def seat_in_required(*, session_ids: list[int], participant_ids: list[int], by) 
     # an elective at the same hour ends as either order would: both seats. An import or a session made
     # required seats thousands of lawyers at once, and would otherwise take thousands of locks.
     _lock_sessions(session_ids)
-    now = timezone.now()
-    live = Enrolment.objects.active().filter(session_id__in=session_ids, participant_id__in=participant_ids)
-    upgraded = live.filter(state=EnrolmentState.WAITLISTED).update(state=EnrolmentState.CONFIRMED, confirmed_at=now)
-    holding = set(live.values_list("participant_id", "session_id"))
-    created = Enrolment.objects.bulk_create(
-        [
-            Enrolment(participant_id=p, session_id=s, state=EnrolmentState.CONFIRMED, confirmed_at=now, created_by=by)
-            for p in participant_ids
-            for s in session_ids
-            if (p, s) not in holding
-        ],
-        batch_size=2000,
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sessions, session_params = ids_table(session_ids)
+    lawyers, lawyer_params = ids_table(participant_ids)
+    enrolments = connection.ops.quote_name(Enrolment._meta.db_table)
+    confirmed, waitlisted, cancelled = (
+        s.value for s in (EnrolmentState.CONFIRMED, EnrolmentState.WAITLISTED, EnrolmentState.CANCELLED)
     )
-    return upgraded + len(created)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {enrolments} SET state = %s, confirmed_at = %s
+            WHERE state = %s AND session_id IN ({sessions}) AND participant_id IN ({lawyers})""",  # noqa: S608 - our names
+            [confirmed, now, waitlisted, *session_params, *lawyer_params],
+        )
+        upgraded = cursor.rowcount
+        # Every pair of lawyer and session, but those with a live enrolment (the waitlist places are seats now).
+        cursor.execute(
+            f"""INSERT INTO {enrolments} (participant_id, session_id, state, confirmed_at, created_by_id, created_at)
+            SELECT missing.participant_id, missing.session_id, %s, %s, %s, %s FROM (
+                SELECT lawyer.id AS participant_id, required.id AS session_id
+                FROM ({lawyers}) AS lawyer CROSS JOIN ({sessions}) AS required
+                EXCEPT
+                SELECT participant_id, session_id FROM {enrolments}
+                WHERE state <> %s AND session_id IN ({sessions}) AND participant_id IN ({lawyers})
+            ) AS missing""",  # noqa: S608 - our names
+            [
+                confirmed,
+                now,
+                getattr(by, "pk", None),
+                now,
+                *lawyer_params,
+                *session_params,
+                cancelled,
+                *session_params,
+                *lawyer_params,
+            ],
+        )
+        created = cursor.rowcount
+    return upgraded + created
 
 
 def seat_everyone_admitted(*, session: TrainingSession, by) -> int:
