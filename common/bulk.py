@@ -43,13 +43,13 @@ def insert_new(model: type[models.Model], objects: list[models.Model]) -> list[m
         )
         for obj, (key,) in zip(objects, cursor.fetchall(), strict=True):
             setattr(obj, meta.pk.attname, key)
-        fields = meta.concrete_fields
+        fields = [(field, isinstance(field, models.JSONField)) for field in meta.concrete_fields]
         text = io.StringIO()
         for obj in objects:
-            text.write("\t".join(_copy_text(field, obj) for field in fields))
+            text.write("\t".join(_copy_text(field, as_json, field.pre_save(obj, True)) for field, as_json in fields))
             text.write("\n")
         text.seek(0)
-        columns = ", ".join(quote(field.column) for field in fields)
+        columns = ", ".join(quote(field.column) for field, _as_json in fields)
         with connection.wrap_database_errors:  # the driver's own method: its errors as Django's, as execute() has them
             cursor.copy_expert(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", text)
     for obj in objects:
@@ -57,20 +57,21 @@ def insert_new(model: type[models.Model], objects: list[models.Model]) -> list[m
     return objects
 
 
-def _copy_text(field: models.Field, obj: models.Model) -> str:
-    value = field.pre_save(obj, add=True)
-    if isinstance(field, models.JSONField):
+def _copy_text(field: models.Field, as_json: bool, value: object) -> str:
+    """A value as COPY's text format has it. Text, whole numbers and None as they are (what the database would be
+    given for them, only quicker); anything else as the field prepares it for the database."""
+    if as_json:
         value = None if value is None else json.dumps(value, cls=field.encoder)
-    else:
+    elif type(value) not in (str, int, type(None)):
         value = field.get_db_prep_save(value, connection)
     if value is None:
         return r"\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
     if isinstance(value, int | float | Decimal):
         return str(value)
     raise TypeError(f"{field} holds a {type(value).__name__}, which insert_new cannot write")

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import invitation_send
+from accounts.services import invitation_send, users_add_role
 from common.bulk import insert_new
 from common.tasks import enqueue
 from sessions.models import Program, SessionStatus, TrainingSession
@@ -218,12 +217,13 @@ def _write_batch(
 
     everyone = created + updated
     admissions = {a.participant_id: a for a in Admission.objects.filter(program=program, participant__in=everyone)}
-    Admission.objects.bulk_create(
+    insert_new(
+        Admission,
         [
             Admission(participant=p, program=program, state=AdmissionState.ADMITTED, decided_by=by, decided_at=now)
             for p in everyone
             if p.pk not in admissions
-        ]
+        ],
     )
     changed_admissions = [a for a in admissions.values() if a.state != AdmissionState.ADMITTED]
     for admission in changed_admissions:
@@ -232,7 +232,7 @@ def _write_batch(
         admission.decided_by = by
         admission.decided_at = now
     Admission.objects.bulk_update(changed_admissions, ["state", "reason", "decided_by", "decided_at"])
-    Group.objects.get(name=Role.PARTICIPANT).user_set.add(*[p.user_id for p in everyone])
+    users_add_role(user_ids=[p.user_id for p in everyone], role=Role.PARTICIPANT)
     return [p.pk for p in everyone]
 
 
