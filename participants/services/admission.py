@@ -107,9 +107,7 @@ def seat_in_required(*, session_ids: list[int], participant_ids: list[int], by) 
     sessions, session_params = ids_table(session_ids)
     lawyers, lawyer_params = ids_table(participant_ids)
     enrolments = connection.ops.quote_name(Enrolment._meta.db_table)
-    confirmed, waitlisted, cancelled = (
-        s.value for s in (EnrolmentState.CONFIRMED, EnrolmentState.WAITLISTED, EnrolmentState.CANCELLED)
-    )
+    confirmed, waitlisted = EnrolmentState.CONFIRMED.value, EnrolmentState.WAITLISTED.value
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE {enrolments} SET state = %s, confirmed_at = %s
@@ -117,27 +115,14 @@ def seat_in_required(*, session_ids: list[int], participant_ids: list[int], by) 
             [confirmed, now, waitlisted, *session_params, *lawyer_params],
         )
         upgraded = cursor.rowcount
-        # Every pair of lawyer and session, but those with a live enrolment (the waitlist places are seats now).
+        # A seat for every pair of lawyer and session; a pair with a live enrolment (a seat, or the place just made
+        # one) breaks the one-live-enrolment constraint, and is left as it is. (`WHERE true`: SQLite would read the
+        # ON of ON CONFLICT as the join's.)
         cursor.execute(
             f"""INSERT INTO {enrolments} (participant_id, session_id, state, confirmed_at, created_by_id, created_at)
-            SELECT missing.participant_id, missing.session_id, %s, %s, %s, %s FROM (
-                SELECT lawyer.id AS participant_id, required.id AS session_id
-                FROM ({lawyers}) AS lawyer CROSS JOIN ({sessions}) AS required
-                EXCEPT
-                SELECT participant_id, session_id FROM {enrolments}
-                WHERE state <> %s AND session_id IN ({sessions}) AND participant_id IN ({lawyers})
-            ) AS missing""",  # noqa: S608 - our names
-            [
-                confirmed,
-                now,
-                getattr(by, "pk", None),
-                now,
-                *lawyer_params,
-                *session_params,
-                cancelled,
-                *session_params,
-                *lawyer_params,
-            ],
+            SELECT lawyer.id, required.id, %s, %s, %s, %s FROM ({lawyers}) AS lawyer CROSS JOIN ({sessions}) AS required
+            WHERE true ON CONFLICT DO NOTHING""",  # noqa: S608 - our names
+            [confirmed, now, getattr(by, "pk", None), now, *lawyer_params, *session_params],
         )
         created = cursor.rowcount
     return upgraded + created
