@@ -43,13 +43,21 @@ def insert_new(model: type[models.Model], objects: list[models.Model]) -> list[m
         )
         for obj, (key,) in zip(objects, cursor.fetchall(), strict=True):
             setattr(obj, meta.pk.attname, key)
-        fields = [(field, isinstance(field, models.JSONField)) for field in meta.concrete_fields]
+        fields = meta.concrete_fields
+        texts = [_copy_text(field) for field in fields]
+        stamped = [getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) for field in fields]
         text = io.StringIO()
         for obj in objects:
-            text.write("\t".join(_copy_text(field, as_json, field.pre_save(obj, True)) for field, as_json in fields))
+            values = obj.__dict__
+            text.write(
+                "\t".join(
+                    as_text(field.pre_save(obj, True) if stamp else values[field.attname])
+                    for field, as_text, stamp in zip(fields, texts, stamped, strict=True)
+                )
+            )
             text.write("\n")
         text.seek(0)
-        columns = ", ".join(quote(field.column) for field, _as_json in fields)
+        columns = ", ".join(quote(field.column) for field in fields)
         with connection.wrap_database_errors:  # the driver's own method: its errors as Django's, as execute() has them
             cursor.copy_expert(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", text)
     for obj in objects:
@@ -57,21 +65,31 @@ def insert_new(model: type[models.Model], objects: list[models.Model]) -> list[m
     return objects
 
 
-def _copy_text(field: models.Field, as_json: bool, value: object) -> str:
-    """A value as COPY's text format has it. Text, whole numbers and None as they are (what the database would be
-    given for them, only quicker); anything else as the field prepares it for the database."""
-    if as_json:
-        value = None if value is None else json.dumps(value, cls=field.encoder)
-    elif type(value) not in (str, int, type(None)):
+def _copy_text(field: models.Field):
+    """How a value of `field` is written in COPY's text format. Text, whole numbers and None as they are (what the
+    database would be given for them, only quicker); anything else as the field prepares it for the database."""
+    if isinstance(field, models.JSONField):
+        return lambda value: r"\N" if value is None else json.dumps(value, cls=field.encoder).translate(_COPY_ESCAPES)
+
+    def as_text(value: object) -> str:
+        kind = type(value)
+        if kind is str:
+            return value.translate(_COPY_ESCAPES)
+        if kind is int:
+            return str(value)
+        if value is None:
+            return r"\N"
         value = field.get_db_prep_save(value, connection)
-    if value is None:
-        return r"\N"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, int | float | Decimal):
-        return str(value)
-    raise TypeError(f"{field} holds a {type(value).__name__}, which insert_new cannot write")
+        if value is None:
+            return r"\N"
+        if isinstance(value, str):
+            return value.translate(_COPY_ESCAPES)
+        if isinstance(value, bool):
+            return "t" if value else "f"
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        if isinstance(value, int | float | Decimal):
+            return str(value)
+        raise TypeError(f"{field} holds a {type(value).__name__}, which insert_new cannot write")
+
+    return as_text

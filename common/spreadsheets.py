@@ -86,6 +86,7 @@ class _NotPlain(Exception):
     """A workbook the quick reader leaves to openpyxl: dates, an unusual layout, a damaged file."""
 
 
+_DIGITS = "0123456789"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -167,7 +168,7 @@ def _sheet_rows(events, strings: list[str], dated: set[int]) -> list[list[object
     """The rows as openpyxl's read-only worksheet gives them: numbered by their `r` (a blank row between is an empty
     one), each as wide as its last cell, or, if the sheet states its dimension, as wide as that, and no further
     down (openpyxl believes the dimension the file states)."""
-    from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+    from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
     last_column = last_row = None
     rows: list[list[object]] = []
@@ -189,7 +190,7 @@ def _sheet_rows(events, strings: list[str], dated: set[int]) -> list[list[object
         column = 0
         for cell in node:
             reference = cell.get("r")
-            column = coordinate_to_tuple(reference)[1] if reference else column + 1
+            column = column_index_from_string(reference.rstrip(_DIGITS)) if reference else column + 1
             cells[column] = _value(cell, strings, dated)
         width = last_column or column
         rows.append([cells.get(n) for n in range(1, width + 1)])

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -211,7 +211,7 @@ def read(data: bytes, filename: str) -> Table:
 def check_table(table: Table, program: Program) -> Report:
     """Check a list read by `read` against the records as they are now: the lawyer on record each row updates, the
     addresses other accounts hold, the program's quotas. A fresh report each time; `table` stays as it was read."""
-    rows = [replace(row, errors=list(row.errors)) for row in table.rows]
+    rows = [Row(r.number, r.values, list(r.errors), new_specialties=r.new_specialties) for r in table.rows]
     headers = table.headers
     licences = [r.values.get("license_number") for r in rows if r.values.get("license_number")]
     existing = dict(Participant.objects.filter(license_number__in=licences).values_list("license_number", "pk"))
