@@ -1,5 +1,7 @@
 """Writing a checked list: lawyers created or updated, admitted to the program and seated in its required
-sessions, in batches with bulk statements, inside one transaction under the import lock.
+sessions, inside one transaction under the import lock. Set-based: new accounts, lawyers and admissions by COPY
+(common/bulk.py) in batches of BATCH rows, the progress reported after each; then the seats of every lawyer of the
+list in one statement (seat_in_required).
 
 Lock order, as every writer keeps it (participants/services.py): the import lock and the program's row, then the
 program's required sessions, then the lawyers' rows, each kind in primary-key order.
