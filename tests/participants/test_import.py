@@ -6,13 +6,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from participants import importing
 from participants.models import Admission, Enrolment, IdentityChange, Participant, Province, ProvinceQuota
 from participants.services import quotas
 from sessions.models import SessionStatus
-from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
+from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory, at
 from tests.support import client_for
 
 from .support import GOOD, HEADER_ZH, csv_bytes, xlsx_bytes
@@ -59,7 +58,7 @@ def test_an_import_seats_every_lawyer_once_in_each_required_session_whatever_the
     elective = SessionFactory(program=program)
     called_off = SessionFactory(program=program, is_required=True, status=SessionStatus.CANCELLED)
     waiting, gave_up, seated = (ParticipantFactory() for _ in range(3))
-    now = timezone.now()
+    now = at(1, 9)  # when each was enrolled: any time
     place = Enrolment.objects.create(participant=waiting, session=first, state="waitlisted", waitlisted_at=now)
     Enrolment.objects.create(participant=gave_up, session=first, state="cancelled", cancelled_at=now)
     seat = Enrolment.objects.create(participant=seated, session=second, state="confirmed", confirmed_at=now)
