@@ -25,6 +25,15 @@ def ids_table(ids: Iterable[int]) -> tuple[str, list]:
     return "SELECT value AS id FROM json_each(%s)", [json.dumps(ids)]
 
 
+def ids_in(column: str, ids: Iterable[int]) -> tuple[str, list]:
+    """`column IN ids` as SQL, and its one parameter. On PostgreSQL `= ANY(array)`, which the planner reads as a
+    condition an index answers (an `IN (SELECT unnest(…))` it may read as a join to plan around)."""
+    ids = list(ids)
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::integer[])", [ids]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608 - a column of ours
+
+
 def insert_new(model: type[models.Model], objects: list[models.Model]) -> list[models.Model]:
     """Insert new, unsaved `objects` of `model` and give them their primary keys, as bulk_create does (no save(),
     no signals; defaults and auto_now stamps filled in), in one COPY on PostgreSQL: the keys are taken from the

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.services import user_add_role
-from common.bulk import ids_table
+from common.bulk import ids_in, ids_table
 from notifications.services import notify
 from sessions.models import Program, SessionStatus, TrainingSession
 
@@ -106,23 +106,37 @@ def seat_in_required(*, session_ids: list[int], participant_ids: list[int], by) 
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     sessions, session_params = ids_table(session_ids)
     lawyers, lawyer_params = ids_table(participant_ids)
+    in_sessions, in_session_params = ids_in("session_id", session_ids)
+    in_lawyers, in_lawyer_params = ids_in("participant_id", participant_ids)
     enrolments = connection.ops.quote_name(Enrolment._meta.db_table)
     confirmed, waitlisted = EnrolmentState.CONFIRMED.value, EnrolmentState.WAITLISTED.value
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE {enrolments} SET state = %s, confirmed_at = %s
-            WHERE state = %s AND session_id IN ({sessions}) AND participant_id IN ({lawyers})""",  # noqa: S608 - our names
-            [confirmed, now, waitlisted, *session_params, *lawyer_params],
+            WHERE state = %s AND {in_sessions} AND {in_lawyers}""",  # noqa: S608 - our names
+            [confirmed, now, waitlisted, *in_session_params, *in_lawyer_params],
         )
         upgraded = cursor.rowcount
-        # A seat for every pair of lawyer and session; a pair with a live enrolment (a seat, or the place just made
-        # one) breaks the one-live-enrolment constraint, and is left as it is. (`WHERE true`: SQLite would read the
-        # ON of ON CONFLICT as the join's.)
+        # A seat for every pair of lawyer and session but those with a live enrolment (a seat, or the place just
+        # made one). The sessions named again inside: PostgreSQL then reads their enrolments only, not the table's.
         cursor.execute(
             f"""INSERT INTO {enrolments} (participant_id, session_id, state, confirmed_at, created_by_id, created_at)
             SELECT lawyer.id, required.id, %s, %s, %s, %s FROM ({lawyers}) AS lawyer CROSS JOIN ({sessions}) AS required
-            WHERE true ON CONFLICT DO NOTHING""",  # noqa: S608 - our names
-            [confirmed, now, getattr(by, "pk", None), now, *lawyer_params, *session_params],
+            WHERE NOT EXISTS (
+                SELECT 1 FROM {enrolments} AS live
+                WHERE live.participant_id = lawyer.id AND live.session_id = required.id AND live.state <> %s
+                AND live.{in_sessions}
+            )""",  # noqa: S608 - our names
+            [
+                confirmed,
+                now,
+                getattr(by, "pk", None),
+                now,
+                *lawyer_params,
+                *session_params,
+                EnrolmentState.CANCELLED.value,
+                *in_session_params,
+            ],
         )
         created = cursor.rowcount
     return upgraded + created

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 
-from common.bulk import ids_table, insert_new
+from common.bulk import ids_in, ids_table, insert_new
 from participants.models import Participant, Province
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +66,10 @@ def test_ids_table_is_a_table_of_the_ids():
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id FROM ({sql}) AS ids ORDER BY id", params)  # noqa: S608 - ours
         assert [row[0] for row in cursor.fetchall()] == [1, 2, 3]
+
+
+def test_ids_in_keeps_the_rows_whose_column_is_one_of_the_ids():
+    condition, params = ids_in("id", [2, 3])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM (SELECT generate_series(1, 5) AS id) AS ids WHERE {condition}", params)  # noqa: S608
+        assert sorted(row[0] for row in cursor.fetchall()) == [2, 3]
