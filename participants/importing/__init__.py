@@ -1,14 +1,29 @@
 """Importing provincial lists of lawyers: CSV (UTF-8 with or without BOM, GBK/GB18030) or XLSX, headers in
 Chinese or English.
 
-- check.py: `parse` checks every row and says what is wrong by row and column;
+- check.py: `read` reads a file and cleans its rows, `check_table` checks them against the records and says what is
+  wrong by row and column (`parse`: both);
 - write.py: `apply` writes nothing unless every row is valid, or the caller chose to import only the valid rows;
 - jobs.py: the screens' import jobs, checked at upload and written once, in the request or in the background.
 """
 
 from common.spreadsheets import ImportFileError, normalise_header, read_table, read_upload, refuse_too_large
 
-from .check import COLUMNS, GENDERS, MESSAGES, REQUIRED, Problem, Report, Row, parse, problem_message, render
+from .check import (
+    COLUMNS,
+    GENDERS,
+    MESSAGES,
+    REQUIRED,
+    Problem,
+    Report,
+    Row,
+    Table,
+    check_table,
+    parse,
+    problem_message,
+    read,
+    render,
+)
 from .jobs import FAILURES, failure_message, job_create, job_progress, job_run, job_start, jobs_release
 from .write import (
     BATCH,
@@ -38,7 +53,9 @@ __all__ = [
     "Problem",
     "Report",
     "Row",
+    "Table",
     "apply",
+    "check_table",
     "failure_message",
     "invitations_send",
     "job_create",
@@ -51,6 +68,7 @@ __all__ = [
     "parse",
     "problem_message",
     "queue_invitations",
+    "read",
     "read_table",
     "read_upload",
     "refuse_too_large",

@@ -147,8 +147,24 @@ class Report:
 _HEADER_INDEX = {normalise_header(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
 
 
+@dataclass
+class Table:
+    """A list as its file gives it: each row cleaned, with the problems the file alone shows (a value missing or
+    malformed, a licence number or an address given twice). Checked against the records as often as need be
+    (`check_table`), without reading the file again."""
+
+    rows: list[Row]
+    headers: dict[str, str]
+    unknown_columns: list[str]
+
+
 def parse(data: bytes, filename: str, program: Program) -> Report:
     """Read and check a list for `program`; raises ImportFileError if the file as a whole cannot be read."""
+    return check_table(read(data, filename), program)
+
+
+def read(data: bytes, filename: str) -> Table:
+    """Read a list and clean its rows; raises ImportFileError if the file as a whole cannot be read."""
     table = read_table(data, filename)
     if not table:
         raise ImportFileError(_("The file is empty."))
@@ -173,21 +189,9 @@ def parse(data: bytes, filename: str, program: Program) -> Report:
         raise ImportFileError(_("Columns missing from the first row: %(columns)s.") % {"columns": expected})
 
     rows = [Row(number=n, values={columns[i]: cell for i, cell in enumerate(raw) if i in columns}) for n, raw in body]
-    _check_rows(rows, headers, program)
-    return Report(rows=rows, headers=headers, unknown_columns=unknown)
-
-
-def _check_rows(rows: list[Row], headers: dict[str, str], program: Program) -> None:
     provinces = {p.code: p for p in Province.objects.all()}
     for row in rows:
         _clean_row(row, headers, provinces)
-
-    licences = [r.values.get("license_number") for r in rows if r.values.get("license_number")]
-    existing = dict(Participant.objects.filter(license_number__in=licences).values_list("license_number", "pk"))
-    emails = [str(r.values.get("email", "")).lower() for r in rows if r.values.get("email")]
-    # Each address already in use → the licence of the lawyer whose account it is (None: not a lawyer's).
-    owners = dict(get_user_model().objects.filter(email__in=emails).values_list("email", "participant__license_number"))
-
     seen_licence: dict[str, int] = {}
     seen_email: dict[str, int] = {}
     for row in rows:
@@ -197,14 +201,30 @@ def _check_rows(rows: list[Row], headers: dict[str, str], program: Program) -> N
                 first = seen_licence[licence]
                 row.errors.append(Problem(headers["license_number"], "licence_repeated", {"row": first}))
             seen_licence.setdefault(licence, row.number)
-            row.existing = existing.get(licence)
         if email:
             if email in seen_email:
                 row.errors.append(Problem(headers["email"], "email_repeated", {"row": seen_email[email]}))
             seen_email.setdefault(email, row.number)
-            if email in owners and owners[email] != licence:  # someone else's account, not this lawyer's
-                row.errors.append(Problem(headers["email"], "email_taken", {"email": email}))
+    return Table(rows=rows, headers=headers, unknown_columns=unknown)
+
+
+def check_table(table: Table, program: Program) -> Report:
+    """Check a list read by `read` against the records as they are now: the lawyer on record each row updates, the
+    addresses other accounts hold, the program's quotas. A fresh report each time; `table` stays as it was read."""
+    rows = [Row(r.number, r.values, list(r.errors), new_specialties=r.new_specialties) for r in table.rows]
+    headers = table.headers
+    licences = [r.values.get("license_number") for r in rows if r.values.get("license_number")]
+    existing = dict(Participant.objects.filter(license_number__in=licences).values_list("license_number", "pk"))
+    emails = [r.values["email"] for r in rows if r.values.get("email")]
+    # Each address already in use → the licence of the lawyer whose account it is (None: not a lawyer's).
+    owners = dict(get_user_model().objects.filter(email__in=emails).values_list("email", "participant__license_number"))
+    for row in rows:
+        licence, email = row.values.get("license_number"), row.values.get("email")
+        row.existing = existing.get(licence) if licence else None
+        if email and email in owners and owners[email] != licence:  # someone else's account, not this lawyer's
+            row.errors.append(Problem(headers["email"], "email_taken", {"email": email}))
     _check_quotas(rows, headers, program)
+    return Report(rows=rows, headers=headers, unknown_columns=table.unknown_columns)
 
 
 def _clean_row(row: Row, headers: dict[str, str], provinces: dict[str, Province]) -> None:

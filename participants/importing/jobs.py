@@ -31,7 +31,7 @@ from common.tasks import enqueue
 from sessions.models import Program
 
 from ..models import ImportJob
-from .check import Report, parse
+from .check import Report, Table, check_table, parse, read
 from .write import ROWS_INVALID, ChangedMeanwhile, lock_for_import, queue_invitations, write_rows
 
 logger = logging.getLogger(__name__)
@@ -156,13 +156,14 @@ def job_run(*, job_id: int, confirmed: str, wait: bool = True) -> None:
         return
     job = ImportJob.objects.select_related("program", "uploaded_by").get(pk=job_id)
     try:
+        table = _read(job)  # once: every check of this run starts from it
         try:
-            _write(job, wait=wait)
+            _write(job, table, wait=wait)
         except (IntegrityError, ChangedMeanwhile):
             # Someone else wrote a lawyer of the file (an application) between the check and the write:
             # all of it was undone. Check again; the next import checks once more under the lock.
             with transaction.atomic():
-                _show_fresh_check(job, _check_again(job))
+                _show_fresh_check(job, check_table(table, job.program))
     except _Busy:
         updated = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.RUNNING).update(
             state=ImportJob.State.QUEUED, error="busy", state_changed_at=timezone.now()
@@ -181,12 +182,12 @@ def job_run(*, job_id: int, confirmed: str, wait: bool = True) -> None:
         cache.delete(_progress_key(job_id))
 
 
-def _write(job: ImportJob, *, wait: bool) -> None:
-    """Check the file again under the import lock and, if the check is the one confirmed, write it."""
+def _write(job: ImportJob, table: Table, *, wait: bool) -> None:
+    """Check the file's rows again under the import lock and, if the check is the one confirmed, write them."""
     with transaction.atomic():
         if not lock_for_import(job.program, wait=wait):
             raise _Busy
-        report = _check_again(job)
+        report = check_table(table, job.program)
         if report.digest != job.check_digest:
             _show_fresh_check(job, report)
             return
@@ -238,6 +239,7 @@ def _show_fresh_check(job: ImportJob, report: Report) -> None:
     job.save()
 
 
-def _check_again(job: ImportJob) -> Report:
+def _read(job: ImportJob) -> Table:
+    """The stored file, read (before the import lock is taken: the file does not change)."""
     with job.file.open("rb") as handle:
-        return parse(handle.read(), job.original_name, job.program)
+        return read(handle.read(), job.original_name)

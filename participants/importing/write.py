@@ -1,5 +1,7 @@
 """Writing a checked list: lawyers created or updated, admitted to the program and seated in its required
-sessions, in batches with bulk statements, inside one transaction under the import lock.
+sessions, inside one transaction under the import lock. Set-based: new accounts, lawyers and admissions by COPY
+(common/bulk.py) in batches of BATCH rows, the progress reported after each; then the seats of every lawyer of the
+list in one statement (seat_in_required).
 
 Lock order, as every writer keeps it (participants/services.py): the import lock and the program's row, then the
 program's required sessions, then the lawyers' rows, each kind in primary-key order.
@@ -21,12 +23,15 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import invitation_send
+from accounts.services import invitation_send, users_add_role
+from common.bulk import insert_new
 from common.tasks import enqueue
 from sessions.models import Program, SessionStatus, TrainingSession
 
 from ..models import Admission, AdmissionState, IdentityChange, Participant, Province
+from ..services.admission import seat_in_required
 from ..services.profiles import CONTACT_FIELDS, IDENTITY_FIELDS, identity_changes
+from ..services.progress import refresh as refresh_progress
 from .check import Report, Row
 
 logger = logging.getLogger(__name__)
@@ -114,10 +119,18 @@ def write_rows(
     outcome = Outcome(skipped=len(report.rows) - len(rows))
     known = _lock_lawyers(row.existing for row in rows if row.existing)
     codes = dict(Province.objects.values_list("pk", "code"))
+    admitted: list[int] = []
     for start in range(0, len(rows), BATCH):
-        _write_batch(rows[start : start + BATCH], program, by, outcome, known=known, source=source, codes=codes)
-        if progress:
-            progress(min(start + BATCH, len(rows)), len(rows))
+        batch = rows[start : start + BATCH]
+        admitted += _write_batch(batch, program, by, outcome, known=known, source=source, codes=codes)
+        if progress and start + BATCH < len(rows):
+            progress(start + BATCH, len(rows))
+    # Every lawyer of the list at once, in SQL: 10,000 lawyers take 170,000 seats in a program of 17.
+    required = program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED)
+    seat_in_required(session_ids=list(required.values_list("pk", flat=True)), participant_ids=admitted, by=None)
+    refresh_progress(program, admitted)
+    if progress:
+        progress(len(rows), len(rows))
     return outcome
 
 
@@ -146,21 +159,25 @@ def _write_batch(
     known: dict[int, Participant],
     source: str,
     codes: dict[int, str],
-) -> None:
+) -> list[int]:
+    """Write a batch of rows: new lawyers and their accounts, changes to those on record, and admission (with the
+    lawyer role); returns the lawyers admitted, to be seated in the required sessions."""
     UserModel = get_user_model()
     # A lawyer written meanwhile by someone else (an application) makes an insert fail, and the whole import
     # undone, rather than be taken over.
     fresh = [r for r in rows if not r.existing]
     unusable = make_password(None)
-    new_users = UserModel.objects.bulk_create(
+    new_users = insert_new(
+        UserModel,
         [
             UserModel(email=r.values["email"], full_name=r.values["name_zh"], is_active=False, password=unusable)
             for r in fresh
-        ]
+        ],
     )
     outcome.new_user_ids += [u.pk for u in new_users]
     users = {u.email: u for u in new_users}
-    created = Participant.objects.bulk_create(
+    created = insert_new(
+        Participant,
         [
             Participant(
                 user=users[r.values["email"]],
@@ -168,7 +185,7 @@ def _write_batch(
                 **{name: r.values[name] for name in PROFILE_FIELDS},
             )
             for r in fresh
-        ]
+        ],
     )
     updated, history = [], []
     by_fields: dict[tuple[str, ...], list[Participant]] = {}
@@ -204,12 +221,13 @@ def _write_batch(
 
     everyone = created + updated
     admissions = {a.participant_id: a for a in Admission.objects.filter(program=program, participant__in=everyone)}
-    Admission.objects.bulk_create(
+    insert_new(
+        Admission,
         [
             Admission(participant=p, program=program, state=AdmissionState.ADMITTED, decided_by=by, decided_at=now)
             for p in everyone
             if p.pk not in admissions
-        ]
+        ],
     )
     changed_admissions = [a for a in admissions.values() if a.state != AdmissionState.ADMITTED]
     for admission in changed_admissions:
@@ -218,28 +236,14 @@ def _write_batch(
         admission.decided_by = by
         admission.decided_at = now
     Admission.objects.bulk_update(changed_admissions, ["state", "reason", "decided_by", "decided_at"])
-    _after_admission(program, everyone)
+    users_add_role(user_ids=[p.user_id for p in everyone], role=Role.PARTICIPANT)
+    return [p.pk for p in everyone]
 
 
 def _differs(participant: Participant, name: str, value: object) -> bool:
     if name == "province":  # compared by key: no query for the lawyer's province
         return participant.province_id != value.pk
     return getattr(participant, name) != value
-
-
-def _after_admission(program: Program, participants: list[Participant]) -> None:
-    """What admission brings, in bulk: the lawyer role, and seats in every required session."""
-    from django.contrib.auth.models import Group
-
-    from accounts.roles import Role
-
-    from ..services import progress, seat_in_required
-
-    Group.objects.get(name=Role.PARTICIPANT).user_set.add(*[p.user_id for p in participants])
-    required = program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED)
-    ids = [p.pk for p in participants]
-    seat_in_required(session_ids=list(required.values_list("pk", flat=True)), participant_ids=ids, by=None)
-    progress.refresh(program, ids)
 
 
 def queue_invitations(user_ids: list[int], *, by: User | None = None) -> None:

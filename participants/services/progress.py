@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from django.db import connection
 from django.db.models import QuerySet
 
+from common.bulk import ids_in
 from sessions.models import Program, SessionStatus, TrainingSession
 
 from ..models import ATTENDED, Admission, Attendance, Enrolment, EnrolmentState, Progress
@@ -102,10 +103,11 @@ def refresh(program: Program | int, participants: Iterable[int] | QuerySet | Non
         inner, only_params = participants.order_by().query.sql_with_params()
         only = f"AND participant_id IN ({inner})"
     elif participants is not None:
-        only_params = sorted(set(participants))
-        if not only_params:
+        ids = sorted(set(participants))
+        if not ids:
             return 0
-        only = f"AND participant_id IN ({', '.join(['%s'] * len(only_params))})"
+        inner, only_params = ids_in("participant_id", ids)  # one parameter, however many lawyers
+        only = f"AND {inner}"
     minimum = Program.objects.values_list("min_credit_hours", flat=True).get(pk=program_id)
     tables = {
         "admission": Admission._meta.db_table,

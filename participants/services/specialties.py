@@ -98,8 +98,11 @@ def resolve_all(texts) -> list[str]:
     return values
 
 
+_KNOWN = frozenset(Specialty.values)  # Specialty.values builds a list at each call: an import asks 20,000 times
+
+
 def is_known(value: str) -> bool:
-    return value in Specialty.values
+    return value in _KNOWN
 
 
 def label(value: str) -> str:

@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from participants import importing
-from participants.models import Admission, IdentityChange, Participant, Province, ProvinceQuota
+from participants.models import Admission, Enrolment, IdentityChange, Participant, Province, ProvinceQuota
 from participants.services import quotas
-from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
+from sessions.models import SessionStatus
+from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory, at
 from tests.support import client_for
 
 from .support import GOOD, HEADER_ZH, csv_bytes, xlsx_bytes
@@ -47,6 +48,33 @@ def test_every_usual_format_imports_and_admits(program, data, name):
     assert Admission.objects.filter(program=program, state="admitted").count() == 2
     assert required.enrolments.filter(state="confirmed").count() == 2
     assert len(outcome.new_user_ids) == 2
+
+
+@pytest.mark.django_db
+def test_an_import_seats_every_lawyer_once_in_each_required_session_whatever_they_held(program):
+    """A waitlist place becomes the seat, a seat held stays the one seat, a cancelled enrolment stays in the history
+    beside a new seat, whatever the capacity; electives and cancelled sessions give none."""
+    first, second = (SessionFactory(program=program, is_required=True, capacity=1) for _ in range(2))
+    elective = SessionFactory(program=program)
+    called_off = SessionFactory(program=program, is_required=True, status=SessionStatus.CANCELLED)
+    waiting, gave_up, seated = (ParticipantFactory() for _ in range(3))
+    now = at(1, 9)  # when each was enrolled: any time
+    place = Enrolment.objects.create(participant=waiting, session=first, state="waitlisted", waitlisted_at=now)
+    Enrolment.objects.create(participant=gave_up, session=first, state="cancelled", cancelled_at=now)
+    seat = Enrolment.objects.create(participant=seated, session=second, state="confirmed", confirmed_at=now)
+    on_record = [
+        f"{p.name_zh},,男,{p.license_number},某所,广东,深圳,,{p.user.email},,," for p in (waiting, gave_up, seated)
+    ]
+    lines = [HEADER_ZH, *on_record, "新律师,,女,14401201899999999,某所,广东,深圳,,new@example.cn,,,"]
+
+    importing.apply(report=importing.parse(csv_bytes(lines), "list.csv", program), program=program, by=None, source="x")
+    lawyers = [waiting, gave_up, seated, Participant.objects.get(license_number="14401201899999999")]
+    live = Enrolment.objects.active().filter(session__in=[first, second, elective, called_off])
+    assert sorted(live.values_list("participant_id", "session_id", "state")) == sorted(
+        (lawyer.pk, session.pk, "confirmed") for lawyer in lawyers for session in (first, second)
+    )
+    assert Enrolment.objects.get(pk=place.pk).state == Enrolment.objects.get(pk=seat.pk).state == "confirmed"
+    assert Enrolment.objects.filter(participant=gave_up, session=first, state="cancelled").count() == 1
 
 
 @pytest.mark.django_db

@@ -3,12 +3,14 @@ if the result differs from what the administrator was shown, shows the fresh res
 names every row it skipped with the reason."""
 
 import threading
+from unittest import mock
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
 
 from participants import importing
+from participants.importing import check as checking
 from participants.models import ImportJob, Participant
 from tests.factories import ParticipantFactory, ProgramFactory
 from tests.forms import find_form
@@ -140,8 +142,10 @@ def test_a_lawyer_written_between_the_check_and_the_write_undoes_the_import_and_
         assert inserted.wait(60)
         importing.job_run(job_id=job.pk, confirmed=job.check_digest)  # as the import button confirmed it
 
-    answers = at_once(applicant, release_once_the_import_waits, the_import, timeout=90)
+    with mock.patch.object(checking, "read_table", wraps=checking.read_table) as reading:
+        answers = at_once(applicant, release_once_the_import_waits, the_import, timeout=90)
     assert not [answer for answer in answers if isinstance(answer, BaseException)], answers
+    assert reading.call_count == 1  # checked under the lock and again once undone, from one reading of the file
 
     job.refresh_from_db()
     assert job.state == "checked" and job.rechecked_at is not None

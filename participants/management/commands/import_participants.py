@@ -28,11 +28,12 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No file at {file}.")
         try:
+            table = importing.read(path.read_bytes(), path.name)
             # Checked and written in one transaction, under the import lock: what is reported is what is written.
             with transaction.atomic():
                 if not dry_run:
                     importing.lock_for_import(target)
-                report = importing.parse(path.read_bytes(), path.name, target)
+                report = importing.check_table(table, target)
                 self._report(report)
                 if dry_run:
                     return
