@@ -1,9 +1,11 @@
 """What the session page and the home page show of enrolment (see common/panels.py)."""
 
+from django.db.models import Exists, OuterRef
+
 from common.panels import Panel
 from sessions.models import Program
 
-from .models import Admission, Participant
+from .models import Admission, AdmissionState, Participant
 
 
 def session_panels(request, session) -> list[Panel]:
@@ -12,9 +14,15 @@ def session_panels(request, session) -> list[Panel]:
     panels = []
     if session.is_run_by(request.user):
         panels.append(Panel("participants/panels/attendance.html", {"session": session}, column="side", order=4))
-    if not session.is_required and Participant.objects.filter(user=request.user).exists():
-        context = enrolment_panel_context(request, session)
-        panels.append(Panel("participants/_enrolment_box.html", context, column="side", order=5))
+    if not session.is_required:
+        # Whether they are admitted, read with the lawyer (the box asks when they hold no place).
+        admitted = Admission.objects.filter(
+            participant=OuterRef("pk"), program_id=session.program_id, state=AdmissionState.ADMITTED
+        )
+        participant = Participant.objects.filter(user=request.user).annotate(admitted=Exists(admitted)).first()
+        if participant is not None:
+            context = enrolment_panel_context(request, session, participant=participant)
+            panels.append(Panel("participants/_enrolment_box.html", context, column="side", order=5))
     return panels
 
 

@@ -94,9 +94,13 @@ def enrolment_panel_context(request, session: TrainingSession, *, participant=No
         enrolment = Enrolment.objects.active().filter(participant=participant, session=session).first()
     admitted = enrolment is not None or (
         bool(participant)
-        and Admission.objects.filter(
-            participant=participant, program_id=session.program_id, state=AdmissionState.ADMITTED
-        ).exists()
+        and (
+            participant.admitted  # read with the lawyer (participants/panels.py)
+            if hasattr(participant, "admitted")
+            else Admission.objects.filter(
+                participant=participant, program_id=session.program_id, state=AdmissionState.ADMITTED
+            ).exists()
+        )
     )
     if enrolment is None:  # the seats left are shown only next to the "Enrol" button
         seats_left = max(session.capacity - Enrolment.objects.confirmed().filter(session=session).count(), 0)
