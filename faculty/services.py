@@ -14,7 +14,7 @@ import magic
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, Q
+from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -78,17 +78,10 @@ def readable_by(user, session: TrainingSession):
         return materials
     if not user.is_authenticated:
         return materials.none()
-    # A seat opens what is for the enrolled and for the program; an admission, what is for the program: asked
-    # inside the one query for the materials.
-    seated = Exists(session.enrolments.filter(participant__user=user, state=SEATED))
-    admitted = Exists(
-        TrainingSession.objects.filter(
-            pk=session.pk, program__admissions__participant__user=user, program__admissions__state=ADMITTED
-        )
-    )
-    return materials.released().filter(
-        Q(visibility=Visibility.ENROLLED) & seated | Q(visibility=Visibility.PROGRAM) & (seated | admitted)
-    )
+    enrolled = session.enrolments.filter(participant__user=user, state=SEATED).exists()
+    admitted = enrolled or session.program.admissions.filter(participant__user=user, state=ADMITTED).exists()
+    allowed = [Visibility.ENROLLED, Visibility.PROGRAM] if enrolled else [Visibility.PROGRAM] if admitted else []
+    return materials.released().filter(visibility__in=allowed)
 
 
 def may_read(user, material: Material) -> bool:

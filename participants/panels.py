@@ -1,11 +1,9 @@
 """What the session page and the home page show of enrolment (see common/panels.py)."""
 
-from django.db.models import Exists, OuterRef
-
 from common.panels import Panel
 from sessions.models import Program
 
-from .models import Admission, AdmissionState, Participant
+from .models import Admission, Participant
 
 
 def session_panels(request, session) -> list[Panel]:
@@ -15,11 +13,8 @@ def session_panels(request, session) -> list[Panel]:
     if session.is_run_by(request.user):
         panels.append(Panel("participants/panels/attendance.html", {"session": session}, column="side", order=4))
     if not session.is_required:
-        # Whether they are admitted, read with the lawyer (the box asks when they hold no place).
-        admitted = Admission.objects.filter(
-            participant=OuterRef("pk"), program_id=session.program_id, state=AdmissionState.ADMITTED
-        )
-        participant = Participant.objects.filter(user=request.user).annotate(admitted=Exists(admitted)).first()
+        # Their id is all the box needs (one at most; without the default order, which joins the provinces).
+        participant = Participant.objects.filter(user=request.user).only("pk").order_by().first()
         if participant is not None:
             context = enrolment_panel_context(request, session, participant=participant)
             panels.append(Panel("participants/_enrolment_box.html", context, column="side", order=5))

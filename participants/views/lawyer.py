@@ -26,7 +26,8 @@ SEAT_ORDER = ("-session__program__starts_on", "session__program_id", "session__s
 def my_program(request):
     """The lawyer's seats as the timetable's rows, rendered once for everyone (sessions.timetable.fragments),
     with their own marks; their waitlist places; each program's completion figures."""
-    participant = Participant.objects.filter(user=request.user).select_related("province").first()
+    # One at most: without the default order, which joins the provinces again.
+    participant = Participant.objects.filter(user=request.user).select_related("province").order_by().first()
     admissions = (
         Admission.objects.filter(participant=participant).select_related("program")
         if participant
@@ -89,18 +90,14 @@ def _my_rows(participant: Participant, admissions) -> list[tuple[Program, list[s
 def enrolment_panel_context(request, session: TrainingSession, *, participant=None, enrolment=None) -> dict:
     """The enrol box on a session page, for the signed-in lawyer (callers that know the lawyer and
     their enrolment pass them in and save the queries)."""
-    participant = participant or Participant.objects.filter(user=request.user).first()
-    if enrolment is None and participant:
-        enrolment = Enrolment.objects.active().filter(participant=participant, session=session).first()
+    participant = participant or Participant.objects.filter(user=request.user).order_by().first()
+    if enrolment is None and participant:  # one at most (and no need of the default order's join)
+        enrolment = Enrolment.objects.active().filter(participant=participant, session=session).order_by().first()
     admitted = enrolment is not None or (
         bool(participant)
-        and (
-            participant.admitted  # read with the lawyer (participants/panels.py)
-            if hasattr(participant, "admitted")
-            else Admission.objects.filter(
-                participant=participant, program_id=session.program_id, state=AdmissionState.ADMITTED
-            ).exists()
-        )
+        and Admission.objects.filter(
+            participant=participant, program_id=session.program_id, state=AdmissionState.ADMITTED
+        ).exists()
     )
     if enrolment is None:  # the seats left are shown only next to the "Enrol" button
         seats_left = max(session.capacity - Enrolment.objects.confirmed().filter(session=session).count(), 0)
