@@ -12,9 +12,12 @@ def session_panels(request, session) -> list[Panel]:
     panels = []
     if session.is_run_by(request.user):
         panels.append(Panel("participants/panels/attendance.html", {"session": session}, column="side", order=4))
-    if not session.is_required and Participant.objects.filter(user=request.user).exists():
-        context = enrolment_panel_context(request, session)
-        panels.append(Panel("participants/_enrolment_box.html", context, column="side", order=5))
+    if not session.is_required:
+        # Their id is all the box needs (one at most; without the default order, which joins the provinces).
+        participant = Participant.objects.filter(user=request.user).only("pk").order_by().first()
+        if participant is not None:
+            context = enrolment_panel_context(request, session, participant=participant)
+            panels.append(Panel("participants/_enrolment_box.html", context, column="side", order=5))
     return panels
 
 

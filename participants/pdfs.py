@@ -120,7 +120,7 @@ def signin_sheet(session, lawyers) -> bytes:
     if session.venue_id:
         subtitle += f" · {session.venue.name}"
     rows = [
-        [n, (p.name_zh, p.name_latin), str(p.province), p.law_firm, p.masked_license[-4:], ""]
+        [n, (p.name_zh, p.name_latin), p.province, p.law_firm, p.last_digits, ""]
         for n, p in enumerate(lawyers, start=1)
     ]
     header = ["#", _("Name"), _("Province"), _("Law firm"), _("Licence"), _("Signature")]

@@ -10,12 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .models import FacultyAssignment, SessionFormat, TrainingSession
+from .models import FacultyAssignment, Program, SessionFormat, TrainingSession
 
 # What every page listing sessions prefetches for the faculty names of its rows.
 ASSIGNMENTS = Prefetch("assignments", queryset=FacultyAssignment.objects.select_related("faculty"))
@@ -91,3 +94,42 @@ def by_day(items: list[Row]) -> list[tuple[date, list[Row]]]:
             days.append((row.day, []))
         days[-1][1].append(row)
     return days
+
+
+FRAGMENT_SECONDS = 3600
+
+
+def _fragment_key(program: Program, pk: int, mark: str, marked: bool) -> str:
+    # The program's version moves with everything a row shows (sessions/signals.py), so a changed session is
+    # simply read under a new key; the language chooses the titles, labels and date format.
+    stamp = f"{program.schedule_version}.{program.updated_at.timestamp():.6f}"
+    return f"timetable-row:{program.pk}:{stamp}:{translation.get_language()}:{pk}:{mark}:{int(marked)}"
+
+
+def fragments(seats: list[tuple[int, Program]], marks: dict[int, str], mark_labels: dict[str, str]) -> dict[int, str]:
+    """A person's own sessions (id, its program) as rendered timetable rows with the date, each with their
+    mark (a status of `marks`, shown by its label) or, while they have none at all, an elective's enrol slot.
+
+    Rows are shared by everyone with the same mark, so they come from the cache: a page of 200 sessions
+    joins strings rather than rendering 200 rows. The missing ones are rendered with two queries."""
+    marked = bool(marks)
+    keys = {pk: _fragment_key(program, pk, marks.get(pk, ""), marked) for pk, program in seats}
+    found = cache.get_many(list(keys.values()))
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        sessions = (
+            TrainingSession.objects.filter(pk__in=missing)
+            .select_related("topic", "venue", "program")
+            .prefetch_related(ASSIGNMENTS)
+        )
+        context = {"show_date": True, "marked": marked, **{name: str(label) for name, label in ROW_LABELS.items()}}
+        made = {
+            keys[row.pk]: render_to_string(
+                "sessions/_rows.html#row",
+                {**context, "row": row, "mark": marks.get(row.pk), "mark_label": mark_labels.get(marks.get(row.pk))},
+            )
+            for row in rows(sessions)
+        }
+        cache.set_many(made, FRAGMENT_SECONDS)
+        found.update(made)
+    return {pk: mark_safe(found[key]) for pk, key in keys.items() if key in found}  # noqa: S308 - rendered above

@@ -53,10 +53,6 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "progress",
             },
         ),
-        migrations.AddIndex(
-            model_name="participant",
-            index=models.Index(fields=["name_latin", "name_zh"], name="participant_name_idx"),
-        ),
         migrations.AddField(
             model_name="progress",
             name="program",

@@ -1,13 +1,14 @@
 """Attendance: the roster at the door, the check-in screen for the projector, and the lawyer's check-in."""
 
 from datetime import datetime
+from typing import NamedTuple
 
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
 from common.params import pk_from
+from common.stencil import Stencil
 from common.throttle import over_limit
 from sessions.models import TrainingSession
 
@@ -31,6 +33,7 @@ from ..models import (
     Participant,
 )
 from ..pdfs import signin_sheet
+from ..provinces import province_name
 
 PENDING_KEY = "pending_checkin"
 
@@ -45,26 +48,93 @@ def _session_for_attendance(request, pk: int) -> TrainingSession:
 ROSTER_ROWS = 200  # at the door one searches a long roster: more rows only slow a phone down
 
 
-def _roster(session: TrainingSession, query: str = "", *, limit: int | None = None):
-    """The lawyers holding a seat (the first `limit`), each with their attendance record (or None) as
-    `.record`."""
-    lawyers = (
-        Participant.objects.filter(enrolments__session=session, enrolments__state=EnrolmentState.CONFIRMED)
-        .select_related("province")
-        .prefetch_related(
-            Prefetch("attendances", queryset=Attendance.objects.filter(session=session), to_attr="records")
-        )
-        .order_by("name_latin", "name_zh")
-    )
+class Mark(NamedTuple):
+    status: str
+    method: str
+    recorded_at: datetime
+    note: str
+
+
+class Seat(NamedTuple):
+    """A lawyer holding a seat, as the door roster and the sign-in sheet show them (read as values: a page of
+    them costs no model objects)."""
+
+    pk: int
+    name_zh: str
+    name_latin: str
+    law_firm: str
+    province: str
+    last_digits: str  # of the licence, all anyone at the door sees
+    record: Mark | None
+
+
+def _roster(
+    session: TrainingSession, query: str = "", *, limit: int | None = None, lawyer: int | None = None
+) -> list[Seat]:
+    """The lawyers holding a seat (the first `limit`, or only `lawyer`), each with their attendance record.
+
+    In the order of participant_roster_order_idx, so that PostgreSQL walks it, looks each lawyer up in the
+    session's seats (enrolment_seat_idx) and stops at `limit`, whatever the session's size."""
+    lawyers = Participant.objects.filter(
+        enrolments__session=session, enrolments__state=EnrolmentState.CONFIRMED
+    ).order_by("name_latin", "name_zh", "pk")
     query = query.strip()
     if query:
         condition = Q(name_zh__icontains=query) | Q(name_latin__icontains=query)
         if query.isdigit() and len(query) <= 4:  # the last digits shown on the roster, never more
             condition |= Q(license_number__endswith=query)
         lawyers = lawyers.filter(condition)
-    for lawyer in lawyers[:limit]:
-        lawyer.record = lawyer.records[0] if lawyer.records else None
-        yield lawyer
+    if lawyer is not None:
+        lawyers = lawyers.filter(pk=lawyer)
+    found = list(
+        lawyers.values_list("pk", "name_zh", "name_latin", "law_firm", "province__code", "license_number")[:limit]
+    )
+    records = {
+        lawyer: Mark(*mark)
+        for lawyer, *mark in Attendance.objects.filter(
+            session=session, participant__in=[row[0] for row in found]
+        ).values_list("participant_id", "status", "method", "recorded_at", "note")
+    }
+    return [
+        Seat(pk, zh, latin, firm, province_name(code), licence[-4:], records.get(pk))
+        for pk, zh, latin, firm, code, licence in found
+    ]
+
+
+class Rows:
+    """A session's roster rows, from stencils (common/stencil.py): one for each kind of row (its mark, whether
+    it has a note), rendered on first need, then filled in with each lawyer's values."""
+
+    FIELDS = ("id", "name_zh", "name_latin", "province", "last_digits", "method", "time", "note")
+
+    def __init__(self, session: TrainingSession, *, error: str | None = None):
+        self.context = {
+            "mark_url": reverse("participants:attendance_mark", args=[session.pk]),  # once, not 800 times
+            "statuses": AttendanceStatus.choices,
+            "error": error,
+        }
+        self.stencils: dict[tuple[str, bool], Stencil] = {}
+        self.methods = {value: str(label) for value, label in AttendanceMethod.choices}
+
+    def html(self, seat: Seat) -> str:
+        mark = seat.record
+        kind = (mark.status if mark else "", bool(mark and mark.note))
+        if kind not in self.stencils:
+            fields = [field for field in self.FIELDS if field != "note" or kind[1]]
+            context = {**self.context, "status": kind[0]}
+            self.stencils[kind] = Stencil("participants/attendance/_rows.html#row", context, fields)
+        return self.stencils[kind].fill(
+            {
+                "id": seat.pk,
+                "name_zh": seat.name_zh,
+                "name_latin": seat.name_latin,
+                "province": seat.province,
+                "last_digits": seat.last_digits,
+                "method": self.methods[mark.method] if mark else "",
+                "time": f"{timezone.localtime(mark.recorded_at):%H:%M}" if mark else "",
+                "note": mark.note if mark else "",
+            }
+        )
 
 
 def _counts(session: TrainingSession) -> dict:
@@ -78,13 +148,13 @@ def roster(request, pk):
     """Mark attendance at the door: one tap a lawyer, or everyone present at once."""
     session = _session_for_attendance(request, pk)
     query = request.GET.get("q", "")
-    lawyers = list(_roster(session, query, limit=ROSTER_ROWS + 1))
+    lawyers = _roster(session, query, limit=ROSTER_ROWS + 1)
+    rows = Rows(session)
     context = {
         "session": session,
-        "lawyers": lawyers[:ROSTER_ROWS],
+        "rows": [rows.html(lawyer) for lawyer in lawyers[:ROSTER_ROWS]],
         "more": len(lawyers) > ROSTER_ROWS,
         "query": query,
-        "statuses": AttendanceStatus.choices,
         **dict(zip(("opens", "late", "closes"), services.checkin_window(session), strict=True)),
         **_counts(session),
     }
@@ -115,8 +185,8 @@ def mark(request, pk):
         )
     except services.AttendanceRefused as refusal:
         error = refusal.messages[0]
-    participant.record = Attendance.objects.filter(participant=participant, session=session).first()
-    context = {"session": session, "lawyer": participant, "statuses": AttendanceStatus.choices, "error": error}
+    (seat,) = _roster(session, lawyer=participant.pk)
+    context = {"session": session, "row": Rows(session, error=error).html(seat)}
     if request.htmx:
         return render(request, "participants/attendance/_row.html", {**context, **_counts(session), "oob": True})
     (messages.error if error else messages.success)(request, error or _("Saved."))
@@ -166,7 +236,7 @@ def _screen_context(request, session: TrainingSession) -> dict:
 @login_required
 def signin_sheet_pdf(request, pk):
     session = _session_for_attendance(request, pk)
-    response = HttpResponse(signin_sheet(session, list(_roster(session))), content_type="application/pdf")
+    response = HttpResponse(signin_sheet(session, _roster(session)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="signin-{session.pk}.pdf"'
     return response
 

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,37 +11,39 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from common.panels import collect_panels
 from sessions import timetable
-from sessions.models import CalendarFeed, FacultyAssignment, Program, TrainingSession
+from sessions.models import CalendarFeed, Program, TrainingSession
 
 from .. import services
 from ..forms import ApplicationForm, ContactForm
-from ..models import Admission, AdmissionState, Attendance, Enrolment, EnrolmentState, Participant
+from ..models import Admission, AdmissionState, Attendance, AttendanceStatus, Enrolment, Participant
 from ..services import profiles
 
-ASSIGNMENTS = Prefetch("session__assignments", queryset=FacultyAssignment.objects.select_related("faculty"))
+# The newest program first (a lawyer back for a second cohort sees this one's sessions, not last year's).
+SEAT_ORDER = ("-session__program__starts_on", "session__program_id", "session__starts_at")
 
 
 @login_required
 def my_program(request):
-    participant = Participant.objects.filter(user=request.user).select_related("province").first()
+    """The lawyer's seats as the timetable's rows, rendered once for everyone (sessions.timetable.fragments),
+    with their own marks; their waitlist places; each program's completion figures."""
+    # One at most: without the default order, which joins the provinces again.
+    participant = Participant.objects.filter(user=request.user).select_related("province").order_by().first()
     admissions = (
         Admission.objects.filter(participant=participant).select_related("program")
         if participant
         else Admission.objects.none()
     )
-    enrolments = (
-        Enrolment.objects.active()
-        .with_waitlist_position()
-        .filter(participant=participant)
-        .select_related("session__program", "session__venue", "session__topic")
-        .prefetch_related(ASSIGNMENTS)
-        # The newest program first (a lawyer back for a second cohort sees this one's sessions, not last year's)
-        .order_by("-session__program__starts_on", "session__program_id", "session__starts_at")
+    waitlisted = (
+        list(
+            Enrolment.objects.waitlisted()
+            .with_waitlist_position()
+            .filter(participant=participant)
+            .select_related("session__program")
+            .order_by(*SEAT_ORDER)
+        )
         if participant
-        else Enrolment.objects.none()
+        else []
     )
-    confirmed = [e for e in enrolments if e.state == EnrolmentState.CONFIRMED]
-    waitlisted = [e for e in enrolments if e.state == EnrolmentState.WAITLISTED]
     waiting = [(e, e.waitlist_position) for e in waitlisted if not e.session.has_ended]
     # A session that ended while the lawyer waited: no seat came free, and none will (the latest first).
     lapsed = [e for e in reversed(waitlisted) if e.session.has_ended]
@@ -54,23 +55,44 @@ def my_program(request):
         "participant": participant,
         "admissions": admissions,
         "admitted": admitted,
-        "rows": timetable.rows(e.session for e in confirmed),
+        "programs": _my_rows(participant, admissions) if participant else [],
         "waiting": waiting,
         "lapsed": lapsed,
         "has_feed": CalendarFeed.objects.filter(user=request.user).exists(),
-        "marks": {a.session_id: a for a in Attendance.objects.filter(participant=participant)} if participant else {},
         "panels": collect_panels("my_program_panels", request),
-        **timetable.ROW_LABELS,
     }
     return render(request, "participants/my_program.html", context)
+
+
+def _my_rows(participant: Participant, admissions) -> list[tuple[Program, list[str]]]:
+    """Per program, the lawyer's seats as the timetable's rows with their marks: ids and marks are read as
+    values, the rows are the shared, cached ones."""
+    seats = list(
+        Enrolment.objects.confirmed()
+        .filter(participant=participant)
+        .order_by(*SEAT_ORDER)
+        .values_list("session_id", "session__program_id")
+    )
+    programs = {a.program_id: a.program for a in admissions}
+    if unknown := {program for _pk, program in seats} - programs.keys():  # a seat kept after leaving a program
+        programs.update(Program.objects.in_bulk(unknown))
+    marks = dict(Attendance.objects.filter(participant=participant).values_list("session_id", "status"))
+    rows = timetable.fragments(
+        [(pk, programs[program]) for pk, program in seats], marks, dict(AttendanceStatus.choices)
+    )
+    grouped: dict[int, tuple[Program, list[str]]] = {}
+    for pk, program in seats:
+        if pk in rows:
+            grouped.setdefault(program, (programs[program], []))[1].append(rows[pk])
+    return list(grouped.values())
 
 
 def enrolment_panel_context(request, session: TrainingSession, *, participant=None, enrolment=None) -> dict:
     """The enrol box on a session page, for the signed-in lawyer (callers that know the lawyer and
     their enrolment pass them in and save the queries)."""
-    participant = participant or Participant.objects.filter(user=request.user).first()
-    if enrolment is None and participant:
-        enrolment = Enrolment.objects.active().filter(participant=participant, session=session).first()
+    participant = participant or Participant.objects.filter(user=request.user).order_by().first()
+    if enrolment is None and participant:  # one at most (and no need of the default order's join)
+        enrolment = Enrolment.objects.active().filter(participant=participant, session=session).order_by().first()
     admitted = enrolment is not None or (
         bool(participant)
         and Admission.objects.filter(

@@ -96,14 +96,19 @@ def schedule(request, slug):
 
 @login_required
 def session_detail(request, slug, pk):
-    program = visible_program(request, slug)
     session = get_object_or_404(
-        TrainingSession.objects.select_related("topic", "venue", "program").prefetch_related(timetable.ASSIGNMENTS),
-        program=program,
+        TrainingSession.objects.visible_to(request.user).select_related("topic", "venue", "program"),
+        program__slug=slug,
         pk=pk,
     )
-    panels = collect_panels("session_panels", request, session=session)
-    return render(request, "sessions/session_detail.html", {"program": program, "session": session, "panels": panels})
+    context = {
+        "program": session.program,
+        "session": session,
+        "panels": collect_panels("session_panels", request, session=session),
+        # Read only when the cached part of the page is rendered again.
+        "assignments": lambda: session.assignments.select_related("faculty"),
+    }
+    return render(request, "sessions/session_detail.html", context)
 
 
 @login_required

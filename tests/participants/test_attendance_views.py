@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from participants import services
 from participants.models import Attendance, Enrolment, EnrolmentState, Participant
+from participants.views import attendance as attendance_views
 from sessions.models import TrainingSession
 from tests.factories import AdmissionFactory, AssignmentFactory, FacultyFactory, ProgramFactory, SessionFactory
 
@@ -112,6 +113,34 @@ def test_the_roster_searches_by_name_or_licence_tail_and_never_shows_the_whole_l
     assert "李明" in found.content.decode() and "王芳" not in found.content.decode()
     whole = faculty_client.get(url, {"q": lawyer_seated.license_number}).content.decode()
     assert "李明" not in whole  # the whole number is not a search key: it must not be typed into screens
+
+
+@pytest.mark.django_db
+def test_the_roster_shows_the_first_seats_by_name_each_row_with_its_own_lawyer_and_mark(
+    session, teaching, faculty_client, monkeypatch
+):
+    monkeypatch.setattr(attendance_views, "ROSTER_ROWS", 3)
+    seated = {latin: _seat(session, participant__name_latin=latin) for latin in ("Zhou", "Chen", "Bai", "Deng")}
+    waiting = AdmissionFactory(program=session.program, participant__name_latin="An").participant
+    Enrolment.objects.create(participant=waiting, session=session, state=EnrolmentState.WAITLISTED)
+    for latin, status, note in (("Chen", "excused", "<b>病假</b>"), ("Deng", "late", "")):
+        Attendance.objects.create(participant=seated[latin], session=session, status=status, method="roster", note=note)
+    page = faculty_client.get(reverse("participants:attendance_roster", args=[session.pk])).content.decode()
+
+    rows = re.findall(r'<tr id="lawyer-(\d+)" data-status="(\w+)">(.*?)</tr>', page, re.S)
+    assert [(int(pk), status) for pk, status, _ in rows] == [
+        (seated["Bai"].pk, "none"),
+        (seated["Chen"].pk, "excused"),
+        (seated["Deng"].pk, "late"),
+    ]  # by name, the waitlisted lawyer not among them, and a note that more are found by searching
+    assert "仅显示前 3 位" in page
+    for pk, _status, row in rows:  # every button marks this row's lawyer
+        assert set(re.findall(r'"participant": "(\d+)"', row)) == {pk}
+        assert set(re.findall(r'hx-target="#lawyer-(\d+)"', row)) == {pk}
+    pressed = [re.findall(r'class="btn ([\w-]+) active"', row) for _pk, _status, row in rows]
+    assert pressed == [[], ["btn-secondary"], ["btn-warning"]]
+    chen = rows[1][2]
+    assert "&lt;b&gt;病假&lt;/b&gt;" in chen and "<b>" not in chen
 
 
 @pytest.mark.django_db

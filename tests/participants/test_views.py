@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,9 +12,17 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from participants import services
-from participants.models import Enrolment, Province, ProvinceQuota
+from participants.models import (
+    Attendance,
+    AttendanceMethod,
+    AttendanceStatus,
+    Enrolment,
+    Province,
+    ProvinceQuota,
+)
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory
 from tests.forms import ServedForm, find_form, served_forms
+from tests.support import client_for
 
 
 @pytest.fixture
@@ -83,6 +92,41 @@ def test_my_program_shows_seats_and_waitlist_places(lawyer_client, program, admi
     page = lawyer_client.get(reverse("participants:my_program"))
     assert "有座位" in page.text and "已满" in page.text
     assert [position for _e, position in page.context["waiting"]] == [1]
+
+
+@pytest.mark.django_db
+def test_my_program_rows_carry_each_lawyers_own_marks_and_follow_session_changes(
+    lawyer_client, program, admitted_lawyer, other_lawyer
+):
+    """The rows are rendered once and shared through the cache: one lawyer's mark never shows on another's
+    page, and a changed session shows at once."""
+    present = _future(program, capacity=5, title_zh="到场的课")
+    later = present.ends_at + timedelta(hours=1)
+    missed = SessionFactory(
+        program=program, capacity=5, title_zh="缺席的课", starts_at=later, ends_at=later + timedelta(hours=2)
+    )
+    other = AdmissionFactory(program=program, participant__user=other_lawyer).participant
+    for participant in (admitted_lawyer, other):
+        for session in (present, missed):
+            services.enrol(participant=participant, session=session)
+    for session, status in ((present, AttendanceStatus.PRESENT), (missed, AttendanceStatus.ABSENT)):
+        Attendance.objects.create(
+            participant=admitted_lawyer, session=session, status=status, method=AttendanceMethod.ROSTER
+        )
+
+    def marks(client):
+        html = client.get(reverse("participants:my_program")).text
+        rows = re.findall(r'<article class="session-row.*?</article>', html, re.S)
+        return [(re.search(r'session-title"[^>]*>([^<]+)<', row)[1], re.findall(r'data-attendance="(\w+)"', row))
+                for row in rows]  # fmt: skip
+
+    mine = [("到场的课", ["present"]), ("缺席的课", ["absent"])]
+    assert marks(lawyer_client) == mine
+    assert marks(client_for(other_lawyer)) == [("到场的课", []), ("缺席的课", [])]
+    assert marks(lawyer_client) == mine  # from the cache now
+    missed.title_zh = "改名的课"
+    missed.save()
+    assert marks(lawyer_client) == [("到场的课", ["present"]), ("改名的课", ["absent"])]
 
 
 @pytest.mark.django_db
@@ -223,6 +267,7 @@ def test_lawyer_pages_cost_the_same_for_few_and_many_lawyers(
             "my_program": reverse("participants:my_program"),
         }[page]
         client = lawyer_client if page == "my_program" else administrator_client
+        cache.clear()  # counted uncached: My program's rows come from the cache once rendered
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200
         return len(captured)

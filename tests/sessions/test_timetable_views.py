@@ -88,6 +88,28 @@ def test_session_page_shows_faculty_venue_and_seats(lawyer_client, program):
 
 
 @pytest.mark.django_db
+def test_session_page_shows_changes_to_the_session_and_its_faculty_at_once(lawyer_client, program):
+    """Its body is cached for everyone; the program's version keys it."""
+    session = SessionFactory(program=program, title_zh="旧标题")
+    assignment = AssignmentFactory(session=session, faculty=FacultyFactory(name_zh="高教授"))
+    url = reverse("sessions:session_detail", args=[program.slug, session.pk])
+    assert "旧标题" in lawyer_client.get(url).text and "高教授" in lawyer_client.get(url).text
+    session.title_zh = "新标题"
+    session.save()
+    assignment.faculty.name_zh = "林教授"
+    assignment.faculty.save()
+    page = lawyer_client.get(url).text
+    assert "新标题" in page and "林教授" in page and "旧标题" not in page and "高教授" not in page
+    other = SessionFactory(program=program)
+    assert "新标题" not in lawyer_client.get(reverse("sessions:session_detail", args=[program.slug, other.pk])).text
+    draft = SessionFactory(program__status=ProgramStatus.DRAFT)
+    assert lawyer_client.get(reverse("sessions:session_detail", args=[draft.program.slug, draft.pk])).status_code == 404
+    assert (
+        lawyer_client.get(reverse("sessions:session_detail", args=[draft.program.slug, session.pk])).status_code == 404
+    )
+
+
+@pytest.mark.django_db
 def test_faculty_directory_filters_by_kind(lawyer_client):
     FacultyFactory(name_zh="世界组织专家", affiliation_kind="international")
     FacultyFactory(name_zh="律所合伙人", affiliation_kind="law_firm")
