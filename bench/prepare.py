@@ -61,6 +61,7 @@ def enrolment_program(source: Program, lawyers: int, sessions: int = 10):
     from django.utils import timezone
 
     from participants.models import Admission, AdmissionState, Participant
+    from participants.services import progress
 
     program = Program.objects.filter(slug="bench-enrol").first()
     if program is None:
@@ -86,6 +87,7 @@ def enrolment_program(source: Program, lawyers: int, sessions: int = 10):
         Admission.objects.bulk_create(
             [Admission(participant=p, program=program, state=AdmissionState.ADMITTED) for p in participants]
         )
+        progress.rebuild(program)  # admissions made around the services: their figures too
     return program
 
 

@@ -42,41 +42,38 @@ _SQL = """
 WITH {lock}scope AS (
     SELECT id, program_id, participant_id FROM {admission} WHERE program_id = %(program)s {only} {after_lock}
 ),
-attended AS (
-    SELECT a.participant_id,
-           SUM(CASE WHEN s.is_required THEN 1 ELSE 0 END) AS required,
-           SUM(s.credit_hours) AS hours
-    FROM {attendance} a JOIN {session} s ON s.id = a.session_id
-    WHERE s.program_id = %(program)s AND s.status = %(scheduled)s AND a.status IN (%(present)s, %(late)s)
-      {only_attended}
-    GROUP BY a.participant_id
-),
 figures AS (
+    -- Each lawyer drives the reading of their own rows (an index look-up a lawyer when the planner expects few,
+    -- a hash join when many), so that no estimate of how many lawyers an import has just written (none, before
+    -- its commit) can make it pair every lawyer with every other's rows.
     SELECT scope.id, scope.program_id, scope.participant_id,
-           COALESCE(att.required, 0) AS required, COALESCE(att.hours, 0) AS hours
-    FROM scope LEFT JOIN attended att ON att.participant_id = scope.participant_id
+           SUM(CASE WHEN s.is_required THEN 1 ELSE 0 END) AS required,
+           COALESCE(SUM(s.credit_hours), 0) AS hours
+    FROM scope
+    LEFT JOIN ({attendance} a JOIN {session} s
+               ON s.id = a.session_id AND s.program_id = %(program)s AND s.status = %(scheduled)s)
+           ON a.participant_id = scope.participant_id AND a.status IN (%(present)s, %(late)s)
+    GROUP BY scope.id, scope.program_id, scope.participant_id
 ),
 seats AS (
-    -- Each seat of a lawyer short of the minimum, with the hours of their seats ending with it or later.
-    SELECT e.participant_id, s.ends_at,
-           SUM(s.credit_hours) OVER (PARTITION BY e.participant_id ORDER BY s.ends_at DESC) AS from_here
-    FROM {enrolment} e JOIN {session} s ON s.id = e.session_id
-    WHERE s.program_id = %(program)s AND s.status = %(scheduled)s AND e.state = %(confirmed)s
-      AND e.participant_id IN (SELECT participant_id FROM figures WHERE hours < %(minimum)s)
-),
-last_chance AS (
-    -- The latest end from which the seats ending then or later still hold the hours missing: once it has passed,
-    -- the seats left (those ending after it) no longer do.
-    SELECT seats.participant_id,
-           MAX(CASE WHEN seats.from_here >= %(minimum)s - figures.hours THEN seats.ends_at END) AS ends_at
-    FROM seats JOIN figures ON figures.participant_id = seats.participant_id
-    GROUP BY seats.participant_id
+    -- Each seat of a lawyer short of the minimum, with the hours of their seats ending with it or later (one row
+    -- of nothing for a lawyer short of it with no seat).
+    SELECT f.id, f.program_id, f.required, f.hours, s.ends_at,
+           SUM(s.credit_hours) OVER (PARTITION BY f.id ORDER BY s.ends_at DESC) AS from_here
+    FROM figures f
+    LEFT JOIN ({enrolment} e JOIN {session} s
+               ON s.id = e.session_id AND s.program_id = %(program)s AND s.status = %(scheduled)s)
+           ON e.participant_id = f.participant_id AND e.state = %(confirmed)s AND f.hours < %(minimum)s
 )
 INSERT INTO {progress} (admission_id, program_id, attended_required, credit_hours, short_of_hours_from)
-SELECT figures.id, figures.program_id, figures.required, figures.hours,
-       CASE WHEN figures.hours >= %(minimum)s THEN NULL ELSE COALESCE(last_chance.ends_at, %(always)s) END
-FROM figures LEFT JOIN last_chance ON last_chance.participant_id = figures.participant_id
+SELECT id, program_id, COALESCE(required, 0), hours,
+       -- The latest end from which the seats ending then or later still hold the hours missing: once it has
+       -- passed, the seats left (those ending after it) no longer do; none such: short whatever happens.
+       CASE WHEN hours >= %(minimum)s THEN NULL
+            ELSE COALESCE(MAX(CASE WHEN from_here >= %(minimum)s - hours THEN ends_at END), %(always)s) END
+FROM seats
 WHERE TRUE
+GROUP BY id, program_id, required, hours
 ON CONFLICT (admission_id) DO UPDATE SET
     attended_required = excluded.attended_required,
     credit_hours = excluded.credit_hours,
@@ -123,8 +120,6 @@ def refresh(program: Program | int, participants: Iterable[int] | QuerySet | Non
         only=only_sql,
         lock=_LOCK.format(**tables, only=only_sql) if locking else "",
         after_lock="AND (SELECT COUNT(*) FROM locked) >= 0" if locking else "",
-        # The whole program: no need to pick its lawyers' attendance out of it (half a second at 10,000).
-        only_attended="AND a.participant_id IN (SELECT participant_id FROM scope)" if only else "",
     )
     params = {
         "program": program_id,
@@ -155,7 +150,11 @@ def _named(sql: str, count: int) -> str:
 
 def rebuild(program: Program | int) -> int:
     """Every admission of the program recomputed (a rule changed, or rows written around the services)."""
-    return refresh(program)
+    rows = refresh(program)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # so many rows at once: the planner is told of them
+            cursor.execute(f"ANALYZE {Progress._meta.db_table}")
+    return rows
 
 
 def refresh_session(session: TrainingSession) -> int:
