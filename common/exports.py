@@ -39,7 +39,8 @@ def spreadsheet_response(
         sheet = book.create_sheet()
         widths = [len(str(h)) for h in header]
         for row in safe_rows:
-            widths = [max(width, len(str(value if value is not None else ""))) for width, value in zip(widths, row)]  # noqa: B905
+            lengths = (len(str(value if value is not None else "")) for value in row)
+            widths = [max(width, length) for width, length in zip(widths, lengths, strict=False)]
         for number, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(number)].width = min(max(10, width * 1.6), 50)
         sheet.append([_bold(sheet, h) for h in header])

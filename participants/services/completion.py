@@ -67,11 +67,12 @@ class Completion:
             rate = Value(100.0)
         return lawyers.annotate(outcome=self._outcome(), rate=rate)
 
-    def _outcome(self, prefix: str = "") -> Case:
-        """COMPLETED, AT_RISK or ON_TRACK, from the stored figures (`prefix` leads to them) at this moment."""
-        meets = Q(**{f"{prefix}attended_required__gte": self.required_needed, f"{prefix}hours__gte": self.min_hours})
-        cannot = Q(**{f"{prefix}attended_required__lt": self.required_needed - self.required_upcoming}) | Q(
-            **{f"{prefix}short_of_hours_from__lte": self.at}
+    def _outcome(self) -> Case:
+        """COMPLETED, AT_RISK or ON_TRACK at this moment, from the stored figures as attended_required, hours and
+        short_of_hours_from."""
+        meets = Q(attended_required__gte=self.required_needed, hours__gte=self.min_hours)
+        cannot = Q(attended_required__lt=self.required_needed - self.required_upcoming) | Q(
+            short_of_hours_from__lte=self.at
         )
         return Case(When(meets, then=Value(COMPLETED)), When(cannot, then=Value(AT_RISK)), default=Value(ON_TRACK))
 
