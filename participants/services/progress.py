@@ -149,12 +149,21 @@ def _named(sql: str, count: int) -> str:
 
 
 def rebuild(program: Program | int) -> int:
-    """Every admission of the program recomputed (a rule changed, or rows written around the services)."""
+    """Every admission of the program recomputed (a rule changed, or rows written around the services).
+
+    On PostgreSQL the tables read and written are analysed first and last: rows just written in bulk (the
+    demo's seeding) are unknown to the planner until then, and a plan made for empty tables paired every
+    lawyer with every row (6 minutes for 10,000 lawyers, against 1.4 s)."""
+    _analyse(Admission, Enrolment, Attendance)
     rows = refresh(program)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # so many rows at once: the planner is told of them
-            cursor.execute(f"ANALYZE {Progress._meta.db_table}")
+    _analyse(Progress)
     return rows
+
+
+def _analyse(*models) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(model._meta.db_table for model in models)}")
 
 
 def refresh_session(session: TrainingSession) -> int:
