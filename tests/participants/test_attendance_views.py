@@ -264,6 +264,33 @@ def test_transcripts_are_the_lawyers_own_or_an_administrators(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "title",
+    [
+        "涉外知识产权争端解决中的跨境证据调取、域外法查明与国际仲裁裁决承认和执行实务研讨（第二期）",
+        "Cross-border evidence, proof of foreign law and the recognition of arbitral awards, a practical workshop",
+        "https://training.example.gov.cn/materials/cross-border-evidence-and-foreign-law-workshop-2026.pdf",
+    ],
+)
+def test_a_long_session_title_wraps_inside_its_column_of_the_transcript(
+    title, session, lawyer_client, lawyer_seated, tmp_path
+):
+    session.title_zh = title
+    session.save()
+    pdf = tmp_path / "t.pdf"
+    url = reverse("participants:my_transcript", args=[session.program.slug, "pdf"])
+    pdf.write_bytes(lawyer_client.get(url).content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert title.replace(" ", "") in "".join(text.split())  # every character shown, on the lines it takes
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    edges = [float(x) for x in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"', boxes)]
+    session_column_ends = (18 + 30 + 74) * 72 / 25.4  # the page's margin, the date and the session columns (mm)
+    words = re.findall(r">([^<]*)</word>", boxes)
+    title_words = [x for x, word in zip(edges, words, strict=True) if len(word) > 4 and word in title]  # not "2"
+    assert title_words and max(title_words) < session_column_ends
+
+
+@pytest.mark.django_db
 def test_the_completion_list_filters_exports_safely_and_keeps_its_query_count(session, administrator_client):
     url = reverse("participants:completion", args=[session.program.slug])
     query = {"outcome": "completed", "province": "44", "sort": "rate"}  # no required session: all complete
