@@ -11,7 +11,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from common.panels import collect_panels
 from sessions import timetable
-from sessions.models import CalendarFeed, Program, TrainingSession
+from sessions.models import Program, TrainingSession
 
 from .. import services
 from ..forms import ApplicationForm, ContactForm
@@ -48,9 +48,10 @@ def my_program(request):
     # A session that ended while the lawyer waited: no seat came free, and none will (the latest first).
     lapsed = [e for e in reversed(waitlisted) if e.session.has_ended]
     admitted = [a for a in admissions if a.state == AdmissionState.ADMITTED]
-    for admission in admitted:  # the completion figures of each program the lawyer is in
-        completion = services.Completion(admission.program)
-        admission.figures = completion.summary(completion.of(participant))
+    if admitted:  # the completion figures of each program the lawyer is in
+        figures = services.lawyer_summaries(participant, [a.program for a in admitted])
+        for admission in admitted:
+            admission.figures = figures.get(admission.program_id)
     context = {
         "participant": participant,
         "admissions": admissions,
@@ -58,7 +59,6 @@ def my_program(request):
         "programs": _my_rows(participant, admissions) if participant else [],
         "waiting": waiting,
         "lapsed": lapsed,
-        "has_feed": CalendarFeed.objects.filter(user=request.user).exists(),
         "panels": collect_panels("my_program_panels", request),
     }
     return render(request, "participants/my_program.html", context)

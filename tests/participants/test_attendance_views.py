@@ -244,6 +244,24 @@ def test_my_program_shows_the_completion_figures(session, lawyer_client, lawyer_
 
 
 @pytest.mark.django_db
+def test_my_program_shows_each_programs_figures_by_its_own_rule(session, lawyer_client, lawyer_seated):
+    session.is_required = True
+    session.save()
+    lawyer_client.get(services.checkin_url(session))  # present: the first program's only required session
+    other = ProgramFactory(required_attendance_share=Decimal("1"))
+    AdmissionFactory(program=other, participant=lawyer_seated)
+    now = timezone.now()
+    for days in (3, 2):  # two required sessions over, neither attended: the rule is out of reach
+        start = now - timedelta(days=days)
+        missed = SessionFactory(program=other, is_required=True, starts_at=start, ends_at=start + timedelta(hours=2))
+        _seat(missed, lawyer_seated)
+    page = lawyer_client.get(reverse("participants:my_program"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    attended = re.findall(r'data-testid="attended"\s*>([^<]*)<', page)
+    assert sorted(attended) == ["0 / 2 (0%)", "1 / 1 (100%)"]
+    assert "Completion rule met" in page and "At risk: please contact the program office" in page
+
+
+@pytest.mark.django_db
 @pytest.mark.clock_edges
 def test_transcripts_are_the_lawyers_own_or_an_administrators(
     session, lawyer_client, lawyer_seated, other_lawyer, administrator_client, tmp_path
