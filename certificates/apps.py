@@ -6,7 +6,7 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = _("Certificates")
 
-    def my_program_panels(self, request):
+    def my_program_panels(self, request, **facts):
         from common.panels import Panel
 
         from .models import Certificate

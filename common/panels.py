@@ -4,7 +4,7 @@ An app's AppConfig may define `home_panels(request)` (the home page) or `session
 session)` (a session's page), returning Panels shown in order in the main or the side column.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.apps import apps
 from django.template.loader import render_to_string
@@ -16,7 +16,7 @@ class Panel:
     context: dict = field(default_factory=dict)
     column: str = "main"  # or "side"
     order: int = 50
-    html: str = ""  # filled by collect_panels
+    html: str = ""  # filled by collect_panels, unless the app has it already (from its cache)
 
 
 def collect_panels(hook: str, request, **kwargs) -> dict[str, list[Panel]]:
@@ -27,9 +27,7 @@ def collect_panels(hook: str, request, **kwargs) -> dict[str, list[Panel]]:
         if contribute is not None:
             found.extend(contribute(request, **kwargs))
     found.sort(key=lambda panel: panel.order)
-    found = [
-        Panel(p.template, p.context, p.column, p.order, render_to_string(p.template, p.context, request)) for p in found
-    ]
+    found = [p if p.html else replace(p, html=render_to_string(p.template, p.context, request)) for p in found]
     return {
         "main": [p for p in found if p.column == "main"],
         "side": [p for p in found if p.column == "side"],
