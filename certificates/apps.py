@@ -6,12 +6,12 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = _("Certificates")
 
+    def ready(self):
+        from . import panels
+
+        panels.connect()
+
     def my_program_panels(self, request, **facts):
-        from common.panels import Panel
+        from .panels import my_program_panels
 
-        from .models import Certificate
-
-        certificates = list(Certificate.objects.filter(participant__user=request.user).order_by("-issued_at"))
-        if not certificates:
-            return []
-        return [Panel("certificates/panels/mine.html", {"certificates": certificates}, column="main", order=10)]
+        return my_program_panels(request)

@@ -1,15 +1,14 @@
 """What the session page and "My program" show of materials (see common/panels.py)."""
 
 import hashlib
-import uuid
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Min, Prefetch, Q
 from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from common.cache import replace_token, token
 from common.panels import Panel
 from sessions.models import TrainingSession
 
@@ -34,7 +33,7 @@ def session_panels(request, session) -> list[Panel]:
 
 
 MATERIALS_SECONDS = 3600
-_VERSION = "faculty:materials-version"  # the cache key of the token the panels are keyed by
+MATERIALS = "faculty:materials"  # the token the cached panels are keyed by (common.cache)
 
 
 def my_program_panels(request, *, seated: list[int], admitted: list[int]) -> list[Panel]:
@@ -47,7 +46,7 @@ def my_program_panels(request, *, seated: list[int], admitted: list[int]) -> lis
     user = request.user
     if not user.is_participant:
         return []
-    parts = f"{user.pk}:{translation.get_language()}:{_token()}:{sorted(seated)}:{sorted(admitted)}"
+    parts = f"{user.pk}:{translation.get_language()}:{token(MATERIALS)}:{sorted(seated)}:{sorted(admitted)}"
     key = f"my-materials:{hashlib.sha256(parts.encode()).hexdigest()}"
     html = cache.get(key)
     if html is None:
@@ -71,29 +70,14 @@ def my_program_panels(request, *, seated: list[int], admitted: list[int]) -> lis
 
 
 def materials_changed(**kwargs) -> None:
-    """A material, a version or a session was saved or deleted: the cached panels are read afresh. At once, and
-    again once the transaction commits: a page read between the two would have kept what it saw before."""
-    _new_token()
-    transaction.on_commit(_new_token)
-
-
-def _new_token() -> None:
-    cache.set(_VERSION, uuid.uuid4().hex, None)
-
-
-def _token() -> str:
-    token = cache.get(_VERSION)
-    if token is None:  # never made, or forgotten: a new one (no panel cached before can match it)
-        token = uuid.uuid4().hex
-        if not cache.add(_VERSION, token, None):
-            token = cache.get(_VERSION) or token
-    return token
+    """A material, a version or a session was saved or deleted: the cached panels are read afresh."""
+    replace_token(MATERIALS)
 
 
 def connect() -> None:
     for model in (Material, MaterialVersion, TrainingSession):
-        for signal in (post_save, post_delete):
-            signal.connect(materials_changed, sender=model, dispatch_uid=f"my-materials-{model.__name__}-{signal}")
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(materials_changed, sender=model, dispatch_uid=f"my-materials-{model.__name__}-{name}")
 
 
 def _with_latest(materials: list[Material]) -> list[Material]:
