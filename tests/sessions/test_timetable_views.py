@@ -127,9 +127,11 @@ def test_faculty_profile_hides_sessions_of_draft_programs(lawyer_client):
 
 # --- query budgets: the page costs the same whatever the program's size --------------------------
 def _queries(client, url):
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    cache.clear()  # uncached, each time (the unread badge too)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
