@@ -113,8 +113,8 @@ def test_session_page_shows_changes_to_the_session_and_its_faculty_at_once(lawye
 def test_faculty_directory_filters_by_kind(lawyer_client):
     FacultyFactory(name_zh="世界组织专家", affiliation_kind="international")
     FacultyFactory(name_zh="律所合伙人", affiliation_kind="law_firm")
-    response = lawyer_client.get(reverse("sessions:faculty_directory"), {"kind": "law_firm"})
-    assert [f.name_zh for f in response.context["faculty"]] == ["律所合伙人"]
+    page = lawyer_client.get(reverse("sessions:faculty_directory"), {"kind": "law_firm"}).text
+    assert "律所合伙人" in page and "世界组织专家" not in page
 
 
 @pytest.mark.django_db
