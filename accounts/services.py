@@ -41,7 +41,7 @@ class InvitationError(Exception):
 
 def user_add_role(*, user, role: str) -> None:
     user.groups.add(Group.objects.get(name=Role(role).value))
-    user.__dict__.pop("roles", None)
+    user.forget_roles()
 
 
 def users_add_role(*, user_ids: list[int], role: str) -> None:

@@ -11,5 +11,7 @@ def navigation(request):
     return {
         "nav_items": [item for item in items if not item["menu"]],
         "manage_items": [item for item in items if item["menu"] == "manage"],
+        # What the menu shows besides the language (base.html renders it once for each): whose roles, which entry open.
+        "nav_key": (user.roles if user.is_authenticated else None, *(item["url"] for item in items if item["active"])),
         "site_name": settings.SITE_NAME,
     }

@@ -40,5 +40,15 @@ class NotificationAdmin(admin.ModelAdmin):
                     self.message_user(request, f"{notification}: {error.messages[0]}", messages.WARNING)
         self.message_user(request, ngettext("%d e-mail queued again.", "%d e-mails queued again.", done) % done)
 
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.unread_changed(obj.recipient_id)
+
+    def delete_queryset(self, request, queryset):
+        recipients = set(queryset.values_list("recipient_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for user_id in recipients:
+            services.unread_changed(user_id)
+
     def has_resend_permission(self, request):
         return request.user.has_perm("notifications.resend_notification")

@@ -9,6 +9,7 @@ shown only in the app at once.
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -172,6 +174,8 @@ def notify(
         except IntegrityError:
             # A concurrent caller stored the same key first.
             return Notification.objects.get(dedup_key=dedup_key)
+    if notification.channel != Channel.EMAIL:
+        unread_changed(recipient.pk)
     if notification.wants_email:
         enqueue(DELIVER, notification_id=notification.pk)  # a broker outage: the row stays queued for the sweep
     return notification
@@ -297,4 +301,45 @@ def mark_read(*, user, notification_ids: list[int] | None = None) -> int:
     unread = Notification.objects.in_app_for(user).unread()
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
-    return unread.update(read_at=timezone.now())
+    done = unread.update(read_at=timezone.now())
+    if done:
+        unread_changed(user.pk)
+    return done
+
+
+# The navigation's badge on every page: how many in-app notices a person has not read. Counted once, then kept in
+# the cache beside the "generation" it was counted in; each notice added, read or deleted starts a new generation
+# (unread_changed), and a count of an older one is counted again. A count taken by a request while a notice was
+# being added, read too early to see it, is thus never shown once that notice's transaction has committed.
+# The time limit only bounds what an unreachable cache could leave behind (common/cache.py drops writes then); a
+# generation outlives every count taken in it.
+UNREAD_SECONDS = 10 * 60
+GENERATION_SECONDS = 24 * 3600
+
+
+def _unread_keys(user_id: int) -> tuple[str, str]:
+    return f"notices-unread:{user_id}", f"notices-unread-generation:{user_id}"
+
+
+def unread_count(user) -> int:
+    """How many in-app notices `user` has not read (exact: see UNREAD_SECONDS above)."""
+    count_key, generation_key = _unread_keys(user.pk)
+    kept = cache.get_many([count_key, generation_key])
+    generation = kept.get(generation_key)
+    counted = kept.get(count_key)
+    if counted is not None and counted[0] == generation:
+        return counted[1]
+    count = Notification.objects.in_app_for(user).unread().count()
+    cache.set(count_key, (generation, count), UNREAD_SECONDS)
+    return count
+
+
+def unread_changed(user_id: int) -> None:
+    """A notice of this person's was added, read or deleted: their badge is counted again, from now on and again
+    once the caller's transaction commits (a count taken in between, before the change could be seen, is dropped)."""
+    _new_generation(user_id)
+    transaction.on_commit(lambda: _new_generation(user_id))
+
+
+def _new_generation(user_id: int) -> None:
+    cache.set(_unread_keys(user_id)[1], secrets.token_hex(8), GENERATION_SECONDS)

@@ -16,7 +16,8 @@ def session_panels(request, session) -> list[Panel]:
         # Their id is all the box needs (one at most; without the default order, which joins the provinces).
         participant = Participant.objects.filter(user=request.user).only("pk").order_by().first()
         if participant is not None:
-            context = enrolment_panel_context(request, session, participant=participant)
+            # The session page read `session` in this request: its seat count is current.
+            context = enrolment_panel_context(request, session, participant=participant, seats_current=True)
             panels.append(Panel("participants/_enrolment_box.html", context, column="side", order=5))
     return panels
 

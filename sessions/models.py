@@ -20,9 +20,12 @@ class Bilingual:
     """`obj.tr("name")` is name_en in English (when filled in) and name_zh otherwise."""
 
     def tr(self, field: str) -> str:
-        if translation.get_language() == "en":
-            return getattr(self, f"{field}_en") or getattr(self, f"{field}_zh")
-        return getattr(self, f"{field}_zh") or getattr(self, f"{field}_en")
+        return in_language(getattr(self, f"{field}_zh"), getattr(self, f"{field}_en"), translation.get_language())
+
+
+def in_language(zh: str, en: str, language: str) -> str:
+    """Bilingual.tr's choice, for values read without their row (a long list's values_list, its language asked once)."""
+    return (en or zh) if language == "en" else (zh or en)
 
 
 def bilingual(field: str) -> property:

@@ -49,3 +49,35 @@ def join_names_filter(items, attribute: str = "") -> str:
             item = getattr(item, part)
         names.append(item)
     return join_names(names)
+
+
+class OnceNode(template.Node):
+    # More values than any key of the layout takes (languages × roles × menu entries): past it, render as usual.
+    LIMIT = 256
+
+    def __init__(self, nodelist, keys):
+        self.nodelist = nodelist
+        self.keys = keys
+        self.rendered = {}
+
+    def render(self, context):
+        key = tuple(key.resolve(context) for key in self.keys)
+        html = self.rendered.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            if len(self.rendered) < self.LIMIT:
+                self.rendered[key] = html
+        return html
+
+
+@register.tag
+def once(parser, token):
+    """`{% once LANGUAGE_CODE … %}…{% endonce %}`: the part rendered once for each value of its keys, then its HTML
+    served again (for as long as the process keeps the compiled template). For the fixed parts of the layout that
+    every page repeats: what they show may depend only on the keys named (the language, the menu's roles, …) and on
+    what never changes while the site runs (static and reversed URLs); never on the person, the page or a form's
+    token. The keys take few values."""
+    keys = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endonce",))
+    parser.delete_first_token()
+    return OnceNode(nodelist, keys)

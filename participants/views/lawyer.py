@@ -97,9 +97,12 @@ def _my_rows(participant: Participant, admissions, seats: list[tuple[int, int]])
     return list(grouped.values())
 
 
-def enrolment_panel_context(request, session: TrainingSession, *, participant=None, enrolment=None) -> dict:
+def enrolment_panel_context(
+    request, session: TrainingSession, *, participant=None, enrolment=None, seats_current: bool = False
+) -> dict:
     """The enrol box on a session page, for the signed-in lawyer (callers that know the lawyer and
-    their enrolment pass them in and save the queries)."""
+    their enrolment pass them in and save the queries; `seats_current`: `session` was read in this request and
+    nothing since changed its seats, as on the session page, so its seat count needs no second read)."""
     participant = participant or Participant.objects.filter(user=request.user).order_by().first()
     if enrolment is None and participant:  # one at most (and no need of the default order's join)
         enrolment = Enrolment.objects.active().filter(participant=participant, session=session).order_by().first()
@@ -110,8 +113,12 @@ def enrolment_panel_context(request, session: TrainingSession, *, participant=No
         ).exists()
     )
     if enrolment is None:  # the seats left are shown only next to the "Enrol" button
-        # Read now, not from `session`: a seat given up in this request is free again.
-        taken = TrainingSession.objects.values_list("seats_taken", flat=True).get(pk=session.pk)
+        # Unless `session` is current, read now: a seat given up in this request is free again.
+        taken = (
+            session.seats_taken
+            if seats_current
+            else TrainingSession.objects.values_list("seats_taken", flat=True).get(pk=session.pk)
+        )
         seats_left = max(session.capacity - taken, 0)
     return {
         "session": session,

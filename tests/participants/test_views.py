@@ -61,6 +61,19 @@ def test_lawyer_enrols_from_the_session_page_with_htmx(lawyer_client, program, a
 
 
 @pytest.mark.django_db
+def test_the_session_page_says_the_seats_left_as_others_take_them(lawyer_client, program, admitted_lawyer):
+    session = _future(program, capacity=3)
+    url = reverse("sessions:session_detail", args=[program.slug, session.pk])
+    assert "3 seats left." in lawyer_client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    services.enrol(participant=AdmissionFactory(program=program).participant, session=session)
+    assert "2 seats left." in lawyer_client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    for _ in range(2):
+        services.enrol(participant=AdmissionFactory(program=program).participant, session=session)
+    page = lawyer_client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "All seats are taken; you can join the waitlist." in page and "Join the waitlist" in page
+
+
+@pytest.mark.django_db
 def test_a_full_session_offers_the_waitlist_and_says_the_position(lawyer_client, program, admitted_lawyer):
     session = _future(program, capacity=1)
     services.enrol(participant=AdmissionFactory(program=program).participant, session=session)

@@ -113,8 +113,8 @@ def test_session_page_shows_changes_to_the_session_and_its_faculty_at_once(lawye
 def test_faculty_directory_filters_by_kind(lawyer_client):
     FacultyFactory(name_zh="世界组织专家", affiliation_kind="international")
     FacultyFactory(name_zh="律所合伙人", affiliation_kind="law_firm")
-    response = lawyer_client.get(reverse("sessions:faculty_directory"), {"kind": "law_firm"})
-    assert [f.name_zh for f in response.context["faculty"]] == ["律所合伙人"]
+    page = lawyer_client.get(reverse("sessions:faculty_directory"), {"kind": "law_firm"}).text
+    assert "律所合伙人" in page and "世界组织专家" not in page
 
 
 @pytest.mark.django_db
@@ -127,9 +127,11 @@ def test_faculty_profile_hides_sessions_of_draft_programs(lawyer_client):
 
 # --- query budgets: the page costs the same whatever the program's size --------------------------
 def _queries(client, url):
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    cache.clear()  # uncached, each time (the unread badge too)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
