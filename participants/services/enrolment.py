@@ -217,19 +217,30 @@ _INSERT = f"""
     SELECT r.id, {", ".join(["%s"] * len(_INSERTED))}
     FROM (SELECT s.id, {_RULES} FROM {_SESSIONS} s WHERE s.id = %s) r
     WHERE r.admitted AND r.mine IS NULL AND r.clash IS NULL
-    RETURNING id
+    RETURNING id, CASE WHEN state = '{EnrolmentState.WAITLISTED}' THEN (
+        SELECT COUNT(*) FROM {_ENROLMENTS} w
+        WHERE w.session_id = {_ENROLMENTS}.session_id AND w.state = '{EnrolmentState.WAITLISTED}'
+            AND (w.waitlisted_at < {_ENROLMENTS}.waitlisted_at
+                 OR (w.waitlisted_at = {_ENROLMENTS}.waitlisted_at AND w.id < {_ENROLMENTS}.id))
+    ) END
 """  # noqa: S608 - our tables' and columns' names
 
 
 def _insert_if_still_allowed(enrolment: Enrolment) -> int | None:
     """Insert `enrolment` unless its lawyer's admission, a live enrolment of theirs in the session or a seat of
     theirs at that hour has changed since the rules were read (read again here, under the locks). Its id, or
-    None when something did."""
+    None when something did. A waitlist place comes back with how many wait before it (as
+    EnrolmentQuerySet.with_waitlist_position counts them, with the session's row locked): its position costs no
+    query of its own."""
     values = [f.get_db_prep_save(getattr(enrolment, f.attname), connection) for f in _INSERTED]
     with connection.cursor() as cursor:
         cursor.execute(_INSERT, [*values, *[enrolment.participant_id] * 3, enrolment.session_id])
         row = cursor.fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    if row[1] is not None:
+        enrolment.waitlist_ahead = row[1]
+    return row[0]
 
 
 @_refused_when_busy

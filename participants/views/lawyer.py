@@ -3,6 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -117,11 +120,16 @@ def enrolment_panel_context(request, session: TrainingSession, *, participant=No
 @require_POST
 def enrolment_action(request, session_pk):
     """Enrol, or cancel, for oneself; answers with the refreshed box (htmx) or the session page."""
-    participant = get_object_or_404(Participant, user=request.user)
-    participant.user = request.user  # the notices go to them: no need to load the account again
+    # The session with the lawyer's id, in one query; the lawyer as that id (the rest of their row loads if read).
+    mine = Participant.objects.filter(user=request.user).order_by().values("pk")[:1]
     session = get_object_or_404(
-        TrainingSession.objects.visible_to(request.user).select_related("program"), pk=session_pk
+        TrainingSession.objects.visible_to(request.user).select_related("program").annotate(lawyer=Subquery(mine)),
+        pk=session_pk,
     )
+    if session.lawyer is None:
+        raise Http404
+    participant = Participant.from_db(DEFAULT_DB_ALIAS, ["id", "user_id"], [session.lawyer, request.user.pk])
+    participant.user = request.user  # the notices go to them: no need to load the account again
     error, enrolment = None, None
     try:
         if request.POST.get("action") == "cancel":

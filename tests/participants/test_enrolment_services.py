@@ -62,11 +62,14 @@ def _lawyer(program):
 def test_seats_then_a_waitlist_in_order(program):
     session = _future(program, capacity=2)
     lawyers = [_lawyer(program) for _ in range(4)]
-    states = [services.enrol(participant=p, session=session).state for p in lawyers]
-    assert states == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    enrolled = [services.enrol(participant=p, session=session) for p in lawyers]
+    assert [e.state for e in enrolled] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
     waiting = list(Enrolment.objects.waitlisted().filter(session=session))
     assert [e.waitlist_position for e in waiting] == [1, 2]
-    assert Notification.objects.filter(kind="enrolment_changed").count() == 4
+    # The places as the enrolment answered them (read with the insert) and as their notices tell them.
+    assert [e.waitlist_position for e in enrolled] == [None, None, 1, 2]
+    notices = Notification.objects.filter(kind="enrolment_changed").order_by("pk")
+    assert [n.context["position"] for n in notices] == [None, None, 1, 2]
 
 
 @pytest.mark.clock_edges
