@@ -1,8 +1,6 @@
 """What a database error means (PostgreSQL's SQLSTATE behind Django's OperationalError), and statements prepared once
 a connection."""
 
-import re
-
 from django.db import OperationalError
 
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled (at statement_timeout, or by hand)
@@ -27,35 +25,26 @@ def _sqlstate(exception: BaseException | None) -> str | None:
 
 
 # --- prepared statements ------------------------------------------------------------------------------------------
-_NAMED = re.compile(r"%\((\w+)\)s")
-
-
-def execute_prepared(cursor, name: str, sql: str, params: list | dict, types: list[str] | dict[str, str]) -> None:
-    """Run `sql` on `cursor` as PostgreSQL's prepared statement `name`, prepared once a database connection: a
-    statement run at every request of a rush (an enrolment's) is then planned once, not at each run (its planning
-    cost more of PostgreSQL's CPU than running it). `types` are its parameters' types in PostgreSQL's words, as
-    `params` holds them: a list for `%s` placeholders, a dict for `%(name)s` ones. Elsewhere (SQLite) a plain
-    execute. A plan is PostgreSQL's to keep up to date with the tables; a statement whose results change shape
-    (a column's type changed under a running process) fails until the process restarts, as after any deploy."""
+def execute_prepared(cursor, name: str, sql: str, params: list, types: list[str]) -> None:
+    """Run `sql` (with `%s` placeholders) on `cursor` as PostgreSQL's prepared statement `name`, prepared once a
+    database connection: a statement run at every request of a rush (an enrolment's) is then planned once, not at
+    each run (its planning cost more of PostgreSQL's CPU than running it). `types` are its parameters' types in
+    PostgreSQL's words. Elsewhere (SQLite) a plain execute. A plan is PostgreSQL's to keep up to date with the
+    tables; a statement whose results change shape (a column's type changed under a running process) fails until
+    the process restarts, as after any deploy."""
     connection = cursor.db
     if connection.vendor != "postgresql":
         cursor.execute(sql, params)
         return
-    if isinstance(params, dict):
-        names = list(dict.fromkeys(_NAMED.findall(sql)))
-        numbered = _NAMED.sub(lambda match: f"${names.index(match.group(1)) + 1}", sql)
-        values, kinds = [params[n] for n in names], [types[n] for n in names]
-    else:
-        parts = sql.split("%s")
-        numbered = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
-        values, kinds = list(params), list(types)
-    if len(values) != len(kinds):
-        raise ValueError(f"{name}: {len(values)} parameters, {len(kinds)} types")
-    raw = connection.connection  # a new connection (CONN_MAX_AGE, a health check) has none of them yet
+    if len(params) != len(types):
+        raise ValueError(f"{name}: {len(params)} parameters, {len(types)} types")
+    raw = connection.connection  # a new connection (CONN_MAX_AGE, a failed health check) has none of them yet
     known = getattr(connection, "_prepared_statements", None)
     if known is None or known[0] is not raw:
         known = connection._prepared_statements = (raw, set())
     if name not in known[1]:
-        cursor.execute(f"PREPARE {name} ({', '.join(kinds)}) AS {numbered.replace('%%', '%')}")
+        first, *rest = sql.split("%s")
+        numbered = first + "".join(f"${i}{part}" for i, part in enumerate(rest, start=1))
+        cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {numbered.replace('%%', '%')}")
         known[1].add(name)
-    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {name}", values)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
