@@ -1,4 +1,5 @@
-"""What a database error means: PostgreSQL's SQLSTATE behind Django's OperationalError."""
+"""What a database error means (PostgreSQL's SQLSTATE behind Django's OperationalError), and statements prepared once
+a connection."""
 
 from django.db import OperationalError
 
@@ -21,3 +22,29 @@ def lock_not_available(exception: BaseException | None) -> bool:
 def _sqlstate(exception: BaseException | None) -> str | None:
     """PostgreSQL's code for the error: Django's OperationalError around the driver's error, which carries it."""
     return getattr(exception.__cause__, "pgcode", None) if isinstance(exception, OperationalError) else None
+
+
+# --- prepared statements ------------------------------------------------------------------------------------------
+def execute_prepared(cursor, name: str, sql: str, params: list, types: list[str]) -> None:
+    """Run `sql` (with `%s` placeholders) on `cursor` as PostgreSQL's prepared statement `name`, prepared once a
+    database connection: a statement run at every request of a rush (an enrolment's) is then planned once, not at
+    each run (its planning cost more of PostgreSQL's CPU than running it). `types` are its parameters' types in
+    PostgreSQL's words. Elsewhere (SQLite) a plain execute. A plan is PostgreSQL's to keep up to date with the
+    tables; a statement whose results change shape (a column's type changed under a running process) fails until
+    the process restarts, as after any deploy."""
+    connection = cursor.db
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    if len(params) != len(types):
+        raise ValueError(f"{name}: {len(params)} parameters, {len(types)} types")
+    raw = connection.connection  # a new connection (CONN_MAX_AGE, a failed health check) has none of them yet
+    known = getattr(connection, "_prepared_statements", None)
+    if known is None or known[0] is not raw:
+        known = connection._prepared_statements = (raw, set())
+    if name not in known[1]:
+        first, *rest = sql.split("%s")
+        numbered = first + "".join(f"${i}{part}" for i, part in enumerate(rest, start=1))
+        cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {numbered.replace('%%', '%')}")
+        known[1].add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)

@@ -31,7 +31,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.db import lock_not_available
+from common.db import execute_prepared, lock_not_available
 from notifications.services import notify
 from sessions.models import Program, SessionStatus, TrainingSession
 
@@ -143,12 +143,21 @@ class _Facts:
     clash: int | None = None  # a session in which the lawyer holds a seat at that hour (if looked for)
 
 
+_FACTS = {
+    clash: f"SELECT s.status = %s, s.ends_at > %s, {rules} FROM {_SESSIONS} s WHERE s.id = %s"  # noqa: S608
+    for clash, rules in ((True, _RULES), (False, _ADMITTED_MINE))
+}
+
+
 def _facts(participant_pk: int, session_pk: int, *, clash: bool = True) -> _Facts:
-    rules, count = (_RULES, 3) if clash else (_ADMITTED_MINE, 2)
+    count = 3 if clash else 2
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT s.status = %s, s.ends_at > %s, {rules} FROM {_SESSIONS} s WHERE s.id = %s",  # noqa: S608
+        execute_prepared(
+            cursor,
+            "enrolment_facts" if clash else "enrolment_facts_no_clash",
+            _FACTS[clash],
             [SessionStatus.SCHEDULED, _now_for_sql(), *[participant_pk] * count, session_pk],
+            ["text", "timestamptz", *["bigint"] * count, "bigint"],
         )
         row = cursor.fetchone()
     if row is None:
@@ -196,10 +205,13 @@ def _take_seat(session: TrainingSession, participant: Participant) -> tuple[bool
     the session is still open (not cancelled or over meanwhile), and whether the seat counted is a free one."""
     lock = ", pg_advisory_xact_lock(%s, %s)" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(
+        execute_prepared(
+            cursor,
+            "enrolment_take_seat",
             f"UPDATE {_SESSIONS} SET seats_taken = seats_taken + 1 WHERE id = %s"  # noqa: S608 - our table's name
             f" RETURNING seats_taken, capacity, status = %s AND ends_at > %s{lock}",
             [session.pk, SessionStatus.SCHEDULED, _now_for_sql(), *([SEAT_LOCKS, participant.pk] if lock else [])],
+            ["bigint", "text", "timestamptz", "integer", "integer"],
         )
         row = cursor.fetchone()
     if row is None:
@@ -212,24 +224,42 @@ _INSERTED = [
     Enrolment._meta.get_field(name)
     for name in ("participant", "state", "waitlisted_at", "confirmed_at", "created_by", "created_at")
 ]
+_INSERTED_TYPES = ["bigint", "text", "timestamptz", "timestamptz", "bigint", "timestamptz"]  # PostgreSQL's, as above
 _INSERT = f"""
     INSERT INTO {_ENROLMENTS} (session_id, {", ".join(f.column for f in _INSERTED)})
     SELECT r.id, {", ".join(["%s"] * len(_INSERTED))}
     FROM (SELECT s.id, {_RULES} FROM {_SESSIONS} s WHERE s.id = %s) r
     WHERE r.admitted AND r.mine IS NULL AND r.clash IS NULL
-    RETURNING id
+    RETURNING id, CASE WHEN state = '{EnrolmentState.WAITLISTED}' THEN (
+        SELECT COUNT(*) FROM {_ENROLMENTS} w
+        WHERE w.session_id = {_ENROLMENTS}.session_id AND w.state = '{EnrolmentState.WAITLISTED}'
+            AND (w.waitlisted_at < {_ENROLMENTS}.waitlisted_at
+                 OR (w.waitlisted_at = {_ENROLMENTS}.waitlisted_at AND w.id < {_ENROLMENTS}.id))
+    ) END
 """  # noqa: S608 - our tables' and columns' names
 
 
 def _insert_if_still_allowed(enrolment: Enrolment) -> int | None:
     """Insert `enrolment` unless its lawyer's admission, a live enrolment of theirs in the session or a seat of
     theirs at that hour has changed since the rules were read (read again here, under the locks). Its id, or
-    None when something did."""
+    None when something did. A waitlist place comes back with how many wait before it (as
+    EnrolmentQuerySet.with_waitlist_position counts them, with the session's row locked): its position costs no
+    query of its own."""
     values = [f.get_db_prep_save(getattr(enrolment, f.attname), connection) for f in _INSERTED]
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT, [*values, *[enrolment.participant_id] * 3, enrolment.session_id])
+        execute_prepared(
+            cursor,
+            "enrolment_insert",
+            _INSERT,
+            [*values, *[enrolment.participant_id] * 3, enrolment.session_id],
+            [*_INSERTED_TYPES, *["bigint"] * 3, "bigint"],
+        )
         row = cursor.fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    if row[1] is not None:
+        enrolment.waitlist_ahead = row[1]
+    return row[0]
 
 
 @_refused_when_busy

@@ -64,14 +64,14 @@ seats AS (
     FROM figures f
     LEFT JOIN ({enrolment} e JOIN {session} s
                ON s.id = e.session_id AND s.program_id = %(program)s AND s.status = %(scheduled)s)
-           ON e.participant_id = f.participant_id AND e.state = %(confirmed)s AND f.hours < %(minimum)s
+           ON e.participant_id = f.participant_id AND e.state = %(confirmed)s AND f.hours < {minimum}
 )
 INSERT INTO {progress} (admission_id, program_id, attended_required, credit_hours, short_of_hours_from)
 SELECT id, program_id, COALESCE(required, 0), hours,
        -- The latest end from which the seats ending then or later still hold the hours missing: once it has
        -- passed, the seats left (those ending after it) no longer do; none such: short whatever happens.
-       CASE WHEN hours >= %(minimum)s THEN NULL
-            ELSE COALESCE(MAX(CASE WHEN from_here >= %(minimum)s - hours THEN ends_at END), %(always)s) END
+       CASE WHEN hours >= {minimum} THEN NULL
+            ELSE COALESCE(MAX(CASE WHEN from_here >= {minimum} - hours THEN ends_at END), %(always)s) END
 FROM seats
 WHERE TRUE
 GROUP BY id, program_id, required, hours
@@ -106,7 +106,6 @@ def refresh(program: Program | int, participants: Iterable[int] | QuerySet | Non
             return 0
         inner, only_params = ids_in("participant_id", ids)  # one parameter, however many lawyers
         only = f"AND {inner}"
-    minimum = Program.objects.values_list("min_credit_hours", flat=True).get(pk=program_id)
     tables = {
         "admission": Admission._meta.db_table,
         "progress": Progress._meta.db_table,
@@ -114,10 +113,13 @@ def refresh(program: Program | int, participants: Iterable[int] | QuerySet | Non
         "enrolment": Enrolment._meta.db_table,
         "session": TrainingSession._meta.db_table,
     }
+    # The program's minimum read in the statement itself (an init plan a use): no round trip of its own.
+    minimum = f"(SELECT min_credit_hours FROM {Program._meta.db_table} WHERE id = %(program)s)"  # noqa: S608 - our table
     only_sql = only.replace("%", "%%") if not only_params else _named(only, len(only_params))
     locking = connection.vendor == "postgresql"
     sql = _SQL.format(
         **tables,
+        minimum=minimum,
         only=only_sql,
         lock=_LOCK.format(**tables, only=only_sql) if locking else "",
         after_lock="AND (SELECT COUNT(*) FROM locked) >= 0" if locking else "",
@@ -128,8 +130,6 @@ def refresh(program: Program | int, participants: Iterable[int] | QuerySet | Non
         "present": ATTENDED[0],
         "late": ATTENDED[1],
         "confirmed": EnrolmentState.CONFIRMED,
-        # SQLite compares a sum with a text parameter as text: the minimum goes as a number there.
-        "minimum": minimum if connection.vendor == "postgresql" else float(minimum),
         "always": connection.ops.adapt_datetimefield_value(ALWAYS),
         **{f"only{i}": value for i, value in enumerate(only_params)},
     }

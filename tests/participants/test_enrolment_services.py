@@ -62,11 +62,14 @@ def _lawyer(program):
 def test_seats_then_a_waitlist_in_order(program):
     session = _future(program, capacity=2)
     lawyers = [_lawyer(program) for _ in range(4)]
-    states = [services.enrol(participant=p, session=session).state for p in lawyers]
-    assert states == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    enrolled = [services.enrol(participant=p, session=session) for p in lawyers]
+    assert [e.state for e in enrolled] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
     waiting = list(Enrolment.objects.waitlisted().filter(session=session))
     assert [e.waitlist_position for e in waiting] == [1, 2]
-    assert Notification.objects.filter(kind="enrolment_changed").count() == 4
+    # The places as the enrolment answered them (read with the insert) and as their notices tell them.
+    assert [e.waitlist_position for e in enrolled] == [None, None, 1, 2]
+    notices = Notification.objects.filter(kind="enrolment_changed").order_by("pk")
+    assert [n.context["position"] for n in notices] == [None, None, 1, 2]
 
 
 @pytest.mark.clock_edges
@@ -230,17 +233,32 @@ def _in_threads(function, items, workers=16):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_enrolment_on_a_new_database_connection_prepares_its_statements_again(program):
+    session = _future(program, capacity=1)
+    first, second = _lawyer(program), _lawyer(program)
+    assert services.enrol(participant=first, session=session).state == "confirmed"
+    connection.close()  # CONN_MAX_AGE reached, or a failed health check: a connection with nothing prepared
+    assert services.enrol(participant=second, session=session).waitlist_position == 1
+    assert services.enrol(participant=second, session=session).waitlist_position == 1  # a second click
+    assert _counted_seats_are_stored()[session.pk] == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_200_lawyers_at_once_into_20_seats():
     program = ProgramFactory(enrolment_closes_at=timezone.now() + timedelta(days=30))
     session = _future(program, capacity=20)
     lawyers = [_lawyer(program) for _ in range(200)]
-    results = _in_threads(lambda lawyer: services.enrol(participant=lawyer, session=session).state, lawyers)
+    enrolled = _in_threads(lambda lawyer: services.enrol(participant=lawyer, session=session), lawyers)
+    results = [e.state for e in enrolled]
     assert results.count("confirmed") == 20
     assert results.count("waitlisted") == 180
     assert Enrolment.objects.filter(session=session).count() == 200  # no duplicates, no errors
     # The waitlist is in arrival order: positions 1..180 with no gaps.
     waiting = list(Enrolment.objects.waitlisted().filter(session=session))
     assert [e.waitlist_position for e in waiting[:3]] == [1, 2, 3]
+    # Each lawyer was told the place they hold, read with their insert while others were joining.
+    told = {e.pk: e.waitlist_position for e in enrolled if e.state == "waitlisted"}
+    assert told == {e.pk: position for position, e in enumerate(waiting, start=1)}
     assert all(a.waitlisted_at <= b.waitlisted_at for a, b in itertools.pairwise(waiting))
 
     # Interleaved cancellations: each freed seat promotes exactly one waiting lawyer, in order.
