@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -236,3 +236,39 @@ def _close_if_decided(province_list: ProvinceList, by) -> None:
         province_list.state = ListState.APPROVED
         province_list.decided_by, province_list.decided_at = by, timezone.now()
         province_list.save()
+
+
+# --- reading -----------------------------------------------------------------------------------------
+def province_list(program: Program, province: Province) -> ProvinceList:
+    """The province's list for the program as it stands (unsaved and in draft when nothing was nominated yet)."""
+    return ProvinceList.objects.filter(program=program, province=province).first() or ProvinceList(
+        program=program, province=province
+    )
+
+
+def nominations_of(program: Program, province: Province) -> dict[str, list[Nomination]]:
+    """The province's nominations by state, each in the coordinator's order."""
+    grouped: dict[str, list[Nomination]] = {state: [] for state in NominationState.values}
+    rows = (
+        Nomination.objects.filter(program=program, province=province)
+        .select_related("participant")
+        .order_by("state", "rank", "pk")
+    )
+    for nomination in rows:
+        grouped[nomination.state].append(nomination)
+    return grouped
+
+
+SEARCH_LIMIT = 20
+
+
+def search_lawyers(province: Province, query: str) -> list[Participant]:
+    """Lawyers of the province known to the program office, by name, firm or the last digits of the licence (never
+    the whole number: a coordinator sees what the door roster shows)."""
+    query = " ".join(query.split())
+    if len(query) < 2:
+        return []
+    condition = Q(name_zh__icontains=query) | Q(name_latin__icontains=query) | Q(law_firm__icontains=query)
+    if query.isdigit() and len(query) <= 4:
+        condition |= Q(license_number__endswith=query)
+    return list(Participant.objects.filter(condition, province=province).order_by("name_latin", "pk")[:SEARCH_LIMIT])

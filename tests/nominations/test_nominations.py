@@ -161,6 +161,18 @@ def test_a_refused_nomination_says_why_and_changes_nothing(case, program, coordi
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
+def test_the_round_takes_nominations_from_its_opening_to_its_close(program, coordinator):
+    by = _coordinator_user(coordinator)
+    now = timezone.now()
+    NominationRound.objects.filter(program=program).update(opens_at=now, closes_at=now + timedelta(minutes=1))
+    assert services.nominate(program=program, province=province("44"), participant=guangdong_lawyers(1)[0], by=by)
+    NominationRound.objects.filter(program=program).update(opens_at=now - timedelta(days=1), closes_at=now)
+    with pytest.raises(services.NominationRefused, match="not open"):
+        services.nominate(program=program, province=province("44"), participant=guangdong_lawyers(1)[0], by=by)
+
+
+@pytest.mark.django_db
 def test_the_office_nominates_outside_the_round(program, administrator):
     NominationRound.objects.filter(program=program).delete()
     lawyer = guangdong_lawyers(1)[0]
