@@ -6,12 +6,12 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = _("Certificates")
 
-    def my_program_panels(self, request):
-        from common.panels import Panel
+    def ready(self):
+        from . import panels
 
-        from .models import Certificate
+        panels.connect()
 
-        certificates = list(Certificate.objects.filter(participant__user=request.user).order_by("-issued_at"))
-        if not certificates:
-            return []
-        return [Panel("certificates/panels/mine.html", {"certificates": certificates}, column="main", order=10)]
+    def my_program_panels(self, request, **facts):
+        from .panels import my_program_panels
+
+        return my_program_panels(request)

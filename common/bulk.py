@@ -79,6 +79,11 @@ def _copy_text(field: models.Field):
     database would be given for them, only quicker); anything else as the field prepares it for the database."""
     if isinstance(field, models.JSONField):
         return lambda value: r"\N" if value is None else json.dumps(value, cls=field.encoder).translate(_COPY_ESCAPES)
+    # A flag and a moment with its time zone are written as the field would prepare them, without asking it (an
+    # import writes 60,000 of them): a flag as is, a moment as PostgreSQL is given it (adapt_datetimefield_value
+    # keeps an aware one as it is). A naive moment still goes through the field, which warns and makes it aware.
+    flag = isinstance(field, models.BooleanField)
+    moment = isinstance(field, models.DateTimeField)
 
     def as_text(value: object) -> str:
         kind = type(value)
@@ -88,6 +93,10 @@ def _copy_text(field: models.Field):
             return str(value)
         if value is None:
             return r"\N"
+        if flag and kind is bool:
+            return "t" if value else "f"
+        if moment and kind is datetime and value.tzinfo is not None:
+            return value.isoformat()
         value = field.get_db_prep_save(value, connection)
         if value is None:
             return r"\N"

@@ -1,4 +1,4 @@
-"""Django's Redis cache, but Redis being unreachable does not take the site down with it.
+"""Django's Redis cache, but Redis being unreachable does not take the site down with it; tokens for cached parts.
 
 Sessions are read through the cache and the throttles count in it; with the stock backend every
 signed-in request would fail while Redis restarts. Here an unreachable Redis behaves as an empty cache
@@ -12,8 +12,11 @@ from __future__ import annotations
 import functools
 import logging
 import time
+import uuid
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -71,3 +74,27 @@ class ResilientRedisCache(RedisCache):
         except UNREACHABLE as exc:
             _warn(exc)
             raise ValueError(f"Key '{key}' not found.") from exc  # as on an empty cache
+
+
+# --- tokens for cached parts ------------------------------------------------------------------------
+def token(name: str) -> str:
+    """The current token of `name`: parts cached with it in their keys hold until it is replaced (replace_token).
+    A token never made, or forgotten by Redis, is made anew, so no part cached before can match it."""
+    key = f"token:{name}"
+    current = cache.get(key)
+    if current is None:
+        current = uuid.uuid4().hex
+        if not cache.add(key, current, None):  # another request made one meanwhile
+            current = cache.get(key) or current
+    return current
+
+
+def replace_token(name: str) -> None:
+    """What the parts cached with `name`'s token show has changed: at once, and again once the transaction
+    commits (a page read between the two would have cached what it saw before)."""
+    _replace(name)
+    transaction.on_commit(lambda: _replace(name))
+
+
+def _replace(name: str) -> None:
+    cache.set(f"token:{name}", uuid.uuid4().hex, None)

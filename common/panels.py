@@ -1,10 +1,12 @@
 """Page panels contributed by the apps above the page's own app, which it cannot import.
 
-An app's AppConfig may define `home_panels(request)` (the home page) or `session_panels(request,
-session)` (a session's page), returning Panels shown in order in the main or the side column.
+An app's AppConfig may define `home_panels(request)` (the home page), `session_panels(request,
+session)` (a session's page) or `my_program_panels(request, *, seated, admitted)` (My program: the ids of the
+lawyer's seated sessions and admitted programs, which the page has read already), returning Panels shown in
+order in the main or the side column. A panel whose app cached it rendered comes with its `html`.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.apps import apps
 from django.template.loader import render_to_string
@@ -16,7 +18,7 @@ class Panel:
     context: dict = field(default_factory=dict)
     column: str = "main"  # or "side"
     order: int = 50
-    html: str = ""  # filled by collect_panels
+    html: str = ""  # filled by collect_panels, unless the app has it already (from its cache)
 
 
 def collect_panels(hook: str, request, **kwargs) -> dict[str, list[Panel]]:
@@ -27,9 +29,7 @@ def collect_panels(hook: str, request, **kwargs) -> dict[str, list[Panel]]:
         if contribute is not None:
             found.extend(contribute(request, **kwargs))
     found.sort(key=lambda panel: panel.order)
-    found = [
-        Panel(p.template, p.context, p.column, p.order, render_to_string(p.template, p.context, request)) for p in found
-    ]
+    found = [p if p.html else replace(p, html=render_to_string(p.template, p.context, request)) for p in found]
     return {
         "main": [p for p in found if p.column == "main"],
         "side": [p for p in found if p.column == "side"],

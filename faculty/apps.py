@@ -6,6 +6,11 @@ class FacultyConfig(AppConfig):
     name = "faculty"
     verbose_name = _("Faculty")
 
+    def ready(self):
+        from . import panels
+
+        panels.connect()
+
     def navigation(self):
         from accounts.roles import Role
         from common.navigation import NavItem
@@ -17,7 +22,7 @@ class FacultyConfig(AppConfig):
 
         return session_panels(request, session)
 
-    def my_program_panels(self, request):
+    def my_program_panels(self, request, *, seated, admitted):
         from .panels import my_program_panels
 
-        return my_program_panels(request)
+        return my_program_panels(request, seated=seated, admitted=admitted)

@@ -1,12 +1,19 @@
 """What the session page and "My program" show of materials (see common/panels.py)."""
 
-from django.db.models import Prefetch, Q
+import hashlib
 
+from django.core.cache import cache
+from django.db.models import Min, Prefetch, Q
+from django.db.models.signals import post_delete, post_save
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from common.cache import replace_token, token
 from common.panels import Panel
 from sessions.models import TrainingSession
 
 from . import services
-from .models import ADMITTED, SEATED, Material, MaterialVersion, Visibility
+from .models import Material, MaterialVersion, Visibility
 
 LATEST = Prefetch("versions", queryset=MaterialVersion.objects.order_by("-number"), to_attr="latest_versions")
 
@@ -25,30 +32,52 @@ def session_panels(request, session) -> list[Panel]:
     return [Panel("faculty/panels/session_materials.html", context, column="main", order=20)]
 
 
-def my_program_panels(request) -> list[Panel]:
-    """Materials of the sessions a lawyer holds a seat in, and those for everyone in their programs."""
+MATERIALS_SECONDS = 3600
+MATERIALS = "faculty:materials"  # the token the cached panels are keyed by (common.cache)
+
+
+def my_program_panels(request, *, seated: list[int], admitted: list[int]) -> list[Panel]:
+    """Materials of the sessions a lawyer holds a seat in (`seated`, their ids), and those for everyone in the
+    programs they are admitted to (`admitted`, their ids): the newest 30, as My program read them.
+
+    The rendered panel is cached, keyed by the lawyer, the language, those ids and a token that every change of a
+    material, a version or a session replaces (materials_changed); it expires when the next of the materials in
+    its scope is released."""
     user = request.user
     if not user.is_participant:
         return []
-    seated = TrainingSession.objects.filter(enrolments__participant__user=user, enrolments__state=SEATED)
-    admitted = TrainingSession.objects.filter(
-        program__admissions__participant__user=user, program__admissions__state=ADMITTED
-    )
-    materials = (
-        Material.objects.live()
-        .released()
-        .filter(
+    parts = f"{user.pk}:{translation.get_language()}:{token(MATERIALS)}:{sorted(seated)}:{sorted(admitted)}"
+    key = f"my-materials:{hashlib.sha256(parts.encode()).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        now = timezone.now()
+        scope = Material.objects.live().filter(
             Q(session__in=seated, visibility__in=[Visibility.ENROLLED, Visibility.PROGRAM])
-            | Q(session__in=admitted, visibility=Visibility.PROGRAM)
+            | Q(session__program__in=admitted, visibility=Visibility.PROGRAM)
         )
-        .select_related("session")
-        .prefetch_related(LATEST)
-        .order_by("-created_at")[:30]
-    )
-    materials = _with_latest(list(materials))
-    if not materials:
+        materials = _with_latest(
+            list(scope.released(now).select_related("session").prefetch_related(LATEST).order_by("-created_at")[:30])
+        )
+        context = {"materials": materials}
+        html = render_to_string("faculty/panels/my_materials.html", context, request) if materials else ""
+        coming = scope.filter(release_at__gt=now).aggregate(first=Min("release_at"))["first"]
+        seconds = MATERIALS_SECONDS if coming is None else min(MATERIALS_SECONDS, (coming - now).total_seconds())
+        if seconds >= 1:
+            cache.set(key, html, int(seconds))
+    if not html:
         return []
-    return [Panel("faculty/panels/my_materials.html", {"materials": materials}, column="main", order=30)]
+    return [Panel("faculty/panels/my_materials.html", column="main", order=30, html=html)]
+
+
+def materials_changed(**kwargs) -> None:
+    """A material, a version or a session was saved or deleted: the cached panels are read afresh."""
+    replace_token(MATERIALS)
+
+
+def connect() -> None:
+    for model in (Material, MaterialVersion, TrainingSession):
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(materials_changed, sender=model, dispatch_uid=f"my-materials-{model.__name__}-{name}")
 
 
 def _with_latest(materials: list[Material]) -> list[Material]:

@@ -1,7 +1,8 @@
 """Writing a checked list: lawyers created or updated, admitted to the program and seated in its required
 sessions, inside one transaction under the import lock. Set-based: new accounts, lawyers and admissions by COPY
 (common/bulk.py) in batches of BATCH rows, the progress reported after each; then the seats of every lawyer of the
-list in one statement (seat_in_required).
+list in one statement (seat_in_required), and their stored progress (the new lawyers' computed once: they are
+alike).
 
 Lock order, as every writer keeps it (participants/services.py): the import lock and the program's row, then the
 program's required sessions, then the lawyers' rows, each kind in primary-key order.
@@ -31,7 +32,8 @@ from sessions.models import Program, SessionStatus, TrainingSession
 from ..models import Admission, AdmissionState, IdentityChange, Participant, Province
 from ..services.admission import seat_in_required
 from ..services.profiles import CONTACT_FIELDS, IDENTITY_FIELDS, identity_changes
-from ..services.progress import refresh as refresh_progress
+from ..services.progress import refresh as progress_refresh
+from ..services.progress import refresh_new as progress_refresh_new
 from .check import Report, Row
 
 logger = logging.getLogger(__name__)
@@ -119,16 +121,24 @@ def write_rows(
     outcome = Outcome(skipped=len(report.rows) - len(rows))
     known = _lock_lawyers(row.existing for row in rows if row.existing)
     codes = dict(Province.objects.values_list("pk", "code"))
-    admitted: list[int] = []
+    created: list[int] = []
+    updated: list[int] = []
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
-        admitted += _write_batch(batch, program, by, outcome, known=known, source=source, codes=codes)
+        new, on_record = _write_batch(batch, program, by, outcome, known=known, source=source, codes=codes)
+        created += new
+        updated += on_record
         if progress and start + BATCH < len(rows):
             progress(start + BATCH, len(rows))
     # Every lawyer of the list at once, in SQL: 10,000 lawyers take 170,000 seats in a program of 17.
     required = program.sessions.filter(is_required=True, status=SessionStatus.SCHEDULED)
-    seat_in_required(session_ids=list(required.values_list("pk", flat=True)), participant_ids=admitted, by=None)
-    refresh_progress(program, admitted)
+    seat_in_required(
+        session_ids=list(required.values_list("pk", flat=True)), participant_ids=created + updated, by=None
+    )
+    # The lawyers on record counted from their rows; the new ones have no attendance and, all alike, the seats
+    # just given: one's figures are everyone's.
+    progress_refresh(program, updated)
+    progress_refresh_new(program, created)
     if progress:
         progress(len(rows), len(rows))
     return outcome
@@ -159,9 +169,9 @@ def _write_batch(
     known: dict[int, Participant],
     source: str,
     codes: dict[int, str],
-) -> list[int]:
+) -> tuple[list[int], list[int]]:
     """Write a batch of rows: new lawyers and their accounts, changes to those on record, and admission (with the
-    lawyer role); returns the lawyers admitted, to be seated in the required sessions."""
+    lawyer role); returns the lawyers admitted, new and on record, to be seated in the required sessions."""
     UserModel = get_user_model()
     # A lawyer written meanwhile by someone else (an application) makes an insert fail, and the whole import
     # undone, rather than be taken over.
@@ -237,7 +247,7 @@ def _write_batch(
         admission.decided_at = now
     Admission.objects.bulk_update(changed_admissions, ["state", "reason", "decided_by", "decided_at"])
     users_add_role(user_ids=[p.user_id for p in everyone], role=Role.PARTICIPANT)
-    return [p.pk for p in everyone]
+    return [p.pk for p in created], [p.pk for p in updated]
 
 
 def _differs(participant: Participant, name: str, value: object) -> bool:

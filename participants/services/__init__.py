@@ -24,7 +24,7 @@ from .checkin import (
     session_for_code,
     verify_token,
 )
-from .completion import AT_RISK, COMPLETED, ON_TRACK, Completion, notify_at_risk, transcript_lines
+from .completion import AT_RISK, COMPLETED, ON_TRACK, Completion, lawyer_summaries, notify_at_risk, transcript_lines
 from .enrolment import (
     BUSY,
     SEAT_LOCKS,
@@ -72,6 +72,7 @@ __all__ = [
     "enrolment_cancel",
     "enrolment_move",
     "identity_changes",
+    "lawyer_summaries",
     "lock_lawyers",
     "mark_all_present",
     "notify_at_risk",

@@ -31,17 +31,25 @@ COMPLETED, AT_RISK, ON_TRACK = "completed", "at_risk", "on_track"
 class Completion:
     """What a program's completion rule asks, and what is still to come, at a moment."""
 
-    def __init__(self, program: Program, at: datetime | None = None):
+    def __init__(self, program: Program, at: datetime | None = None, *, counts: dict[str, int] | None = None):
+        """`counts` (total, upcoming: the program's required sessions, see of_programs) when they are known."""
         self.program = program
         at = at or timezone.now()
-        required = program.sessions.filter(status=SessionStatus.SCHEDULED, is_required=True)
-        # Sessions not over yet still count as to come: a lawyer may still check in to one running now.
-        counts = required.aggregate(total=Count("pk"), upcoming=Count("pk", filter=Q(ends_at__gt=at)))
+        if counts is None:
+            counts = _required(program.sessions.all()).aggregate(**_counted(at))
         self.required_total = counts["total"]
         self.required_upcoming = counts["upcoming"]
         self.required_needed = math.ceil(program.required_attendance_share * self.required_total)
         self.min_hours = program.min_credit_hours
         self.at = at
+
+    @classmethod
+    def of_programs(cls, programs: list[Program], at: datetime | None = None) -> dict[int, Completion]:
+        """Each program's Completion by its id, their required sessions counted in one query."""
+        at = at or timezone.now()
+        sessions = _required(TrainingSession.objects.filter(program__in=programs))
+        counts = {row["program"]: row for row in sessions.values("program").annotate(**_counted(at)).order_by()}
+        return {p.pk: cls(p, at, counts=counts.get(p.pk, {"total": 0, "upcoming": 0})) for p in programs}
 
     def lawyers(self):
         """The program's admitted lawyers, each annotated with attended_required, hours, rate (share of required
@@ -61,11 +69,13 @@ class Completion:
                 short_of_hours_from=F("admissions__progress__short_of_hours_from"),
             )
         )
+        return lawyers.annotate(outcome=self._outcome(), rate=self._rate())
+
+    def _rate(self):
+        """The share of required sessions attended (0–100), from the stored figure as attended_required."""
         if self.required_total:
-            rate = ExpressionWrapper(F("attended_required") * 100.0 / self.required_total, output_field=FloatField())
-        else:
-            rate = Value(100.0)
-        return lawyers.annotate(outcome=self._outcome(), rate=rate)
+            return ExpressionWrapper(F("attended_required") * 100.0 / self.required_total, output_field=FloatField())
+        return Value(100.0)
 
     def _outcome(self) -> Case:
         """COMPLETED, AT_RISK or ON_TRACK at this moment, from the stored figures as attended_required, hours and
@@ -104,6 +114,37 @@ class Completion:
             "min_hours": self.min_hours,
             "outcome": lawyer.outcome,
         }
+
+
+def lawyer_summaries(participant: Participant, programs: list[Program]) -> dict[int, dict]:
+    """One lawyer's summary (Completion.summary) in each of `programs` they are admitted to, by program id: two
+    queries however many programs, each program's rule applied in SQL as Completion.lawyers applies it."""
+    completions = Completion.of_programs(programs)
+    if not completions:
+        return {}
+    figures = (
+        Progress.objects.filter(
+            admission__participant=participant,
+            admission__state=AdmissionState.ADMITTED,
+            program__in=list(completions),
+        )
+        .annotate(hours=F("credit_hours"))
+        .annotate(
+            outcome=Case(*(When(program=pk, then=c._outcome()) for pk, c in completions.items())),
+            rate=Case(*(When(program=pk, then=c._rate()) for pk, c in completions.items()), output_field=FloatField()),
+        )
+    )
+    return {row.program_id: completions[row.program_id].summary(row) for row in figures}
+
+
+def _required(sessions):
+    return sessions.filter(status=SessionStatus.SCHEDULED, is_required=True)
+
+
+def _counted(at: datetime) -> dict:
+    """How many sessions (total), and how many are still to come (upcoming): not over yet, a lawyer may still
+    check in to one running now."""
+    return {"total": Count("pk"), "upcoming": Count("pk", filter=Q(ends_at__gt=at))}
 
 
 def transcript_lines(participant: Participant, program: Program) -> list[dict]:

@@ -14,7 +14,8 @@ Every writer of their sources calls `refresh` for the lawyers it changed, in its
 seats (enrolment, cancellation, promotion, moves, required seats), admission, and the sessions and rule
 changes (receivers.py). `refresh` recomputes the figures from the source rows in one statement, so a refreshed
 row is always what a fresh computation gives; `rebuild` does it for a whole program (`manage.py
-rebuild_progress`).
+rebuild_progress`); `refresh_new` for an import's new lawyers, who are all alike (no attendance, the same
+required seats), computes one and gives the others its figures.
 
 Locks: a change writes progress rows after every other lock it takes (sessions, seat locks, attendance rows),
 and the rows of several lawyers in one order (`_LOCK`, in the same statement); so a change holding a progress row
@@ -135,6 +136,35 @@ def refresh(program: Program | int, participants: Iterable[int] | QuerySet | Non
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def refresh_new(program: Program | int, participants: Iterable[int]) -> int:
+    """`refresh` for lawyers new to the records in this transaction, all alike: admitted to `program` here, with
+    no attendance and the same seats in it (an import's new lawyers: a seat in each required session, nothing
+    else). Their figures are one lawyer's: the first's computed by `refresh`, and given to the others in one
+    INSERT … SELECT, which reads none of the attendance and seats that `refresh` joins a lawyer at a time (10,000
+    new lawyers: 3.5 s of PostgreSQL before). Their admissions have no figures yet, and no other transaction sees
+    them: there are no rows to lock first. Returns how many lawyers' rows it wrote."""
+    ids = sorted(set(participants))
+    if not ids:
+        return 0
+    program_id = program if isinstance(program, int) else program.pk
+    first, others = ids[0], ids[1:]
+    written = refresh(program_id, [first])
+    if not others:
+        return written
+    admission, progress = Admission._meta.db_table, Progress._meta.db_table
+    in_others, params = ids_in("a.participant_id", others)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {progress} (admission_id, program_id, attended_required, credit_hours, short_of_hours_from)
+            SELECT a.id, a.program_id, p.attended_required, p.credit_hours, p.short_of_hours_from
+            FROM {admission} a CROSS JOIN {progress} p
+            WHERE a.program_id = %s AND {in_others}
+            AND p.admission_id = (SELECT id FROM {admission} WHERE program_id = %s AND participant_id = %s)""",  # noqa: S608 - our names
+            [program_id, *params, program_id, first],
+        )
+        return written + cursor.rowcount
 
 
 def _named(sql: str, count: int) -> str:

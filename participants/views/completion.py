@@ -7,24 +7,31 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required, role_required
 from accounts.roles import Role
 from common.exports import spreadsheet_response
+from common.stencil import Stencil
 from sessions.models import Program, SessionStatus
 
 from .. import services
 from ..models import Attendance, AttendanceStatus, Enrolment, EnrolmentState, Participant, Province
 from ..pdfs import transcript
+from ..provinces import PROVINCES, province_name
 
-SORTS = {  # the lowest first for the figures: the lawyers who need attention come to the top
-    "name": ("name_latin", "name_zh"),
-    "province": ("province__code", "name_latin"),
-    "rate": ("attended_required", "name_latin"),
-    "hours": ("hours", "name_latin"),
+# The lowest first for the figures: the lawyers who need attention come to the top. The id last: names repeat,
+# and pages of an order with ties would show some lawyers twice and others never.
+SORTS = {
+    "name": ("name_latin", "name_zh", "pk"),
+    "province": ("province__code", "name_latin", "name_zh", "pk"),
+    "rate": ("attended_required", "name_latin", "name_zh", "pk"),
+    "hours": ("hours", "name_latin", "name_zh", "pk"),
 }
+PAGE_ROWS = 100
 
 
 def _outcome_labels():
@@ -33,6 +40,45 @@ def _outcome_labels():
         services.AT_RISK: _("At risk"),
         services.ON_TRACK: _("On track"),
     }
+
+
+class Rows:
+    """The completion list's rows, from stencils (common/stencil.py): one for each outcome, filled in with each
+    lawyer's values. Figures are formatted as the template's filters do, once for each value."""
+
+    COLUMNS = ("pk", "name_zh", "name_latin", "province__code", "attended_required", "hours", "rate", "outcome")
+    FIELDS = ("name_zh", "name_latin", "province", "attended", "rate", "hours", "transcript")
+
+    def __init__(self, program: Program, completion: services.Completion, labels: dict[str, str]):
+        self.context = {"program": program, "completion": completion}
+        self.labels = labels
+        self.stencils: dict[str, Stencil] = {}
+        # One reverse a page: the lawyer's id goes between its two halves.
+        self.transcript = reverse("participants:lawyer_transcript", args=[program.slug, 0, "pdf"]).rsplit("/0/", 1)
+        self.rates: dict[float, str] = {}
+        self.hours: dict[object, str] = {}
+
+    def html(self, values: tuple) -> str:
+        pk, name_zh, name_latin, code, attended, hours, rate, outcome = values
+        if outcome not in self.stencils:
+            context = {**self.context, "outcome": outcome, "outcome_label": self.labels[outcome]}
+            self.stencils[outcome] = Stencil("participants/manage/_completion_row.html", context, self.FIELDS)
+        if rate not in self.rates:
+            self.rates[rate] = floatformat(rate, 0)
+        if hours not in self.hours:
+            self.hours[hours] = floatformat(hours, "-1")
+        head, tail = self.transcript
+        return self.stencils[outcome].fill(
+            {
+                "name_zh": name_zh,
+                "name_latin": name_latin,
+                "province": province_name(code),
+                "attended": attended,
+                "rate": self.rates[rate],
+                "hours": self.hours[hours],
+                "transcript": f"{head}/{pk}/{tail}",
+            }
+        )
 
 
 @administrator_required
@@ -82,17 +128,17 @@ def completion_list(request, slug):
         )
         return spreadsheet_response(filename=f"completion-{program.slug}", fmt=fmt, header=header, rows=rows)
     tally = completion.tally()
-    paginator = Paginator(lawyers, 100)
+    paginator = Paginator(lawyers.values_list(*Rows.COLUMNS), PAGE_ROWS)
     if not (province or query):  # the tally has counted them already
         paginator.count = tally[outcome] if outcome in tally else sum(tally.values())
     page = paginator.get_page(request.GET.get("page"))
-    for lawyer in page:
-        lawyer.outcome_label = labels[lawyer.outcome]
+    rows = Rows(program, completion, labels)
     context = {
         "program": program,
         "completion": completion,
         "page": page,
-        "provinces": Province.objects.all(),
+        "rows": [rows.html(values) for values in page.object_list],
+        "provinces": [(code, province_name(code)) for code, *_names in PROVINCES],
         "province": province,
         "outcome": outcome,
         "outcomes": labels,

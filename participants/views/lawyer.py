@@ -11,7 +11,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from common.panels import collect_panels
 from sessions import timetable
-from sessions.models import CalendarFeed, Program, TrainingSession
+from sessions.models import Program, TrainingSession
 
 from .. import services
 from ..forms import ApplicationForm, ContactForm
@@ -48,31 +48,41 @@ def my_program(request):
     # A session that ended while the lawyer waited: no seat came free, and none will (the latest first).
     lapsed = [e for e in reversed(waitlisted) if e.session.has_ended]
     admitted = [a for a in admissions if a.state == AdmissionState.ADMITTED]
-    for admission in admitted:  # the completion figures of each program the lawyer is in
-        completion = services.Completion(admission.program)
-        admission.figures = completion.summary(completion.of(participant))
+    if admitted:  # the completion figures of each program the lawyer is in
+        figures = services.lawyer_summaries(participant, [a.program for a in admitted])
+        for admission in admitted:
+            admission.figures = figures.get(admission.program_id)
+    seats = _seats(participant) if participant else []
     context = {
         "participant": participant,
         "admissions": admissions,
         "admitted": admitted,
-        "programs": _my_rows(participant, admissions) if participant else [],
+        "programs": _my_rows(participant, admissions, seats) if participant else [],
         "waiting": waiting,
         "lapsed": lapsed,
-        "has_feed": CalendarFeed.objects.filter(user=request.user).exists(),
-        "panels": collect_panels("my_program_panels", request),
+        "panels": collect_panels(
+            "my_program_panels",
+            request,
+            seated=[pk for pk, _program in seats],
+            admitted=[a.program_id for a in admitted],
+        ),
     }
     return render(request, "participants/my_program.html", context)
 
 
-def _my_rows(participant: Participant, admissions) -> list[tuple[Program, list[str]]]:
-    """Per program, the lawyer's seats as the timetable's rows with their marks: ids and marks are read as
-    values, the rows are the shared, cached ones."""
-    seats = list(
+def _seats(participant: Participant) -> list[tuple[int, int]]:
+    """The sessions the lawyer holds a seat in, with their programs' ids, as ids."""
+    return list(
         Enrolment.objects.confirmed()
         .filter(participant=participant)
         .order_by(*SEAT_ORDER)
         .values_list("session_id", "session__program_id")
     )
+
+
+def _my_rows(participant: Participant, admissions, seats: list[tuple[int, int]]) -> list[tuple[Program, list[str]]]:
+    """Per program, the lawyer's seats as the timetable's rows with their marks: ids and marks are read as
+    values, the rows are the shared, cached ones."""
     programs = {a.program_id: a.program for a in admissions}
     if unknown := {program for _pk, program in seats} - programs.keys():  # a seat kept after leaving a program
         programs.update(Program.objects.in_bulk(unknown))

@@ -288,3 +288,24 @@ def test_very_long_names_stay_inside_the_frame(program, administrator, tmp_path)
     frame = 14 / 25.4 * 72  # the inner (gold) rule, 14 mm from the edge
     assert boxes and all(frame < x_min and x_max < width - frame for x_min, x_max in boxes)
     assert "Montgomery" in html and "特殊普通合伙" in html.replace("\n", "")
+
+
+@pytest.mark.django_db
+def test_my_program_shows_a_lawyers_certificates_from_issue_to_revocation(
+    program, administrator, lawyer, lawyer_client
+):
+    """The panel is cached (certificates/panels.py): an issue or a revocation shows at once, in either language."""
+    url = reverse("participants:my_program")
+
+    def page(language="en"):
+        return lawyer_client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    participant = _lawyer(program, user=lawyer)
+    assert 'id="certificates"' not in page()
+    certificate = services.issue_certificate(participant=participant, program=program, by=administrator)
+    shown = page()
+    assert certificate.serial in shown and "Download (PDF)" in shown and "Revoked" not in shown
+    assert certificate.serial in page("zh-hans") and "下载" in page("zh-hans")
+    services.certificate_revoke(certificate=certificate, by=administrator, reason="材料不实")
+    shown = page()
+    assert "Revoked" in shown and "Download (PDF)" not in shown

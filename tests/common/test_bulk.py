@@ -1,6 +1,8 @@
 """New rows written by COPY (PostgreSQL): every value as the objects hold it, keys given as bulk_create gives them,
 and a broken constraint failing as an INSERT would."""
 
+from datetime import UTC, datetime, timedelta, timezone
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
@@ -51,6 +53,23 @@ def test_insert_new_writes_every_value_as_given_and_gives_each_row_its_key():
         assert again.created_at == lawyer.created_at and again.created_at is not None
     # The table's sequence moved on: the next row written the ordinary way takes a key of its own.
     assert User.objects.create(email="after@example.cn").pk > max(u.pk for u in users)
+
+
+def test_flags_and_moments_in_any_time_zone_are_stored_as_they_are_held():
+    User = get_user_model()
+    beijing = timezone(timedelta(hours=8))
+    moments = [datetime(2026, 1, 1, 8, 30, 15, 123456, tzinfo=beijing), datetime(2025, 12, 31, 23, 59, tzinfo=UTC)]
+    users = insert_new(
+        User,
+        [
+            User(email=f"flag{n}@example.cn", is_active=bool(n % 2), is_staff=not n % 2, date_joined=moments[n % 2])
+            for n in range(4)
+        ],
+    )
+    stored = {u.pk: u for u in User.objects.filter(pk__in=[u.pk for u in users])}
+    assert [(stored[u.pk].is_active, stored[u.pk].is_staff, stored[u.pk].date_joined) for u in users] == [
+        (bool(n % 2), not n % 2, moments[n % 2]) for n in range(4)
+    ]
 
 
 def test_a_row_breaking_a_constraint_fails_with_djangos_integrity_error_and_writes_nothing():

@@ -1,6 +1,7 @@
 """Session materials: checked uploads, versions, who may download what, watermarks and the notices."""
 
 import hashlib
+import re
 import subprocess
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from faculty import services
 from faculty.models import Material, MaterialVersion
 from notifications.models import Notification
 from participants.models import Enrolment
+from tests import clock
 from tests.factories import AdmissionFactory, AssignmentFactory, FacultyFactory, ProgramFactory, SessionFactory
 from tests.support import client_for, words
 
@@ -276,3 +278,40 @@ def test_faculty_edit_their_profile_and_photo(teaching, faculty_client, faculty_
     assert person.title_zh == "教授" and person.photo
     photo = faculty_client.get(reverse("sessions:faculty_photo", args=[person.slug]))
     assert _drain(photo) == png_bytes() and photo["Content-Type"] == "image/png"
+
+
+@pytest.mark.django_db
+def test_my_program_lists_a_lawyers_materials_and_follows_every_change(teaching, faculty_member, seated, lawyer_client):
+    """The panel is cached (faculty/panels.py): each change a lawyer would see shows at once, or at its moment."""
+
+    def shown() -> list[str]:
+        page = lawyer_client.get(reverse("participants:my_program"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        items = re.findall(r'<div class="small text-body-secondary">(.*?)</div>', page, re.S)
+        return [" ".join(item.split()) for item in items if "PDF" in item]
+
+    def post(title, **fields):
+        files = [upload(f"{title}.pdf", pdf_bytes())]
+        return services.material_upload(session=teaching, files=files, by=faculty_member, title=title, **fields)[0]
+
+    assert shown() == []
+    slides = post("Slides")
+    assert len(shown()) == 1 and shown()[0].startswith(f"{teaching.title_en} · PDF")
+    post("Solution", release_at=timezone.now() + timedelta(hours=2))
+    post("Everyone", visibility="program")
+    assert len(shown()) == 2  # the solution is not out yet
+    services.version_add(material=slides, upload=upload("v2.pdf", pdf_bytes()), by=faculty_member)
+    assert any("version 2" in item for item in shown())
+    teaching.title_en = "Mock court, renamed"
+    teaching.save()
+    assert all(item.startswith("Mock court, renamed · PDF") for item in shown())
+    with clock.at(timezone.now() + timedelta(hours=3)):
+        assert len(shown()) == 3  # released: the cached panel ended at that moment
+    services.material_delete(material=slides, by=faculty_member)
+    assert len(shown()) == 1  # the solution is out only from its moment on; the slides are gone
+    post("Handout")
+    assert len(shown()) == 2
+    Enrolment.objects.filter(participant=seated).update(state="cancelled")  # seats change without a signal
+    assert len(shown()) == 1  # admitted to the program still: the material for everyone stays
+    with translation.override("zh-hans"):
+        page = lawyer_client.get(reverse("participants:my_program"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert teaching.title_zh in page and "Everyone" in page

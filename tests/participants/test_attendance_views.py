@@ -3,6 +3,7 @@
 import re
 import subprocess
 from datetime import timedelta
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -13,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from participants import services
-from participants.models import Attendance, Enrolment, EnrolmentState, Participant
+from participants.models import Attendance, Enrolment, EnrolmentState, Participant, Province
 from participants.views import attendance as attendance_views
 from sessions.models import TrainingSession
 from tests.factories import AdmissionFactory, AssignmentFactory, FacultyFactory, ProgramFactory, SessionFactory
@@ -243,6 +244,24 @@ def test_my_program_shows_the_completion_figures(session, lawyer_client, lawyer_
 
 
 @pytest.mark.django_db
+def test_my_program_shows_each_programs_figures_by_its_own_rule(session, lawyer_client, lawyer_seated):
+    session.is_required = True
+    session.save()
+    lawyer_client.get(services.checkin_url(session))  # present: the first program's only required session
+    other = ProgramFactory(required_attendance_share=Decimal("1"))
+    AdmissionFactory(program=other, participant=lawyer_seated)
+    now = timezone.now()
+    for days in (3, 2):  # two required sessions over, neither attended: the rule is out of reach
+        start = now - timedelta(days=days)
+        missed = SessionFactory(program=other, is_required=True, starts_at=start, ends_at=start + timedelta(hours=2))
+        _seat(missed, lawyer_seated)
+    page = lawyer_client.get(reverse("participants:my_program"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    attended = re.findall(r'data-testid="attended"\s*>([^<]*)<', page)
+    assert sorted(attended) == ["0 / 2 (0%)", "1 / 1 (100%)"]
+    assert "Completion rule met" in page and "At risk: please contact the program office" in page
+
+
+@pytest.mark.django_db
 @pytest.mark.clock_edges
 def test_transcripts_are_the_lawyers_own_or_an_administrators(
     session, lawyer_client, lawyer_seated, other_lawyer, administrator_client, tmp_path
@@ -309,6 +328,68 @@ def test_the_completion_list_filters_exports_safely_and_keeps_its_query_count(se
     report = administrator_client.get(reverse("participants:attendance_report", args=[session.program.slug]))
     assert report.status_code == 200 and session.title_zh in report.content.decode()
     assert Participant.objects.count() == 41
+
+
+def _row_of(page: str, participant) -> str:
+    transcript = f"/lawyers/{participant.pk}/transcript.pdf"
+    (row,) = [row for row in re.findall(r"<tr class=\"outcome-.*?</tr>", page, re.S) if transcript in row]
+    return re.sub(r"\s*>\s*", ">", " ".join(row.split()))  # the markup without the whitespace between tags
+
+
+@pytest.mark.django_db
+def test_the_completion_list_shows_each_lawyers_figures_outcome_and_transcript(administrator_client, administrator):
+    program = ProgramFactory(required_attendance_share=Decimal("0.6"), min_credit_hours=Decimal("3"))
+    now = timezone.now()
+    past = [
+        SessionFactory(program=program, starts_at=now - timedelta(days=d), ends_at=now - timedelta(days=d, hours=-2),
+                       is_required=True, credit_hours=Decimal("1.5"))
+        for d in (4, 3, 2)
+    ]  # fmt: skip
+    upcoming = SessionFactory(
+        program=program, starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=2, hours=2), is_required=True
+    )
+    done, hopeful, lost = (
+        AdmissionFactory(
+            program=program, participant__name_zh=f"{name}律师", participant__province=Province.objects.get(code=code)
+        ).participant
+        for name, code in (("甲", "44"), ("乙", "11"), ("丙", "31"))
+    )
+    for lawyer, attended in ((done, 3), (hopeful, 2), (lost, 1)):
+        for session in [*past, upcoming]:
+            Enrolment.objects.create(participant=lawyer, session=session, state="confirmed", created_by=administrator)
+        for session in past[:attended]:
+            Attendance.objects.create(
+                participant=lawyer, session=session, status="present", method="roster", recorded_by=administrator
+            )
+    services.progress.rebuild(program)  # the rows above were written around the services
+    url = reverse("participants:completion", args=[program.slug])
+    page = administrator_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = _row_of(page, done)
+    assert 'class="outcome-completed"' in row and "Guangdong" in row and "3 / 4" in row and "(75%)" in row
+    assert ">4.5<" in row and 'text-bg-success">Completed<' in row
+    row = _row_of(page, hopeful)
+    assert "Beijing" in row and "2 / 4" in row and "(50%)" in row and ">3<" in row
+    assert 'text-bg-light border">On track<' in row
+    row = _row_of(page, lost)
+    assert "Shanghai" in row and "1 / 4" in row and "(25%)" in row and ">1.5<" in row
+    assert 'text-bg-warning">At risk<' in row and 'data-label="Credit hours"' in row
+    chinese = administrator_client.get(url, {"outcome": "at_risk"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "丙律师" in chinese and "甲律师" not in chinese and "上海市" in _row_of(chinese, lost)
+
+
+@pytest.mark.django_db
+def test_the_completion_list_pages_lawyers_of_the_same_name_once_each(session, administrator_client, monkeypatch):
+    from participants.views import completion as views
+
+    monkeypatch.setattr(views, "PAGE_ROWS", 2)
+    namesakes = {_seat(session, participant__name_zh="王伟", participant__name_latin="Wang Wei").pk for _ in range(5)}
+    url = reverse("participants:completion", args=[session.program.slug])
+    for sort in ("name", "province", "rate", "hours"):
+        shown = []
+        for number in (1, 2, 3):
+            page = administrator_client.get(url, {"sort": sort, "page": number}).content.decode()
+            shown += [int(pk) for pk in re.findall(r"/lawyers/(\d+)/transcript.pdf", page)]
+        assert sorted(shown) == sorted(namesakes), sort
 
 
 @pytest.mark.django_db

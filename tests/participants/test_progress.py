@@ -249,13 +249,13 @@ def test_every_service_that_changes_a_lawyers_figures_keeps_them_exact(administr
         ("cancelled ahead", lambda: schedule.session_cancel(session=required_ahead, reason="台风", by=administrator)),
         ("another minimum", lambda: _rule(program, min_credit_hours=Decimal("3"))),
         ("withdrawn", lambda: _withdraw(b, program, administrator)),
-        ("imported", lambda: _import(program, administrator)),
+        ("imported", lambda: _import(program, administrator, also=c)),
     ]
     for name, step in steps:
         step()
         for at in (timezone.now(), *instants(program)):
             assert stored(program, at) == fresh(program, at), (name, at)
-    assert len(stored(program, timezone.now())) == 3  # a, c and the imported lawyer; b withdrawn
+    assert len(stored(program, timezone.now())) == 4  # a, c (listed again) and the two new lawyers; b withdrawn
 
 
 def _seat(participant, session):
@@ -289,9 +289,15 @@ def _withdraw(participant, program, by):
     services.admission_decide(admission=admission, state=AdmissionState.WITHDRAWN, reason="调离", by=by)
 
 
-def _import(program, by):
-    line = "周敏,Zhou Min,女,14401201899900001,广东某所,广东省,深圳,13800138001,zhoumin@example.cn,6,专利,英语"
-    report = importing.parse(csv_bytes([HEADER_ZH, line]), "list.csv", program)
+def _import(program, by, also):
+    """Two new lawyers (their figures, alike, computed once) and `also`, on record with their own history."""
+    lines = [
+        "周敏,Zhou Min,女,14401201899900001,广东某所,广东省,深圳,13800138001,zhoumin@example.cn,6,专利,英语",
+        "陈亮,Chen Liang,男,14401201899900002,广东某所,广东省,广州,13800138002,chenliang@example.cn,3,专利,",
+        f"{also.name_zh},,,{also.license_number},{also.law_firm},{also.province.name_zh},,,{also.user.email},,,",
+    ]
+    report = importing.parse(csv_bytes([HEADER_ZH, *lines]), "list.csv", program)
+    assert report.all_valid, [r.errors for r in report.rows]
     with transaction.atomic():
         importing.lock_for_import(program)
         importing.write_rows(report=report, program=program, by=by, source="list.csv", only_valid=False)
