@@ -1,4 +1,4 @@
-"""The three roles as groups, and the permissions each role carries.
+"""The four roles as groups, and the permissions each role carries.
 
 Later apps add their permissions here; `migrate` brings the groups in line (post_migrate).
 """
@@ -11,13 +11,23 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
     FACULTY = "faculty", _("Faculty")
     PARTICIPANT = "participant", _("Lawyer")
+    COORDINATOR = "coordinator", _("Provincial coordinator")
 
 
 # "app_label.codename" for each role. Administrators get every permission of the listed apps.
-ADMINISTRATOR_APPS = ("accounts", "notifications", "training_sessions", "participants", "faculty", "certificates")
+ADMINISTRATOR_APPS = (
+    "accounts",
+    "notifications",
+    "training_sessions",
+    "participants",
+    "faculty",
+    "nominations",
+    "certificates",
+)
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.FACULTY: (),
     Role.PARTICIPANT: (),
+    Role.COORDINATOR: (),
 }
 
 

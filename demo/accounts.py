@@ -14,6 +14,7 @@ DEMO_USERS = [
     ("admin@demo.test", "王静", Role.ADMINISTRATOR),
     ("faculty@demo.test", "陈嘉明", Role.FACULTY),
     ("lawyer@demo.test", "李晓东", Role.PARTICIPANT),
+    ("province@demo.test", "黄志明", Role.COORDINATOR),  # Guangdong's coordinator
 ]
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sessions.apps.TrainingSessionsConfig",
     "participants",
     "faculty",
+    "nominations",
     "certificates",
     "demo",
 ]

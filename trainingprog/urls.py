@@ -19,6 +19,7 @@ urlpatterns = [
     path("manage/", include("sessions.urls_manage")),
     path("", include("participants.urls")),
     path("", include("faculty.urls")),
+    path("", include("nominations.urls")),
     path("", include("certificates.urls")),
     path("", include("sessions.urls")),
     path("admin/", admin.site.urls),

@@ -188,8 +188,9 @@ def my_profile(request):
 @login_required
 def apply(request, slug):
     """Apply to a program that is open for applications, with one's lawyer profile."""
-    if Role.FACULTY.value in request.user.roles:
-        raise PermissionDenied  # faculty teach the program: a lawyer's profile on their account would mix the two
+    if request.user.roles & {Role.FACULTY.value, Role.COORDINATOR.value}:
+        # Faculty teach the program and coordinators nominate for it: a lawyer's profile would mix the two.
+        raise PermissionDenied
     program = get_object_or_404(Program.objects.visible_to(request.user), slug=slug)
     participant = Participant.objects.filter(user=request.user).select_related("province").first()
     existing = Admission.objects.filter(participant=participant, program=program).first() if participant else None

@@ -30,7 +30,7 @@ STOPPABLE_HTMX = """document.addEventListener("htmx:beforeRequest", (event) => {
 SETTLED = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
 
 # The kinds of people whose pages differ (as in tests/platform/test_query_budgets.py).
-KINDS = ("anonymous", "lawyer", "faculty", "administrator")
+KINDS = ("anonymous", "lawyer", "faculty", "administrator", "coordinator")
 REFUSALS = ("400", "403", "404", "410")
 
 

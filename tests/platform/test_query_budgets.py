@@ -30,8 +30,8 @@ from .world import admin_kwargs, grow, kwargs_for, world_for_module
 
 GROWTH = 30
 ROUTES = {route.key: route for route in routes()}
-# The kinds of people whose pages differ; the other lawyer and the other faculty see what these see.
-COUNTED_ROLES = ("anonymous", "lawyer", "faculty", "administrator")
+# The kinds of people whose pages differ; the other lawyer, faculty and coordinator see what these see.
+COUNTED_ROLES = ("anonymous", "lawyer", "faculty", "administrator", "coordinator")
 HTMX = {"HX-Request": "true"}
 
 
@@ -56,6 +56,7 @@ EXTRA_PAGES = [
     Page("participants:roster", "administrator", {"export": "xlsx"}),
     Page("participants:roster", "administrator", {"q": "l"}),
     Page("participants:admissions", "administrator", {"q": "l"}),
+    Page("nominations:province", "coordinator", {"q": "l"}),
     Page("participants:completion", "administrator", {"export": "csv"}),
     Page("participants:completion", "administrator", {"export": "xlsx"}),
     Page("participants:completion", "administrator", {"sort": "rate", "outcome": "completed"}),

@@ -2,6 +2,7 @@
 
 import io
 import re
+from collections import Counter
 from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from faculty.models import MaterialVersion
+from nominations.models import Coordinator, Nomination, NominationRound, ProvinceList
 from notifications.models import Notification
 from participants.models import Admission, Attendance, Enrolment, Participant
 from sessions.conflicts import program_clashes
@@ -53,7 +55,23 @@ def test_seed_demo_creates_each_role_and_a_second_run_changes_nothing(settings):
     assert first["admin@demo.test"][1] == ["administrator"]
     assert first["faculty@demo.test"][1] == ["faculty"]
     assert first["lawyer@demo.test"][1] == ["participant"]
+    assert first["province@demo.test"][1] == ["coordinator"]
     assert User.objects.get(email="lawyer@demo.test").check_password("demo-pass-2025")
+
+
+@pytest.mark.django_db
+def test_guangdong_has_a_submitted_list_two_reserves_and_a_returned_nominee_on_the_live_program(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    live = Program.objects.get(slug="fipr-live")
+    coordinator = Coordinator.objects.get(user__email="province@demo.test")
+    assert coordinator.province.code == "44"
+    states = Counter(
+        Nomination.objects.filter(program=live, province=coordinator.province).values_list("state", flat=True)
+    )
+    assert states["reserve"] == 2 and states["returned"] == 1 and states["nominated"] >= 1
+    assert ProvinceList.objects.get(program=live, province=coordinator.province).submitted_at is not None
+    assert NominationRound.objects.get(program=live).is_open()
 
 
 @pytest.mark.django_db

@@ -32,6 +32,8 @@ from certificates import services as certificate_services
 from certificates.models import Certificate, IssueJob
 from faculty import services as faculty_services
 from faculty.models import Material, MaterialVersion, Visibility
+from nominations import services as nomination_services
+from nominations.models import Coordinator, NominationRound
 from notifications.models import Channel, Notification
 from notifications.services import notify
 from participants import importing, services
@@ -65,8 +67,12 @@ from tests.factories import (
 )
 from tests.support import client_for
 
-# The people every URL is asked as; "faculty" teaches the world's sessions, "other_faculty" only another one.
-ROLES = ("anonymous", "lawyer", "other_lawyer", "faculty", "other_faculty", "administrator")
+# The people every URL is asked as; "faculty" teaches the world's sessions, "other_faculty" only another one;
+# "coordinator" answers for Guangdong, the world lawyers' province, "other_coordinator" for Beijing.
+ROLES = (
+    "anonymous", "lawyer", "other_lawyer", "faculty", "other_faculty", "administrator",
+    "coordinator", "other_coordinator",
+)  # fmt: skip
 
 
 def pdf_bytes(text: str = "Mock court: the facts") -> bytes:
@@ -161,6 +167,9 @@ def build_world() -> World:
         "other_lawyer": UserFactory(email="zhao.lei@world.test", full_name="赵律师", role=Role.PARTICIPANT),
         "faculty": UserFactory(email="chen.jiao@world.test", full_name="陈教授", role=Role.FACULTY),
         "other_faculty": UserFactory(email="zhou.jiao@world.test", full_name="周教授", role=Role.FACULTY),
+        # Guangdong's coordinator (the world's lawyers are from there), and Beijing's.
+        "coordinator": UserFactory(email="gd.coord@world.test", full_name="粤联络", role=Role.COORDINATOR),
+        "other_coordinator": UserFactory(email="bj.coord@world.test", full_name="京联络", role=Role.COORDINATOR),
     }
     admin = users["administrator"]
     program = ProgramFactory(
@@ -217,6 +226,19 @@ def build_world() -> World:
         method=AttendanceMethod.ROSTER,
     )  # fmt: skip
 
+    # The provinces' nominations: the program's round open now, each coordinator bound to their province, and
+    # Guangdong's list with a nominee waiting.
+    NominationRound.objects.create(
+        program=program, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=7),
+        freezes_at=now + timedelta(days=14),
+    )  # fmt: skip
+    guangdong = Province.objects.get(code="44")
+    Coordinator.objects.create(user=users["coordinator"], province=guangdong, invited_by=admin)
+    Coordinator.objects.create(user=users["other_coordinator"], province=Province.objects.get(code="11"))
+    nomination = nomination_services.nominate(
+        program=program, province=guangdong, participant=ParticipantFactory(name_zh="钱多"), by=users["coordinator"]
+    )
+
     (material,) = faculty_services.material_upload(
         session=session, files=[SimpleUploadedFile("案例材料.pdf", pdf_bytes())], by=users["faculty"],
         title="案例材料", visibility=Visibility.ENROLLED,
@@ -266,6 +288,7 @@ def build_world() -> World:
         feed_token=feed.token,
         extra={
             "materials": extra_materials,
+            "nomination": nomination,
             # E-mails holding a personal sign-in link, and the link's secret part.
             "secret_links": {
                 Notification.objects.get(dedup_key=f"invitation:{invitation.pk}"): invitation_token,
@@ -330,6 +353,8 @@ KWARGS = {
     "sessions:faculty_profile": lambda w: {"slug": w.faculty_profile.slug},
     "sessions:faculty_photo": lambda w: {"slug": w.faculty_profile.slug},
     "sessions:personal_ics": lambda w: {"token": w.feed_token},
+    "nominations:office_province": lambda w: {"slug": w.program.slug, "code": "44"},
+    "nominations:decide": lambda w: {"pk": w.extra["nomination"].pk},
     # Variants (tests/platform/access.py): the draft program, which only administrators may know of.
     "sessions:schedule@draft": lambda w: {"slug": w.draft_program.slug},
     "sessions:program_ics@draft": lambda w: {"slug": w.draft_program.slug},
@@ -431,6 +456,14 @@ def grow(world: World, n: int = 30) -> None:
         participant_services.enrol(participant=participant, session=world.session)
         participant_services.enrol(participant=participant, session=future[i])
         session_services.calendar_feed_for(participant.user)
+    # Guangdong's list and lawyers grow: nominees within its quota then reserves, and lawyers admitted over it.
+    guangdong = Province.objects.get(code="44")
+    for i in range(n):
+        nominee = ParticipantFactory(province=guangdong, name_latin=f"Lawyer nominated {i}")
+        nomination_services.nominate(program=world.program, province=guangdong, participant=nominee, by=admin)
+        if i % 3 == 0:
+            admitted = ParticipantFactory(province=guangdong, name_latin=f"Lawyer of Guangdong {i}")
+            participant_services.admit(participant=admitted, program=world.program, by=admin, override_reason="增补")
     for session in future:
         participant_services.enrol(participant=world.participant, session=session)  # waitlisted
     # The world's lawyers held seats in the past sessions too (enrolling in a past session is closed).

@@ -15,6 +15,7 @@ from certificates.models import Certificate, CertificateDesign
 from demo.accounts import DEMO_PASSWORD, DEMO_USERS, seed_users
 from demo.certificates import seed_certificates
 from demo.faculty import seed_materials
+from demo.nominations import seed_nominations
 from demo.participants import DEMO_DOMAIN, seed_lawyers, seed_live_lawyers
 from demo.sessions import LIVE_SLUG, built_today, seed_history, seed_live
 from faculty.models import Material, MaterialVersion
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             self._remove_stale_live(rebuild=rebuild_live)
             live = seed_live(faculty_user=teacher)
             seed_live_lawyers(live, demo_user=lawyer)
+            seed_nominations(live, coordinator_user=users["province@demo.test"], admin=admin, returning_from=history)
             _analyze()
             for program in (history, live):
                 seed_materials(program, by=teacher)

@@ -1,0 +1,274 @@
+"""Every change to coordinators and nominations, each under the rules of the issue that brought them (#16).
+
+Locks: every change to a province's nominations for a program takes its list's row first (ProvinceList,
+made on first need), so two coordinators of one province nominating the last place of its quota are decided
+one after the other: one gets the place, the other a reserve. Approval admits the lawyer through
+participants.services.admit, which then takes the program's row (the quota's lock) as any admission does.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import user_add_role, user_invite
+from notifications.services import notify
+from participants.models import Admission, AdmissionState, Participant, Province, ProvinceQuota
+from participants.services import admit
+from sessions.models import Program
+
+from .models import (
+    LIVE,
+    Coordinator,
+    ListState,
+    Nomination,
+    NominationChange,
+    NominationRound,
+    NominationState,
+    ProvinceList,
+)
+
+# A list the office has received: it decides each nominee, the returned ones back with the coordinator meanwhile.
+SENT = (ListState.SUBMITTED, ListState.RETURNED)
+
+
+class NominationRefused(ValidationError):
+    """A nomination change the rules do not allow; the message says why. Nothing was changed."""
+
+
+# --- coordinators ---------------------------------------------------------------------------------
+@transaction.atomic
+def coordinator_invite(*, province: Province, email: str, full_name: str, by, language: str | None = None):
+    """Make `email` a coordinator of `province`: a new account is invited (the invitation flow of accounts); an
+    active one gains the role at once. A person coordinates one province only."""
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is not None:
+        current = Coordinator.objects.filter(user=user).select_related("province").first()
+        if current is not None:
+            names = {"email": user.email, "province": current.province}
+            if current.province_id == province.pk:
+                raise ValidationError({"email": _("%(email)s already coordinates %(province)s.") % names})
+            raise ValidationError(
+                {"email": _("%(email)s coordinates %(province)s; a person coordinates one province only.") % names}
+            )
+    if user is None or not user.is_active:
+        invitation = user_invite(
+            email=email, full_name=full_name, role=Role.COORDINATOR, invited_by=by, language=language
+        )
+        user = invitation.user
+    else:
+        user_add_role(user=user, role=Role.COORDINATOR)
+    return Coordinator.objects.create(user=user, province=province, invited_by=by)
+
+
+def province_of(user) -> Province | None:
+    """The province `user` coordinates, or None."""
+    coordinator = Coordinator.objects.filter(user=user).select_related("province").first()
+    return coordinator.province if coordinator else None
+
+
+# --- the province's list ----------------------------------------------------------------------------
+def _list_locked(program: Program, province: Province) -> ProvinceList:
+    """The province's list for the program, its row locked until the caller commits (made on first need)."""
+    try:
+        with transaction.atomic():
+            ProvinceList.objects.get_or_create(program=program, province=province)
+    except IntegrityError:  # made at the same moment by another change: it is there now
+        pass
+    return ProvinceList.objects.select_for_update().get(program=program, province=province)
+
+
+def _record(nomination: Nomination, by, reason: str = "") -> None:
+    NominationChange.objects.create(
+        nomination=nomination, state=nomination.state, reason=reason, changed_by=by, changed_at=timezone.now()
+    )
+
+
+def places(program: Program, province: Province) -> tuple[int, int | None]:
+    """(places used, quota) of the province: its lawyers admitted to the program and its nominations waiting
+    for approval; None when the province has no quota (no limit)."""
+    admitted = Admission.objects.filter(
+        program=program, state=AdmissionState.ADMITTED, participant__province=province
+    ).count()
+    waiting = Nomination.objects.filter(program=program, province=province, state=NominationState.NOMINATED).count()
+    seats = ProvinceQuota.objects.filter(program=program, province=province).values_list("seats", flat=True).first()
+    return admitted + waiting, seats
+
+
+def _check_may_edit(province_list: ProvinceList, round_: NominationRound | None, by) -> None:
+    office = Role.ADMINISTRATOR in by.roles
+    if not office:
+        if round_ is None or not round_.is_open():
+            raise NominationRefused(_("Nominations for this program are not open."))
+        if province_list.state not in (ListState.DRAFT, ListState.RETURNED):
+            raise NominationRefused(
+                _("The list of %(province)s is %(state)s: it cannot be changed now.")
+                % {"province": province_list.province, "state": province_list.get_state_display().lower()}
+            )
+
+
+def nominate(*, program: Program, province: Province, participant: Participant, by) -> Nomination:
+    """Put a lawyer of the province on its list: within the quota while places are left, else as the last
+    reserve. A coordinator nominates while the round is open and the list is not submitted.
+
+    Another province's lawyer is refused, and that province and the office are told: a refusal that is kept
+    (the notices are written before the nomination's transaction, which would take them back)."""
+    participant = Participant.objects.select_related("province").get(pk=participant.pk)
+    if participant.province_id != province.pk:
+        _flag_other_province(program, province, participant)
+        raise NominationRefused(
+            _("%(name)s is a lawyer of %(other)s, not of %(province)s; the program office has been told.")
+            % {"name": participant.name_zh or participant, "other": participant.province, "province": province}
+        )
+    return _nominate(program, province, participant, by)
+
+
+@transaction.atomic
+def _nominate(program: Program, province: Province, participant: Participant, by) -> Nomination:
+    province_list = _list_locked(program, province)
+    _check_may_edit(province_list, NominationRound.objects.filter(program=program).first(), by)
+    name = participant.name_zh or str(participant)
+    if Admission.objects.filter(program=program, participant=participant, state=AdmissionState.ADMITTED).exists():
+        raise NominationRefused(_("%(name)s is already admitted to this program.") % {"name": name})
+    if Nomination.objects.filter(program=program, participant=participant, state__in=LIVE).exists():
+        raise NominationRefused(_("%(name)s is already on the list.") % {"name": name})
+    used, seats = places(program, province)
+    state = NominationState.NOMINATED if seats is None or used < seats else NominationState.RESERVE
+    last = Nomination.objects.filter(program=program, province=province, state=state).aggregate(n=Max("rank"))["n"]
+    nomination = Nomination.objects.create(
+        program=program, province=province, participant=participant, state=state, rank=(last or 0) + 1, created_by=by
+    )
+    _record(nomination, by)
+    return nomination
+
+
+def _flag_other_province(program: Program, province: Province, participant: Participant) -> None:
+    """A province tried to nominate another province's lawyer: that province's coordinators and the office
+    hear of it (once a lawyer, province and program)."""
+    recipients = list(User.objects.filter(coordinator__province=participant.province_id))
+    recipients += list(User.objects.filter(groups__name=Role.ADMINISTRATOR, is_active=True))
+    for recipient in recipients:
+        notify(
+            recipient,
+            "nomination_clash",
+            {"program": program, "participant": participant, "province": province},
+            dedup_key=f"nomination-clash:{program.pk}:{province.pk}:{participant.pk}:{recipient.pk}",
+        )
+
+
+@transaction.atomic
+def list_submit(*, program: Program, province: Province, by) -> ProvinceList:
+    """The coordinator sends the province's list to the program office."""
+    province_list = _list_locked(program, province)
+    _check_may_edit(province_list, NominationRound.objects.filter(program=program).first(), by)
+    if not Nomination.objects.filter(program=program, province=province, state=NominationState.NOMINATED).exists():
+        raise NominationRefused(_("Nominate at least one lawyer within the quota before submitting the list."))
+    province_list.state, province_list.reason = ListState.SUBMITTED, ""
+    province_list.submitted_by, province_list.submitted_at = by, timezone.now()
+    province_list.save()
+    for administrator in User.objects.filter(groups__name=Role.ADMINISTRATOR, is_active=True):
+        notify(
+            administrator,
+            "province_list_submitted",
+            {"program": program, "province": province},
+            dedup_key=f"list-submitted:{province_list.pk}:{province_list.submitted_at.timestamp()}:{administrator.pk}",
+        )
+    return province_list
+
+
+@transaction.atomic
+def nomination_approve(*, nomination: Nomination, by) -> Admission:
+    """The office approves a nominee of a submitted list: they are admitted (with their required seats and
+    invitation). The list is approved when none of its nominees is left to decide and none was returned."""
+    province_list = _list_locked(nomination.program, nomination.province)
+    nomination = Nomination.objects.select_for_update().select_related("participant", "program").get(pk=nomination.pk)
+    if province_list.state not in SENT:
+        raise NominationRefused(_("Only a nominee of a submitted list is approved."))
+    if nomination.state != NominationState.NOMINATED:
+        raise NominationRefused(
+            _("%(name)s is %(state)s, not waiting for approval.")
+            % {"name": nomination.participant.name_zh, "state": nomination.get_state_display().lower()}
+        )
+    admission = admit(participant=nomination.participant, program=nomination.program, by=by)
+    nomination.state = NominationState.APPROVED
+    nomination.save(update_fields=["state"])
+    _record(nomination, by)
+    _close_if_decided(province_list, by)
+    return admission
+
+
+@transaction.atomic
+def nomination_return(*, nomination: Nomination, reason: str, by) -> Nomination:
+    """The office returns a nominee to the province with a reason; the list goes back to the coordinator."""
+    reason = " ".join(reason.split())[:300]
+    if not reason:
+        raise NominationRefused({"reason": _("Say why: the province reads it.")})
+    province_list = _list_locked(nomination.program, nomination.province)
+    nomination = Nomination.objects.select_for_update().select_related("participant", "program").get(pk=nomination.pk)
+    if province_list.state not in SENT or nomination.state != NominationState.NOMINATED:
+        raise NominationRefused(_("Only a nominee of a submitted list waiting for approval is returned."))
+    nomination.state, nomination.reason = NominationState.RETURNED, reason
+    nomination.save(update_fields=["state", "reason"])
+    _record(nomination, by, reason)
+    province_list.state, province_list.reason = ListState.RETURNED, reason
+    province_list.decided_by, province_list.decided_at = by, timezone.now()
+    province_list.save()
+    for coordinator in Coordinator.objects.filter(province=nomination.province).select_related("user"):
+        notify(
+            coordinator.user,
+            "nomination_returned",
+            {"program": nomination.program, "participant": nomination.participant, "reason": reason},
+            dedup_key=f"nomination-returned:{nomination.pk}:{province_list.decided_at.timestamp()}:{coordinator.pk}",
+        )
+    return nomination
+
+
+def _close_if_decided(province_list: ProvinceList, by) -> None:
+    waiting = Nomination.objects.filter(
+        program=province_list.program_id, province=province_list.province_id, state=NominationState.NOMINATED
+    )
+    if province_list.state == ListState.SUBMITTED and not waiting.exists():
+        province_list.state = ListState.APPROVED
+        province_list.decided_by, province_list.decided_at = by, timezone.now()
+        province_list.save()
+
+
+# --- reading -----------------------------------------------------------------------------------------
+def province_list(program: Program, province: Province) -> ProvinceList:
+    """The province's list for the program as it stands (unsaved and in draft when nothing was nominated yet)."""
+    return ProvinceList.objects.filter(program=program, province=province).first() or ProvinceList(
+        program=program, province=province
+    )
+
+
+def nominations_of(program: Program, province: Province) -> dict[str, list[Nomination]]:
+    """The province's nominations by state, each in the coordinator's order."""
+    grouped: dict[str, list[Nomination]] = {state: [] for state in NominationState.values}
+    rows = (
+        Nomination.objects.filter(program=program, province=province)
+        .select_related("participant")
+        .order_by("state", "rank", "pk")
+    )
+    for nomination in rows:
+        grouped[nomination.state].append(nomination)
+    return grouped
+
+
+SEARCH_LIMIT = 20
+
+
+def search_lawyers(province: Province, query: str) -> list[Participant]:
+    """Lawyers of the province known to the program office, by name, firm or the last digits of the licence (never
+    the whole number: a coordinator sees what the door roster shows)."""
+    query = " ".join(query.split())
+    if len(query) < 2:
+        return []
+    condition = Q(name_zh__icontains=query) | Q(name_latin__icontains=query) | Q(law_firm__icontains=query)
+    if query.isdigit() and len(query) <= 4:
+        condition |= Q(license_number__endswith=query)
+    return list(Participant.objects.filter(condition, province=province).order_by("name_latin", "pk")[:SEARCH_LIMIT])

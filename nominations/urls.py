@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "nominations"
+
+urlpatterns = [
+    path("province/", views.home, name="home"),
+    path("province/<slug:slug>/", views.province_page, name="province"),
+    path("province/<slug:slug>/nominate/", views.nominate, name="nominate"),
+    path("province/<slug:slug>/submit/", views.submit, name="submit"),
+    path("manage/programs/<slug:slug>/provinces/<str:code>/", views.office_province, name="office_province"),
+    path("manage/nominations/<int:pk>/", views.decide, name="decide"),
+]

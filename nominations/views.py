@@ -1,0 +1,172 @@
+"""The provinces' pages: a coordinator's list for a program (nominate, submit, their lawyers' progress), and the
+office's view of each province's list (approve or return each nominee, invite coordinators)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import administrator_required
+from common.params import pk_from
+from participants.models import Participant, Province
+from participants.services import Completion
+from sessions.models import Program
+
+from . import services
+from .models import Coordinator, ListState, Nomination, NominationRound, NominationState
+from .permissions import coordinator_required
+
+
+def _programs_of(province: Province):
+    """The programs a province nominates for: those with a nomination round, drafts aside."""
+    return Program.objects.exclude(status="draft").filter(nomination_round__isnull=False).order_by("-starts_on")
+
+
+# --- the coordinator ------------------------------------------------------------------------------
+@coordinator_required
+def home(request, province):
+    programs = list(_programs_of(province))
+    if len(programs) == 1:
+        return redirect("nominations:province", programs[0].slug)
+    return render(request, "nominations/home.html", {"province": province, "programs": programs})
+
+
+@coordinator_required
+def province_page(request, slug, province):
+    program = get_object_or_404(_programs_of(province), slug=slug)
+    query = request.GET.get("q", "")
+    context = _province_context(program, province, query=query, page=request.GET.get("page"))
+    return render(request, "nominations/province.html", context)
+
+
+# The list as the province reads it: within the quota, approved, returned, then the reserves in order.
+SHOWN = (NominationState.NOMINATED, NominationState.APPROVED, NominationState.RETURNED, NominationState.RESERVE)
+EDITABLE = (ListState.DRAFT, ListState.RETURNED)
+LAWYERS_A_PAGE = 100
+
+
+def _province_context(program: Program, province: Province, *, query: str = "", page=None) -> dict:
+    used, seats = services.places(program, province)
+    completion = Completion(program)
+    lawyers = completion.lawyers().filter(province=province).order_by("name_latin", "name_zh", "pk")
+    nominated = services.nominations_of(program, province)
+    on_list = {n.participant_id for group in nominated.values() for n in group if n.state in services.LIVE}
+    found = services.search_lawyers(province, query)
+    groups = [(state, nominated[state]) for state in SHOWN]
+    province_list = services.province_list(program, province)
+    round_ = NominationRound.objects.filter(program=program).first()
+    return {
+        "program": program,
+        "province": province,
+        "round": round_,
+        "list": province_list,
+        "may_edit": round_ is not None and round_.is_open() and province_list.state in EDITABLE,
+        "sent": services.SENT,
+        "groups": groups,
+        "any_nominee": any(group for _state, group in groups),
+        "used": used,
+        "seats": seats,
+        "query": query,
+        "found": [(lawyer, lawyer.pk in on_list) for lawyer in found],
+        "page": Paginator(lawyers, LAWYERS_A_PAGE).get_page(page),
+        "completion": completion,
+        "certificates": program.certificates.filter(participant__province=province, revoked_at__isnull=True).count(),
+    }
+
+
+@coordinator_required
+@require_POST
+def nominate(request, slug, province):
+    program = get_object_or_404(_programs_of(province), slug=slug)
+    lawyer = get_object_or_404(Participant, pk=pk_from(request.POST.get("participant")), province=province)
+    try:
+        nomination = services.nominate(program=program, province=province, participant=lawyer, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, refusal.messages[0])
+    else:
+        if nomination.state == NominationState.RESERVE:
+            messages.warning(
+                request,
+                _("%(name)s is reserve number %(rank)s: the quota is used.")
+                % {"name": lawyer.name_zh, "rank": nomination.rank},
+            )
+        else:
+            messages.success(request, _("%(name)s is nominated.") % {"name": lawyer.name_zh})
+    back = reverse("nominations:province", args=[program.slug])  # to the same search: the next lawyer of it
+    query = request.POST.get("q", "").strip()
+    return redirect(f"{back}?{urlencode({'q': query})}" if query else back)
+
+
+@coordinator_required
+@require_POST
+def submit(request, slug, province):
+    program = get_object_or_404(_programs_of(province), slug=slug)
+    try:
+        services.list_submit(program=program, province=province, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, refusal.messages[0])
+    else:
+        messages.success(request, _("The list is submitted to the program office."))
+    return redirect("nominations:province", program.slug)
+
+
+# --- the office -----------------------------------------------------------------------------------
+class InviteForm(forms.Form):
+    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("E-mail address"))
+
+
+@administrator_required
+def office_province(request, slug, code):
+    program = get_object_or_404(Program, slug=slug)
+    province = get_object_or_404(Province, code=code)
+    form = InviteForm()
+    if request.method == "POST":
+        form = InviteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.coordinator_invite(
+                    province=province,
+                    email=form.cleaned_data["email"],
+                    full_name=form.cleaned_data["full_name"],
+                    by=request.user,
+                )
+            except ValidationError as refusal:
+                for field, errors in refusal.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("The invitation is on its way."))
+                return redirect("nominations:office_province", program.slug, province.code)
+    context = {
+        **_province_context(program, province, page=request.GET.get("page")),
+        "coordinators": Coordinator.objects.filter(province=province).select_related("user"),
+        "form": form,
+    }
+    return render(request, "nominations/office_province.html", context)
+
+
+@administrator_required
+@require_POST
+def decide(request, pk):
+    nomination = get_object_or_404(Nomination.objects.select_related("program", "province", "participant"), pk=pk)
+    try:
+        if request.POST.get("action") == "approve":
+            services.nomination_approve(nomination=nomination, by=request.user)
+            messages.success(request, _("%(name)s is admitted.") % {"name": nomination.participant.name_zh})
+        else:
+            services.nomination_return(nomination=nomination, reason=request.POST.get("reason", ""), by=request.user)
+            messages.success(
+                request, _("%(name)s is returned to the province.") % {"name": nomination.participant.name_zh}
+            )
+    except ValidationError as refusal:
+        messages.error(request, refusal.messages[0])
+    return redirect("nominations:office_province", nomination.program.slug, nomination.province.code)

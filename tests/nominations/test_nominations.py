@@ -1,0 +1,250 @@
+"""Provinces nominate their lawyers (#16): within the quota or as reserves, submitted, approved into admissions
+or returned with a reason; another province's lawyer, an admitted one or a closed round refused, changing
+nothing; and two coordinators racing for the last place."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+
+from accounts.models import Invitation
+from accounts.roles import Role
+from nominations import services
+from nominations.models import (
+    Coordinator,
+    ListState,
+    Nomination,
+    NominationRound,
+    NominationState,
+    ProvinceList,
+)
+from notifications.models import Notification
+from participants.models import Admission, AdmissionState, Enrolment, Province, ProvinceQuota
+from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory, UserFactory
+from tests.support import at_once
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The messages are matched in English (each is translated: tests/platform/test_translations.py)."""
+    with translation.override("en"):
+        yield
+
+
+def province(code: str) -> Province:
+    return Province.objects.get(code=code)
+
+
+@pytest.fixture
+def program(db):
+    program = ProgramFactory()
+    now = timezone.now()
+    NominationRound.objects.create(
+        program=program,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=7),
+        freezes_at=now + timedelta(days=30),
+    )
+    ProvinceQuota.objects.create(program=program, province=province("44"), seats=2)
+    return program
+
+
+@pytest.fixture
+def coordinator(administrator):
+    return services.coordinator_invite(
+        province=province("44"), email="gd@example.test", full_name="广东协调人", by=administrator
+    )
+
+
+def _coordinator_user(coordinator):
+    user = coordinator.user
+    user.is_active = True
+    user.save()
+    return user
+
+
+def guangdong_lawyers(n: int):
+    return [ParticipantFactory(province=province("44")) for _ in range(n)]
+
+
+# --- coordinators ---------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_an_invited_coordinator_gets_an_invitation_and_one_province_only(administrator, coordinator):
+    assert coordinator.province.code == "44" and not coordinator.user.is_active
+    assert Invitation.objects.get(user=coordinator.user).role == Role.COORDINATOR
+    assert services.province_of(coordinator.user).code == "44"
+    with pytest.raises(ValidationError, match="one province only"):
+        services.coordinator_invite(province=province("11"), email="GD@example.test", full_name="x", by=administrator)
+    with pytest.raises(ValidationError, match="already coordinates"):
+        services.coordinator_invite(province=province("44"), email="gd@example.test", full_name="x", by=administrator)
+    assert Coordinator.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_active_account_becomes_a_coordinator_at_once(administrator):
+    person = UserFactory(email="bar@example.test")
+    made = services.coordinator_invite(
+        province=province("11"), email="bar@example.test", full_name="", by=administrator
+    )
+    assert made.user == person and Role.COORDINATOR in person.__class__.objects.get(pk=person.pk).roles
+    assert not Invitation.objects.filter(user=person).exists()
+
+
+# --- nominating -----------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_nominations_fill_the_quota_then_wait_as_reserves_in_order(program, coordinator):
+    by = _coordinator_user(coordinator)
+    first, second, third, fourth = guangdong_lawyers(4)
+    states = [
+        services.nominate(program=program, province=province("44"), participant=p, by=by)
+        for p in (first, second, third, fourth)
+    ]
+    assert [(n.state, n.rank) for n in states] == [
+        (NominationState.NOMINATED, 1),
+        (NominationState.NOMINATED, 2),
+        (NominationState.RESERVE, 1),
+        (NominationState.RESERVE, 2),
+    ]
+    assert services.places(program, province("44")) == (2, 2)
+    assert [c.state for c in states[0].changes.all()] == [NominationState.NOMINATED]
+
+
+@pytest.mark.django_db
+def test_an_admitted_lawyer_counts_against_the_quota(program, coordinator):
+    AdmissionFactory(program=program, participant=guangdong_lawyers(1)[0])
+    by = _coordinator_user(coordinator)
+    one, two = guangdong_lawyers(2)
+    assert services.nominate(program=program, province=province("44"), participant=one, by=by).state == "nominated"
+    assert services.nominate(program=program, province=province("44"), participant=two, by=by).state == "reserve"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["other province", "admitted", "twice", "round closed", "round not set", "submitted"])
+def test_a_refused_nomination_says_why_and_changes_nothing(case, program, coordinator, administrator):
+    by = _coordinator_user(coordinator)
+    lawyer = guangdong_lawyers(1)[0]
+    expected = {
+        "other province": "is a lawyer of Beijing",
+        "admitted": "already admitted",
+        "twice": "already on the list",
+        "round closed": "not open",
+        "round not set": "not open",
+        "submitted": "cannot be changed now",
+    }[case]
+    if case == "other province":
+        lawyer = ParticipantFactory(province=province("11"))
+        beijing = UserFactory(email="bj@example.test")
+        Coordinator.objects.create(user=beijing, province=province("11"))
+    elif case == "admitted":
+        AdmissionFactory(program=program, participant=lawyer)
+    elif case == "twice":
+        services.nominate(program=program, province=province("44"), participant=lawyer, by=by)
+    elif case == "round closed":
+        NominationRound.objects.filter(program=program).update(
+            closes_at=timezone.now() - timedelta(minutes=1), opens_at=timezone.now() - timedelta(days=2)
+        )
+    elif case == "round not set":
+        NominationRound.objects.filter(program=program).delete()
+    elif case == "submitted":
+        services.nominate(program=program, province=province("44"), participant=guangdong_lawyers(1)[0], by=by)
+        services.list_submit(program=program, province=province("44"), by=by)
+    before = list(Nomination.objects.values_list("pk", "state", "rank"))
+    with pytest.raises(services.NominationRefused, match=expected):
+        services.nominate(program=program, province=province("44"), participant=lawyer, by=by)
+    assert list(Nomination.objects.values_list("pk", "state", "rank")) == before
+    if case == "other province":  # flagged to that province and to the office
+        told = set(Notification.objects.filter(kind="nomination_clash").values_list("recipient__email", flat=True))
+        assert told == {"bj@example.test", administrator.email}
+
+
+@pytest.mark.django_db
+@pytest.mark.clock_edges
+def test_the_round_takes_nominations_from_its_opening_to_its_close(program, coordinator):
+    by = _coordinator_user(coordinator)
+    now = timezone.now()
+    NominationRound.objects.filter(program=program).update(opens_at=now, closes_at=now + timedelta(minutes=1))
+    assert services.nominate(program=program, province=province("44"), participant=guangdong_lawyers(1)[0], by=by)
+    NominationRound.objects.filter(program=program).update(opens_at=now - timedelta(days=1), closes_at=now)
+    with pytest.raises(services.NominationRefused, match="not open"):
+        services.nominate(program=program, province=province("44"), participant=guangdong_lawyers(1)[0], by=by)
+
+
+@pytest.mark.django_db
+def test_the_office_nominates_outside_the_round(program, administrator):
+    NominationRound.objects.filter(program=program).delete()
+    lawyer = guangdong_lawyers(1)[0]
+    assert (
+        services.nominate(program=program, province=province("44"), participant=lawyer, by=administrator).state
+        == "nominated"
+    )
+
+
+# --- submitting, approving, returning ---------------------------------------------------------------
+@pytest.mark.django_db
+def test_a_submitted_list_is_approved_into_admissions_with_required_seats_or_returned_with_a_reason(
+    program, coordinator, administrator
+):
+    by = _coordinator_user(coordinator)
+    required = SessionFactory(program=program, is_required=True)
+    with pytest.raises(services.NominationRefused, match="at least one"):
+        services.list_submit(program=program, province=province("44"), by=by)
+    kept, returned = (
+        services.nominate(program=program, province=province("44"), participant=p, by=by) for p in guangdong_lawyers(2)
+    )
+    services.list_submit(program=program, province=province("44"), by=by)
+    assert Notification.objects.filter(kind="province_list_submitted", recipient=administrator).exists()
+    with pytest.raises(services.NominationRefused, match="Say why"):
+        services.nomination_return(nomination=returned, reason="  ", by=administrator)
+    services.nomination_return(nomination=returned, reason="执业年限不足三年", by=administrator)
+    services.nomination_approve(nomination=kept, by=administrator)
+    admission = Admission.objects.get(participant=kept.participant, program=program)
+    assert admission.state == AdmissionState.ADMITTED
+    assert Enrolment.objects.filter(participant=kept.participant, session=required, state="confirmed").exists()
+    returned.refresh_from_db()
+    assert (returned.state, returned.reason) == (NominationState.RETURNED, "执业年限不足三年")
+    province_list = ProvinceList.objects.get(program=program, province=province("44"))
+    assert province_list.state == ListState.RETURNED and province_list.reason == "执业年限不足三年"
+    assert Notification.objects.filter(kind="nomination_returned", recipient=by).exists()
+    assert not Admission.objects.filter(participant=returned.participant).exists()
+    assert [c.state for c in kept.changes.all()] == ["nominated", "approved"]
+
+
+@pytest.mark.django_db
+def test_only_a_submitted_nominee_is_approved(program, coordinator, administrator):
+    by = _coordinator_user(coordinator)
+    nomination = services.nominate(program=program, province=province("44"), participant=guangdong_lawyers(1)[0], by=by)
+    with pytest.raises(services.NominationRefused, match="of a submitted list"):
+        services.nomination_approve(nomination=nomination, by=administrator)
+    assert not Admission.objects.exists()
+
+
+# --- the race for the last place ------------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_racing_for_the_last_place_one_wins_the_other_is_a_reserve(administrator):
+    program = ProgramFactory()
+    now = timezone.now()
+    NominationRound.objects.create(
+        program=program,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=7),
+        freezes_at=now + timedelta(days=8),
+    )
+    ProvinceQuota.objects.create(program=program, province=province("44"), seats=1)
+    first = _coordinator_user(
+        services.coordinator_invite(province=province("44"), email="a@example.test", full_name="甲", by=administrator)
+    )
+    second = _coordinator_user(
+        services.coordinator_invite(province=province("44"), email="b@example.test", full_name="乙", by=administrator)
+    )
+    guangdong = province("44")  # read beforehand: each side's first query of the race is its list's lock
+    for _round in range(5):
+        Nomination.objects.all().delete()
+        one, two = guangdong_lawyers(2)
+        answers = at_once(
+            lambda one=one: services.nominate(program=program, province=guangdong, participant=one, by=first),
+            lambda two=two: services.nominate(program=program, province=guangdong, participant=two, by=second),
+        )
+        assert sorted(answer.state for answer in answers) == [NominationState.NOMINATED, NominationState.RESERVE]

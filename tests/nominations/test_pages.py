@@ -1,0 +1,134 @@
+"""The provinces' pages as a browser uses them: the coordinator finds, nominates and submits on their own
+province's page; the office invites a coordinator, approves and returns; another province's coordinator reaches
+nothing of it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from nominations import services
+from nominations.models import Coordinator, Nomination, NominationRound
+from participants.models import Admission, Province, ProvinceQuota
+from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, UserFactory
+from tests.forms import find_form
+from tests.support import client_for
+
+
+def province(code: str) -> Province:
+    return Province.objects.get(code=code)
+
+
+@pytest.fixture
+def program(db):
+    program = ProgramFactory(status="published")
+    now = timezone.now()
+    NominationRound.objects.create(
+        program=program,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=7),
+        freezes_at=now + timedelta(days=30),
+    )
+    ProvinceQuota.objects.create(program=program, province=province("44"), seats=1)
+    return program
+
+
+def coordinator_of(code: str, email: str):
+    user = UserFactory(email=email, role=Role.COORDINATOR)
+    Coordinator.objects.create(user=user, province=province(code))
+    return user
+
+
+@pytest.mark.django_db
+@pytest.mark.clock_edges
+def test_the_coordinator_finds_nominates_and_submits_on_the_page(program, administrator):
+    user = coordinator_of("44", "gd@example.test")
+    browser = client_for(user, "en")
+    zhang = ParticipantFactory(province=province("44"), name_zh="张伟", law_firm="广东天元律师事务所")
+    li = ParticipantFactory(province=province("44"), name_zh="李娜", law_firm="广东天元律师事务所")
+    ParticipantFactory(province=province("11"), name_zh="王芳", law_firm="北京天元律师事务所")  # not theirs
+    url = reverse("nominations:province", args=[program.slug])
+    assert browser.get(reverse("nominations:home")).url == url  # one program: straight to it
+    page = browser.get(url, {"q": "天元"}).content.decode()
+    assert "张伟" in page and "李娜" in page and "王芳" not in page
+    for lawyer in (zhang, li):
+        form = find_form(page, button=f"Nominate {lawyer.name_zh}", page_url=url)
+        response = form.submit(browser, url, follow=True)
+        page = response.content.decode()
+    assert "李娜 is reserve number 1" in page
+    assert "1 of 1 places used" in page
+    page = browser.get(url).content.decode()
+    response = find_form(page, button="Submit the list", page_url=url).submit(browser, url, follow=True)
+    assert "submitted to the program office" in response.content.decode()
+    assert [n.state for n in Nomination.objects.order_by("pk")] == ["nominated", "reserve"]
+
+
+@pytest.mark.django_db
+def test_the_office_invites_a_coordinator_then_approves_one_and_returns_one(program, administrator):
+    office = client_for(administrator, "en")
+    url = reverse("nominations:office_province", args=[program.slug, "44"])
+    page = office.get(url).content.decode()
+    form = find_form(page, button="Send the invitation", page_url=url)
+    response = form.fill(full_name="广东联络人", email="gd@example.test").submit(office, url, follow=True)
+    assert "invitation is on its way" in response.content.decode()
+    coordinator = Coordinator.objects.get(user__email="gd@example.test")
+    assert coordinator.province.code == "44"
+    ProvinceQuota.objects.filter(program=program).update(seats=2)
+    kept, returned = (
+        services.nominate(program=program, province=province("44"), participant=ParticipantFactory(), by=administrator)
+        for _ in range(2)
+    )
+    services.list_submit(program=program, province=province("44"), by=administrator)
+    page = office.get(url).content.decode()
+    find_form(page, button="Approve", action=reverse("nominations:decide", args=[kept.pk])).submit(office, url)
+    page = office.get(url).content.decode()
+    form = find_form(page, button="Return", action=reverse("nominations:decide", args=[returned.pk]))
+    response = form.fill(reason="执业年限不足").submit(office, url, follow=True)
+    assert "is returned to the province" in response.content.decode()
+    assert Admission.objects.get(participant=kept.participant, program=program).state == "admitted"
+    returned.refresh_from_db()
+    assert (returned.state, returned.reason) == ("returned", "执业年限不足")
+
+
+@pytest.mark.django_db
+def test_a_coordinator_sees_only_their_province(program, administrator):
+    beijing = client_for(coordinator_of("11", "bj@example.test"), "en")
+    guangdong_lawyer = ParticipantFactory(province=province("44"), name_zh="张伟")
+    AdmissionFactory(program=program, participant=guangdong_lawyer)
+    page = beijing.get(reverse("nominations:province", args=[program.slug]), {"q": "张伟"}).content.decode()
+    assert "No lawyer of the province matches." in page and "No lawyer of the province is admitted yet." in page
+    response = beijing.post(reverse("nominations:nominate", args=[program.slug]), {"participant": guangdong_lawyer.pk})
+    assert response.status_code == 404 and not Nomination.objects.exists()
+    nomination = services.nominate(
+        program=program, province=province("44"), participant=ParticipantFactory(), by=administrator
+    )
+    assert beijing.post(reverse("nominations:decide", args=[nomination.pk]), {"action": "approve"}).status_code == 403
+    assert beijing.get(reverse("nominations:office_province", args=[program.slug, "44"])).status_code == 403
+    lawyer = client_for(UserFactory(role=Role.PARTICIPANT), "en")
+    assert lawyer.get(reverse("nominations:province", args=[program.slug])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_province_page_shows_its_lawyers_progress_in_few_queries(program, django_assert_max_num_queries):
+    user = coordinator_of("44", "gd@example.test")
+    browser = client_for(user, "en")
+    url = reverse("nominations:province", args=[program.slug])
+    for _ in range(3):
+        AdmissionFactory(program=program, participant=ParticipantFactory(province=province("44")))
+    from participants.services import progress
+
+    progress.rebuild(program)
+    browser.get(url)
+    with django_assert_max_num_queries(20) as few:
+        page = browser.get(url).content.decode()
+    assert page.count('data-outcome="') == 3
+    for _ in range(30):
+        AdmissionFactory(program=program, participant=ParticipantFactory(province=province("44")))
+    progress.rebuild(program)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = browser.get(url).content.decode()
+    assert page.count('data-outcome="') == 33
