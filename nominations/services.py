@@ -8,9 +8,11 @@ participants.services.admit, which then takes the program's row (the quota's loc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +21,7 @@ from accounts.roles import Role
 from accounts.services import user_add_role, user_invite
 from notifications.services import notify
 from participants.models import Admission, AdmissionState, Participant, Province, ProvinceQuota
-from participants.services import admit
+from participants.services import AT_RISK, COMPLETED, Completion, admit
 from sessions.models import Program
 
 from .models import (
@@ -272,3 +274,74 @@ def search_lawyers(province: Province, query: str) -> list[Participant]:
     if query.isdigit() and len(query) <= 4:
         condition |= Q(license_number__endswith=query)
     return list(Participant.objects.filter(condition, province=province).order_by("name_latin", "pk")[:SEARCH_LIMIT])
+
+
+@dataclass(frozen=True)
+class ProvinceLine:
+    """One province in the office's table of a program's provinces."""
+
+    province: Province
+    seats: int | None  # its quota; None: no limit
+    nominated: int  # waiting for the office's approval
+    reserves: int
+    returned: int
+    admitted: int
+    completed: int
+    at_risk: int
+    state: str  # of its list: a ListState value, or "" when it has nominated no one
+
+
+def provinces_table(program: Program) -> list[ProvinceLine]:
+    """The 34 provinces in code order with their quota, their list's state and counts, and their lawyers admitted,
+    completed and at risk (a fixed number of queries, whatever the program's size)."""
+    counts: dict[tuple[int, str], int] = {
+        (row["province"], row["state"]): row["n"]
+        for row in Nomination.objects.filter(program=program).values("province", "state").annotate(n=Count("pk"))
+    }
+    states = dict(ProvinceList.objects.filter(program=program).values_list("province", "state"))
+    seats = dict(ProvinceQuota.objects.filter(program=program).values_list("province", "seats"))
+    admitted = Admission.objects.admitted_by_province(program)
+    outcomes: dict[tuple[int, str], int] = {
+        (row["province"], row["outcome"]): row["n"]
+        for row in Completion(program).lawyers().values("province", "outcome").annotate(n=Count("pk")).order_by()
+    }
+    return [
+        ProvinceLine(
+            province=province,
+            seats=seats.get(province.pk),
+            nominated=counts.get((province.pk, NominationState.NOMINATED), 0),
+            reserves=counts.get((province.pk, NominationState.RESERVE), 0),
+            returned=counts.get((province.pk, NominationState.RETURNED), 0),
+            admitted=admitted.get(province.pk, 0),
+            completed=outcomes.get((province.pk, COMPLETED), 0),
+            at_risk=outcomes.get((province.pk, AT_RISK), 0),
+            state=states.get(province.pk, ""),
+        )
+        for province in Province.objects.all()
+    ]
+
+
+def remind_unsubmitted(*, at=None) -> int:
+    """Once a day at most, while a program's round is open: the coordinators of provinces with a quota whose list
+    is not with the office (never submitted, or returned) are reminded of the closing date. Returns how many."""
+    at = at or timezone.now()
+    today = timezone.localdate(at).isoformat()
+    sent = 0
+    for round_ in NominationRound.objects.filter(opens_at__lte=at, closes_at__gt=at).select_related("program"):
+        program = round_.program
+        with_quota = ProvinceQuota.objects.filter(program=program).values("province")
+        sent_lists = ProvinceList.objects.filter(program=program, state__in=(ListState.SUBMITTED, ListState.APPROVED))
+        coordinators = (
+            Coordinator.objects.filter(province__in=with_quota, user__is_active=True)
+            .exclude(province__in=sent_lists.values("province"))
+            .select_related("user", "province")
+        )
+        for coordinator in coordinators:
+            notify(
+                coordinator.user,
+                "nomination_reminder",
+                {"program": program, "province": coordinator.province, "closes_at": round_.closes_at},
+                dedup_key=f"nomination-reminder:{program.pk}:{coordinator.pk}:{today}",
+            )
+            sent += 1
+    return sent

@@ -170,3 +170,17 @@ def decide(request, pk):
     except ValidationError as refusal:
         messages.error(request, refusal.messages[0])
     return redirect("nominations:office_province", nomination.program.slug, nomination.province.code)
+
+
+@administrator_required
+def office_provinces(request, slug):
+    """The 34 provinces of a program: quota, their lists' state and counts, their lawyers admitted and completed."""
+    program = get_object_or_404(Program, slug=slug)
+    lines = services.provinces_table(program)
+    totals = {
+        field: sum(getattr(line, field) for line in lines)
+        for field in ("nominated", "reserves", "returned", "admitted", "completed", "at_risk")
+    }
+    waiting = sum(1 for line in lines if line.seats and line.state not in ("submitted", "approved"))
+    context = {"program": program, "lines": lines, "totals": totals, "waiting": waiting, "states": ListState}
+    return render(request, "nominations/office_provinces.html", context)

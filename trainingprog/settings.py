@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -349,6 +350,7 @@ else:
     }
     for _folder in ("queue", "processed", "control"):
         (BROKER_FILESYSTEM_DIR / _folder).mkdir(parents=True, exist_ok=True)
+CELERY_TIMEZONE = TIME_ZONE  # crontab schedules read in Beijing time
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
@@ -363,6 +365,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sweep_password_resets",
         "schedule": float(NOTIFICATION_SWEEP_SECONDS),
         "options": {"expires": NOTIFICATION_SWEEP_SECONDS * 0.9},
+    },
+    # Provinces whose list is not with the office while their round is open: reminded at 09:00 Beijing time.
+    "nominations-reminder": {
+        "task": "nominations.tasks.remind_unsubmitted",
+        "schedule": crontab(hour=9, minute=0),
+        "options": {"expires": 3600},
     },
     # Materials whose release time has come (or whose notice could not be queued) are announced.
     "materials-released": {

@@ -248,3 +248,32 @@ def test_two_coordinators_racing_for_the_last_place_one_wins_the_other_is_a_rese
             lambda two=two: services.nominate(program=program, province=guangdong, participant=two, by=second),
         )
         assert sorted(answer.state for answer in answers) == [NominationState.NOMINATED, NominationState.RESERVE]
+
+
+# --- reminders --------------------------------------------------------------------------------------------
+@pytest.mark.django_db
+@pytest.mark.clock_edges
+def test_provinces_whose_list_is_not_with_the_office_are_reminded_once_a_day_while_the_round_is_open(
+    program, coordinator, administrator
+):
+    guangdong = _coordinator_user(coordinator)
+    beijing = UserFactory(email="bj@example.test")
+    Coordinator.objects.create(user=beijing, province=province("11"))
+    ProvinceQuota.objects.create(program=program, province=province("11"), seats=3)
+    shanghai = UserFactory(email="sh@example.test")  # Shanghai has no quota on this program: nothing to nominate
+    Coordinator.objects.create(user=shanghai, province=province("31"))
+    services.nominate(
+        program=program,
+        province=province("11"),
+        participant=ParticipantFactory(province=province("11")),
+        by=administrator,
+    )
+    services.list_submit(program=program, province=province("11"), by=administrator)
+
+    assert services.remind_unsubmitted() == 1
+    assert services.remind_unsubmitted() == 1  # the same day: the notice is not sent twice
+    reminded = Notification.objects.filter(kind="nomination_reminder")
+    assert list(reminded.values_list("recipient", flat=True)) == [guangdong.pk]
+    assert services.remind_unsubmitted(at=timezone.now() + timedelta(days=1)) == 1
+    assert reminded.count() == 2
+    assert services.remind_unsubmitted(at=timezone.now() + timedelta(days=8)) == 0  # the round has closed

@@ -4,6 +4,7 @@ nothing of it."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -132,3 +133,23 @@ def test_the_province_page_shows_its_lawyers_progress_in_few_queries(program, dj
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = browser.get(url).content.decode()
     assert page.count('data-outcome="') == 33
+
+
+@pytest.mark.django_db
+def test_the_office_reads_every_province_with_its_list_and_lawyers(program, administrator):
+    by = coordinator_of("44", "gd@example.test")
+    for lawyer in [ParticipantFactory(province=province("44")) for _ in range(3)]:
+        services.nominate(program=program, province=province("44"), participant=lawyer, by=by)
+    services.list_submit(program=program, province=province("44"), by=by)
+    AdmissionFactory(program=program, participant=ParticipantFactory(province=province("11")))
+    page = client_for(administrator, "en").get(reverse("nominations:office_provinces", args=[program.slug]))
+    html = page.content.decode()
+    links = re.findall(rf'href="/manage/programs/{program.slug}/provinces/(\d\d)/"', html)
+    assert len(set(links)) == 34  # every province, each a link to its list
+    guangdong = html.split(">Guangdong<")[1].split("</tr>")[0]
+    assert 'data-state="submitted"' in guangdong
+    for label, value in (("Quota", "1"), ("Waiting for approval", "1"), ("Reserves", "2"), ("Admitted", "0")):
+        assert re.search(rf'data-label="{label}">\s*{value}\s*</td>', guangdong), label
+    beijing = html.split(">Beijing<")[1].split("</tr>")[0]
+    assert "No one nominated" in beijing and re.search(r'data-label="Admitted">\s*1\s*</td>', beijing)
+    assert "0 provinces with a quota have not submitted their lists." in html
