@@ -21,7 +21,7 @@ from accounts.roles import Role
 from accounts.services import user_add_role, user_invite
 from notifications.services import notify
 from participants.models import Admission, AdmissionState, Participant, Province, ProvinceQuota
-from participants.services import AT_RISK, COMPLETED, Completion, admit
+from participants.services import AT_RISK, COMPLETED, Completion, admission_decide, admit
 from sessions.models import Program
 
 from .models import (
@@ -228,6 +228,102 @@ def nomination_return(*, nomination: Nomination, reason: str, by) -> Nomination:
             dedup_key=f"nomination-returned:{nomination.pk}:{province_list.decided_at.timestamp()}:{coordinator.pk}",
         )
     return nomination
+
+
+@transaction.atomic
+def substitute(
+    *, nomination: Nomination, reason: str, by, reserve: Nomination | None = None, lawyer: Participant | None = None
+) -> Nomination:
+    """A nominee who withdrew gives their place to one of the province's reserves or to another of its lawyers, in
+    one change: the withdrawn lawyer's admission and seats go (their waitlists move on), the new one is admitted
+    with the required seats, the quota's place passes from one to the other. A nominee not yet approved is
+    replaced on the list, waiting for the office's approval as they were. The province's coordinators substitute
+    until the round's freeze; after it the office only. Returns the replacement's nomination."""
+    reason = " ".join(reason.split())[:300]
+    if not reason:
+        raise NominationRefused({"reason": _("Say why the nominee is replaced: it is kept in their history.")})
+    if (reserve is None) == (lawyer is None):
+        raise NominationRefused(_("Choose one reserve or one lawyer to take the place."))
+    # The program's row first, as every admission decision takes it (participants.services.admit), then the list.
+    program = Program.objects.select_for_update().get(pk=nomination.program_id)
+    province = nomination.province
+    _list_locked(program, province)
+    nomination = Nomination.objects.select_for_update().select_related("participant").get(pk=nomination.pk)
+    round_ = NominationRound.objects.filter(program=program).first()
+    if Role.ADMINISTRATOR not in by.roles and (round_ is None or round_.is_frozen()):
+        raise NominationRefused(_("Substitutions by the province have ended; the program office substitutes now."))
+    if nomination.state not in (NominationState.NOMINATED, NominationState.APPROVED):
+        raise NominationRefused(_("Only a nominee waiting for approval or approved is replaced."))
+    if reserve is not None:
+        replacement = Nomination.objects.select_for_update().select_related("participant").get(pk=reserve.pk)
+        if (replacement.program_id, replacement.province_id, replacement.state) != (
+            program.pk,
+            province.pk,
+            NominationState.RESERVE,
+        ):
+            raise NominationRefused(_("Only a reserve of the same list takes the place."))
+    else:
+        replacement = _newcomer(program, province, lawyer, by)
+    approved = nomination.state == NominationState.APPROVED
+    if approved:
+        admission = Admission.objects.filter(
+            program=program, participant=nomination.participant, state=AdmissionState.ADMITTED
+        ).first()
+        if admission is not None:
+            admission_decide(admission=admission, state=AdmissionState.WITHDRAWN, reason=reason, by=by)
+    replaced_state = nomination.state
+    nomination.state, nomination.reason = NominationState.SUBSTITUTED, reason
+    nomination.save(update_fields=["state", "reason"])
+    _record(nomination, by, reason)
+    if approved:
+        admit(participant=replacement.participant, program=program, by=by)
+    replacement.state, replacement.rank, replacement.replaces = replaced_state, nomination.rank, nomination
+    replacement.save(update_fields=["state", "rank", "replaces"])
+    _record(replacement, by, reason)
+    _tell_of_substitution(nomination, replacement, by)
+    return replacement
+
+
+def _newcomer(program: Program, province: Province, lawyer: Participant, by) -> Nomination:
+    """A lawyer of the province not on its list, put on it to take a place (as `nominate` checks them)."""
+    lawyer = Participant.objects.select_related("province").get(pk=lawyer.pk)
+    name = lawyer.name_zh or str(lawyer)
+    if lawyer.province_id != province.pk:
+        raise NominationRefused(
+            _("%(name)s is a lawyer of %(other)s, not of %(province)s.")
+            % {"name": name, "other": lawyer.province, "province": province}
+        )
+    if Admission.objects.filter(program=program, participant=lawyer, state=AdmissionState.ADMITTED).exists():
+        raise NominationRefused(_("%(name)s is already admitted to this program.") % {"name": name})
+    if Nomination.objects.filter(program=program, participant=lawyer, state__in=LIVE).exists():
+        raise NominationRefused(_("%(name)s is already on the list.") % {"name": name})
+    return Nomination.objects.create(
+        program=program, province=province, participant=lawyer, state=NominationState.RESERVE, rank=0, created_by=by
+    )
+
+
+def _tell_of_substitution(replaced: Nomination, replacement: Nomination, by) -> None:
+    """The province's coordinators and the office hear of it (but the one who made it)."""
+    people = (
+        User.objects.filter(
+            Q(coordinator__province=replaced.province_id) | Q(groups__name=Role.ADMINISTRATOR, is_active=True)
+        )
+        .exclude(pk=by.pk)
+        .distinct()
+    )
+    for person in people:
+        notify(
+            person,
+            "nomination_substituted",
+            {
+                "program": replaced.program,
+                "province": replaced.province,
+                "replaced": replaced.participant,
+                "replacement": replacement.participant,
+                "reason": replaced.reason,
+            },
+            dedup_key=f"nomination-substituted:{replaced.pk}:{person.pk}",
+        )
 
 
 def _close_if_decided(province_list: ProvinceList, by) -> None:

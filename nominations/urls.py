@@ -12,4 +12,5 @@ urlpatterns = [
     path("manage/programs/<slug:slug>/provinces/", views.office_provinces, name="office_provinces"),
     path("manage/programs/<slug:slug>/provinces/<str:code>/", views.office_province, name="office_province"),
     path("manage/nominations/<int:pk>/", views.decide, name="decide"),
+    path("nominations/<int:pk>/substitute/", views.substitute, name="substitute"),
 ]

@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -70,7 +71,10 @@ def _province_context(program: Program, province: Province, *, query: str = "", 
         "round": round_,
         "list": province_list,
         "may_edit": round_ is not None and round_.is_open() and province_list.state in EDITABLE,
+        "reserves": nominated[NominationState.RESERVE],
+        "frozen": round_ is None or round_.is_frozen(),
         "sent": services.SENT,
+        "substitutable": (NominationState.NOMINATED, NominationState.APPROVED),
         "groups": groups,
         "any_nominee": any(group for _state, group in groups),
         "used": used,
@@ -184,3 +188,32 @@ def office_provinces(request, slug):
     waiting = sum(1 for line in lines if line.seats and line.state not in ("submitted", "approved"))
     context = {"program": program, "lines": lines, "totals": totals, "waiting": waiting, "states": ListState}
     return render(request, "nominations/office_provinces.html", context)
+
+
+@login_required
+@require_POST
+def substitute(request, pk):
+    """A reserve of the list takes the place of a nominee who withdrew: the province's coordinator (until the
+    round's freeze; the service says so after it) or the office."""
+    nomination = get_object_or_404(Nomination.objects.select_related("program", "province", "participant"), pk=pk)
+    office = request.user.is_administrator
+    if not office and not Coordinator.objects.filter(user=request.user, province=nomination.province_id).exists():
+        raise PermissionDenied
+    reserve = get_object_or_404(
+        Nomination, pk=pk_from(request.POST.get("reserve")), program=nomination.program, province=nomination.province
+    )
+    try:
+        replacement = services.substitute(
+            nomination=nomination, reserve=reserve, reason=request.POST.get("reason", ""), by=request.user
+        )
+    except ValidationError as refusal:
+        messages.error(request, refusal.messages[0])
+    else:
+        messages.success(
+            request,
+            _("%(replacement)s takes the place of %(replaced)s.")
+            % {"replacement": replacement.participant.name_zh, "replaced": nomination.participant.name_zh},
+        )
+    if office:
+        return redirect("nominations:office_province", nomination.program.slug, nomination.province.code)
+    return redirect("nominations:province", nomination.program.slug)

@@ -277,3 +277,93 @@ def test_provinces_whose_list_is_not_with_the_office_are_reminded_once_a_day_whi
     assert services.remind_unsubmitted(at=timezone.now() + timedelta(days=1)) == 1
     assert reminded.count() == 2
     assert services.remind_unsubmitted(at=timezone.now() + timedelta(days=8)) == 0  # the round has closed
+
+
+# --- substitution -----------------------------------------------------------------------------------------
+def _approved_with_a_reserve(program, coordinator, administrator):
+    by = _coordinator_user(coordinator)
+    required = SessionFactory(program=program, is_required=True)
+    kept, other, reserve = (
+        services.nominate(program=program, province=province("44"), participant=p, by=by) for p in guangdong_lawyers(3)
+    )
+    services.list_submit(program=program, province=province("44"), by=by)
+    services.nomination_approve(nomination=kept, by=administrator)
+    return by, required, kept, other, reserve
+
+
+@pytest.mark.django_db
+def test_a_reserve_takes_the_place_of_an_approved_nominee_who_withdrew_in_one_change(
+    program, coordinator, administrator
+):
+    by, required, kept, _other, reserve = _approved_with_a_reserve(program, coordinator, administrator)
+    assert reserve.state == NominationState.RESERVE
+    replacement = services.substitute(nomination=kept, reserve=reserve, reason="因病退出", by=by)
+    assert replacement.pk == reserve.pk and replacement.state == NominationState.APPROVED
+    assert replacement.replaces_id == kept.pk and replacement.rank == kept.rank
+    left = Admission.objects.get(participant=kept.participant, program=program)
+    assert (left.state, left.reason) == (AdmissionState.WITHDRAWN, "因病退出")
+    assert not Enrolment.objects.filter(participant=kept.participant, state="confirmed").exists()
+    assert Admission.objects.get(participant=reserve.participant, program=program).state == AdmissionState.ADMITTED
+    assert Enrolment.objects.filter(participant=reserve.participant, session=required, state="confirmed").exists()
+    assert services.places(program, province("44")) == (2, 2)  # the place passed from one to the other
+    kept.refresh_from_db()
+    assert (kept.state, kept.reason) == (NominationState.SUBSTITUTED, "因病退出")
+    told = set(Notification.objects.filter(kind="nomination_substituted").values_list("recipient__email", flat=True))
+    assert told == {administrator.email}  # the coordinator made it: the office is told
+
+
+@pytest.mark.django_db
+def test_after_the_freeze_only_the_office_substitutes(program, coordinator, administrator):
+    by, _required, kept, _other, reserve = _approved_with_a_reserve(program, coordinator, administrator)
+    NominationRound.objects.filter(program=program).update(
+        opens_at=timezone.now() - timedelta(days=9),
+        closes_at=timezone.now() - timedelta(days=2),
+        freezes_at=timezone.now() - timedelta(minutes=1),
+    )
+    with pytest.raises(services.NominationRefused, match="Substitutions by the province have ended"):
+        services.substitute(nomination=kept, reserve=reserve, reason="因病退出", by=by)
+    assert Admission.objects.get(participant=kept.participant, program=program).state == AdmissionState.ADMITTED
+    services.substitute(nomination=kept, reserve=reserve, reason="因病退出，经部里同意", by=administrator)
+    assert Admission.objects.get(participant=reserve.participant, program=program).state == AdmissionState.ADMITTED
+
+
+@pytest.mark.django_db
+def test_a_nominee_waiting_for_approval_is_replaced_by_another_lawyer_of_the_province(
+    program, coordinator, administrator
+):
+    by, _required, _kept, other, _reserve = _approved_with_a_reserve(program, coordinator, administrator)
+    newcomer = guangdong_lawyers(1)[0]
+    replacement = services.substitute(nomination=other, lawyer=newcomer, reason="工作调动", by=by)
+    assert (replacement.state, replacement.rank, replacement.participant) == (
+        NominationState.NOMINATED,
+        other.rank,
+        newcomer,
+    )
+    assert not Admission.objects.filter(participant=newcomer).exists()  # waiting for the office, as the other was
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["no reason", "both", "another province's reserve", "returned nominee"])
+def test_a_refused_substitution_says_why_and_changes_nothing(case, program, coordinator, administrator):
+    by, _required, kept, other, reserve = _approved_with_a_reserve(program, coordinator, administrator)
+    kwargs, expected = {"nomination": kept, "reserve": reserve, "reason": "因病退出", "by": by}, ""
+    if case == "no reason":
+        kwargs["reason"], expected = " ", "Say why"
+    elif case == "both":
+        kwargs["lawyer"], expected = guangdong_lawyers(1)[0], "one reserve or one lawyer"
+    elif case == "another province's reserve":
+        ProvinceQuota.objects.create(program=program, province=province("11"), seats=0)
+        beijing = ParticipantFactory(province=province("11"))
+        kwargs["reserve"] = services.nominate(
+            program=program, province=province("11"), participant=beijing, by=administrator
+        )
+        expected = "same list"
+    elif case == "returned nominee":
+        services.nomination_return(nomination=other, reason="不符合条件", by=administrator)
+        kwargs["nomination"], expected = other, "waiting for approval or approved"
+    before = sorted(Nomination.objects.values_list("pk", "state", "rank"))
+    admissions = sorted(Admission.objects.values_list("pk", "state"))
+    with pytest.raises(services.NominationRefused, match=expected):
+        services.substitute(**kwargs)
+    assert sorted(Nomination.objects.values_list("pk", "state", "rank")) == before
+    assert sorted(Admission.objects.values_list("pk", "state")) == admissions

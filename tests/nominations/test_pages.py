@@ -153,3 +153,28 @@ def test_the_office_reads_every_province_with_its_list_and_lawyers(program, admi
     beijing = html.split(">Beijing<")[1].split("</tr>")[0]
     assert "No one nominated" in beijing and re.search(r'data-label="Admitted">\s*1\s*</td>', beijing)
     assert "0 provinces with a quota have not submitted their lists." in html
+
+
+@pytest.mark.django_db
+def test_the_coordinator_replaces_an_approved_nominee_with_a_reserve_on_the_page(program, administrator):
+    user = coordinator_of("44", "gd@example.test")
+    kept, reserve = (
+        services.nominate(program=program, province=province("44"), participant=ParticipantFactory(), by=user)
+        for _ in range(2)
+    )
+    services.list_submit(program=program, province=province("44"), by=user)
+    services.nomination_approve(nomination=kept, by=administrator)
+    browser = client_for(user, "en")
+    url = reverse("nominations:province", args=[program.slug])
+    page = browser.get(url).content.decode()
+    form = find_form(page, button=f"Replace {kept.participant.name_zh}", page_url=url)
+    response = form.fill(reason="因病退出").submit(browser, url, follow=True)
+    assert f"{reserve.participant.name_zh} takes the place of {kept.participant.name_zh}" in response.content.decode()
+    assert Admission.objects.get(participant=reserve.participant, program=program).state == "admitted"
+    assert Admission.objects.get(participant=kept.participant, program=program).state == "withdrawn"
+    beijing = client_for(coordinator_of("11", "bj@example.test"), "en")
+    other = services.nominate(
+        program=program, province=province("44"), participant=ParticipantFactory(), by=administrator
+    )
+    response = beijing.post(reverse("nominations:substitute", args=[reserve.pk]), {"reserve": other.pk, "reason": "x"})
+    assert response.status_code == 403

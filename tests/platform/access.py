@@ -182,6 +182,7 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "nominations:office_provinces":     "login  403    403    403    403    200    403    403",
     "nominations:office_province":      "login  403    403    403    403    200    403    403",
     "nominations:decide":               "login  403    403    403    403    405    403    403",
+    "nominations:substitute":           "login  405    405    405    405    405    405    405",
     # certificates: verification is public; the PDF is its holder's; the rest is the program office's
     "certificates:verify_form":         "200    200    200    200    200    200    200    200",
     "certificates:verify":              "200    200    200    200    200    200    200    200",
@@ -234,6 +235,10 @@ POST_REFUSED = {
     # who may not even read the material is told 404, as by its download; a reader who may not change it, 403
     "faculty:material_version": {"lawyer": "403", **dict.fromkeys(OUTSIDERS, "404")},
     "faculty:material_delete": {"lawyer": "403", **dict.fromkeys(OUTSIDERS, "404")},
+    # a substitution: the province's coordinator or the office
+    "nominations:substitute": dict.fromkeys(
+        ("lawyer", "other_lawyer", "faculty", "other_faculty", "other_coordinator"), "403"
+    ),
     "participants:enrolment_action": {"administrator": "404"},
     "participants:enrolment_action@draft": {"lawyer": "404", "other_lawyer": "404", "administrator": "404"},
 }

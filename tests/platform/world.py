@@ -355,6 +355,7 @@ KWARGS = {
     "sessions:personal_ics": lambda w: {"token": w.feed_token},
     "nominations:office_province": lambda w: {"slug": w.program.slug, "code": "44"},
     "nominations:decide": lambda w: {"pk": w.extra["nomination"].pk},
+    "nominations:substitute": lambda w: {"pk": w.extra["nomination"].pk},
     # Variants (tests/platform/access.py): the draft program, which only administrators may know of.
     "sessions:schedule@draft": lambda w: {"slug": w.draft_program.slug},
     "sessions:program_ics@draft": lambda w: {"slug": w.draft_program.slug},
