@@ -15,7 +15,7 @@ import time
 import uuid
 
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import transaction
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -50,7 +50,28 @@ def _or(empty):
     return decorate
 
 
+class _OneClientAPool(RedisCacheClient):
+    """Django's client makes a redis.Redis for every cache operation, and each builds its table of some 170
+    response callbacks (a quarter of a millisecond a page of four operations); one client a connection pool
+    serves them all (a redis.Redis is thread-safe: each command takes a connection from the pool)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _OneClientAPool
+
     add = _or(True)(RedisCache.add)
     set = _or(None)(RedisCache.set)
     touch = _or(False)(RedisCache.touch)

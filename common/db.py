@@ -25,13 +25,15 @@ def _sqlstate(exception: BaseException | None) -> str | None:
 
 
 # --- prepared statements ------------------------------------------------------------------------------------------
-def execute_prepared(cursor, name: str, sql: str, params: list, types: list[str]) -> None:
+def execute_prepared(cursor, name: str, sql: str, params: list, types: list[str], *, generic: bool = False) -> None:
     """Run `sql` (with `%s` placeholders) on `cursor` as PostgreSQL's prepared statement `name`, prepared once a
     database connection: a statement run at every request of a rush (an enrolment's) is then planned once, not at
     each run (its planning cost more of PostgreSQL's CPU than running it). `types` are its parameters' types in
     PostgreSQL's words. Elsewhere (SQLite) a plain execute. A plan is PostgreSQL's to keep up to date with the
     tables; a statement whose results change shape (a column's type changed under a running process) fails until
-    the process restarts, as after any deploy."""
+    the process restarts, as after any deploy. `generic`: the one plan made for any parameters from the first run
+    on (PostgreSQL otherwise plans the first five runs for their values, and keeps doing so while a plan for the
+    values looks cheaper than the generic one, however little that saves)."""
     connection = cursor.db
     if connection.vendor != "postgresql":
         cursor.execute(sql, params)
@@ -47,4 +49,7 @@ def execute_prepared(cursor, name: str, sql: str, params: list, types: list[str]
         numbered = first + "".join(f"${i}{part}" for i, part in enumerate(rest, start=1))
         cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {numbered.replace('%%', '%')}")
         known[1].add(name)
-    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
+    if generic:  # until the transaction ends (run in one: outside, PostgreSQL ignores it), which only prepared
+        execute = f"SET LOCAL plan_cache_mode = force_generic_plan; {execute}"  # statements (ours) heed
+    cursor.execute(execute, params)

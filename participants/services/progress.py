@@ -25,6 +25,7 @@ has no foreign-key constraints in the database for the same reason (models.Progr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -32,6 +33,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from common.bulk import ids_in
+from common.db import execute_prepared
 from sessions.models import Program, SessionStatus, TrainingSession
 
 from ..models import ATTENDED, Admission, Attendance, Enrolment, EnrolmentState, Progress
@@ -134,8 +136,32 @@ def refresh(program: Program | int, participants: Iterable[int] | QuerySet | Non
         **{f"only{i}": value for i, value in enumerate(only_params)},
     }
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if locking and isinstance(participants, list | tuple) and len(only_params) == 1:
+            # A few lawyers' refresh (an enrolment's, a check-in's) runs in a fraction of the time PostgreSQL
+            # takes to plan it (0.15 against 0.5 ms): planned once a connection, for any lawyers and program.
+            _execute_planned_once(cursor, sql, params)
+        else:
+            cursor.execute(sql, params)
         return cursor.rowcount
+
+
+_TYPES = {
+    "program": "integer",
+    "scheduled": "text",
+    "present": "text",
+    "late": "text",
+    "confirmed": "text",
+    "always": "timestamptz",
+    "only0": "integer[]",
+}
+
+
+def _execute_planned_once(cursor, sql: str, params: dict) -> None:
+    names = re.findall(r"%\((\w+)\)s", sql)
+    positional = re.sub(r"%\((\w+)\)s", "%s", sql)
+    execute_prepared(
+        cursor, "progress_refresh", positional, [params[n] for n in names], [_TYPES[n] for n in names], generic=True
+    )
 
 
 def refresh_new(program: Program | int, participants: Iterable[int]) -> int:
