@@ -35,6 +35,7 @@ from .models import (
     ProvinceList,
 )
 
+REPLACEABLE = (NominationState.NOMINATED, NominationState.RETURNED, NominationState.APPROVED)
 # A list the office has received: it decides each nominee, the returned ones back with the coordinator meanwhile.
 SENT = (ListState.SUBMITTED, ListState.RETURNED)
 
@@ -137,11 +138,17 @@ def _nominate(program: Program, province: Province, participant: Participant, by
     name = participant.name_zh or str(participant)
     if Admission.objects.filter(program=program, participant=participant, state=AdmissionState.ADMITTED).exists():
         raise NominationRefused(_("%(name)s is already admitted to this program.") % {"name": name})
-    if Nomination.objects.filter(program=program, participant=participant, state__in=LIVE).exists():
+    listed = Nomination.objects.filter(program=program, participant=participant, state__in=LIVE).first()
+    if listed is not None and listed.state != NominationState.RETURNED:
         raise NominationRefused(_("%(name)s is already on the list.") % {"name": name})
     used, seats = places(program, province)
     state = NominationState.NOMINATED if seats is None or used < seats else NominationState.RESERVE
     last = Nomination.objects.filter(program=program, province=province, state=state).aggregate(n=Max("rank"))["n"]
+    if listed is not None:  # returned by the office, nominated again (the reason dealt with): the same row
+        listed.state, listed.rank, listed.reason = state, (last or 0) + 1, ""
+        listed.save(update_fields=["state", "rank", "reason"])
+        _record(listed, by)
+        return listed
     nomination = Nomination.objects.create(
         program=program, province=province, participant=participant, state=state, rank=(last or 0) + 1, created_by=by
     )
@@ -207,27 +214,47 @@ def nomination_approve(*, nomination: Nomination, by) -> Admission:
 @transaction.atomic
 def nomination_return(*, nomination: Nomination, reason: str, by) -> Nomination:
     """The office returns a nominee to the province with a reason; the list goes back to the coordinator."""
+    (returned,) = _return(nomination.program, nomination.province, reason, by, only=nomination)
+    return returned
+
+
+@transaction.atomic
+def list_return(*, program: Program, province: Province, reason: str, by) -> list[Nomination]:
+    """The office returns the whole list: every nominee waiting for approval, with one reason."""
+    return _return(program, province, reason, by)
+
+
+def _return(program: Program, province: Province, reason: str, by, only: Nomination | None = None) -> list:
     reason = " ".join(reason.split())[:300]
     if not reason:
         raise NominationRefused({"reason": _("Say why: the province reads it.")})
-    province_list = _list_locked(nomination.program, nomination.province)
-    nomination = Nomination.objects.select_for_update().select_related("participant", "program").get(pk=nomination.pk)
-    if province_list.state not in SENT or nomination.state != NominationState.NOMINATED:
+    province_list = _list_locked(program, province)
+    waiting = (
+        Nomination.objects.select_for_update()
+        .select_related("participant", "program")
+        .filter(program=program, province=province, state=NominationState.NOMINATED)
+    )
+    if only is not None:
+        waiting = waiting.filter(pk=only.pk)
+    returned = list(waiting.order_by("rank", "pk"))
+    if province_list.state not in SENT or not returned:
         raise NominationRefused(_("Only a nominee of a submitted list waiting for approval is returned."))
-    nomination.state, nomination.reason = NominationState.RETURNED, reason
-    nomination.save(update_fields=["state", "reason"])
-    _record(nomination, by, reason)
+    for nomination in returned:
+        nomination.state, nomination.reason = NominationState.RETURNED, reason
+        nomination.save(update_fields=["state", "reason"])
+        _record(nomination, by, reason)
     province_list.state, province_list.reason = ListState.RETURNED, reason
     province_list.decided_by, province_list.decided_at = by, timezone.now()
     province_list.save()
-    for coordinator in Coordinator.objects.filter(province=nomination.province).select_related("user"):
+    names = "、".join(n.participant.name_zh for n in returned)
+    for coordinator in Coordinator.objects.filter(province=province).select_related("user"):
         notify(
             coordinator.user,
             "nomination_returned",
-            {"program": nomination.program, "participant": nomination.participant, "reason": reason},
-            dedup_key=f"nomination-returned:{nomination.pk}:{province_list.decided_at.timestamp()}:{coordinator.pk}",
+            {"program": program, "names": names, "count": len(returned), "reason": reason},
+            dedup_key=f"nomination-returned:{province_list.pk}:{province_list.decided_at.timestamp()}:{coordinator.pk}",
         )
-    return nomination
+    return returned
 
 
 @transaction.atomic
@@ -252,8 +279,8 @@ def substitute(
     round_ = NominationRound.objects.filter(program=program).first()
     if Role.ADMINISTRATOR not in by.roles and (round_ is None or round_.is_frozen()):
         raise NominationRefused(_("Substitutions by the province have ended; the program office substitutes now."))
-    if nomination.state not in (NominationState.NOMINATED, NominationState.APPROVED):
-        raise NominationRefused(_("Only a nominee waiting for approval or approved is replaced."))
+    if nomination.state not in REPLACEABLE:
+        raise NominationRefused(_("Only a nominee waiting for approval, returned or approved is replaced."))
     if reserve is not None:
         replacement = Nomination.objects.select_for_update().select_related("participant").get(pk=reserve.pk)
         if (replacement.program_id, replacement.province_id, replacement.state) != (
@@ -271,7 +298,8 @@ def substitute(
         ).first()
         if admission is not None:
             admission_decide(admission=admission, state=AdmissionState.WITHDRAWN, reason=reason, by=by)
-    replaced_state = nomination.state
+    # The replacement holds the place as the nominee did: admitted, or waiting for the office's approval.
+    replaced_state = NominationState.APPROVED if approved else NominationState.NOMINATED
     nomination.state, nomination.reason = NominationState.SUBSTITUTED, reason
     nomination.save(update_fields=["state", "reason"])
     _record(nomination, by, reason)

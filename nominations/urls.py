@@ -11,6 +11,7 @@ urlpatterns = [
     path("province/<slug:slug>/submit/", views.submit, name="submit"),
     path("manage/programs/<slug:slug>/provinces/", views.office_provinces, name="office_provinces"),
     path("manage/programs/<slug:slug>/provinces/<str:code>/", views.office_province, name="office_province"),
+    path("manage/programs/<slug:slug>/provinces/<str:code>/return/", views.return_list, name="return_list"),
     path("manage/nominations/<int:pk>/", views.decide, name="decide"),
     path("nominations/<int:pk>/substitute/", views.substitute, name="substitute"),
 ]

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
@@ -72,9 +72,10 @@ def _province_context(program: Program, province: Province, *, query: str = "", 
         "list": province_list,
         "may_edit": round_ is not None and round_.is_open() and province_list.state in EDITABLE,
         "reserves": nominated[NominationState.RESERVE],
+        "waiting": nominated[NominationState.NOMINATED],
         "frozen": round_ is None or round_.is_frozen(),
         "sent": services.SENT,
-        "substitutable": (NominationState.NOMINATED, NominationState.APPROVED),
+        "substitutable": services.REPLACEABLE,
         "groups": groups,
         "any_nominee": any(group for _state, group in groups),
         "used": used,
@@ -217,3 +218,28 @@ def substitute(request, pk):
     if office:
         return redirect("nominations:office_province", nomination.program.slug, nomination.province.code)
     return redirect("nominations:province", nomination.program.slug)
+
+
+@administrator_required
+@require_POST
+def return_list(request, slug, code):
+    """The office returns every nominee of a province's list still waiting for approval, with one reason."""
+    program = get_object_or_404(Program, slug=slug)
+    province = get_object_or_404(Province, code=code)
+    try:
+        returned = services.list_return(
+            program=program, province=province, reason=request.POST.get("reason", ""), by=request.user
+        )
+    except ValidationError as refusal:
+        messages.error(request, refusal.messages[0])
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s nominee is returned to the province.",
+                "%(count)s nominees are returned to the province.",
+                len(returned),
+            )
+            % {"count": len(returned)},
+        )
+    return redirect("nominations:office_province", program.slug, province.code)

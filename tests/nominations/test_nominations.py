@@ -343,7 +343,7 @@ def test_a_nominee_waiting_for_approval_is_replaced_by_another_lawyer_of_the_pro
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("case", ["no reason", "both", "another province's reserve", "returned nominee"])
+@pytest.mark.parametrize("case", ["no reason", "both", "another province's reserve", "substituted nominee"])
 def test_a_refused_substitution_says_why_and_changes_nothing(case, program, coordinator, administrator):
     by, _required, kept, other, reserve = _approved_with_a_reserve(program, coordinator, administrator)
     kwargs, expected = {"nomination": kept, "reserve": reserve, "reason": "因病退出", "by": by}, ""
@@ -358,12 +358,34 @@ def test_a_refused_substitution_says_why_and_changes_nothing(case, program, coor
             program=program, province=province("11"), participant=beijing, by=administrator
         )
         expected = "same list"
-    elif case == "returned nominee":
-        services.nomination_return(nomination=other, reason="不符合条件", by=administrator)
-        kwargs["nomination"], expected = other, "waiting for approval or approved"
+    elif case == "substituted nominee":
+        services.substitute(nomination=other, lawyer=guangdong_lawyers(1)[0], reason="工作调动", by=by)
+        kwargs["nomination"], expected = other, "waiting for approval, returned or approved"
     before = sorted(Nomination.objects.values_list("pk", "state", "rank"))
     admissions = sorted(Admission.objects.values_list("pk", "state"))
     with pytest.raises(services.NominationRefused, match=expected):
         services.substitute(**kwargs)
     assert sorted(Nomination.objects.values_list("pk", "state", "rank")) == before
     assert sorted(Admission.objects.values_list("pk", "state")) == admissions
+
+
+@pytest.mark.django_db
+def test_a_returned_nominee_is_nominated_again_or_replaced_and_the_list_submitted_again(
+    program, coordinator, administrator
+):
+    by = _coordinator_user(coordinator)
+    ProvinceQuota.objects.filter(program=program).update(seats=3)
+    first, second = (
+        services.nominate(program=program, province=province("44"), participant=p, by=by) for p in guangdong_lawyers(2)
+    )
+    third = services.nominate(program=program, province=province("44"), participant=guangdong_lawyers(1)[0], by=by)
+    services.list_submit(program=program, province=province("44"), by=by)
+    returned = services.list_return(program=program, province=province("44"), reason="材料不全", by=administrator)
+    assert {n.pk for n in returned} == {first.pk, second.pk, third.pk}
+    again = services.nominate(program=program, province=province("44"), participant=first.participant, by=by)
+    assert again.pk == first.pk and (again.state, again.reason) == (NominationState.NOMINATED, "")
+    replacement = services.substitute(nomination=second, lawyer=guangdong_lawyers(1)[0], reason="不再参加", by=by)
+    assert replacement.state == NominationState.NOMINATED
+    services.list_submit(program=program, province=province("44"), by=by)
+    assert ProvinceList.objects.get(program=program, province=province("44")).state == ListState.SUBMITTED
+    assert [c.state for c in first.changes.all()] == ["nominated", "returned", "nominated"]

@@ -178,3 +178,21 @@ def test_the_coordinator_replaces_an_approved_nominee_with_a_reserve_on_the_page
     )
     response = beijing.post(reverse("nominations:substitute", args=[reserve.pk]), {"reserve": other.pk, "reason": "x"})
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_office_returns_the_whole_list_with_one_reason(program, administrator):
+    user = coordinator_of("44", "gd@example.test")
+    ProvinceQuota.objects.filter(program=program).update(seats=3)
+    for _ in range(2):
+        services.nominate(program=program, province=province("44"), participant=ParticipantFactory(), by=user)
+    office = client_for(administrator, "en")
+    url = reverse("nominations:office_province", args=[program.slug, "44"])
+    assert "Return the whole list" not in office.get(url).content.decode()  # not submitted yet
+    services.list_submit(program=program, province=province("44"), by=user)
+    form = find_form(office.get(url).content.decode(), button="Return the whole list", page_url=url)
+    response = form.fill(reason="名单材料不全").submit(office, url, follow=True)
+    assert "2 nominees are returned to the province." in response.content.decode()
+    assert set(Nomination.objects.values_list("state", "reason")) == {("returned", "名单材料不全")}
+    page = client_for(user, "en").get(reverse("nominations:province", args=[program.slug])).content.decode()
+    assert "Returned by the program office: 名单材料不全" in page and "Submit the list" in page

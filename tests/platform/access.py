@@ -181,6 +181,7 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "nominations:submit":               "login  403    403    403    403    403    405    405",
     "nominations:office_provinces":     "login  403    403    403    403    200    403    403",
     "nominations:office_province":      "login  403    403    403    403    200    403    403",
+    "nominations:return_list":          "login  403    403    403    403    405    403    403",
     "nominations:decide":               "login  403    403    403    403    405    403    403",
     "nominations:substitute":           "login  405    405    405    405    405    405    405",
     # certificates: verification is public; the PDF is its holder's; the rest is the program office's

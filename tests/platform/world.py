@@ -354,6 +354,7 @@ KWARGS = {
     "sessions:faculty_photo": lambda w: {"slug": w.faculty_profile.slug},
     "sessions:personal_ics": lambda w: {"token": w.feed_token},
     "nominations:office_province": lambda w: {"slug": w.program.slug, "code": "44"},
+    "nominations:return_list": lambda w: {"slug": w.program.slug, "code": "44"},
     "nominations:decide": lambda w: {"pk": w.extra["nomination"].pk},
     "nominations:substitute": lambda w: {"pk": w.extra["nomination"].pk},
     # Variants (tests/platform/access.py): the draft program, which only administrators may know of.
