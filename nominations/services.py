@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import user_add_role, user_invite
+from accounts.services import invitation_send, user_add_role, user_invite
 from notifications.services import notify
 from participants.models import Admission, AdmissionState, Participant, Province, ProvinceQuota
 from participants.services import AT_RISK, COMPLETED, Completion, admission_decide, admit
@@ -156,6 +156,50 @@ def _nominate(program: Program, province: Province, participant: Participant, by
     return nomination
 
 
+def nominate_new(*, program: Program, province: Province, profile: dict, email: str, by) -> Nomination:
+    """A lawyer the office does not know yet, entered by the province (a validated NewLawyerForm's values) and
+    nominated. Their account waits, inactive, for the office's approval, which invites them. A licence or an
+    e-mail address already on record is refused, naming where it belongs: another province's lawyer is flagged
+    to that province and the office (a lawyer nominated by two provinces), one of this province is found with the
+    search instead."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    known = (
+        Participant.objects.select_related("province")
+        .filter(Q(license_number=profile["license_number"]) | Q(user__email__iexact=email))
+        .first()
+    )
+    if known is not None:
+        field = "license_number" if known.license_number == profile["license_number"] else "email"
+        if known.province_id != province.pk:
+            _flag_other_province(program, province, known)
+            raise NominationRefused(
+                {
+                    field: _(
+                        "This belongs to a lawyer of %(other)s, who nominates them; the program office has been told."
+                    )
+                    % {"other": known.province}
+                }
+            )
+        raise NominationRefused(
+            {field: _("%(name)s is already known: find them with the search above.") % {"name": known.name_zh}}
+        )
+    if User.objects.filter(email__iexact=email).exists():
+        raise NominationRefused({"email": _("This address belongs to an account that is not a lawyer's.")})
+    return _nominate_new(program, province, profile, email, by)
+
+
+@transaction.atomic
+def _nominate_new(program: Program, province: Province, profile: dict, email: str, by) -> Nomination:
+    user = User(email=email, full_name=profile["name_zh"], is_active=False)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    lawyer = Participant(user=user, province=province, **profile)
+    lawyer.full_clean()
+    lawyer.save()
+    return _nominate(program, province, lawyer, by)
+
+
 def _flag_other_province(program: Program, province: Province, participant: Participant) -> None:
     """A province tried to nominate another province's lawyer: that province's coordinators and the office
     hear of it (once a lawyer, province and program)."""
@@ -204,6 +248,7 @@ def nomination_approve(*, nomination: Nomination, by) -> Admission:
             % {"name": nomination.participant.name_zh, "state": nomination.get_state_display().lower()}
         )
     admission = admit(participant=nomination.participant, program=nomination.program, by=by)
+    _invite_if_new(nomination.participant.user, by)
     nomination.state = NominationState.APPROVED
     nomination.save(update_fields=["state"])
     _record(nomination, by)
@@ -305,6 +350,7 @@ def substitute(
     _record(nomination, by, reason)
     if approved:
         admit(participant=replacement.participant, program=program, by=by)
+        _invite_if_new(replacement.participant.user, by)
     replacement.state, replacement.rank, replacement.replaces = replaced_state, nomination.rank, nomination
     replacement.save(update_fields=["state", "rank", "replaces"])
     _record(replacement, by, reason)
@@ -352,6 +398,12 @@ def _tell_of_substitution(replaced: Nomination, replacement: Nomination, by) -> 
             },
             dedup_key=f"nomination-substituted:{replaced.pk}:{person.pk}",
         )
+
+
+def _invite_if_new(user, by) -> None:
+    """A lawyer entered by their province has an account no one has used: the approval invites them to it."""
+    if not user.is_active and not user.invitations.exists():
+        invitation_send(user=user, role=Role.PARTICIPANT, invited_by=by)
 
 
 def _close_if_decided(province_list: ProvinceList, by) -> None:

@@ -23,6 +23,7 @@ from participants.services import Completion
 from sessions.models import Program
 
 from . import services
+from .forms import NewLawyerForm
 from .models import Coordinator, ListState, Nomination, NominationRound, NominationState
 from .permissions import coordinator_required
 
@@ -98,17 +99,19 @@ def nominate(request, slug, province):
     except ValidationError as refusal:
         messages.error(request, refusal.messages[0])
     else:
-        if nomination.state == NominationState.RESERVE:
-            messages.warning(
-                request,
-                _("%(name)s is reserve number %(rank)s: the quota is used.")
-                % {"name": lawyer.name_zh, "rank": nomination.rank},
-            )
-        else:
-            messages.success(request, _("%(name)s is nominated.") % {"name": lawyer.name_zh})
+        _say_nominated(request, nomination)
     back = reverse("nominations:province", args=[program.slug])  # to the same search: the next lawyer of it
     query = request.POST.get("q", "").strip()
     return redirect(f"{back}?{urlencode({'q': query})}" if query else back)
+
+
+def _say_nominated(request, nomination: Nomination) -> None:
+    name = nomination.participant.name_zh
+    if nomination.state == NominationState.RESERVE:
+        message = _("%(name)s is reserve number %(rank)s: the quota is used.")
+        messages.warning(request, message % {"name": name, "rank": nomination.rank})
+    else:
+        messages.success(request, _("%(name)s is nominated.") % {"name": name})
 
 
 @coordinator_required
@@ -243,3 +246,26 @@ def return_list(request, slug, code):
             % {"count": len(returned)},
         )
     return redirect("nominations:office_province", program.slug, province.code)
+
+
+@coordinator_required
+def new_lawyer(request, slug, province):
+    """A lawyer the office does not know yet: the coordinator enters their profile and nominates them."""
+    program = get_object_or_404(_programs_of(province), slug=slug)
+    form = NewLawyerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        profile = {field: form.cleaned_data[field] for field in NewLawyerForm.Meta.fields}
+        try:
+            nomination = services.nominate_new(
+                program=program, province=province, profile=profile, email=form.cleaned_data["email"], by=request.user
+            )
+        except ValidationError as refusal:
+            if hasattr(refusal, "error_dict"):
+                for field, errors in refusal.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, refusal.messages)
+        else:
+            _say_nominated(request, nomination)
+            return redirect("nominations:province", program.slug)
+    return render(request, "nominations/new_lawyer.html", {"program": program, "province": province, "form": form})

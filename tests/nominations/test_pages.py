@@ -11,10 +11,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Invitation
 from accounts.roles import Role
 from nominations import services
 from nominations.models import Coordinator, Nomination, NominationRound
-from participants.models import Admission, Province, ProvinceQuota
+from notifications.models import Notification
+from participants.models import Admission, Participant, Province, ProvinceQuota
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, UserFactory
 from tests.forms import find_form
 from tests.support import client_for
@@ -196,3 +198,55 @@ def test_the_office_returns_the_whole_list_with_one_reason(program, administrato
     assert set(Nomination.objects.values_list("state", "reason")) == {("returned", "名单材料不全")}
     page = client_for(user, "en").get(reverse("nominations:province", args=[program.slug])).content.decode()
     assert "Returned by the program office: 名单材料不全" in page and "Submit the list" in page
+
+
+NEW_LAWYER = {
+    "name_zh": "欧阳明",
+    "name_latin": "Ouyang Ming",
+    "license_number": "14403201910123456",
+    "law_firm": "广东华商律师事务所",
+    "email": "ouyang.ming@example.test",
+    "mobile": "13800138000",
+    "city": "深圳",
+}
+
+
+@pytest.mark.django_db
+def test_the_coordinator_enters_a_lawyer_the_office_does_not_know_and_the_approval_invites_them(program, administrator):
+    user = coordinator_of("44", "gd@example.test")
+    browser = client_for(user, "en")
+    url = reverse("nominations:new_lawyer", args=[program.slug])
+    form = find_form(browser.get(url).content.decode(), button="Nominate this lawyer", page_url=url)
+    response = form.fill(**NEW_LAWYER).submit(browser, url, follow=True)
+    assert "欧阳明 is nominated." in response.content.decode()
+    nomination = Nomination.objects.get(participant__license_number="14403201910123456")
+    lawyer = nomination.participant
+    assert (lawyer.province.code, lawyer.user.email, lawyer.user.is_active) == ("44", "ouyang.ming@example.test", False)
+    services.list_submit(program=program, province=province("44"), by=user)
+    services.nomination_approve(nomination=nomination, by=administrator)
+    assert Invitation.objects.get(user=lawyer.user).role == Role.PARTICIPANT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["another province's licence", "this province's licence", "a faculty's e-mail"])
+def test_a_lawyer_already_on_record_is_not_entered_twice(case, program, administrator):
+    user = coordinator_of("44", "gd@example.test")
+    browser = client_for(user, "en")
+    values = dict(NEW_LAWYER)
+    if case == "another province's licence":
+        ParticipantFactory(province=province("11"), license_number=values["license_number"])
+        field, message = "license_number", "This belongs to a lawyer of Beijing, who nominates them"
+    elif case == "this province's licence":
+        ParticipantFactory(province=province("44"), license_number=values["license_number"], name_zh="欧阳明")
+        field, message = "license_number", "欧阳明 is already known: find them with the search above."
+    else:
+        UserFactory(email=values["email"], role=Role.FACULTY)
+        field, message = "email", "This address belongs to an account that is not a lawyer&#x27;s."
+    url = reverse("nominations:new_lawyer", args=[program.slug])
+    form = find_form(browser.get(url).content.decode(), button="Nominate this lawyer", page_url=url)
+    before = Participant.objects.count()
+    page = form.fill(**values).submit(browser, url).content.decode()
+    assert message in page and f'name="{field}"' in page and "is-invalid" in page
+    assert Participant.objects.count() == before and not Nomination.objects.exists()
+    if case == "another province's licence":
+        assert Notification.objects.filter(kind="nomination_clash", recipient=administrator).exists()
