@@ -1,9 +1,10 @@
 """Every change to coordinators and nominations, each under the rules of the issue that brought them (#16).
 
-Locks: every change to a province's nominations for a program takes its list's row first (ProvinceList,
-made on first need), so two coordinators of one province nominating the last place of its quota are decided
-one after the other: one gets the place, the other a reserve. Approval admits the lawyer through
-participants.services.admit, which then takes the program's row (the quota's lock) as any admission does.
+Locks: every change to a province's nominations for a program takes its list's row (ProvinceList, made on first
+need), so two coordinators of one province nominating the last place of its quota are decided one after the other:
+one gets the place, the other a reserve. A change that admits or withdraws a lawyer (approval, substitution) takes
+the program's row first, as participants.services.admit does (the quota's lock), then the list's: every change
+takes the two in that order, and none waits for the program's row while holding a list.
 """
 
 from __future__ import annotations
@@ -238,6 +239,7 @@ def list_submit(*, program: Program, province: Province, by) -> ProvinceList:
 def nomination_approve(*, nomination: Nomination, by) -> Admission:
     """The office approves a nominee of a submitted list: they are admitted (with their required seats and
     invitation). The list is approved when none of its nominees is left to decide and none was returned."""
+    Program.objects.select_for_update().get(pk=nomination.program_id)  # admit's lock, taken before the list's
     province_list = _list_locked(nomination.program, nomination.province)
     nomination = Nomination.objects.select_for_update().select_related("participant", "program").get(pk=nomination.pk)
     if province_list.state not in SENT:

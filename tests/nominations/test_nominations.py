@@ -389,3 +389,36 @@ def test_a_returned_nominee_is_nominated_again_or_replaced_and_the_list_submitte
     services.list_submit(program=program, province=province("44"), by=by)
     assert ProvinceList.objects.get(program=program, province=province("44")).state == ListState.SUBMITTED
     assert [c.state for c in first.changes.all()] == ["nominated", "returned", "nominated"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_approvals_and_substitutions_of_one_list_at_once_never_deadlock(administrator):
+    """Both take the program's row, then the list's: run side by side, each ends, one after the other."""
+    program = ProgramFactory()
+    now = timezone.now()
+    NominationRound.objects.create(
+        program=program,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=7),
+        freezes_at=now + timedelta(days=8),
+    )
+    guangdong = province("44")
+    quota = ProvinceQuota.objects.create(program=program, province=guangdong, seats=0)
+    for _round in range(4):
+        quota.seats = services.places(program, guangdong)[0] + 2  # two places: the third nominee waits behind
+        quota.save(update_fields=["seats"])
+        approved, waiting, reserve = (
+            services.nominate(program=program, province=guangdong, participant=p, by=administrator)
+            for p in guangdong_lawyers(3)
+        )
+        services.list_submit(program=program, province=guangdong, by=administrator)
+        services.nomination_approve(nomination=approved, by=administrator)
+        answers = at_once(
+            lambda waiting=waiting: services.nomination_approve(nomination=waiting, by=administrator),
+            lambda approved=approved, reserve=reserve: services.substitute(
+                nomination=approved, reserve=reserve, reason="因病退出", by=administrator
+            ),
+        )
+        assert not [a for a in answers if isinstance(a, BaseException)], answers
+        assert reserve.participant.admissions.get().state == AdmissionState.ADMITTED
+        ProvinceList.objects.filter(program=program).update(state=ListState.DRAFT)
