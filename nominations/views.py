@@ -20,7 +20,7 @@ from accounts.permissions import administrator_required
 from common.params import pk_from
 from participants.models import Participant, Province
 from participants.services import Completion
-from sessions.models import Program
+from sessions.models import Program, ProgramStatus
 
 from . import services
 from .forms import NewLawyerForm
@@ -28,15 +28,19 @@ from .models import Coordinator, ListState, Nomination, NominationRound, Nominat
 from .permissions import coordinator_required
 
 
-def _programs_of(province: Province):
+def _nominating():
     """The programs a province nominates for: those with a nomination round, drafts aside."""
-    return Program.objects.exclude(status="draft").filter(nomination_round__isnull=False).order_by("-starts_on")
+    return (
+        Program.objects.exclude(status=ProgramStatus.DRAFT)
+        .filter(nomination_round__isnull=False)
+        .order_by("-starts_on")
+    )
 
 
 # --- the coordinator ------------------------------------------------------------------------------
 @coordinator_required
 def home(request, province):
-    programs = list(_programs_of(province))
+    programs = list(_nominating())
     if len(programs) == 1:
         return redirect("nominations:province", programs[0].slug)
     return render(request, "nominations/home.html", {"province": province, "programs": programs})
@@ -44,7 +48,7 @@ def home(request, province):
 
 @coordinator_required
 def province_page(request, slug, province):
-    program = get_object_or_404(_programs_of(province), slug=slug)
+    program = get_object_or_404(_nominating(), slug=slug)
     query = request.GET.get("q", "")
     context = _province_context(program, province, query=query, page=request.GET.get("page"))
     return render(request, "nominations/province.html", context)
@@ -92,7 +96,7 @@ def _province_context(program: Program, province: Province, *, query: str = "", 
 @coordinator_required
 @require_POST
 def nominate(request, slug, province):
-    program = get_object_or_404(_programs_of(province), slug=slug)
+    program = get_object_or_404(_nominating(), slug=slug)
     lawyer = get_object_or_404(Participant, pk=pk_from(request.POST.get("participant")), province=province)
     try:
         nomination = services.nominate(program=program, province=province, participant=lawyer, by=request.user)
@@ -117,7 +121,7 @@ def _say_nominated(request, nomination: Nomination) -> None:
 @coordinator_required
 @require_POST
 def submit(request, slug, province):
-    program = get_object_or_404(_programs_of(province), slug=slug)
+    program = get_object_or_404(_nominating(), slug=slug)
     try:
         services.list_submit(program=program, province=province, by=request.user)
     except ValidationError as refusal:
@@ -251,7 +255,7 @@ def return_list(request, slug, code):
 @coordinator_required
 def new_lawyer(request, slug, province):
     """A lawyer the office does not know yet: the coordinator enters their profile and nominates them."""
-    program = get_object_or_404(_programs_of(province), slug=slug)
+    program = get_object_or_404(_nominating(), slug=slug)
     form = NewLawyerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         profile = {field: form.cleaned_data[field] for field in NewLawyerForm.Meta.fields}
