@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
+from common.forms import add_refusal
 from common.params import pk_from
 from participants.models import Participant, Province
 from participants.services import Completion
@@ -153,8 +154,7 @@ def office_province(request, slug, code):
                     by=request.user,
                 )
             except ValidationError as refusal:
-                for field, errors in refusal.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_refusal(form, refusal)
             else:
                 messages.success(request, _("The invitation is on its way."))
                 return redirect("nominations:office_province", program.slug, province.code)
@@ -264,11 +264,7 @@ def new_lawyer(request, slug, province):
                 program=program, province=province, profile=profile, email=form.cleaned_data["email"], by=request.user
             )
         except ValidationError as refusal:
-            if hasattr(refusal, "error_dict"):
-                for field, errors in refusal.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, refusal.messages)
+            add_refusal(form, refusal)
         else:
             _say_nominated(request, nomination)
             return redirect("nominations:province", program.slug)

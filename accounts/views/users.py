@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.forms import add_refusal
+
 from .. import services
 from ..forms import InviteForm
 from ..models import Invitation
@@ -44,9 +46,7 @@ def invite(request):
         try:
             invitation = services.user_invite(**form.cleaned_data, invited_by=request.user)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            add_refusal(form, error)
         else:
             messages.success(request, _("An invitation is on its way to %(email)s.") % {"email": invitation.user.email})
             return redirect("accounts:user_list")
