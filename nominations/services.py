@@ -39,6 +39,8 @@ from .models import (
 REPLACEABLE = (NominationState.NOMINATED, NominationState.RETURNED, NominationState.APPROVED)
 # A list the office has received: it decides each nominee, the returned ones back with the coordinator meanwhile.
 SENT = (ListState.SUBMITTED, ListState.RETURNED)
+# A list with the office (submitted, or approved whole): its province is not waited for.
+WITH_OFFICE = (ListState.SUBMITTED, ListState.APPROVED)
 
 
 class NominationRefused(ValidationError):
@@ -500,17 +502,18 @@ def provinces_table(program: Program) -> list[ProvinceLine]:
 
 
 def remind_unsubmitted(*, at=None) -> int:
-    """Once a day at most, while a program's round is open: the coordinators of provinces with a quota whose list
-    is not with the office (never submitted, or returned) are reminded of the closing date. Returns how many."""
+    """Once a day at most, while a program's round is open: the coordinators of provinces with places in their quota
+    whose list is not with the office (never submitted, or returned) are reminded of the closing date (the provinces
+    the office's table counts as waited for). Returns how many."""
     at = at or timezone.now()
     today = timezone.localdate(at).isoformat()
     sent = 0
     for round_ in NominationRound.objects.filter(opens_at__lte=at, closes_at__gt=at).select_related("program"):
         program = round_.program
-        with_quota = ProvinceQuota.objects.filter(program=program).values("province")
-        sent_lists = ProvinceList.objects.filter(program=program, state__in=(ListState.SUBMITTED, ListState.APPROVED))
+        with_places = ProvinceQuota.objects.filter(program=program, seats__gt=0).values("province")
+        sent_lists = ProvinceList.objects.filter(program=program, state__in=WITH_OFFICE)
         coordinators = (
-            Coordinator.objects.filter(province__in=with_quota, user__is_active=True)
+            Coordinator.objects.filter(province__in=with_places, user__is_active=True)
             .exclude(province__in=sent_lists.values("province"))
             .select_related("user", "province")
         )

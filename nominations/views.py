@@ -193,7 +193,7 @@ def office_provinces(request, slug):
         field: sum(getattr(line, field) for line in lines)
         for field in ("nominated", "reserves", "returned", "admitted", "completed", "at_risk")
     }
-    waiting = sum(1 for line in lines if line.seats and line.state not in ("submitted", "approved"))
+    waiting = sum(1 for line in lines if line.seats and line.state not in services.WITH_OFFICE)
     context = {"program": program, "lines": lines, "totals": totals, "waiting": waiting, "states": ListState}
     return render(request, "nominations/office_provinces.html", context)
 

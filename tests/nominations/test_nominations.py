@@ -262,6 +262,9 @@ def test_provinces_whose_list_is_not_with_the_office_are_reminded_once_a_day_whi
     ProvinceQuota.objects.create(program=program, province=province("11"), seats=3)
     shanghai = UserFactory(email="sh@example.test")  # Shanghai has no quota on this program: nothing to nominate
     Coordinator.objects.create(user=shanghai, province=province("31"))
+    tianjin = UserFactory(email="tj@example.test")  # Tianjin's quota has no places
+    Coordinator.objects.create(user=tianjin, province=province("12"))
+    ProvinceQuota.objects.create(program=program, province=province("12"), seats=0)
     services.nominate(
         program=program,
         province=province("11"),
