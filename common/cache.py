@@ -98,10 +98,15 @@ class ResilientRedisCache(RedisCache):
 
 
 # --- tokens for cached parts ------------------------------------------------------------------------
+def token_key(name: str) -> str:
+    """The cache key of `name`'s token: for a reader that fetches it with other keys in one round trip."""
+    return f"token:{name}"
+
+
 def token(name: str) -> str:
     """The current token of `name`: parts cached with it in their keys hold until it is replaced (replace_token).
     A token never made, or forgotten by Redis, is made anew, so no part cached before can match it."""
-    key = f"token:{name}"
+    key = token_key(name)
     current = cache.get(key)
     if current is None:
         current = uuid.uuid4().hex
@@ -110,12 +115,13 @@ def token(name: str) -> str:
     return current
 
 
-def replace_token(name: str) -> None:
+def replace_token(name: str, timeout: int | None = None) -> None:
     """What the parts cached with `name`'s token show has changed: at once, and again once the transaction
-    commits (a page read between the two would have cached what it saw before)."""
-    _replace(name)
-    transaction.on_commit(lambda: _replace(name))
+    commits (a page read between the two would have cached what it saw before). `timeout`: seconds the token is
+    kept (None: until replaced), for tokens of which there are many, such as one a person."""
+    _replace(name, timeout)
+    transaction.on_commit(lambda: _replace(name, timeout))
 
 
-def _replace(name: str) -> None:
-    cache.set(f"token:{name}", uuid.uuid4().hex, None)
+def _replace(name: str, timeout: int | None) -> None:
+    cache.set(token_key(name), uuid.uuid4().hex, timeout)

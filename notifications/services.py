@@ -9,7 +9,6 @@ shown only in the app at once.
 from __future__ import annotations
 
 import logging
-import secrets
 import smtplib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -28,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from common.cache import replace_token, token_key
 from common.tasks import enqueue, send
 
 from .models import Channel, Notification, State
@@ -318,7 +318,9 @@ GENERATION_SECONDS = 24 * 3600
 
 
 def _unread_keys(user_id: int) -> tuple[str, str]:
-    return f"notices-unread:{user_id}", f"notices-unread-generation:{user_id}"
+    """The count's key and its generation's (a token of common/cache.py), read together in one round trip."""
+    name = f"notices-unread:{user_id}"
+    return name, token_key(name)
 
 
 def unread_count(user) -> int:
@@ -337,9 +339,4 @@ def unread_count(user) -> int:
 def unread_changed(user_id: int) -> None:
     """A notice of this person's was added, read or deleted: their badge is counted again, from now on and again
     once the caller's transaction commits (a count taken in between, before the change could be seen, is dropped)."""
-    _new_generation(user_id)
-    transaction.on_commit(lambda: _new_generation(user_id))
-
-
-def _new_generation(user_id: int) -> None:
-    cache.set(_unread_keys(user_id)[1], secrets.token_hex(8), GENERATION_SECONDS)
+    replace_token(_unread_keys(user_id)[0], GENERATION_SECONDS)
