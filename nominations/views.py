@@ -20,7 +20,7 @@ from accounts.permissions import administrator_required
 from common.forms import add_refusal
 from common.params import pk_from
 from participants.models import Participant, Province
-from participants.services import Completion
+from participants.services import Completion, outcome_labels
 from sessions.models import Program, ProgramStatus
 
 from . import services
@@ -90,6 +90,7 @@ def _province_context(program: Program, province: Province, *, query: str = "", 
         "found": [(lawyer, lawyer.pk in on_list) for lawyer in found],
         "page": Paginator(lawyers, LAWYERS_A_PAGE).get_page(page),
         "completion": completion,
+        "outcomes": outcome_labels(),
         "certificates": program.certificates.filter(participant__province=province, revoked_at__isnull=True).count(),
     }
 

@@ -24,7 +24,16 @@ from .checkin import (
     session_for_code,
     verify_token,
 )
-from .completion import AT_RISK, COMPLETED, ON_TRACK, Completion, lawyer_summaries, notify_at_risk, transcript_lines
+from .completion import (
+    AT_RISK,
+    COMPLETED,
+    ON_TRACK,
+    Completion,
+    lawyer_summaries,
+    notify_at_risk,
+    outcome_labels,
+    transcript_lines,
+)
 from .enrolment import (
     BUSY,
     SEAT_LOCKS,
@@ -76,6 +85,7 @@ __all__ = [
     "lock_lawyers",
     "mark_all_present",
     "notify_at_risk",
+    "outcome_labels",
     "participant_contact_update",
     "participant_update",
     "progress",

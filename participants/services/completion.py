@@ -28,6 +28,11 @@ from ..models import AdmissionState, Attendance, Enrolment, EnrolmentState, Part
 COMPLETED, AT_RISK, ON_TRACK = "completed", "at_risk", "on_track"
 
 
+def outcome_labels() -> dict[str, str]:
+    """Each outcome as a page names it, in the language of the moment."""
+    return {COMPLETED: _("Completed"), AT_RISK: _("At risk"), ON_TRACK: _("On track")}
+
+
 class Completion:
     """What a program's completion rule asks, and what is still to come, at a moment."""
 

@@ -34,14 +34,6 @@ SORTS = {
 PAGE_ROWS = 100
 
 
-def _outcome_labels():
-    return {
-        services.COMPLETED: _("Completed"),
-        services.AT_RISK: _("At risk"),
-        services.ON_TRACK: _("On track"),
-    }
-
-
 class Rows:
     """The completion list's rows, from stencils (common/stencil.py): one for each outcome, filled in with each
     lawyer's values. Figures are formatted as the template's filters do, once for each value."""
@@ -98,7 +90,7 @@ def completion_list(request, slug):
         lawyers = lawyers.filter(Q(name_zh__icontains=query) | Q(name_latin__icontains=query))
     sort = request.GET.get("sort", "name")
     lawyers = lawyers.order_by(*SORTS.get(sort, SORTS["name"]))
-    labels = _outcome_labels()
+    labels = services.outcome_labels()
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         header = [
