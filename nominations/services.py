@@ -37,6 +37,8 @@ from .models import (
 )
 
 REPLACEABLE = (NominationState.NOMINATED, NominationState.RETURNED, NominationState.APPROVED)
+# A list its coordinator may change (before submitting it, or once returned).
+EDITABLE = (ListState.DRAFT, ListState.RETURNED)
 # A list the office has received: it decides each nominee, the returned ones back with the coordinator meanwhile.
 SENT = (ListState.SUBMITTED, ListState.RETURNED)
 # A list with the office (submitted, or approved whole): its province is not waited for.
@@ -111,7 +113,7 @@ def _check_may_edit(province_list: ProvinceList, round_: NominationRound | None,
     if not office:
         if round_ is None or not round_.is_open():
             raise NominationRefused(_("Nominations for this program are not open."))
-        if province_list.state not in (ListState.DRAFT, ListState.RETURNED):
+        if province_list.state not in EDITABLE:
             raise NominationRefused(
                 _("The list of %(province)s is %(state)s: it cannot be changed now.")
                 % {"province": province_list.province, "state": province_list.get_state_display().lower()}
@@ -469,6 +471,10 @@ class ProvinceLine:
     completed: int
     at_risk: int
     state: str  # of its list: a ListState value, or "" when it has nominated no one
+
+    @property
+    def state_label(self) -> str:
+        return ListState(self.state).label if self.state else ""
 
 
 def provinces_table(program: Program) -> list[ProvinceLine]:

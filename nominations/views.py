@@ -25,7 +25,7 @@ from sessions.models import Program, ProgramStatus
 
 from . import services
 from .forms import NewLawyerForm
-from .models import Coordinator, ListState, Nomination, NominationRound, NominationState
+from .models import Coordinator, Nomination, NominationRound, NominationState
 from .permissions import coordinator_required
 
 
@@ -57,7 +57,6 @@ def province_page(request, slug, province):
 
 # The list as the province reads it: within the quota, approved, returned, then the reserves in order.
 SHOWN = (NominationState.NOMINATED, NominationState.APPROVED, NominationState.RETURNED, NominationState.RESERVE)
-EDITABLE = (ListState.DRAFT, ListState.RETURNED)
 LAWYERS_A_PAGE = 100
 
 
@@ -76,7 +75,7 @@ def _province_context(program: Program, province: Province, *, query: str = "", 
         "province": province,
         "round": round_,
         "list": province_list,
-        "may_edit": round_ is not None and round_.is_open() and province_list.state in EDITABLE,
+        "may_edit": round_ is not None and round_.is_open() and province_list.state in services.EDITABLE,
         "reserves": nominated[NominationState.RESERVE],
         "waiting": nominated[NominationState.NOMINATED],
         "frozen": round_ is None or round_.is_frozen(),
@@ -195,7 +194,7 @@ def office_provinces(request, slug):
         for field in ("nominated", "reserves", "returned", "admitted", "completed", "at_risk")
     }
     waiting = sum(1 for line in lines if line.seats and line.state not in services.WITH_OFFICE)
-    context = {"program": program, "lines": lines, "totals": totals, "waiting": waiting, "states": ListState}
+    context = {"program": program, "lines": lines, "totals": totals, "waiting": waiting}
     return render(request, "nominations/office_provinces.html", context)
 
 
