@@ -140,12 +140,7 @@ def nominate(*, program: Program, province: Province, participant: Participant, 
 def _nominate(program: Program, province: Province, participant: Participant, by) -> Nomination:
     province_list = _list_locked(program, province)
     _check_may_edit(province_list, NominationRound.objects.filter(program=program).first(), by)
-    name = participant.name_zh or str(participant)
-    if Admission.objects.filter(program=program, participant=participant, state=AdmissionState.ADMITTED).exists():
-        raise NominationRefused(_("%(name)s is already admitted to this program.") % {"name": name})
-    listed = Nomination.objects.filter(program=program, participant=participant, state__in=LIVE).first()
-    if listed is not None and listed.state != NominationState.RETURNED:
-        raise NominationRefused(_("%(name)s is already on the list.") % {"name": name})
+    listed = _listed(program, participant, returned_allowed=True)
     used, seats = places(program, province)
     state = NominationState.NOMINATED if seats is None or used < seats else NominationState.RESERVE
     last = Nomination.objects.filter(program=program, province=province, state=state).aggregate(n=Max("rank"))["n"]
@@ -159,6 +154,18 @@ def _nominate(program: Program, province: Province, participant: Participant, by
     )
     _record(nomination, by)
     return nomination
+
+
+def _listed(program: Program, lawyer: Participant, *, returned_allowed: bool = False) -> Nomination | None:
+    """Refuses a lawyer admitted to the program or already on a list of it; answers their nomination the office
+    returned, when `returned_allowed` (nominated again, it is the same row)."""
+    name = lawyer.name_zh or str(lawyer)
+    if Admission.objects.filter(program=program, participant=lawyer, state=AdmissionState.ADMITTED).exists():
+        raise NominationRefused(_("%(name)s is already admitted to this program.") % {"name": name})
+    listed = Nomination.objects.filter(program=program, participant=lawyer, state__in=LIVE).first()
+    if listed is not None and not (returned_allowed and listed.state == NominationState.RETURNED):
+        raise NominationRefused(_("%(name)s is already on the list.") % {"name": name})
+    return listed
 
 
 def nominate_new(*, program: Program, province: Province, profile: dict, email: str, by) -> Nomination:
@@ -373,10 +380,7 @@ def _newcomer(program: Program, province: Province, lawyer: Participant, by) -> 
             _("%(name)s is a lawyer of %(other)s, not of %(province)s.")
             % {"name": name, "other": lawyer.province, "province": province}
         )
-    if Admission.objects.filter(program=program, participant=lawyer, state=AdmissionState.ADMITTED).exists():
-        raise NominationRefused(_("%(name)s is already admitted to this program.") % {"name": name})
-    if Nomination.objects.filter(program=program, participant=lawyer, state__in=LIVE).exists():
-        raise NominationRefused(_("%(name)s is already on the list.") % {"name": name})
+    _listed(program, lawyer)
     return Nomination.objects.create(
         program=program, province=province, participant=lawyer, state=NominationState.RESERVE, rank=0, created_by=by
     )
