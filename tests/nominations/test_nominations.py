@@ -24,6 +24,7 @@ from nominations.models import (
 from notifications.models import Notification
 from participants.models import Admission, AdmissionState, Enrolment, Province, ProvinceQuota
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory, UserFactory
+from tests.nominations import open_round
 from tests.support import at_once
 
 
@@ -41,13 +42,7 @@ def province(code: str) -> Province:
 @pytest.fixture
 def program(db):
     program = ProgramFactory()
-    now = timezone.now()
-    NominationRound.objects.create(
-        program=program,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=7),
-        freezes_at=now + timedelta(days=30),
-    )
+    open_round(program)
     ProvinceQuota.objects.create(program=program, province=province("44"), seats=2)
     return program
 
@@ -225,13 +220,7 @@ def test_only_a_submitted_nominee_is_approved(program, coordinator, administrato
 @pytest.mark.django_db(transaction=True)
 def test_two_coordinators_racing_for_the_last_place_one_wins_the_other_is_a_reserve(administrator):
     program = ProgramFactory()
-    now = timezone.now()
-    NominationRound.objects.create(
-        program=program,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=7),
-        freezes_at=now + timedelta(days=8),
-    )
+    open_round(program)
     ProvinceQuota.objects.create(program=program, province=province("44"), seats=1)
     first = _coordinator_user(
         services.coordinator_invite(province=province("44"), email="a@example.test", full_name="甲", by=administrator)
@@ -398,13 +387,7 @@ def test_a_returned_nominee_is_nominated_again_or_replaced_and_the_list_submitte
 def test_approvals_and_substitutions_of_one_list_at_once_never_deadlock(administrator):
     """Both take the program's row, then the list's: run side by side, each ends, one after the other."""
     program = ProgramFactory()
-    now = timezone.now()
-    NominationRound.objects.create(
-        program=program,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=7),
-        freezes_at=now + timedelta(days=8),
-    )
+    open_round(program)
     guangdong = province("44")
     quota = ProvinceQuota.objects.create(program=program, province=guangdong, seats=0)
     for _round in range(4):

@@ -5,20 +5,19 @@ nothing of it."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Invitation
 from accounts.roles import Role
 from nominations import services
-from nominations.models import Coordinator, Nomination, NominationRound
+from nominations.models import Coordinator, Nomination
 from notifications.models import Notification
 from participants.models import Admission, Participant, Province, ProvinceQuota
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, UserFactory
 from tests.forms import find_form
+from tests.nominations import open_round
 from tests.support import client_for
 
 
@@ -29,13 +28,7 @@ def province(code: str) -> Province:
 @pytest.fixture
 def program(db):
     program = ProgramFactory(status="published")
-    now = timezone.now()
-    NominationRound.objects.create(
-        program=program,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=7),
-        freezes_at=now + timedelta(days=30),
-    )
+    open_round(program)
     ProvinceQuota.objects.create(program=program, province=province("44"), seats=1)
     return program
 
