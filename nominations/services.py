@@ -21,6 +21,8 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import invitation_send, user_add_role, user_invite
 from notifications.services import notify
+from participants.importing import PROFILE_FIELDS, ImportFileError
+from participants.importing import read as read_list
 from participants.models import Admission, AdmissionState, Participant, Province, ProvinceQuota
 from participants.services import AT_RISK, COMPLETED, Completion, admission_decide, admit
 from sessions.models import Program
@@ -36,6 +38,8 @@ from .models import (
     ProvinceList,
 )
 
+# What a file says of a lawyer the office does not know (the province being the list's).
+LIST_PROFILE_FIELDS = ("license_number", *(name for name in PROFILE_FIELDS if name != "province"))
 REPLACEABLE = (NominationState.NOMINATED, NominationState.RETURNED, NominationState.APPROVED)
 # A list its coordinator may change (before submitting it, or once returned).
 EDITABLE = (ListState.DRAFT, ListState.RETURNED)
@@ -171,33 +175,38 @@ def _listed(program: Program, lawyer: Participant, *, returned_allowed: bool = F
 def nominate_new(*, program: Program, province: Province, profile: dict, email: str, by) -> Nomination:
     """A lawyer the office does not know yet, entered by the province (a validated NewLawyerForm's values) and
     nominated. Their account waits, inactive, for the office's approval, which invites them. A licence or an
-    e-mail address already on record is refused, naming where it belongs: another province's lawyer is flagged
-    to that province and the office (a lawyer nominated by two provinces), one of this province is found with the
-    search instead."""
+    e-mail address already on record is refused (_new_lawyer_refusal)."""
     email = User.objects.normalize_email(email.strip()).lower()
+    refused = _new_lawyer_refusal(province, profile["license_number"], email)
+    if refused is not None:
+        refusal, elsewhere = refused
+        if elsewhere is not None:
+            _flag_other_province(program, province, elsewhere)
+        raise refusal
+    return _nominate_new(program, province, profile, email, by)
+
+
+def _new_lawyer_refusal(
+    province: Province, licence: str, email: str
+) -> tuple[NominationRefused, Participant | None] | None:
+    """Why a lawyer entered as new cannot be, naming where the licence or address belongs, with the other
+    province's lawyer it names (to be flagged to that province and the office: a lawyer nominated by two
+    provinces); None when they are new indeed."""
     known = (
         Participant.objects.select_related("province")
-        .filter(Q(license_number=profile["license_number"]) | Q(user__email__iexact=email))
+        .filter(Q(license_number=licence) | Q(user__email__iexact=email))
         .first()
     )
     if known is not None:
-        field = "license_number" if known.license_number == profile["license_number"] else "email"
+        field = "license_number" if known.license_number == licence else "email"
         if known.province_id != province.pk:
-            _flag_other_province(program, province, known)
-            raise NominationRefused(
-                {
-                    field: _(
-                        "This belongs to a lawyer of %(other)s, who nominates them; the program office has been told."
-                    )
-                    % {"other": known.province}
-                }
-            )
-        raise NominationRefused(
-            {field: _("%(name)s is already known: find them with the search above.") % {"name": known.name_zh}}
-        )
+            message = _("This belongs to a lawyer of %(other)s, who nominates them; the program office has been told.")
+            return NominationRefused({field: message % {"other": known.province}}), known
+        message = _("This belongs to %(name)s, a lawyer of the province on record: nominate them from the search.")
+        return NominationRefused({field: message % {"name": known.name_zh}}), None
     if User.objects.filter(email__iexact=email).exists():
-        raise NominationRefused({"email": _("This address belongs to an account that is not a lawyer's.")})
-    return _nominate_new(program, province, profile, email, by)
+        return NominationRefused({"email": _("This address belongs to an account that is not a lawyer's.")}), None
+    return None
 
 
 @transaction.atomic
@@ -210,6 +219,115 @@ def _nominate_new(program: Program, province: Province, profile: dict, email: st
     lawyer.full_clean()
     lawyer.save()
     return _nominate(program, province, lawyer, by)
+
+
+# --- the province's list as a file ----------------------------------------------------------------------
+UPLOAD_MAX_ROWS = 300  # a province's list, reserves and all; the office's import takes the long ones
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # as the spreadsheet numbers it
+    column: str  # the column's header as the file writes it; "" for the row as a whole
+    message: str
+
+
+class UploadRefused(Exception):
+    """Rows of a province's file that cannot be nominated, each named; nothing was nominated."""
+
+    def __init__(self, problems: list[RowProblem]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+@dataclass
+class Uploaded:
+    nominated: int = 0
+    reserves: int = 0
+    already: int = 0  # lawyers on the list already: left as they are
+
+
+def nominate_from_file(*, program: Program, province: Province, data: bytes, filename: str, by) -> Uploaded:
+    """The province's list as a spreadsheet (the columns of the office's import): every row nominated in the file's
+    order, a reserve once the quota is used, or none at all. A row the import's check finds wrong, a lawyer of
+    another province (flagged to it and the office, as nominate does) or one the rules refuse is a problem of its row
+    (UploadRefused names each); a lawyer on the list already is left as they are, so a growing file can be uploaded
+    again. A lawyer on record is nominated as on record (the file does not change a profile: the office does); one
+    the office does not know is entered as nominate_new enters one. Raises ImportFileError for an unreadable file."""
+    table = read_list(data, filename)
+    if len(table.rows) > UPLOAD_MAX_ROWS:
+        raise ImportFileError(
+            _("The file has %(rows)s rows; a province's list has at most %(limit)s.")
+            % {"rows": len(table.rows), "limit": UPLOAD_MAX_ROWS}
+        )
+    problems: list[RowProblem] = []
+    elsewhere: list[Participant] = []
+    outcome = Uploaded()
+    with transaction.atomic():
+        province_list = _list_locked(program, province)
+        _check_may_edit(province_list, NominationRound.objects.filter(program=program).first(), by)
+        licences = [row.values["license_number"] for row in table.rows if row.values["license_number"]]
+        on_record = {
+            lawyer.license_number: lawyer
+            for lawyer in Participant.objects.select_related("province", "user").filter(license_number__in=licences)
+        }
+        for row in table.rows:
+            found = _nominate_row(program, province, row, table.headers, on_record, by, outcome, elsewhere)
+            problems += [RowProblem(row.number, column, message) for column, message in found]
+        if problems:
+            transaction.set_rollback(True)
+    for lawyer in elsewhere:  # kept, as nominate keeps them, though the file is refused
+        _flag_other_province(program, province, lawyer)
+    if problems:
+        raise UploadRefused(problems)
+    return outcome
+
+
+def _nominate_row(program, province, row, headers, on_record, by, outcome, elsewhere) -> list[tuple[str, str]]:
+    """Nominate the lawyer a row names (counted in `outcome`), or say what is wrong with it: (column, message)."""
+    if not row.valid:
+        return [(problem.column, problem.message) for problem in row.errors]
+    values = row.values
+    if values["province"].pk != province.pk:
+        message = _("A lawyer of %(other)s: this is the list of %(province)s.")
+        return [(headers["province"], message % {"other": values["province"], "province": province})]
+    lawyer = on_record.get(values["license_number"])
+    try:
+        with transaction.atomic():
+            if lawyer is None:
+                refused = _new_lawyer_refusal(province, values["license_number"], values["email"])
+                if refused is not None:
+                    refusal, other = refused
+                    elsewhere += [other] if other else []
+                    raise refusal
+                profile = {name: values[name] for name in LIST_PROFILE_FIELDS}
+                nomination = _nominate_new(program, province, profile, values["email"], by)
+            elif lawyer.province_id != province.pk:
+                elsewhere.append(lawyer)
+                message = _("This licence belongs to a lawyer of %(other)s; the program office has been told.")
+                raise NominationRefused({"license_number": message % {"other": lawyer.province}})
+            elif (
+                Nomination.objects.filter(program=program, participant=lawyer, state__in=LIVE)
+                .exclude(state=NominationState.RETURNED)
+                .exists()
+            ):
+                outcome.already += 1
+                return []
+            else:
+                nomination = _nominate(program, province, lawyer, by)
+    except ValidationError as refusal:
+        if not hasattr(refusal, "error_dict"):
+            return [("", message) for message in refusal.messages]
+        return [
+            (headers.get(name, ""), message) for name, messages in refusal.message_dict.items() for message in messages
+        ]
+    except IntegrityError:  # the same lawyer nominated meanwhile by someone else
+        return [("", _("Changed meanwhile by someone else: upload the file again."))]
+    if nomination.state == NominationState.RESERVE:
+        outcome.reserves += 1
+    else:
+        outcome.nominated += 1
+    return []
 
 
 def _flag_other_province(program: Program, province: Province, participant: Participant) -> None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("province/<slug:slug>/nominate/", views.nominate, name="nominate"),
     path("province/<slug:slug>/submit/", views.submit, name="submit"),
     path("province/<slug:slug>/new/", views.new_lawyer, name="new_lawyer"),
+    path("province/<slug:slug>/upload/", views.upload, name="upload"),
     path("manage/programs/<slug:slug>/provinces/", views.office_provinces, name="office_provinces"),
     path("manage/programs/<slug:slug>/provinces/<str:code>/", views.office_province, name="office_province"),
     path("manage/programs/<slug:slug>/provinces/<str:code>/return/", views.return_list, name="return_list"),

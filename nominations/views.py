@@ -17,10 +17,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
+from common.exports import spreadsheet_response
 from common.forms import add_refusal
 from common.params import pk_from
+from participants import importing
+from participants.forms import UploadForm
 from participants.models import Participant, Province
-from participants.services import Completion, outcome_labels
+from participants.services import Completion, outcome_labels, specialties
 from sessions.models import Program, ProgramStatus
 
 from . import services
@@ -269,3 +272,49 @@ def new_lawyer(request, slug, province):
             _say_nominated(request, nomination)
             return redirect("nominations:province", program.slug)
     return render(request, "nominations/new_lawyer.html", {"program": program, "province": province, "form": form})
+
+
+@coordinator_required
+def upload(request, slug, province):
+    """The province's list as a file: every row nominated in its order, or each row's problems and nothing done."""
+    program = get_object_or_404(_nominating(), slug=slug)
+    if request.GET.get("blank") == "xlsx":  # the columns to fill, in Chinese as the office's lists have them
+        header = [names[0] for names in importing.COLUMNS.values()]
+        return spreadsheet_response(filename=f"{program.slug}-{province.code}", fmt="xlsx", header=header, rows=[])
+    form = UploadForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            data, name = importing.read_upload(form.cleaned_data["file"])
+            uploaded = services.nominate_from_file(
+                program=program, province=province, data=data, filename=name, by=request.user
+            )
+        except (importing.ImportFileError, services.NominationRefused) as refusal:
+            form.add_error("file", refusal.messages[0] if isinstance(refusal, ValidationError) else str(refusal))
+        except services.UploadRefused as refusal:
+            problems = refusal.problems
+        else:
+            messages.success(request, _say_uploaded(uploaded))
+            return redirect("nominations:province", program.slug)
+    context = {
+        "program": program,
+        "province": province,
+        "form": form,
+        "problems": problems,
+        "problem_rows": len({problem.row for problem in problems}),
+        "limit": services.UPLOAD_MAX_ROWS,
+        "columns": importing.column_names(),
+        "specialties": specialties.known(),
+    }
+    return render(request, "nominations/upload.html", context)
+
+
+def _say_uploaded(uploaded: services.Uploaded) -> str:
+    parts = [
+        ngettext("%(count)s lawyer nominated", "%(count)s lawyers nominated", uploaded.nominated),
+        ngettext("%(count)s reserve", "%(count)s reserves", uploaded.reserves),
+        ngettext("%(count)s already on the list", "%(count)s already on the list", uploaded.already),
+    ]
+    counts = (uploaded.nominated, uploaded.reserves, uploaded.already)
+    said = [part % {"count": count} for part, count in zip(parts, counts, strict=True) if count]
+    return _("From the file: %(counts)s.") % {"counts": _("; ").join(said) or _("nothing new")}

@@ -138,3 +138,13 @@ class AdministratorProfileForm(ApplicationForm):
         self.helper.layout.append("quota_override")
         self.helper.inputs = []
         self.helper.add_input(Submit("save", _("Save"), css_class="btn-primary"))
+
+
+class UploadForm(forms.Form):
+    """A list of lawyers as a file: the office's import of a provincial list, a province's own list."""
+
+    file = forms.FileField(
+        label=_("List of lawyers"),
+        help_text=_("CSV (UTF-8 or GBK, as Excel and WPS save it) or XLSX; first row: column names."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )

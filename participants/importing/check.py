@@ -66,6 +66,11 @@ MESSAGES = {
 }
 
 
+def column_names() -> list[tuple[str, str]]:
+    """Each column's Chinese header and its English one (the first name in Latin letters), as a list's help shows."""
+    return [(names[0], next(n for n in names if n.isascii())) for names in COLUMNS.values()]
+
+
 def _param(name: str, value: object) -> object:
     return province_name(value) if name == "province" and isinstance(value, str) else value  # stored as its code
 

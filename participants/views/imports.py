@@ -14,18 +14,11 @@ from common.exports import spreadsheet_response
 from sessions.models import Program
 
 from .. import importing
+from ..forms import UploadForm
 from ..models import ImportJob, Specialty, SpecialtyMerge
 from ..services import specialties
 
 PROBLEMS_SHOWN = 500  # on the page; the download names every one
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("List of lawyers"),
-        help_text=gettext_lazy("CSV (UTF-8 or GBK, as Excel and WPS save it) or XLSX; first row: column names."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
-    )
 
 
 @administrator_required
@@ -40,8 +33,6 @@ def upload(request, slug):
         else:
             return redirect("participants:import_job", pk=job.pk)
     jobs = program.imports.select_related("uploaded_by")[:10]
-    # Each column's Chinese header and its English one (the first alias in Latin letters).
-    columns = [(names[0], next(n for n in names if n.isascii())) for names in importing.COLUMNS.values()]
     return render(
         request,
         "participants/manage/import_upload.html",
@@ -49,7 +40,7 @@ def upload(request, slug):
             "program": program,
             "form": form,
             "jobs": jobs,
-            "columns": columns,
+            "columns": importing.column_names(),
             "required": importing.REQUIRED,
             "specialties": specialties.known(),
         },

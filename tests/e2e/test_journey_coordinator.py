@@ -1,8 +1,8 @@
 """A province nominates its lawyers, the coordinator on a phone: invited by the office from the province's page,
-sets a password, nominates three (one found by search, one entered new, one more who waits as a reserve) and
-submits the list; the office returns the new one with a reason and approves the first; the coordinator gives the
-returned place to the reserve and submits again; the office approves, and both lawyers are admitted with their
-required seats. A real Celery worker sends the mail.
+sets a password, nominates three (one found by search, one entered new, one from the province's spreadsheet, who
+waits as a reserve) and submits the list; the office returns the new one with a reason and approves the first; the
+coordinator gives the returned place to the reserve and submits again; the office approves, and both lawyers are
+admitted with their required seats. A real Celery worker sends the mail.
 
 Screenshots of every step, in Chinese and English: var/journeys/<this test>/.
 """
@@ -78,10 +78,18 @@ def test_a_province_nominates_its_lawyers_from_a_phone(journey, demo, worker, ma
     journey.step(phone, "new-lawyer")
     phone.get_by_role("button", name="推荐该律师").click()
     phone.wait_for_selector(".alert-success")
-    phone.locator("[name=q]").fill(returning[1].name_zh)
-    phone.get_by_role("button", name="搜索").click()
-    phone.get_by_role("button", name=f"推荐 {returning[1].name_zh}").click()
-    phone.wait_for_selector(".alert-warning")  # a reserve: the places are used
+    # The third comes from the province's own spreadsheet; the quota is used, so they wait as a reserve.
+    phone.get_by_role("link", name="以文件上传名单").click()
+    lawyer = returning[1]
+    row = f"{lawyer.name_zh},{lawyer.license_number},{lawyer.law_firm},四川省,{lawyer.user.email}"
+    spreadsheet = f"姓名,执业证号,律师事务所,省份,邮箱\n{row}\n".encode("gb18030")  # as WPS saves a CSV
+    phone.locator("[name=file]").set_input_files(
+        {"name": "四川省名单.csv", "mimeType": "text/csv", "buffer": spreadsheet}
+    )
+    journey.step(phone, "upload")
+    phone.get_by_role("button", name="按文件推荐").click()
+    phone.wait_for_selector(".alert-success")
+    assert "1 名候补" in phone.locator(".alert-success").inner_text()
     journey.step(phone, "reserve")
     phone.get_by_role("button", name="报送名单").click()
     phone.wait_for_selector('[data-testid="list-state"]:has-text("已报送")')

@@ -4,16 +4,20 @@ nothing of it."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.models import Invitation
 from accounts.roles import Role
 from nominations import services
 from nominations.models import Coordinator, Nomination
 from notifications.models import Notification
+from participants import importing
 from participants.models import Admission, Participant, Province, ProvinceQuota
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, UserFactory
 from tests.forms import find_form
@@ -231,7 +235,7 @@ def test_a_lawyer_already_on_record_is_not_entered_twice(case, program, administ
         field, message = "license_number", "This belongs to a lawyer of Beijing, who nominates them"
     elif case == "this province's licence":
         ParticipantFactory(province=province("44"), license_number=values["license_number"], name_zh="欧阳明")
-        field, message = "license_number", "欧阳明 is already known: find them with the search above."
+        field, message = "license_number", "This belongs to 欧阳明, a lawyer of the province on record"
     else:
         UserFactory(email=values["email"], role=Role.FACULTY)
         field, message = "email", "This address belongs to an account that is not a lawyer&#x27;s."
@@ -243,3 +247,113 @@ def test_a_lawyer_already_on_record_is_not_entered_twice(case, program, administ
     assert Participant.objects.count() == before and not Nomination.objects.exists()
     if case == "another province's licence":
         assert Notification.objects.filter(kind="nomination_clash", recipient=administrator).exists()
+
+
+def entry(name: str, licence: str, email: str, province: str = "广东", firm: str = "广东天元律师事务所") -> dict:
+    return {"name_zh": name, "license_number": licence, "law_firm": firm, "province": province, "email": email}
+
+
+def list_file(*rows: dict, name: str = "guangdong.csv") -> SimpleUploadedFile:
+    """A province's list as Excel saves a CSV (UTF-8 with its mark), the Chinese headers of the office's lists."""
+    header = ["姓名", "执业证号", "律师事务所", "省份", "邮箱"]
+    keys = ["name_zh", "license_number", "law_firm", "province", "email"]
+    lines = [",".join(header)] + [",".join(row.get(key, "") for key in keys) for row in rows]
+    return SimpleUploadedFile(name, ("\n".join(lines) + "\n").encode("utf-8-sig"), content_type="text/csv")
+
+
+def upload_page(browser, program):
+    url = reverse("nominations:upload", args=[program.slug])
+    return url, find_form(browser.get(url).content.decode(), button="Nominate from the file", page_url=url)
+
+
+@pytest.mark.django_db
+def test_the_coordinator_uploads_the_list_lawyers_on_record_and_new_ones_reserves_past_the_quota(program):
+    user = coordinator_of("44", "gd@example.test")
+    browser = client_for(user, "en")
+    known = ParticipantFactory(province=province("44"), name_zh="张伟")
+    rows = [
+        entry("张伟", known.license_number, "a@x.test", firm="x"),
+        entry("欧阳明", "14403201910123456", "ouyang.ming@example.test", province="广东省"),
+    ]
+    url, form = upload_page(browser, program)
+    response = form.fill(file=list_file(*rows)).submit(browser, url, follow=True)
+    assert "From the file: 1 lawyer nominated; 1 reserve." in response.content.decode()
+    listed = {n.participant.name_zh: (n.state, n.rank) for n in Nomination.objects.select_related("participant")}
+    assert listed == {"张伟": ("nominated", 1), "欧阳明": ("reserve", 1)}
+    known.refresh_from_db()
+    assert known.law_firm != "x" and known.user.email != "a@x.test"  # the file does not rewrite a lawyer on record
+    new = Participant.objects.get(license_number="14403201910123456")
+    assert (new.province.code, new.user.email, new.user.is_active) == ("44", "ouyang.ming@example.test", False)
+
+    # The same file again, one row longer: the two on the list are left as they are.
+    rows.append(entry("李娜", "14403201910654321", "li.na@example.test", province="44"))
+    url, form = upload_page(browser, program)
+    response = form.fill(file=list_file(*rows)).submit(browser, url, follow=True)
+    assert "From the file: 1 reserve; 2 already on the list." in response.content.decode()
+    assert Nomination.objects.get(participant__name_zh="李娜").rank == 2
+
+
+@pytest.mark.django_db
+def test_an_uploaded_list_with_a_wrong_row_nominates_no_one_and_names_each_row(program, administrator):
+    user = coordinator_of("44", "gd@example.test")
+    browser = client_for(user, "en")
+    beijing = ParticipantFactory(province=province("11"))
+    admitted = AdmissionFactory(program=program, participant__province=province("44"), participant__name_zh="陈静")
+    faculty = UserFactory(email="faculty@example.test", role=Role.FACULTY)
+    rows = [
+        entry("好行", "14403201910000001", "ok@x.test"),
+        entry("外省", "11101201910000002", "bj@x.test", province="北京"),
+        entry("借号", beijing.license_number, "c@x.test"),
+        entry("陈静", admitted.participant.license_number, "d@x.test"),
+        entry("教师", "14403201910000005", faculty.email),
+        entry("", "123", "e@x.test"),
+    ]
+    url, form = upload_page(browser, program)
+    page = form.fill(file=list_file(*rows)).submit(browser, url).content.decode()
+    assert "Nothing was nominated: 5 rows need correcting." in page
+    problems = re.findall(r"<tr>\s*<td>(\d+)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", page, re.S)
+    said = {(int(row), column, message.replace("&#x27;", "'")) for row, column, message in problems}
+    assert (3, "省份", "A lawyer of Beijing: this is the list of Guangdong.") in said
+    assert (4, "执业证号", "This licence belongs to a lawyer of Beijing; the program office has been told.") in said
+    assert (5, "—", "陈静 is already admitted to this program.") in said
+    assert (6, "邮箱", "This address belongs to an account that is not a lawyer's.") in said
+    assert (7, "姓名", "Required.") in said and (7, "执业证号", "“123” is not a 17-digit licence number.") in said
+    assert not Nomination.objects.exists() and not Participant.objects.filter(name_zh="好行").exists()
+    # The refusal is kept for the lawyer of another province: Beijing's office hears a province named them.
+    assert Notification.objects.filter(kind="nomination_clash", recipient=administrator).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["not a list", "submitted", "too long"])
+def test_an_upload_refused_as_a_whole_says_why_on_the_file(case, program):
+    user = coordinator_of("44", "gd@example.test")
+    browser = client_for(user, "en")
+    row = entry("欧阳明", "14403201910123456", "o@x.test")
+    file = list_file(row)
+    if case == "not a list":
+        file = SimpleUploadedFile("list.csv", "名字,电话\n张三,1\n".encode("gbk"), content_type="text/csv")
+        message = "Columns missing from the first row"
+    elif case == "submitted":
+        lawyer = ParticipantFactory(province=province("44"))
+        services.nominate(program=program, province=province("44"), participant=lawyer, by=user)
+        services.list_submit(program=program, province=province("44"), by=user)
+        message = "The list of Guangdong is submitted: it cannot be changed now."
+    else:
+        file = list_file(*[{**row, "license_number": f"144032019{n:08d}", "email": f"{n}@x.test"} for n in range(301)])
+        message = "The file has 301 rows; a province&#x27;s list has at most 300."
+    before = Nomination.objects.count()
+    url, form = upload_page(browser, program)
+    page = form.fill(file=file).submit(browser, url).content.decode()
+    assert message in page and "is-invalid" in page
+    assert Nomination.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_blank_list_has_the_columns_the_upload_reads(program):
+    browser = client_for(coordinator_of("44", "gd@example.test"), "en")
+    url = reverse("nominations:upload", args=[program.slug])
+    response = browser.get(url, {"blank": "xlsx"})
+    header = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats") and "执业证号" in header
+    # The upload reads it as a list (with no rows yet).
+    assert importing.read(response.content, "blank.xlsx").rows == []

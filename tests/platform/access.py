@@ -180,6 +180,7 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "nominations:nominate":             "login  403    403    403    403    403    405    405",
     "nominations:submit":               "login  403    403    403    403    403    405    405",
     "nominations:new_lawyer":           "login  403    403    403    403    403    200    200",
+    "nominations:upload":               "login  403    403    403    403    403    200    200",
     "nominations:office_provinces":     "login  403    403    403    403    200    403    403",
     "nominations:office_province":      "login  403    403    403    403    200    403    403",
     "nominations:return_list":          "login  403    403    403    403    405    403    403",

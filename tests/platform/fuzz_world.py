@@ -13,6 +13,8 @@ from reportlab.pdfgen import canvas
 from accounts.models import Invitation
 from accounts.roles import Role
 from faculty import services as faculty_services
+from nominations import services as nomination_services
+from nominations.models import Coordinator
 from participants import importing
 from participants import services as participant_services
 from participants.models import Enrolment, EnrolmentState, Participant, Province
@@ -27,6 +29,7 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
+from tests.nominations import open_round
 
 # The world's lawyers' practising-licence numbers: none may ever reach an address or a log line.
 LICENCES = ("44030120151234567", "11010120189876543", "31010120167654321")
@@ -48,6 +51,7 @@ class World:
     faculty_user: object
     lawyer_user: object
     applicant_user: object
+    coordinator_user: object
     invitee: object
     program: object
     topic: object
@@ -61,6 +65,7 @@ class World:
     enrolment: Enrolment
     material: object
     import_job: object
+    nomination: object
 
     @property
     def licences(self) -> list[str]:
@@ -73,6 +78,7 @@ def build_world() -> World:
     faculty_user = UserFactory(email="fuzz.faculty@example.test", role=Role.FACULTY)
     lawyer_user = UserFactory(email="fuzz.lawyer@example.test", role=Role.PARTICIPANT)
     applicant_user = UserFactory(email="fuzz.applicant@example.test", role=Role.PARTICIPANT)
+    coordinator_user = UserFactory(email="fuzz.coordinator@example.test", role=Role.COORDINATOR)
     invitee = User.objects.create(email="fuzz.invitee@example.test", full_name="新律师", is_active=False)
     now = timezone.now()
     Invitation.objects.create(
@@ -100,6 +106,11 @@ def build_world() -> World:
     for participant in (lawyer, other_lawyer):
         participant_services.admit(participant=participant, program=program, by=administrator)
     enrolment = Enrolment.objects.get(participant=lawyer, session=session, state=EnrolmentState.CONFIRMED)
+    # Guangdong nominates for the program: its round open, its coordinator's list with the outsider waiting.
+    open_round(program)
+    Coordinator.objects.create(user=coordinator_user, province=guangdong, invited_by=administrator)
+    nomination = nomination_services.nominate(program=program, province=guangdong, participant=outsider,
+                                              by=coordinator_user)  # fmt: skip
 
     (material,) = faculty_services.material_upload(
         session=session, files=[SimpleUploadedFile("handout.pdf", pdf_bytes())], by=faculty_user, title="Handout"
@@ -110,7 +121,8 @@ def build_world() -> World:
     import_job = importing.job_create(program=program, uploaded=upload, by=administrator)
     return World(
         administrator=administrator, faculty_user=faculty_user, lawyer_user=lawyer_user,
-        applicant_user=applicant_user, invitee=invitee, program=program, topic=topic, venue=venue, faculty=faculty,
-        session=TrainingSession.objects.get(pk=session.pk), elective=elective, lawyer=lawyer,
-        other_lawyer=other_lawyer, outsider=outsider, enrolment=enrolment, material=material, import_job=import_job,
+        applicant_user=applicant_user, coordinator_user=coordinator_user, invitee=invitee, program=program,
+        topic=topic, venue=venue, faculty=faculty, session=TrainingSession.objects.get(pk=session.pk),
+        elective=elective, lawyer=lawyer, other_lawyer=other_lawyer, outsider=outsider, enrolment=enrolment,
+        material=material, import_job=import_job, nomination=nomination,
     )  # fmt: skip

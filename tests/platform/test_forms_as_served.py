@@ -55,6 +55,7 @@ NOT_SAVED_AS_SERVED = {
     "accounts:password_reset": "says the same for any address and makes nothing for an unknown one (by design)",
     "participants:checkin_code": "needs the code shown on the session's check-in screen",
     "participants:import_upload": "a file upload",
+    "nominations:upload": "a file upload",
     "faculty:session_materials": "a file upload",
 }
 

@@ -34,6 +34,7 @@ from accounts.models import Invitation
 from accounts.views.auth import INVITATION_SESSION_KEY
 from certificates.models import Certificate, CertificateDesign
 from faculty.models import Material, MaterialVersion
+from nominations.models import Coordinator, Nomination, NominationChange, ProvinceList
 from participants.models import (
     Admission,
     Attendance,
@@ -52,7 +53,7 @@ from tests.support import client_for
 from .fuzz_world import INVITATION_TOKEN, World, build_world, pdf_bytes
 from .world import world_for_module
 
-APPS = ("accounts", "sessions", "participants", "faculty", "certificates", "notifications")
+APPS = ("accounts", "sessions", "participants", "faculty", "certificates", "notifications", "nominations")
 # A few examples a target in each run keep the suite quick; PROPERTY_EXAMPLES=200 explores deeper.
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "0")) or None
 # No deadline and no "too slow" check: the suite shares small CI machines, and a slow example is not a failure.
@@ -144,7 +145,16 @@ def _png() -> bytes:
 
 CONTENTS = st.one_of(
     st.binary(max_size=600),
-    st.sampled_from([b"", pdf_bytes(), _png(), b"MZ\x90\x00" + b"\x00" * 60, "姓名,邮箱\n王,w@x.cn\n".encode()]),
+    st.sampled_from(
+        [
+            b"",
+            pdf_bytes(),
+            _png(),
+            b"MZ\x90\x00" + b"\x00" * 60,
+            "姓名,邮箱\n王,w@x.cn\n".encode(),
+            "姓名,执业证号,律师事务所,省份,邮箱\n王,44030120190000001,某所,广东,w@x.cn\n".encode("gbk"),
+        ]
+    ),
 )
 FILE_NAMES = st.one_of(
     st.builds(lambda stem, ext: stem + ext, TEXT, st.sampled_from(["", ".pdf", ".png", ".csv", ".xlsx", ".exe"])),
@@ -287,7 +297,9 @@ FORMS: dict[str, FormCase] = {
         lambda w, d, f: _form("participants.forms.AdministratorProfileForm")(d, instance=fresh(w.other_lawyer)),
         ["lawyer_edit"],
     ),
-    "participants.views.imports.UploadForm": FormCase(_plain("participants.views.imports.UploadForm"), ["import"]),
+    "participants.forms.UploadForm": FormCase(_plain("participants.forms.UploadForm"), ["import", "province_upload"]),
+    "nominations.forms.NewLawyerForm": FormCase(_plain("nominations.forms.NewLawyerForm"), ["new_lawyer"]),
+    "nominations.views.InviteForm": FormCase(_plain("nominations.views.InviteForm"), ["coordinator_invite"]),
     "participants.views.quotas.QuotaTableForm": FormCase(
         lambda w, d, f: _form("participants.views.quotas.QuotaTableForm")(quota_table(w.program), d), ["quotas"]
     ),
@@ -349,7 +361,7 @@ def test_forms_never_raise_and_their_errors_name_fields(world, path, data):
 # --- the views behind the forms, and the other pages that take input ----------------------------
 @dataclass
 class Target:
-    role: str  # administrator, faculty, lawyer, applicant, invitee or anonymous
+    role: str  # administrator, faculty, lawyer, applicant, coordinator, invitee or anonymous
     url: Callable[[World], str]
     fields: Callable[[World], dict[str, forms.Field]]
     method: str = "post"
@@ -501,7 +513,7 @@ TARGETS: dict[str, Target] = {
     "import": Target(
         "administrator",
         lambda w: reverse("participants:import_upload", args=[w.program.slug]),
-        _form_fields("participants.views.imports.UploadForm"),
+        _form_fields("participants.forms.UploadForm"),
     ),
     "import_start": Target(
         "administrator",
@@ -584,6 +596,43 @@ TARGETS: dict[str, Target] = {
         lambda w: reverse("certificates:issue_one", args=[w.program.slug]),
         _raw(participant=_pk_of(_participant_pks), reason=forms.CharField()),
     ),
+    # the provinces' nominations
+    "new_lawyer": Target(
+        "coordinator",
+        lambda w: reverse("nominations:new_lawyer", args=[w.program.slug]),
+        _form_fields("nominations.forms.NewLawyerForm"),
+    ),
+    "province_upload": Target(
+        "coordinator",
+        lambda w: reverse("nominations:upload", args=[w.program.slug]),
+        _form_fields("participants.forms.UploadForm"),
+    ),
+    "nominate": Target(
+        "coordinator",
+        lambda w: reverse("nominations:nominate", args=[w.program.slug]),
+        _raw(participant=_pk_of(_participant_pks), q=forms.CharField()),
+    ),
+    "list_submit": Target("coordinator", lambda w: reverse("nominations:submit", args=[w.program.slug]), _raw()),
+    "substitute": Target(
+        "coordinator",
+        lambda w: reverse("nominations:substitute", args=[w.nomination.pk]),
+        _raw(reserve=_pk_of(Nomination.objects.all), reason=forms.CharField()),
+    ),
+    "coordinator_invite": Target(
+        "administrator",
+        lambda w: reverse("nominations:office_province", args=[w.program.slug, "44"]),
+        _form_fields("nominations.views.InviteForm"),
+    ),
+    "nomination_decide": Target(
+        "administrator",
+        lambda w: reverse("nominations:decide", args=[w.nomination.pk]),
+        _raw(action=_choices("approve", "return"), reason=forms.CharField()),
+    ),
+    "list_return": Target(
+        "administrator",
+        lambda w: reverse("nominations:return_list", args=[w.program.slug, "44"]),
+        _raw(reason=forms.CharField()),
+    ),
     "mark_read": Target(
         "lawyer", lambda w: reverse("notifications:mark_read"), _raw(id=forms.IntegerField(), page=forms.IntegerField())
     ),
@@ -607,6 +656,9 @@ SEARCHES: dict[str, Target] = {
         ("faculty_directory", "lawyer", lambda w: reverse("sessions:faculty_directory"), ["kind"]),
         ("certificates", "administrator", lambda w: reverse("certificates:manage", args=[w.program.slug]),
          ["q", "lawyer", "page"]),
+        ("province", "coordinator", lambda w: reverse("nominations:province", args=[w.program.slug]),
+         ["q", "page"]),
+        ("province_blank", "coordinator", lambda w: reverse("nominations:upload", args=[w.program.slug]), ["blank"]),
         ("verify_form", "anonymous", lambda w: reverse("certificates:verify_form"), ["code"]),
         ("program_ics", "anonymous", lambda w: reverse("sessions:program_ics", args=[w.program.slug]), ["key"]),
         ("session_copy", "administrator",
@@ -626,7 +678,8 @@ DOMAIN = [
     (Program, None), (Topic, None), (Venue, None), (Faculty, None), (TrainingSession, None), (FacultyAssignment, None),
     (Participant, None), (Admission, None), (Enrolment, None), (Attendance, None), (Material, None),
     (MaterialVersion, None), (ImportJob, None), (SpecialtyMerge, None), (Invitation, None), (CertificateDesign, None),
-    (Certificate, None), (ProvinceQuota, None), (QuotaChange, None),
+    (Certificate, None), (ProvinceQuota, None), (QuotaChange, None), (Coordinator, None), (ProvinceList, None),
+    (Nomination, None), (NominationChange, None),
     (get_user_model(), ["email", "full_name", "language", "is_active", "password"]),
 ]  # fmt: skip
 
@@ -646,7 +699,7 @@ def _client(world: World, role: str) -> Client:
         return client
     user = {
         "administrator": world.administrator, "faculty": world.faculty_user, "lawyer": world.lawyer_user,
-        "applicant": world.applicant_user,
+        "applicant": world.applicant_user, "coordinator": world.coordinator_user,
     }[role]  # fmt: skip
     return client_for(user, "en")
 

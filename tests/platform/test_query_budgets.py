@@ -57,6 +57,7 @@ EXTRA_PAGES = [
     Page("participants:roster", "administrator", {"q": "l"}),
     Page("participants:admissions", "administrator", {"q": "l"}),
     Page("nominations:province", "coordinator", {"q": "l"}),
+    Page("nominations:upload", "coordinator", {"blank": "xlsx"}),
     Page("participants:completion", "administrator", {"export": "csv"}),
     Page("participants:completion", "administrator", {"export": "xlsx"}),
     Page("participants:completion", "administrator", {"sort": "rate", "outcome": "completed"}),
