@@ -11,3 +11,8 @@ class NominationsConfig(AppConfig):
         from common.navigation import NavItem
 
         return (NavItem(_("My province"), "nominations:home", "geo-alt", frozenset({Role.COORDINATOR}), order=20),)
+
+    def lawyer_panels(self, request, participant):
+        from .panels import lawyer_panels
+
+        return lawyer_panels(request, participant)

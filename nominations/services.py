@@ -10,10 +10,12 @@ takes the two in that order, and none waits for the program's row while holding 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +27,7 @@ from participants.importing import PROFILE_FIELDS, ImportFileError
 from participants.importing import read as read_list
 from participants.models import Admission, AdmissionState, Participant, Province, ProvinceQuota
 from participants.services import AT_RISK, COMPLETED, Completion, admission_decide, admit
-from sessions.models import Program
+from sessions.models import Program, ProgramStatus
 
 from .models import (
     LIVE,
@@ -654,3 +656,74 @@ def remind_unsubmitted(*, at=None) -> int:
             )
             sent += 1
     return sent
+
+
+DIGEST_AT_RISK_SHOWN = 30  # lawyers named in a digest; the province's page lists every one
+
+
+def send_weekly_digests(*, at=None) -> int:
+    """Once a week: each coordinator of a province nominating for a program (its round opened, the program not ended
+    more than a week ago) hears of the week's steps of the province's nominations and of its lawyers at risk, when
+    there is either to tell. Returns how many digests were written (one a coordinator, program and week)."""
+    at = at or timezone.now()
+    since = at - timedelta(days=7)
+    year, week, _day = timezone.localdate(at).isocalendar()
+    sent = 0
+    rounds = NominationRound.objects.filter(opens_at__lte=at, program__ends_on__gte=timezone.localdate(since)).exclude(
+        program__status=ProgramStatus.DRAFT
+    )
+    for round_ in rounds.select_related("program"):
+        program = round_.program
+        completion = Completion(program, at)
+        coordinators = Coordinator.objects.filter(user__is_active=True).select_related("user", "province")
+        for province, people in _by_province(coordinators).items():
+            digest = _digest(program, province, completion, since, at)
+            if not (digest["steps"] or digest["at_risk_count"]):
+                continue
+            for coordinator in people:
+                notify(
+                    coordinator.user,
+                    "province_digest",
+                    {"program": program, "province": province, **digest},
+                    dedup_key=f"province-digest:{program.pk}:{coordinator.pk}:{year}-{week}",
+                    link=reverse("nominations:province", args=[program.slug]),
+                )
+                sent += 1
+    return sent
+
+
+def _by_province(coordinators) -> dict[Province, list[Coordinator]]:
+    grouped: dict[Province, list[Coordinator]] = {}
+    for coordinator in coordinators:
+        grouped.setdefault(coordinator.province, []).append(coordinator)
+    return grouped
+
+
+def _digest(program: Program, province: Province, completion: Completion, since, at) -> dict:
+    """What a province's digest tells: the steps of its nominations in the week, oldest first, and its lawyers at
+    risk (the first DIGEST_AT_RISK_SHOWN by name, with their count), as plain values for the notice."""
+    steps = (
+        NominationChange.objects.filter(
+            nomination__program=program, nomination__province=province, changed_at__gt=since, changed_at__lte=at
+        )
+        .order_by("changed_at", "pk")
+        .values("changed_at", "state", "reason", "nomination__participant__name_zh")
+    )
+    at_risk = completion.lawyers().filter(province=province, outcome=AT_RISK).order_by("name_latin", "name_zh", "pk")
+    return {
+        "steps": [
+            {
+                "at": step["changed_at"],
+                "state": step["state"],
+                "reason": step["reason"],
+                "name": step["nomination__participant__name_zh"],
+            }
+            for step in steps
+        ],
+        "at_risk": [
+            {"name": lawyer.name_zh, "attended": lawyer.attended_required, "rate": round(lawyer.rate)}
+            for lawyer in at_risk[:DIGEST_AT_RISK_SHOWN]
+        ],
+        "at_risk_count": at_risk.count(),
+        "required": completion.required_total,
+    }

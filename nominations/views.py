@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -19,11 +20,12 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import administrator_required
 from common.exports import spreadsheet_response
 from common.forms import add_refusal
+from common.licences import licence_tail
 from common.params import pk_from
 from participants import importing
 from participants.forms import UploadForm
 from participants.models import Participant, Province
-from participants.services import Completion, outcome_labels, specialties
+from participants.services import Completion, completion_sheet, outcome_labels, specialties
 from sessions.models import Program, ProgramStatus
 
 from . import services
@@ -53,9 +55,41 @@ def home(request, province):
 @coordinator_required
 def province_page(request, slug, province):
     program = get_object_or_404(_nominating(), slug=slug)
+    export = _province_export(program, province, request.GET.get("export"))
+    if export is not None:
+        return export
     query = request.GET.get("q", "")
     context = _province_context(program, province, query=query, page=request.GET.get("page"))
     return render(request, "nominations/province.html", context)
+
+
+def _province_export(program: Program, province: Province, what: str | None):
+    """The province's page as a spreadsheet: its lawyers' progress ("xlsx") or its list ("list"); None otherwise."""
+    stem = f"{program.slug}-{province.code}"
+    if what == "xlsx":
+        completion = Completion(program)
+        lawyers = completion.lawyers().filter(province=province).order_by("name_latin", "name_zh", "pk")
+        header, rows = completion_sheet(completion, lawyers)
+        return spreadsheet_response(filename=f"{stem}-progress", fmt="xlsx", header=header, rows=rows)
+    if what == "list":
+        header = [_("State"), _("Order"), _("Name"), _("Name in Latin letters"), _("Law firm"),
+                  _("Licence, last four digits"), _("Reason"), _("Nominated")]  # fmt: skip
+        rows = [
+            [
+                nomination.get_state_display(),
+                nomination.rank,
+                nomination.participant.name_zh,
+                nomination.participant.name_latin,
+                nomination.participant.law_firm,
+                licence_tail(nomination.participant.license_number),
+                nomination.reason,
+                timezone.localtime(nomination.created_at).strftime("%Y-%m-%d %H:%M"),
+            ]
+            for state, group in services.nominations_of(program, province).items()
+            for nomination in group
+        ]
+        return spreadsheet_response(filename=f"{stem}-list", fmt="xlsx", header=header, rows=rows)
+    return None
 
 
 # The list as the province reads it: within the quota, approved, returned, then the reserves in order.
@@ -145,6 +179,9 @@ class InviteForm(forms.Form):
 def office_province(request, slug, code):
     program = get_object_or_404(Program, slug=slug)
     province = get_object_or_404(Province, code=code)
+    export = _province_export(program, province, request.GET.get("export"))
+    if export is not None:
+        return export
     form = InviteForm()
     if request.method == "POST":
         form = InviteForm(request.POST)

@@ -372,6 +372,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),
         "options": {"expires": 3600},
     },
+    # Each coordinator's digest of the week's nominations and their lawyers at risk: Mondays, 08:00 Beijing time.
+    "nominations-digest": {
+        "task": "nominations.tasks.send_weekly_digests",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+        "options": {"expires": 6 * 3600},
+    },
     # Materials whose release time has come (or whose notice could not be queued) are announced.
     "materials-released": {
         "task": "faculty.tasks.announce_released_materials",

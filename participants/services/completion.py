@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from datetime import datetime
 
 from django.db.models import (
@@ -119,6 +120,38 @@ class Completion:
             "min_hours": self.min_hours,
             "outcome": lawyer.outcome,
         }
+
+
+def completion_sheet(completion: Completion, lawyers) -> tuple[list[str], Iterator[list]]:
+    """Lawyers of completion.lawyers() as a spreadsheet gives them: the header, and a row a lawyer (read in
+    chunks: the whole program's list is 10,000 lawyers)."""
+    labels = outcome_labels()
+    header = [
+        _("Name"),
+        _("Name in Latin letters"),
+        _("Province"),
+        _("Law firm"),
+        _("Required sessions attended"),
+        _("Required sessions"),
+        _("Attendance rate (%)"),
+        _("Credit hours"),
+        _("Outcome"),
+    ]
+    rows = (
+        [
+            p.name_zh,
+            p.name_latin,
+            str(p.province),
+            p.law_firm,
+            p.attended_required,
+            completion.required_total,
+            round(p.rate),
+            p.hours,
+            labels[p.outcome],
+        ]
+        for p in lawyers.iterator(chunk_size=2000)
+    )
+    return header, rows
 
 
 def lawyer_summaries(participant: Participant, programs: list[Program]) -> dict[int, dict]:

@@ -93,31 +93,7 @@ def completion_list(request, slug):
     labels = services.outcome_labels()
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        header = [
-            _("Name"),
-            _("Name in Latin letters"),
-            _("Province"),
-            _("Law firm"),
-            _("Required sessions attended"),
-            _("Required sessions"),
-            _("Attendance rate (%)"),
-            _("Credit hours"),
-            _("Outcome"),
-        ]
-        rows = (
-            [
-                p.name_zh,
-                p.name_latin,
-                str(p.province),
-                p.law_firm,
-                p.attended_required,
-                completion.required_total,
-                round(p.rate),
-                p.hours,
-                labels[p.outcome],
-            ]
-            for p in lawyers.iterator(chunk_size=2000)
-        )
+        header, rows = services.completion_sheet(completion, lawyers)
         return spreadsheet_response(filename=f"completion-{program.slug}", fmt=fmt, header=header, rows=rows)
     tally = completion.tally()
     paginator = Paginator(lawyers.values_list(*Rows.COLUMNS), PAGE_ROWS)

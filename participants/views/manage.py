@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
 from common.exports import spreadsheet_response
+from common.panels import collect_panels
 from common.params import pk_from
 from sessions.models import Program, SessionStatus, TrainingSession
 
@@ -220,6 +221,7 @@ def lawyer_edit(request, pk):
         "admissions": participant.admissions.select_related("program"),
         "history": history,
         "certificates": participant.certificates.select_related("program"),
+        "panels": collect_panels("lawyer_panels", request, participant=participant),
     }
     return render(request, "participants/manage/lawyer_edit.html", context)
 

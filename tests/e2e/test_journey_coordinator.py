@@ -89,7 +89,7 @@ def test_a_province_nominates_its_lawyers_from_a_phone(journey, demo, worker, ma
     journey.step(phone, "upload")
     phone.get_by_role("button", name="按文件推荐").click()
     phone.wait_for_selector(".alert-success")
-    assert "1 名候补" in phone.locator(".alert-success").inner_text()
+    assert "1名候补" in phone.locator(".alert-success").inner_text()
     journey.step(phone, "reserve")
     phone.get_by_role("button", name="报送名单").click()
     phone.wait_for_selector('[data-testid="list-state"]:has-text("已报送")')

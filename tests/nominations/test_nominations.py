@@ -23,9 +23,10 @@ from nominations.models import (
 )
 from notifications.models import Notification
 from participants.models import Admission, AdmissionState, Enrolment, Province, ProvinceQuota
+from participants.services import progress
 from tests.factories import AdmissionFactory, ParticipantFactory, ProgramFactory, SessionFactory, UserFactory
 from tests.nominations import open_round
-from tests.support import at_once
+from tests.support import at_once, words
 
 
 @pytest.fixture(autouse=True)
@@ -408,3 +409,44 @@ def test_approvals_and_substitutions_of_one_list_at_once_never_deadlock(administ
         assert not [a for a in answers if isinstance(a, BaseException)], answers
         assert reserve.participant.admissions.get().state == AdmissionState.ADMITTED
         ProvinceList.objects.filter(program=program).update(state=ListState.DRAFT)
+
+
+# --- the weekly digest ------------------------------------------------------------------------------------
+@pytest.mark.django_db
+@pytest.mark.clock_edges
+def test_the_weekly_digest_tells_each_coordinator_the_weeks_steps_and_lawyers_at_risk_in_their_language(
+    coordinator, administrator
+):
+    now = timezone.now()
+    program = ProgramFactory(required_attendance_share=1, ends_on=timezone.localdate(now) + timedelta(days=30))
+    open_round(program)
+    by = _coordinator_user(coordinator)
+    english = UserFactory(email="gd.en@example.test", role=Role.COORDINATOR, language="en")
+    Coordinator.objects.create(user=english, province=province("44"))
+    beijing = UserFactory(email="bj@example.test", role=Role.COORDINATOR)  # nothing to tell Beijing
+    Coordinator.objects.create(user=beijing, province=province("11"))
+    past = now - timedelta(days=2)
+    SessionFactory(program=program, is_required=True, starts_at=past, ends_at=past + timedelta(hours=2))
+    missed = AdmissionFactory(program=program, participant__province=province("44"), participant__name_zh="陈静")
+    progress.refresh(program, [missed.participant_id])
+    nominee = ParticipantFactory(province=province("44"), name_zh="李娜")
+    nomination = services.nominate(program=program, province=province("44"), participant=nominee, by=by)
+    services.list_submit(program=program, province=province("44"), by=by)
+    services.nomination_return(nomination=nomination, reason="执业年限不足", by=administrator)
+
+    assert services.send_weekly_digests(at=now + timedelta(minutes=1)) == 2
+    assert services.send_weekly_digests(at=now + timedelta(minutes=2)) == 2  # the same week: not written twice
+    digests = {n.recipient.email: words(n) for n in Notification.objects.filter(kind="province_digest")}
+    assert set(digests) == {"gd@example.test", "gd.en@example.test"}
+    text = digests["gd.en@example.test"].body_text
+    assert "李娜: Nominated" in text and "李娜: Returned (执业年限不足)" in text
+    assert "1 lawyer of the province is at risk" in text and "陈静: 0 / 1 (0%)" in text
+    chinese = digests["gd@example.test"]
+    assert "李娜：已退回（执业年限不足）" in chinese.body_text and "陈静：0／1（0%）" in chinese.body_text
+    assert chinese.link.endswith(f"/province/{program.slug}/")
+
+    # A week later with nothing new but the lawyer still at risk; after the program, nothing.
+    assert services.send_weekly_digests(at=now + timedelta(days=7, minutes=1)) == 2
+    later = Notification.objects.filter(kind="province_digest").order_by("-pk").first()
+    assert "No nomination of the province changed this week." in words(later).body_text or later.language != "en"
+    assert services.send_weekly_digests(at=now + timedelta(days=40)) == 0

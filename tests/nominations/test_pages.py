@@ -50,11 +50,11 @@ def test_the_coordinator_finds_nominates_and_submits_on_the_page(program, admini
     browser = client_for(user, "en")
     zhang = ParticipantFactory(province=province("44"), name_zh="张伟", law_firm="广东天元律师事务所")
     li = ParticipantFactory(province=province("44"), name_zh="李娜", law_firm="广东天元律师事务所")
-    ParticipantFactory(province=province("11"), name_zh="王芳", law_firm="北京天元律师事务所")  # not theirs
+    ParticipantFactory(province=province("11"), name_zh="司马京华", law_firm="北京天元律师事务所")  # not theirs (a name no factory makes)
     url = reverse("nominations:province", args=[program.slug])
     assert browser.get(reverse("nominations:home")).url == url  # one program: straight to it
     page = browser.get(url, {"q": "天元"}).content.decode()
-    assert "张伟" in page and "李娜" in page and "王芳" not in page
+    assert "张伟" in page and "李娜" in page and "司马京华" not in page
     for lawyer in (zhang, li):
         form = find_form(page, button=f"Nominate {lawyer.name_zh}", page_url=url)
         response = form.submit(browser, url, follow=True)
@@ -263,7 +263,9 @@ def list_file(*rows: dict, name: str = "guangdong.csv") -> SimpleUploadedFile:
 
 def upload_page(browser, program):
     url = reverse("nominations:upload", args=[program.slug])
-    return url, find_form(browser.get(url).content.decode(), button="Nominate from the file", page_url=url)
+    page = browser.get(url).content.decode()
+    assert reverse("participants:specialties") not in page  # the office's page: no link a coordinator cannot open
+    return url, find_form(page, button="Nominate from the file", page_url=url)
 
 
 @pytest.mark.django_db
@@ -357,3 +359,64 @@ def test_the_blank_list_has_the_columns_the_upload_reads(program):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats") and "执业证号" in header
     # The upload reads it as a list (with no rows yet).
     assert importing.read(response.content, "blank.xlsx").rows == []
+
+
+@pytest.mark.django_db
+def test_the_lawyer_page_shows_every_step_of_their_nomination(program, administrator):
+    user = coordinator_of("44", "gd@example.test")
+    user.full_name = "黄志明"
+    user.save(update_fields=["full_name"])
+    lawyer = ParticipantFactory(province=province("44"), name_zh="张伟")
+    nomination = services.nominate(program=program, province=province("44"), participant=lawyer, by=user)
+    services.list_submit(program=program, province=province("44"), by=user)
+    services.nomination_return(nomination=nomination, reason="执业年限不足", by=administrator)
+    services.nominate(program=program, province=province("44"), participant=lawyer, by=user)
+    services.list_submit(program=program, province=province("44"), by=user)
+    services.nomination_approve(nomination=nomination, by=administrator)
+    page = client_for(administrator, "en").get(reverse("participants:lawyer_edit", args=[lawyer.pk])).content.decode()
+    history = page[page.index('id="nomination-history"') :]
+    step = r'<tr data-state="(\w+)">.*?data-label="Reason">(.*?)</td>\s*<td data-label="By">\s*(.*?)\s*</td>'
+    steps = re.findall(step, history, re.S)
+    assert steps == [
+        ("nominated", "—", "黄志明"),
+        ("returned", "执业年限不足", administrator.full_name),
+        ("nominated", "—", "黄志明"),
+        ("approved", "—", administrator.full_name),
+    ]
+    assert reverse("nominations:office_province", args=[program.slug, "44"]) in history
+
+
+def sheet_rows(response) -> list[tuple]:
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+@pytest.mark.django_db
+def test_the_province_page_exports_its_list_and_its_lawyers_progress_and_nothing_of_other_provinces(
+    program, administrator
+):
+    user = coordinator_of("44", "gd@example.test")
+    browser = client_for(user, "en")
+    ours = AdmissionFactory(program=program, participant__province=province("44"), participant__name_zh="张伟")
+    AdmissionFactory(program=program, participant__province=province("11"), participant__name_zh="王芳")
+    ProvinceQuota.objects.filter(program=program).update(seats=2)
+    nominee = ParticipantFactory(province=province("44"), name_zh="李娜", license_number="44030120191234567")
+    services.nominate(program=program, province=province("44"), participant=nominee, by=user)
+    services.nominate(program=program, province=province("44"), participant=ParticipantFactory(
+        province=province("44"), name_zh="陈静"), by=user)  # fmt: skip
+    url = reverse("nominations:province", args=[program.slug])
+    page = browser.get(url).content.decode()
+    assert 'href="?export=xlsx"' in page and 'href="?export=list"' in page
+
+    header, *rows = sheet_rows(browser.get(url, {"export": "xlsx"}))
+    assert header[:3] == ("Name", "Name in Latin letters", "Province") and header[-1] == "Outcome"
+    assert [row[0] for row in rows] == [ours.participant.name_zh]
+
+    header, *rows = sheet_rows(browser.get(url, {"export": "list"}))
+    assert header[:3] == ("State", "Order", "Name")
+    assert [row[:3] for row in rows] == [("Nominated", 1, "李娜"), ("Reserve", 1, "陈静")]
+    assert rows[0][5] == "4567"  # the licence's last four digits, as the page shows it
+    # The office reads the same from its page of the province.
+    office = client_for(administrator, "en")
+    office_url = reverse("nominations:office_province", args=[program.slug, "44"])
+    assert sheet_rows(office.get(office_url, {"export": "list"}))[1:] == rows
