@@ -50,7 +50,7 @@ def test_the_coordinator_finds_nominates_and_submits_on_the_page(program, admini
     browser = client_for(user, "en")
     zhang = ParticipantFactory(province=province("44"), name_zh="张伟", law_firm="广东天元律师事务所")
     li = ParticipantFactory(province=province("44"), name_zh="李娜", law_firm="广东天元律师事务所")
-    ParticipantFactory(province=province("11"), name_zh="司马京华", law_firm="北京天元律师事务所")  # not theirs (a name no factory makes)
+    ParticipantFactory(province=province("11"), name_zh="司马京华", law_firm="北京天元律师事务所")  # no factory name
     url = reverse("nominations:province", args=[program.slug])
     assert browser.get(reverse("nominations:home")).url == url  # one program: straight to it
     page = browser.get(url, {"q": "天元"}).content.decode()
