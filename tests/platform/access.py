@@ -186,6 +186,11 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "nominations:return_list":          "login  403    403    403    403    405    403    403",
     "nominations:decide":               "login  403    403    403    403    405    403    403",
     "nominations:substitute":           "login  405    405    405    405    405    405    405",
+    # coursework: the lawyer's own assignment and work; the session's faculty and administrators grade
+    "assessment:assignment":            "login  200    404    404    404    404    404    404",
+    "assessment:submission_file":       "login  200    404    200    404    200    404    404",
+    "assessment:queue":                 "login  403    403    200    403    200    403    403",
+    "assessment:grade":                 "login  403    403    200    403    200    403    403",
     # certificates: verification is public; the PDF is its holder's; the rest is the program office's
     "certificates:verify_form":         "200    200    200    200    200    200    200    200",
     "certificates:verify":              "200    200    200    200    200    200    200    200",

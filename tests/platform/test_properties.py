@@ -32,6 +32,7 @@ from PIL import Image
 
 from accounts.models import Invitation
 from accounts.views.auth import INVITATION_SESSION_KEY
+from assessment.models import Assignment, GradeChange, Submission
 from certificates.models import Certificate, CertificateDesign
 from faculty.models import Material, MaterialVersion
 from nominations.models import Coordinator, Nomination, NominationChange, ProvinceList
@@ -53,7 +54,7 @@ from tests.support import client_for
 from .fuzz_world import INVITATION_TOKEN, World, build_world, pdf_bytes
 from .world import world_for_module
 
-APPS = ("accounts", "sessions", "participants", "faculty", "certificates", "notifications", "nominations")
+APPS = ("accounts", "sessions", "participants", "faculty", "certificates", "notifications", "nominations", "assessment")
 # A few examples a target in each run keep the suite quick; PROPERTY_EXAMPLES=200 explores deeper.
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "0")) or None
 # No deadline and no "too slow" check: the suite shares small CI machines, and a slow example is not a failure.
@@ -298,6 +299,10 @@ FORMS: dict[str, FormCase] = {
         ["lawyer_edit"],
     ),
     "participants.forms.UploadForm": FormCase(_plain("participants.forms.UploadForm"), ["import", "province_upload"]),
+    "assessment.forms.SubmissionForm": FormCase(_plain("assessment.forms.SubmissionForm"), ["submit_work"]),
+    "assessment.forms.GradeForm": FormCase(
+        lambda w, d, f: _form("assessment.forms.GradeForm")(d, assignment=w.assignment), ["grade_work"]
+    ),
     "nominations.forms.NewLawyerForm": FormCase(_plain("nominations.forms.NewLawyerForm"), ["new_lawyer"]),
     "nominations.views.InviteForm": FormCase(_plain("nominations.views.InviteForm"), ["coordinator_invite"]),
     "participants.views.quotas.QuotaTableForm": FormCase(
@@ -596,6 +601,17 @@ TARGETS: dict[str, Target] = {
         lambda w: reverse("certificates:issue_one", args=[w.program.slug]),
         _raw(participant=_pk_of(_participant_pks), reason=forms.CharField()),
     ),
+    # coursework
+    "submit_work": Target(
+        "lawyer",
+        lambda w: reverse("assessment:assignment", args=[w.assignment.pk]),
+        _form_fields("assessment.forms.SubmissionForm"),
+    ),
+    "grade_work": Target(
+        "faculty",
+        lambda w: reverse("assessment:grade", args=[w.submission.pk]),
+        _form_fields("assessment.forms.GradeForm"),
+    ),
     # the provinces' nominations
     "new_lawyer": Target(
         "coordinator",
@@ -658,6 +674,8 @@ SEARCHES: dict[str, Target] = {
          ["q", "lawyer", "page"]),
         ("province", "coordinator", lambda w: reverse("nominations:province", args=[w.program.slug]),
          ["q", "page"]),
+        ("grading_queue", "faculty", lambda w: reverse("assessment:queue", args=[w.assignment.pk]),
+         ["show", "province", "export"]),
         ("province_blank", "coordinator", lambda w: reverse("nominations:upload", args=[w.program.slug]), ["blank"]),
         ("verify_form", "anonymous", lambda w: reverse("certificates:verify_form"), ["code"]),
         ("program_ics", "anonymous", lambda w: reverse("sessions:program_ics", args=[w.program.slug]), ["key"]),
@@ -679,7 +697,7 @@ DOMAIN = [
     (Participant, None), (Admission, None), (Enrolment, None), (Attendance, None), (Material, None),
     (MaterialVersion, None), (ImportJob, None), (SpecialtyMerge, None), (Invitation, None), (CertificateDesign, None),
     (Certificate, None), (ProvinceQuota, None), (QuotaChange, None), (Coordinator, None), (ProvinceList, None),
-    (Nomination, None), (NominationChange, None),
+    (Nomination, None), (NominationChange, None), (Assignment, None), (Submission, None), (GradeChange, None),
     (get_user_model(), ["email", "full_name", "language", "is_active", "password"]),
 ]  # fmt: skip
 

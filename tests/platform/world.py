@@ -28,6 +28,8 @@ from reportlab.pdfgen import canvas
 
 from accounts import services as account_services
 from accounts.roles import Role
+from assessment import services as assessment_services
+from assessment.models import Assignment
 from certificates import services as certificate_services
 from certificates.models import Certificate, IssueJob
 from faculty import services as faculty_services
@@ -255,6 +257,15 @@ def build_world() -> World:
             "unreleased": {"visibility": Visibility.PROGRAM, "release_at": now + timedelta(days=1)},
         }.items()
     }  # fmt: skip
+    # Coursework of the running session: the lawyer (seated) has handed in a file; "faculty" grades it.
+    assignment = Assignment.objects.create(
+        program=program, session=session, title_zh="案例分析报告", opens_at=now - timedelta(days=1),
+        due_at=now + timedelta(days=6),
+    )  # fmt: skip
+    submission = assessment_services.submit(
+        assignment=assignment, participant=participant, text="报告正文", by=users["lawyer"],
+        upload=SimpleUploadedFile("报告.pdf", pdf_bytes("report")),
+    )  # fmt: skip
     certificate = certificate_services.issue_certificate(participant=participant, program=program, by=admin)
     issue_job = certificate_services.issue_all(program=program, by=admin)
     upload = SimpleUploadedFile(
@@ -289,6 +300,8 @@ def build_world() -> World:
         extra={
             "materials": extra_materials,
             "nomination": nomination,
+            "assignment": assignment,
+            "submission": submission,
             # E-mails holding a personal sign-in link, and the link's secret part.
             "secret_links": {
                 Notification.objects.get(dedup_key=f"invitation:{invitation.pk}"): invitation_token,
@@ -356,6 +369,10 @@ KWARGS = {
     "nominations:office_province": lambda w: {"slug": w.program.slug, "code": "44"},
     "nominations:return_list": lambda w: {"slug": w.program.slug, "code": "44"},
     "nominations:decide": lambda w: {"pk": w.extra["nomination"].pk},
+    "assessment:assignment": lambda w: {"pk": w.extra["assignment"].pk},
+    "assessment:queue": lambda w: {"pk": w.extra["assignment"].pk},
+    "assessment:submission_file": lambda w: {"pk": w.extra["submission"].pk},
+    "assessment:grade": lambda w: {"pk": w.extra["submission"].pk},
     "nominations:substitute": lambda w: {"pk": w.extra["nomination"].pk},
     # Variants (tests/platform/access.py): the draft program, which only administrators may know of.
     "sessions:schedule@draft": lambda w: {"slug": w.draft_program.slug},
@@ -458,6 +475,20 @@ def grow(world: World, n: int = 30) -> None:
         participant_services.enrol(participant=participant, session=world.session)
         participant_services.enrol(participant=participant, session=future[i])
         session_services.calendar_feed_for(participant.user)
+    # Coursework: more assignments of the program (on every lawyer's My program), and work handed in to the
+    # running session's by the lawyers seated in it, half of it graded.
+    for i in range(n):
+        Assignment.objects.create(
+            program=world.program, title_zh=f"增加的作业{i}", opens_at=now - timedelta(days=1),
+            due_at=now + timedelta(days=6, hours=i),
+        )  # fmt: skip
+    seated = Enrolment.objects.filter(session=world.session, state=EnrolmentState.CONFIRMED, participant__in=lawyers)
+    for i, participant in enumerate(Participant.objects.filter(pk__in=seated.values("participant"))):
+        work = assessment_services.submit(
+            assignment=world.extra["assignment"], participant=participant, text="作业", by=participant.user
+        )
+        if i % 2:
+            assessment_services.grade(submission=work, score=70 + i % 30, comment="评语", by=admin)
     # Guangdong's list and lawyers grow: nominees within its quota then reserves, and lawyers admitted over it.
     guangdong = Province.objects.get(code="44")
     for i in range(n):
