@@ -1,9 +1,14 @@
 """A lawyer's submission, and a grade (a score, or the points of each criterion of the rubric)."""
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assignment
+from accounts.roles import Role
+from sessions.forms import DateTimeLocalInput
+
+from .models import Assignment, Criterion
 
 
 class SubmissionForm(forms.Form):
@@ -51,3 +56,40 @@ class GradeForm(forms.Form):
 
     def criteria(self) -> dict[str, str]:
         return {str(c.pk): str(self.cleaned_data[f"criterion-{c.pk}"]) for c in self.rubric}
+
+
+class AssignmentForm(forms.ModelForm):
+    """An assignment as the office sets it: on the program or one of its sessions, its window, marks and graders."""
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "title_zh", "title_en", "kind", "session", "brief_zh", "brief_en", "opens_at", "due_at", "late_until",
+            "max_score", "pass_mark", "required", "graders",
+        ]  # fmt: skip
+        widgets = {
+            "opens_at": DateTimeLocalInput(),
+            "due_at": DateTimeLocalInput(),
+            "late_until": DateTimeLocalInput(),
+            "brief_zh": forms.Textarea(attrs={"rows": 5}),
+            "brief_en": forms.Textarea(attrs={"rows": 5}),
+            "graders": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.program = program
+        self.fields["session"].queryset = program.sessions.order_by("starts_at")
+        self.fields["graders"].queryset = (
+            get_user_model()
+            .objects.filter(groups__name__in=[Role.FACULTY, Role.ADMINISTRATOR], is_active=True)
+            .distinct()
+            .order_by("full_name", "email")
+        )
+        self.fields["graders"].label_from_instance = lambda user: f"{user.full_name} · {user.email}"
+
+
+CriterionFormSet = inlineformset_factory(
+    Assignment, Criterion, fields=["title_zh", "title_en", "max_points", "position"], extra=3, can_delete=True,
+    max_num=20,
+)  # fmt: skip

@@ -61,6 +61,36 @@ def is_set_for(assignment: Assignment, participant: Participant) -> bool:
     return for_lawyer(participant).filter(pk=assignment.pk).exists()
 
 
+# --- setting work ------------------------------------------------------------------------------------
+@transaction.atomic
+def assignment_save(*, form, criteria, by) -> Assignment:
+    """Save an assignment (a valid AssignmentForm) and its rubric (a valid CriterionFormSet of it): the rubric's
+    points add up to the maximum score; once work is graded, the maximum, the pass mark and the rubric stay as
+    they were (grades were given against them)."""
+    assignment = form.instance
+    if assignment.pk:
+        Assignment.objects.select_for_update().filter(pk=assignment.pk).exists()
+        graded = assignment.submissions.filter(score__isnull=False).exists()
+        marks_changed = {"max_score", "pass_mark"} & set(form.changed_data)
+        if graded and (marks_changed or criteria.has_changed()):
+            raise AssessmentRefused(
+                _("Work is graded already: the maximum score, the pass mark and the rubric stay as they are.")
+            )
+    else:
+        assignment.created_by = by
+    assignment = form.save()
+    criteria.instance = assignment
+    criteria.save()
+    rubric = list(assignment.criteria.all())
+    total = sum((criterion.max_points for criterion in rubric), Decimal(0))
+    if rubric and total != assignment.max_score:
+        raise AssessmentRefused(
+            _("The rubric's points add up to %(total)s; they must add up to the maximum score, %(max)s.")
+            % {"total": total, "max": assignment.max_score}
+        )
+    return assignment
+
+
 # --- submitting --------------------------------------------------------------------------------------
 def submit(*, assignment: Assignment, participant: Participant, text: str = "", upload=None, by, at=None) -> Submission:
     """Hand in (or replace, until graded) a lawyer's work: a text, a file or both; a file replaced by a new one is

@@ -9,4 +9,7 @@ urlpatterns = [
     path("assignments/submissions/<int:pk>/file/", views.submission_file, name="submission_file"),
     path("grading/assignments/<int:pk>/", views.queue, name="queue"),
     path("grading/submissions/<int:pk>/", views.grade_page, name="grade"),
+    path("manage/programs/<slug:slug>/assignments/", views.manage_list, name="manage_list"),
+    path("manage/programs/<slug:slug>/assignments/new/", views.assignment_edit, name="assignment_create"),
+    path("manage/programs/<slug:slug>/assignments/<int:pk>/", views.assignment_edit, name="assignment_edit"),
 ]

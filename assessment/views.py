@@ -4,18 +4,21 @@ grading, and a submission's file for those who may read it."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import administrator_required
 from common import files
 from common.exports import spreadsheet_response
 from common.forms import add_refusal
 from participants.models import Participant, Province
+from sessions.models import Program
 
 from . import services
-from .forms import GradeForm, SubmissionForm
+from .forms import AssignmentForm, CriterionFormSet, GradeForm, SubmissionForm
 from .models import Assignment, Submission
 
 
@@ -147,3 +150,36 @@ def submission_file(request, pk):
     return files.download(
         submission.file, name=submission.original_name, content_type=submission.content_type, size=submission.size
     )
+
+
+# --- the office --------------------------------------------------------------------------------------
+@administrator_required
+def manage_list(request, slug):
+    """The program's assignments: window, marks, how many handed in and wait for a grade."""
+    program = get_object_or_404(Program, slug=slug)
+    assignments = program.coursework.select_related("session").annotate(
+        submitted=Count("submissions"), ungraded=Count("submissions", filter=Q(submissions__score__isnull=True))
+    )
+    return render(request, "assessment/manage_list.html", {"program": program, "assignments": assignments})
+
+
+@administrator_required
+def assignment_edit(request, slug, pk=None):
+    """Set an assignment (pk None: a new one) and its rubric."""
+    program = get_object_or_404(Program, slug=slug)
+    assignment = get_object_or_404(Assignment, pk=pk, program=program) if pk else Assignment(program=program)
+    new = assignment.pk is None
+    form = AssignmentForm(request.POST or None, instance=assignment, program=program)
+    criteria = CriterionFormSet(request.POST or None, instance=assignment, prefix="criteria")
+    if request.method == "POST" and form.is_valid() and criteria.is_valid():
+        try:
+            saved = services.assignment_save(form=form, criteria=criteria, by=request.user)
+        except services.AssessmentRefused as refusal:
+            if new:  # the transaction is undone: the form makes a new assignment still
+                form.instance.pk = None
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, _("“%(title)s” is saved.") % {"title": saved.title})
+            return redirect("assessment:manage_list", program.slug)
+    context = {"program": program, "assignment": assignment, "new": new, "form": form, "criteria": criteria}
+    return render(request, "assessment/assignment_edit.html", context)

@@ -121,3 +121,47 @@ def test_the_grades_export_names_no_licence(world, administrator):
     assert {(row[0], row[6], row[7]) for row in rows[1:]} == {("张伟", 15, "Yes"), ("李娜", 9, "No")}
     text = " ".join(str(cell) for row in rows for cell in row)
     assert lawyer.license_number not in text and not re.search(r"\d{17}", text)
+
+
+@pytest.mark.django_db
+def test_the_office_sets_an_assignment_with_a_rubric_on_the_page_it_serves(world, administrator):
+    program, session, teacher, _lawyer, _other, _assignment = world
+    office = client_for(administrator, "en")
+    url = reverse("assessment:assignment_create", args=[program.slug])
+    form = find_form(office.get(url).content.decode(), button="Save the assignment", page_url=url)
+    form.fill(
+        title_zh="心得体会", title_en="Reflection", kind="reflection", session=str(session.pk),
+        opens_at="2026-03-01T09:00", due_at="2026-03-08T18:00", late_until="2026-03-10T18:00", max_score="10",
+        pass_mark="6", required="on", graders=[str(teacher.user.pk)],
+        **{"criteria-0-title_zh": "体会深度", "criteria-0-max_points": "6", "criteria-1-title_zh": "表达",
+           "criteria-1-max_points": "5"},
+    )  # fmt: skip
+    page = form.submit(office, url).content.decode()
+    assert "add up to 11.0; they must add up to the maximum score, 10." in page  # 6 + 5: refused, nothing saved
+    assert not program.coursework.filter(title_zh="心得体会").exists()
+    form = find_form(page, button="Save the assignment", page_url=url)
+    form.fill(**{"criteria-1-max_points": "4"})
+    response = form.submit(office, url, follow=True)
+    assert "“Reflection” is saved." in response.content.decode()
+    saved = program.coursework.get(title_zh="心得体会")
+    assert (saved.session, saved.required, list(saved.graders.all())) == (session, True, [teacher.user])
+    assert [(c.title_zh, c.max_points) for c in saved.criteria.all()] == [("体会深度", 6), ("表达", 4)]
+    assert saved.due_at.isoformat() == "2026-03-08T10:00:00+00:00"  # typed in Beijing time
+
+
+@pytest.mark.django_db
+def test_once_work_is_graded_its_marks_and_rubric_stay(world, administrator):
+    program, _session, teacher, lawyer, _other, assignment = world
+    done = services.submit(assignment=assignment, participant=lawyer, text="作业", by=lawyer.user)
+    services.grade(submission=done, score=15, by=teacher.user)
+    office = client_for(administrator, "en")
+    url = reverse("assessment:assignment_edit", args=[program.slug, assignment.pk])
+    form = find_form(office.get(url).content.decode(), button="Save the assignment", page_url=url)
+    page = form.fill(max_score="30").submit(office, url).content.decode()
+    assert "Work is graded already" in page
+    assignment.refresh_from_db()
+    assert assignment.max_score == 20
+    form = find_form(office.get(url).content.decode(), button="Save the assignment", page_url=url)
+    response = form.fill(title_en="Brief for the appeal").submit(office, url, follow=True)  # other fields may change
+    assert "is saved" in response.content.decode()
+    assert program.coursework.get(pk=assignment.pk).title_en == "Brief for the appeal"

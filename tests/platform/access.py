@@ -191,6 +191,9 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "assessment:submission_file":       "login  200    404    200    404    200    404    404",
     "assessment:queue":                 "login  403    403    200    403    200    403    403",
     "assessment:grade":                 "login  403    403    200    403    200    403    403",
+    "assessment:manage_list":           "login  403    403    403    403    200    403    403",
+    "assessment:assignment_create":     "login  403    403    403    403    200    403    403",
+    "assessment:assignment_edit":       "login  403    403    403    403    200    403    403",
     # certificates: verification is public; the PDF is its holder's; the rest is the program office's
     "certificates:verify_form":         "200    200    200    200    200    200    200    200",
     "certificates:verify":              "200    200    200    200    200    200    200    200",

@@ -300,6 +300,14 @@ FORMS: dict[str, FormCase] = {
     ),
     "participants.forms.UploadForm": FormCase(_plain("participants.forms.UploadForm"), ["import", "province_upload"]),
     "assessment.forms.SubmissionForm": FormCase(_plain("assessment.forms.SubmissionForm"), ["submit_work"]),
+    "assessment.forms.AssignmentForm": FormCase(
+        lambda w, d, f: _form("assessment.forms.AssignmentForm")(d, instance=fresh(w.assignment), program=w.program),
+        ["assignment_edit"],
+    ),
+    "assessment.forms.CriterionFormSet": FormCase(
+        lambda w, d, f: _form("assessment.forms.CriterionFormSet")(d, instance=fresh(w.assignment), prefix="criteria"),
+        ["assignment_edit"],
+    ),
     "assessment.forms.GradeForm": FormCase(
         lambda w, d, f: _form("assessment.forms.GradeForm")(d, assignment=w.assignment), ["grade_work"]
     ),
@@ -607,6 +615,11 @@ TARGETS: dict[str, Target] = {
         lambda w: reverse("assessment:assignment", args=[w.assignment.pk]),
         _form_fields("assessment.forms.SubmissionForm"),
     ),
+    "assignment_edit": Target(
+        "administrator",
+        lambda w: reverse("assessment:assignment_edit", args=[w.program.slug, w.assignment.pk]),
+        _form_fields("assessment.forms.AssignmentForm", "assessment.forms.CriterionFormSet"),
+    ),
     "grade_work": Target(
         "faculty",
         lambda w: reverse("assessment:grade", args=[w.submission.pk]),
@@ -732,7 +745,7 @@ def _refused(response) -> bool:
     context = response.context or {}
     if context.get("error"):
         return True
-    for key in ("form", "formset", "table_form", "bulk_form", "import_form"):
+    for key in ("form", "formset", "table_form", "bulk_form", "import_form", "criteria"):
         shown = context.get(key)
         if shown is not None and shown.is_bound and not shown.is_valid():
             return True

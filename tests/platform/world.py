@@ -258,9 +258,10 @@ def build_world() -> World:
         }.items()
     }  # fmt: skip
     # Coursework of the running session: the lawyer (seated) has handed in a file; "faculty" grades it.
+    minute = now.replace(second=0, microsecond=0)  # as a form's date-time field gives times
     assignment = Assignment.objects.create(
-        program=program, session=session, title_zh="案例分析报告", opens_at=now - timedelta(days=1),
-        due_at=now + timedelta(days=6),
+        program=program, session=session, title_zh="案例分析报告", opens_at=minute - timedelta(days=1),
+        due_at=minute + timedelta(days=6),
     )  # fmt: skip
     submission = assessment_services.submit(
         assignment=assignment, participant=participant, text="报告正文", by=users["lawyer"],
@@ -373,6 +374,7 @@ KWARGS = {
     "assessment:queue": lambda w: {"pk": w.extra["assignment"].pk},
     "assessment:submission_file": lambda w: {"pk": w.extra["submission"].pk},
     "assessment:grade": lambda w: {"pk": w.extra["submission"].pk},
+    "assessment:assignment_edit": lambda w: {"slug": w.program.slug, "pk": w.extra["assignment"].pk},
     "nominations:substitute": lambda w: {"pk": w.extra["nomination"].pk},
     # Variants (tests/platform/access.py): the draft program, which only administrators may know of.
     "sessions:schedule@draft": lambda w: {"slug": w.draft_program.slug},
