@@ -6,6 +6,12 @@ class AssessmentConfig(AppConfig):
     name = "assessment"
     verbose_name = _("Assessment")
 
+    def navigation(self):
+        from accounts.roles import Role
+        from common.navigation import NavItem
+
+        return (NavItem(_("Grading"), "assessment:grading", "check2-square", frozenset({Role.FACULTY}), order=35),)
+
     def my_program_panels(self, request, **facts):
         from .panels import my_program_panels
 

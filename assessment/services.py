@@ -49,6 +49,18 @@ def may_grade(user, assignment: Assignment) -> bool:
     return assignment.session is not None and assignment.session.is_taught_by(user)
 
 
+def grading_for(user):
+    """The assignments `user` grades (an administrator: every one), latest due first, with how many were handed in
+    and wait for a grade."""
+    assignments = Assignment.objects.select_related("program", "session")
+    if not user.is_administrator:
+        mine = Q(graders=user) | Q(graders__isnull=True, session__assignments__faculty__user=user)
+        assignments = assignments.filter(pk__in=Assignment.objects.filter(mine).values("pk"))
+    return assignments.annotate(
+        submitted=Count("submissions"), ungraded=Count("submissions", filter=Q(submissions__score__isnull=True))
+    ).order_by("-due_at", "pk")
+
+
 def for_lawyer(participant: Participant):
     """The assignments a lawyer is set: those of the programs they are admitted to, a session's only if they hold
     a seat in it."""

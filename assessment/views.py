@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import administrator_required
+from accounts.permissions import administrator_required, role_required
+from accounts.roles import Role
 from common import files
 from common.exports import spreadsheet_response
 from common.forms import add_refusal
@@ -73,6 +74,12 @@ def assignment_page(request, pk):
 def _graded_by_user(request, assignment: Assignment) -> None:
     if not services.may_grade(request.user, assignment):
         raise PermissionDenied
+
+
+@role_required(Role.FACULTY)
+def grading_home(request):
+    """The assignments the faculty member grades, with the work waiting for them."""
+    return render(request, "assessment/grading_home.html", {"assignments": services.grading_for(request.user)})
 
 
 QUEUE_FILTERS = ("ungraded", "graded", "late")

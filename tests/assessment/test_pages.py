@@ -165,3 +165,19 @@ def test_once_work_is_graded_its_marks_and_rubric_stay(world, administrator):
     response = form.fill(title_en="Brief for the appeal").submit(office, url, follow=True)  # other fields may change
     assert "is saved" in response.content.decode()
     assert program.coursework.get(pk=assignment.pk).title_en == "Brief for the appeal"
+
+
+@pytest.mark.django_db
+def test_each_grader_finds_the_work_they_grade_under_grading(world, faculty_member):
+    program, _session, teacher, lawyer, _other, by_session = world
+    named = coursework(program, title_zh="心得体会", title_en="Reflection")  # the whole program's, named graders
+    named.graders.add(faculty_member)
+    services.submit(assignment=by_session, participant=lawyer, text="作业", by=lawyer.user)
+    url = reverse("assessment:grading")
+    as_teacher = client_for(teacher.user, "en").get(url).content.decode()
+    assert reverse("assessment:queue", args=[by_session.pk]) in as_teacher and "1 to grade" in as_teacher
+    assert reverse("assessment:queue", args=[named.pk]) not in as_teacher
+    as_named = client_for(faculty_member, "en").get(url).content.decode()
+    assert reverse("assessment:queue", args=[named.pk]) in as_named
+    assert reverse("assessment:queue", args=[by_session.pk]) not in as_named
+    assert client_for(lawyer.user, "en").get(url).status_code == 403

@@ -189,6 +189,7 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     # coursework: the lawyer's own assignment and work; the session's faculty and administrators grade
     "assessment:assignment":            "login  200    404    404    404    404    404    404",
     "assessment:submission_file":       "login  200    404    200    404    200    404    404",
+    "assessment:grading":               "login  403    403    200    200    200    403    403",
     "assessment:queue":                 "login  403    403    200    403    200    403    403",
     "assessment:grade":                 "login  403    403    200    403    200    403    403",
     "assessment:manage_list":           "login  403    403    403    403    200    403    403",
