@@ -4,6 +4,7 @@ handed in. The completion list, its tally, My program's figures and the certific
 
 from __future__ import annotations
 
+import subprocess
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from assessment import services
-from certificates.services import eligible
+from certificates.services import eligible, issue_certificate
 from participants import services as participant_services
 from participants.services import Completion, lawyer_summaries
 from tests.factories import ParticipantFactory, ProgramFactory, SessionFactory
@@ -69,3 +70,27 @@ def test_a_sessions_required_work_binds_the_lawyers_seated_in_it(program, admini
     work = services.submit(assignment=brief, participant=seated, text="代理词", by=seated.user)
     services.grade(submission=work, score=90, by=administrator)
     assert outcomes(program) == {"在座": "completed"}
+
+
+def _text(certificate) -> str:
+    with certificate.pdf.open("rb") as pdf:
+        found = subprocess.run(["pdftotext", "-", "-"], input=pdf.read(), capture_output=True, check=True)
+    return found.stdout.decode()
+
+
+@pytest.mark.django_db
+def test_the_certificate_says_passed_the_assessment_only_where_coursework_was_assessed(program, administrator):
+    assessed = ProgramFactory(required_attendance_share=Decimal(0), min_credit_hours=Decimal(0))
+    coursework(assessed, required=True)
+    words = {}
+    for each in (program, assessed):
+        lawyer = ParticipantFactory()
+        participant_services.admit(participant=lawyer, program=each, by=administrator)
+        for assignment in each.coursework.all():
+            work = services.submit(assignment=assignment, participant=lawyer, text="作业", by=lawyer.user)
+            services.grade(submission=work, score=80, by=administrator)
+        certificate = issue_certificate(participant=lawyer, program=each, by=administrator)
+        words[each.pk] = (certificate.assessed, " ".join(_text(certificate).split()))
+    assert words[assessed.pk][0] and "经考核合格，准予结业" in words[assessed.pk][1]
+    assert "passing its assessment" in words[assessed.pk][1]
+    assert not words[program.pk][0] and "经考核合格" not in words[program.pk][1] and "准予结业" in words[program.pk][1]
