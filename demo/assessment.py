@@ -1,6 +1,7 @@
 """Coursework on fipr-live: a mock-court brief of a session the demo faculty member taught (handed in by the
 lawyers seated in it, most of it graded by that faculty member against a rubric, the rest waiting in the queue;
-the demo lawyer's graded) and a reflection essay open now, which the demo lawyer has still to write."""
+the demo lawyer's graded) and a reflection essay open now, required for completion, which the demo lawyer has
+still to write (open, it puts no one at risk yet)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def seed_coursework(program: Program, *, teacher, demo_lawyer) -> None:
         brief_zh="结合所学课程与本所涉外知识产权业务，撰写不少于1500字的心得体会。",
         brief_en="Drawing on the sessions and your firm's foreign-related IP work, write at least 1,500 words.",
         opens_at=now - timedelta(days=2), due_at=now + timedelta(days=10), late_until=now + timedelta(days=13),
-        max_score=Decimal(100), pass_mark=Decimal(60),
+        max_score=Decimal(100), pass_mark=Decimal(60), required=True,
     )  # fmt: skip
     writers = Participant.objects.filter(admissions__program=program, admissions__state="admitted").exclude(
         pk=demo_lawyer.pk
@@ -53,7 +54,7 @@ def seed_coursework(program: Program, *, teacher, demo_lawyer) -> None:
 
 def _graded_brief(program: Program, session, *, teacher, demo_lawyer) -> None:
     brief = Assignment.objects.create(
-        program=program, session=session, kind=AssignmentKind.MOCK_BRIEF, required=True,
+        program=program, session=session, kind=AssignmentKind.MOCK_BRIEF,
         title_zh="模拟法庭代理词", title_en="Mock-court brief",
         brief_zh=f"就“{session.title_zh}”的模拟案件，代表一方当事人提交代理词。",
         brief_en=f"For the case of “{session.title_en or session.title_zh}”, hand in the brief of one party.",

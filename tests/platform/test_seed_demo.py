@@ -82,7 +82,8 @@ def test_the_live_program_has_a_graded_brief_with_work_to_grade_and_an_open_refl
     live = Program.objects.get(slug="fipr-live")
     brief, reflection = live.coursework.order_by("kind")  # mock_brief, reflection
     teacher = User.objects.get(email="faculty@demo.test")
-    assert brief.session.is_taught_by(teacher) and brief.required and brief.criteria.count() == 3
+    assert brief.session.is_taught_by(teacher) and brief.criteria.count() == 3
+    assert reflection.required and not brief.required  # the open essay counts; the graded brief does not
     graded = brief.submissions.filter(score__isnull=False).count()
     assert graded >= 4 and brief.submissions.count() > graded  # graded, and some waiting in the queue
     mine = brief.submissions.get(participant__user__email="lawyer@demo.test")
