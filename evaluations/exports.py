@@ -16,10 +16,11 @@ def results_sheet(questionnaire: Questionnaire) -> tuple[list[str], list[list]]:
         sessions = [None]
     else:
         sessions = [row.session for row in results.session_rows(questionnaire)]
+    found = results.results_by_session(questionnaire, sessions)
     for session in sessions:
         title = session.title if session else questionnaire.program.name
         day = session.starts_at.strftime("%Y-%m-%d") if session else ""
-        for result in results.question_results(questionnaire, session):
+        for result in found[session.pk if session else None]:
             question = result.question
             if question.kind == QuestionKind.TEXT:
                 continue

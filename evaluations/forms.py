@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from sessions.models import SessionFormat
 
 from . import services
-from .models import Question, QuestionKind, Questionnaire
+from .models import Question, QuestionKind, Questionnaire, lines
 
 
 class QuestionnaireForm(forms.ModelForm):
@@ -46,13 +46,11 @@ class QuestionForm(forms.ModelForm):
             "choices_en": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") not in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-            # Only a choice question keeps choices: those typed for another kind are left out.
-            data["choices_zh"] = data["choices_en"] = ""
-            self.instance.choices_zh = self.instance.choices_en = ""
-        return data
+    def clean_choices_zh(self):
+        return "\n".join(lines(self.cleaned_data["choices_zh"]))
+
+    def clean_choices_en(self):
+        return "\n".join(lines(self.cleaned_data["choices_en"]))
 
 
 QuestionFormSet = inlineformset_factory(

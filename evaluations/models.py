@@ -99,7 +99,7 @@ class Question(Bilingual, models.Model):
     kind = models.CharField(_("type"), max_length=10, choices=QuestionKind.choices)
     text_zh = models.CharField(_("question (Chinese)"), max_length=300)
     text_en = models.CharField(_("question (English)"), max_length=300, blank=True)
-    choices_zh = models.TextField(_("choices (Chinese)"), blank=True, help_text=_("One a line."))
+    choices_zh = models.TextField(_("choices (Chinese)"), blank=True, help_text=_("For a choice question: one a line."))
     choices_en = models.TextField(_("choices (English)"), blank=True, help_text=_("One a line, in the same order."))
     required = models.BooleanField(_("required"), default=True)
 
@@ -129,8 +129,6 @@ class Question(Bilingual, models.Model):
             raise ValidationError({"choices_zh": _("Give at least two choices, one a line.")})
         if self.has_choices and en and len(en) != len(zh):
             raise ValidationError({"choices_en": _("Give as many English choices as Chinese ones, or none.")})
-        if not self.has_choices and (zh or en):
-            raise ValidationError({"choices_zh": _("Only a choice question has choices.")})
 
 
 def lines(text: str) -> list[str]:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from participants.models import Enrolment, EnrolmentState
-from sessions.models import Faculty, SessionStatus, TrainingSession
+from participants.models import Admission, AdmissionState, Enrolment, EnrolmentState
+from sessions.models import Faculty, FacultyAssignment, SessionFormat, SessionStatus, TrainingSession, in_language
 
 from . import services
 from .models import MIN_ANSWERS, Answer, Question, QuestionKind, Questionnaire, QuestionnaireKind, Response
@@ -62,47 +62,60 @@ class QuestionResult:
 
 def question_results(questionnaire: Questionnaire, session: TrainingSession | None) -> list[QuestionResult]:
     """Each question's results for one session (a program questionnaire: session None)."""
+    return results_by_session(questionnaire, [session])[session.pk if session else None]
+
+
+def results_by_session(questionnaire: Questionnaire, sessions: list) -> dict[int | None, list[QuestionResult]]:
+    """Each question's results for each of the sessions (by id; None: the program's), in four queries."""
     questions = list(questionnaire.questions.all())
-    answers = Answer.objects.filter(response__questionnaire=questionnaire, response__session=session)
-    ratings: dict[int, Counter] = defaultdict(Counter)
-    per_faculty: dict[tuple[int, int], Counter] = defaultdict(Counter)
-    for question_id, faculty_id, rating, n in (
-        answers.filter(rating__isnull=False).values_list("question", "faculty", "rating").annotate(n=Count("pk"))
+    keys = [s.pk if s else None for s in sessions]
+    answers = Answer.objects.filter(response__questionnaire=questionnaire)
+    if None not in keys:
+        answers = answers.filter(response__session__in=keys)
+    ratings: dict[tuple, Counter] = defaultdict(Counter)
+    for session_id, question_id, faculty_id, rating, n in (
+        answers.filter(rating__isnull=False)
+        .values_list("response__session", "question", "faculty", "rating")
+        .annotate(n=Count("pk"))
+        .order_by()
     ):
-        if faculty_id is None:
-            ratings[question_id][rating] += n
-        else:
-            per_faculty[(question_id, faculty_id)][rating] += n
-    choice_counts: dict[int, Counter] = defaultdict(Counter)
+        ratings[(session_id, question_id, faculty_id)][rating] += n
+    choice_counts: dict[tuple, Counter] = defaultdict(Counter)
     answered: Counter = Counter()
-    comments: dict[int, list[str]] = defaultdict(list)
-    for question_id, choices, text in answers.filter(faculty__isnull=True, rating__isnull=True).values_list(
-        "question", "choices", "text"
+    comments: dict[tuple, list[str]] = defaultdict(list)
+    for session_id, question_id, choices, text in answers.filter(faculty__isnull=True, rating__isnull=True).values_list(
+        "response__session", "question", "choices", "text"
     ):
-        answered[question_id] += 1
-        choice_counts[question_id].update(choices)
+        answered[(session_id, question_id)] += 1
+        choice_counts[(session_id, question_id)].update(choices)
         if text:
-            comments[question_id].append(text)
-    people = {a.faculty_id: a.faculty for a in session.assignments.select_related("faculty")} if session else {}
-    results = []
-    for question in questions:
-        result = QuestionResult(question)
-        if question.kind == QuestionKind.RATING:
-            result.figure = Figure.of(ratings[question.pk])
-            result.n = result.figure.n
-        elif question.kind == QuestionKind.FACULTY:
-            result.faculty = [
-                (person, Figure.of(per_faculty[(question.pk, person_id)])) for person_id, person in people.items()
-            ]
-            result.n = max((figure.n for _p, figure in result.faculty), default=0)
-        else:
-            result.n = answered[question.pk]
-            if result.shown:
-                labels = question.choice_labels()
-                result.choices = [(label, choice_counts[question.pk][i]) for i, label in enumerate(labels)]
-                result.comments = comments[question.pk]
-        results.append(result)
-    return results
+            comments[(session_id, question_id)].append(text)
+    people: dict[int, list[Faculty]] = defaultdict(list)
+    if any(q.kind == QuestionKind.FACULTY for q in questions) and any(keys):
+        for assignment in FacultyAssignment.objects.filter(session__in=[k for k in keys if k]).select_related(
+            "faculty"
+        ):
+            people[assignment.session_id].append(assignment.faculty)
+    found = {}
+    for key in keys:
+        results = []
+        for question in questions:
+            result = QuestionResult(question)
+            if question.kind == QuestionKind.RATING:
+                result.figure = Figure.of(ratings[(key, question.pk, None)])
+                result.n = result.figure.n
+            elif question.kind == QuestionKind.FACULTY:
+                result.faculty = [(p, Figure.of(ratings[(key, question.pk, p.pk)])) for p in people[key]]
+                result.n = max((figure.n for _p, figure in result.faculty), default=0)
+            else:
+                result.n = answered[(key, question.pk)]
+                if result.shown:
+                    counted = choice_counts[(key, question.pk)]
+                    result.choices = [(label, counted[i]) for i, label in enumerate(question.choice_labels())]
+                    result.comments = comments[(key, question.pk)]
+            results.append(result)
+        found[key] = results
+    return found
 
 
 @dataclass
@@ -150,10 +163,13 @@ def session_rows(questionnaire: Questionnaire, at: datetime | None = None) -> li
     answered = dict(
         Response.objects.filter(questionnaire=questionnaire).values_list("session").annotate(n=Count("pk")).order_by()
     )
-    overall = _overall(
-        Answer.objects.filter(response__questionnaire=questionnaire, question__kind=QuestionKind.RATING),
-        "response__session",
-    )
+    overall = {
+        key: figure
+        for (key,), figure in _overall(
+            Answer.objects.filter(response__questionnaire=questionnaire, question__kind=QuestionKind.RATING),
+            "response__session",
+        ).items()
+    }
     rows = []
     for session in sessions:
         key = session.pk if session else None
@@ -170,38 +186,46 @@ def session_rows(questionnaire: Questionnaire, at: datetime | None = None) -> li
     return rows
 
 
-def _overall(answers, key: str) -> dict:
-    """Key → the average of the answers grouped by it, from how many answer sheets (shown from MIN_ANSWERS on)."""
-    rows = answers.values(key).annotate(average=Avg("rating"), n=Count("response", distinct=True)).order_by()
+def _overall(answers, *keys: str) -> dict:
+    """(the keys' values) → the average of the answers grouped by them, from how many answer sheets (shown from
+    MIN_ANSWERS on); with one key, its value alone."""
+    rows = answers.values(*keys).annotate(average=Avg("rating"), n=Count("response", distinct=True)).order_by()
     found = {}
     for row in rows:
         n = row["n"]
         shown = n >= MIN_ANSWERS
-        found[row[key]] = Figure(n=n, average=round(row["average"], 2) if shown else None)
+        figure = Figure(n=n, average=round(row["average"], 2) if shown else None)
+        found[tuple(row[key] for key in keys) if len(keys) > 1 else (row[keys[0]],)] = figure
     return found
 
 
 def by_topic_and_format(program) -> tuple[list[tuple[str, Figure]], list[tuple[str, Figure]]]:
     """Every session rating of the program (not the faculty's), by topic and by format."""
-    from sessions.models import SessionFormat, Topic
-
+    language = translation.get_language()
     answers = Answer.objects.filter(
         response__questionnaire__program=program, response__session__isnull=False, question__kind=QuestionKind.RATING
     )
-    topics = _overall(answers, "response__session__topic")
-    names = {t.pk: t.name for t in Topic.objects.filter(pk__in=[k for k in topics if k])}
-    by_topic = [(names.get(k, "—"), figure) for k, figure in topics.items()]
-    formats = _overall(answers, "response__session__format")
+    topics = _overall(answers, "response__session__topic__name_zh", "response__session__topic__name_en")
+    by_topic = [(in_language(zh or "", en or "", language) or "—", figure) for (zh, en), figure in topics.items()]
     labels = dict(SessionFormat.choices)
-    by_format = [(str(labels.get(k, k)), figure) for k, figure in formats.items()]
+    formats = _overall(answers, "response__session__format")
+    by_format = [(str(labels.get(key, key)), figure) for (key,), figure in formats.items()]
     return sorted(by_topic, key=lambda row: row[0]), sorted(by_format, key=lambda row: row[0])
 
 
-def by_faculty(program) -> list[tuple[Faculty, Figure, int]]:
-    """Each faculty member's ratings across the program's sessions: (faculty, figure, sessions rated)."""
+@dataclass
+class FacultyRow:
+    name: str
+    figure: Figure
+    sessions: int
+
+
+def by_faculty(program) -> list[FacultyRow]:
+    """Each faculty member's ratings across the program's sessions."""
+    language = translation.get_language()
     rows = (
         Answer.objects.filter(response__questionnaire__program=program, faculty__isnull=False)
-        .values("faculty")
+        .values("faculty", "faculty__name_zh", "faculty__name_en")
         .annotate(
             average=Avg("rating"),
             n=Count("response", distinct=True),
@@ -209,38 +233,46 @@ def by_faculty(program) -> list[tuple[Faculty, Figure, int]]:
         )
         .order_by()
     )
-    people = Faculty.objects.in_bulk([row["faculty"] for row in rows])
     found = []
     for row in rows:
         shown = row["n"] >= MIN_ANSWERS
         figure = Figure(n=row["n"], average=round(row["average"], 2) if shown else None)
-        found.append((people[row["faculty"]], figure, row["sessions"]))
-    return sorted(found, key=lambda row: row[0].name)
+        name = in_language(row["faculty__name_zh"], row["faculty__name_en"], language)
+        found.append(FacultyRow(name, figure, row["sessions"]))
+    return sorted(found, key=lambda row: row.name)
 
 
 @dataclass
 class FacultySession:
-    session: TrainingSession
+    title: str
+    starts_at: datetime
     figure: Figure
 
 
 def faculty_own(faculty: Faculty, at: datetime | None = None) -> list[FacultySession]:
     """A faculty member's ratings session by session, only for questionnaires that have closed, the latest
-    first: what they see on their portal."""
+    first: what they see on their portal (one query)."""
     at = at or timezone.now()
-    counts: dict[tuple[int, int], Counter] = defaultdict(Counter)
-    for questionnaire_id, session_id, rating, n in (
-        Answer.objects.filter(faculty=faculty)
-        .values_list("response__questionnaire", "response__session", "rating")
+    language = translation.get_language()
+    counts: dict[tuple, Counter] = defaultdict(Counter)
+    for *key, rating, n in (
+        Answer.objects.filter(faculty=faculty, response__session__isnull=False)
+        .values_list(
+            "response__questionnaire",
+            "response__questionnaire__open_days",
+            "response__session",
+            "response__session__title_zh",
+            "response__session__title_en",
+            "response__session__starts_at",
+            "response__session__ends_at",
+            "rating",
+        )
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        counts[(questionnaire_id, session_id)][rating] += n
-    questionnaires = Questionnaire.objects.in_bulk({q for q, _s in counts})
-    sessions = TrainingSession.objects.select_related("program").in_bulk({s for _q, s in counts})
+        counts[tuple(key)][rating] += n
     found = []
-    for (questionnaire_id, session_id), ratings in counts.items():
-        session = sessions[session_id]
-        if services.has_closed(questionnaires[questionnaire_id], session, at):
-            found.append(FacultySession(session, Figure.of(ratings)))
-    return sorted(found, key=lambda row: row.session.starts_at, reverse=True)
+    for (_q, open_days, _s, title_zh, title_en, starts_at, ends_at), ratings in counts.items():
+        if ends_at + timedelta(days=open_days) <= at:
+            found.append(FacultySession(in_language(title_zh, title_en, language), starts_at, Figure.of(ratings)))
+    return sorted(found, key=lambda row: row.starts_at, reverse=True)

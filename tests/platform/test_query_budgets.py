@@ -61,6 +61,7 @@ EXTRA_PAGES = [
     Page("nominations:province", "coordinator", {"export": "xlsx"}),
     Page("nominations:province", "coordinator", {"export": "list"}),
     Page("nominations:office_province", "administrator", {"export": "list"}),
+    Page("evaluations:results", "administrator", {"export": "xlsx"}),
     Page("participants:completion", "administrator", {"export": "csv"}),
     Page("participants:completion", "administrator", {"export": "xlsx"}),
     Page("participants:completion", "administrator", {"sort": "rate", "outcome": "completed"}),
