@@ -74,6 +74,11 @@ class Questionnaire(Bilingual, models.Model):
             raise ValidationError({"formats": _("A program questionnaire is not asked after sessions.")})
 
     @property
+    def format_labels(self) -> str:
+        labels = dict(SessionFormat.choices)
+        return ", ".join(str(labels.get(value, value)) for value in self.formats or [])
+
+    @property
     def window(self) -> timedelta:
         return timedelta(days=self.open_days)
 

@@ -11,7 +11,7 @@ from notifications.models import Notification
 from participants.models import Enrolment, EnrolmentState
 from tests.evaluations import after, questionnaire_for, seated, values
 from tests.factories import AssignmentFactory, FacultyFactory, ParticipantFactory, ProgramFactory, SessionFactory
-from tests.support import at_once
+from tests.support import at_once, words
 
 
 @pytest.fixture(autouse=True)
@@ -241,5 +241,7 @@ def test_those_who_have_not_answered_are_reminded_once_a_day_after_it_opened(ses
     services.remind_unanswered(after(session, 26))
     notices = Notification.objects.filter(kind="evaluation_reminder")
     assert [n.recipient for n in notices] == [second.user]
-    assert notices.get().link.endswith(services.answer_url(questionnaire, session))
+    notice = words(notices.get())
+    assert notice.link.endswith(services.answer_url(questionnaire, session))
+    assert questionnaire.title in notice.subject and session.title_zh in notice.body_text
     assert services.remind_unanswered(session.ends_at + timedelta(days=8)) == 0
