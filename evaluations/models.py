@@ -6,9 +6,10 @@ Anonymity: what is and is not protected.
   time finer than the date, and random (UUID) primary keys on both, so neither their keys nor their order can be
   matched with the "has answered" rows (`Answered`), which are used only to count and to remind.
 - Not protected: a person with the database's files or its write-ahead log could match rows by their physical
-  order; a lawyer who writes their own name in a comment names themselves; and a session where few answered says
-  more about each of them, which is why no figure drawn from fewer than MIN_ANSWERS answers is shown anywhere
-  (evaluations.results).
+  order; the web server's request log says who sent the answer page and when, so a sheet that is the only one of
+  its session on its date can be matched with it by someone who reads both; a lawyer who writes their own name in
+  a comment names themselves; and a session where few answered says more about each of them, which is why no
+  figure drawn from fewer than MIN_ANSWERS answers is shown anywhere (evaluations.results).
 """
 
 from __future__ import annotations
