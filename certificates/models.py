@@ -50,6 +50,9 @@ class Certificate(Bilingual, models.Model):
     serial = models.CharField(_("serial number"), max_length=40, unique=True)
     code = models.CharField(_("verification code"), max_length=40, unique=True, default=new_code, editable=False)
     credit_hours = models.DecimalField(_("credit hours"), max_digits=6, decimal_places=1)
+    # Whether the rule it was issued under assessed coursework: only then does it say 经考核合格 ("passed the
+    # assessment"). Certificates issued before coursework existed keep the words they were issued with.
+    assessed = models.BooleanField(_("assessed"), default=False)
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     override_reason = models.CharField(

@@ -128,13 +128,14 @@ def render(*, certificate, verify_url: str, seal: bytes | None = None) -> bytes:
         _centred(sheet, certificate.holder_law_firm, HEIGHT - 97 * mm, 12, MUTED)
 
     start, end = certificate.starts_on, certificate.ends_on
-    body_zh = (
-        f"于{date_range(start, end, 'zh')}参加{certificate.program_name_zh}，修满{hours}学时，经考核合格，准予结业。"
-    )
+    passed = "经考核合格，" if certificate.assessed else ""
+    body_zh = f"于{date_range(start, end, 'zh')}参加{certificate.program_name_zh}，修满{hours}学时，{passed}准予结业。"
     _centred(sheet, body_zh, HEIGHT - 114 * mm, 15)
     program_en = certificate.program_name_en or certificate.program_name_zh
     _centred(sheet, f"has completed the {program_en}", HEIGHT - 123 * mm, 12, MUTED)
-    _centred(sheet, f"{date_range(start, end, 'en')}, earning {hours} credit hours.", HEIGHT - 129.5 * mm, 12, MUTED)
+    earned = f"{date_range(start, end, 'en')}, earning {hours} credit hours"
+    earned += " and passing its assessment." if certificate.assessed else "."
+    _centred(sheet, earned, HEIGHT - 129.5 * mm, 12, MUTED)
 
     # Foot: serial, date and code on the left; the organisers under their seal in the middle; the QR
     # code of the verification page on the right. The date is the day in Beijing, not in UTC.

@@ -133,7 +133,7 @@ def _seal(program: Program) -> bytes | None:
 
 
 def _make(
-    series: _Series, lawyer: Participant, program: Program, *, by, hours, override_reason: str, seal
+    series: _Series, lawyer: Participant, program: Program, *, by, hours, override_reason: str, seal, assessed: bool
 ) -> Certificate:
     number, serial = series.take()
     certificate = Certificate(
@@ -142,6 +142,7 @@ def _make(
         number=number,
         serial=serial,
         credit_hours=hours,
+        assessed=assessed,
         issued_by=by,
         override_reason=override_reason,
         holder_name_zh=lawyer.name_zh,
@@ -170,7 +171,8 @@ def issue_certificate(*, participant: Participant, program: Program, by, overrid
     if existing is not None:
         return existing
     # The completion figures exist only for lawyers admitted to the program.
-    figures = Completion(program).of(participant)
+    completion = Completion(program)
+    figures = completion.of(participant)
     if figures is None:
         raise CertificateRefused(_("%(name)s is not admitted to this program.") % {"name": participant.name_zh})
     override_reason = " ".join(override_reason.split())[:300]
@@ -187,6 +189,7 @@ def issue_certificate(*, participant: Participant, program: Program, by, overrid
         hours=figures.hours,
         override_reason=override_reason,
         seal=_seal(program),
+        assessed=completion.requires_coursework,
     )
     series.save()
     _announce(certificate)
@@ -201,7 +204,8 @@ def issue_batch(*, program: Program, participant_ids: list[int], by, notify_hold
     have = set(program.certificates.filter(participant_id__in=participant_ids).values_list("participant_id", flat=True))
     if have.issuperset(participant_ids):
         return [], []  # a batch delivered again, or queued again by a starting worker
-    lawyers = Completion(program).lawyers().filter(pk__in=participant_ids).exclude(pk__in=have).select_related("user")
+    completion = Completion(program)
+    lawyers = completion.lawyers().filter(pk__in=participant_ids).exclude(pk__in=have).select_related("user")
     found = {lawyer.pk: lawyer for lawyer in lawyers}
     seal = _seal(program)
     made, refused = [], []
@@ -212,7 +216,12 @@ def issue_batch(*, program: Program, participant_ids: list[int], by, notify_hold
         if lawyer is None or lawyer.outcome != COMPLETED:
             refused.append(pk)
             continue
-        made.append(_make(series, lawyer, program, by=by, hours=lawyer.hours, override_reason="", seal=seal))
+        made.append(
+            _make(
+                series, lawyer, program, by=by, hours=lawyer.hours, override_reason="", seal=seal,
+                assessed=completion.requires_coursework,
+            )
+        )  # fmt: skip
     series.save()
     if notify_holders:
         for certificate in made:

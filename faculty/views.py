@@ -2,20 +2,19 @@
 
 from collections import Counter, defaultdict
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required, role_required
 from accounts.roles import Role
+from common import files
 from common.exports import spreadsheet_response
 from common.panels import collect_panels
 from sessions import timetable
@@ -202,19 +201,8 @@ def _file_response(request, material: Material, version: MaterialVersion):
             message = _("This confidential file cannot be prepared; the program office can help.")
             return HttpResponse(message, status=503)
         response = HttpResponse(body, content_type="application/pdf")
-        response["Content-Disposition"] = _attachment(version.original_name)
+        response["Content-Disposition"] = files.attachment(version.original_name)
         return response
-    if settings.MATERIAL_X_ACCEL_PREFIX:  # nginx sends the bytes; it serves that location only when told to
-        response = HttpResponse(content_type=version.content_type)
-        response["X-Accel-Redirect"] = settings.MATERIAL_X_ACCEL_PREFIX + version.file.name
-        response["Content-Disposition"] = _attachment(version.original_name)
-        return response
-    response = FileResponse(version.file.open("rb"), content_type=version.content_type)
-    response["Content-Disposition"] = _attachment(version.original_name)
-    response["Content-Length"] = version.size
-    return response
-
-
-def _attachment(name: str) -> str:
-    """An ASCII fallback and the UTF-8 name (RFC 6266), so Chinese names survive every browser."""
-    return content_disposition_header(as_attachment=True, filename=name)
+    return files.download(
+        version.file, name=version.original_name, content_type=version.content_type, size=version.size
+    )

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "participants",
     "faculty",
     "nominations",
+    "assessment",
     "evaluations",
     "certificates",
     "demo",

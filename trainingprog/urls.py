@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("", include("faculty.urls")),
     path("", include("nominations.urls")),
+    path("", include("assessment.urls")),
     path("", include("evaluations.urls")),
     path("", include("certificates.urls")),
     path("", include("sessions.urls")),

@@ -9,9 +9,11 @@ from datetime import datetime
 from django.db.models import (
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
+    OuterRef,
     Q,
     Value,
     When,
@@ -37,12 +39,24 @@ def outcome_labels() -> dict[str, str]:
 class Completion:
     """What a program's completion rule asks, and what is still to come, at a moment."""
 
-    def __init__(self, program: Program, at: datetime | None = None, *, counts: dict[str, int] | None = None):
-        """`counts` (total, upcoming: the program's required sessions, see of_programs) when they are known."""
+    def __init__(
+        self,
+        program: Program,
+        at: datetime | None = None,
+        *,
+        counts: dict[str, int] | None = None,
+        coursework: bool | None = None,
+    ):
+        """`counts` (total, upcoming: the program's required sessions, see of_programs) and `coursework` (whether it
+        requires any) when they are known."""
         self.program = program
         at = at or timezone.now()
         if counts is None:
             counts = _required(program.sessions.all()).aggregate(**_counted(at))
+        if coursework is None:
+            coursework = program.coursework.filter(required=True).exists()
+        # Required coursework (assessment, #17) is part of the rule when the program sets any: passed, every piece.
+        self.requires_coursework = coursework
         self.required_total = counts["total"]
         self.required_upcoming = counts["upcoming"]
         self.required_needed = math.ceil(program.required_attendance_share * self.required_total)
@@ -55,7 +69,12 @@ class Completion:
         at = at or timezone.now()
         sessions = _required(TrainingSession.objects.filter(program__in=programs))
         counts = {row["program"]: row for row in sessions.values("program").annotate(**_counted(at)).order_by()}
-        return {p.pk: cls(p, at, counts=counts.get(p.pk, {"total": 0, "upcoming": 0})) for p in programs}
+        requiring = Program.objects.filter(pk__in=[p.pk for p in programs], coursework__required=True)
+        coursework = set(requiring.values_list("pk", flat=True))
+        return {
+            p.pk: cls(p, at, counts=counts.get(p.pk, {"total": 0, "upcoming": 0}), coursework=p.pk in coursework)
+            for p in programs
+        }
 
     def lawyers(self):
         """The program's admitted lawyers, each annotated with attended_required, hours, rate (share of required
@@ -75,7 +94,7 @@ class Completion:
                 short_of_hours_from=F("admissions__progress__short_of_hours_from"),
             )
         )
-        return lawyers.annotate(outcome=self._outcome(), rate=self._rate())
+        return lawyers.annotate(outcome=self._outcome("pk"), rate=self._rate())
 
     def _rate(self):
         """The share of required sessions attended (0–100), from the stored figure as attended_required."""
@@ -83,21 +102,49 @@ class Completion:
             return ExpressionWrapper(F("attended_required") * 100.0 / self.required_total, output_field=FloatField())
         return Value(100.0)
 
-    def _outcome(self) -> Case:
+    def _outcome(self, lawyer: str) -> Case:
         """COMPLETED, AT_RISK or ON_TRACK at this moment, from the stored figures as attended_required, hours and
-        short_of_hours_from."""
+        short_of_hours_from, and (when the program requires coursework) the lawyer's coursework: `lawyer` names
+        the row's participant id (e.g. "pk", "admission__participant")."""
         meets = Q(attended_required__gte=self.required_needed, hours__gte=self.min_hours)
         cannot = Q(attended_required__lt=self.required_needed - self.required_upcoming) | Q(
             short_of_hours_from__lte=self.at
         )
+        if self.requires_coursework:
+            unpassed, lost = self._coursework(lawyer)
+            meets &= ~Exists(unpassed)
+            cannot |= Exists(lost)
         return Case(When(meets, then=Value(COMPLETED)), When(cannot, then=Value(AT_RISK)), default=Value(ON_TRACK))
+
+    def _coursework(self, lawyer: str):
+        """The program's required assignments set for the row's lawyer (the program's, and those of sessions they
+        hold a seat in) that they have not passed, and those they can no longer pass at this moment: graded below
+        the pass mark (graded work is not handed in again), or closed with nothing handed in. Read through the
+        program's `coursework` (assessment's assignments, an app above this one: by relation name only)."""
+        who = OuterRef(lawyer)
+        set_for = self.program.coursework.filter(required=True).filter(
+            Q(session__isnull=True)
+            | Q(session__enrolments__participant=who, session__enrolments__state=EnrolmentState.CONFIRMED)
+        )
+
+        def work(**score):  # the lawyer's submission to the assignment (one filter: the same submission row)
+            # Inside set_for: OuterRef("pk") is the assignment, OuterRef(who) the row's lawyer.
+            return set_for.model.objects.filter(pk=OuterRef("pk"), submissions__participant=OuterRef(who), **score)
+
+        handed_in = work()
+        passed = work(submissions__score__gte=F("pass_mark"))
+        failed = work(submissions__score__lt=F("pass_mark"))
+        closed = Q(late_until__lte=self.at) | Q(late_until__isnull=True, due_at__lte=self.at)
+        unpassed = set_for.filter(~Exists(passed))
+        lost = set_for.filter(Q(Exists(failed)) | (closed & ~Exists(handed_in)))
+        return unpassed, lost
 
     def tally(self) -> dict[str, int]:
         """How many admitted lawyers have each outcome: one pass over the program's progress rows."""
         rows = (
             Progress.objects.filter(program=self.program, admission__state=AdmissionState.ADMITTED)
             .alias(hours=F("credit_hours"))
-            .annotate(outcome=self._outcome())
+            .annotate(outcome=self._outcome("admission__participant"))
             .values("outcome")
             .annotate(n=Count("pk"))
             .order_by()
@@ -168,7 +215,9 @@ def lawyer_summaries(participant: Participant, programs: list[Program]) -> dict[
         )
         .annotate(hours=F("credit_hours"))
         .annotate(
-            outcome=Case(*(When(program=pk, then=c._outcome()) for pk, c in completions.items())),
+            outcome=Case(
+                *(When(program=pk, then=c._outcome("admission__participant")) for pk, c in completions.items())
+            ),
             rate=Case(*(When(program=pk, then=c._rate()) for pk, c in completions.items()), output_field=FloatField()),
         )
     )

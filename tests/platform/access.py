@@ -187,6 +187,15 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "nominations:return_list":          "login  403    403    403    403    405    403    403",
     "nominations:decide":               "login  403    403    403    403    405    403    403",
     "nominations:substitute":           "login  405    405    405    405    405    405    405",
+    # coursework: the lawyer's own assignment and work; the session's faculty and administrators grade
+    "assessment:assignment":            "login  200    404    404    404    404    404    404",
+    "assessment:submission_file":       "login  200    404    200    404    200    404    404",
+    "assessment:grading":               "login  403    403    200    200    200    403    403",
+    "assessment:queue":                 "login  403    403    200    403    200    403    403",
+    "assessment:grade":                 "login  403    403    200    403    200    403    403",
+    "assessment:manage_list":           "login  403    403    403    403    200    403    403",
+    "assessment:assignment_create":     "login  403    403    403    403    200    403    403",
+    "assessment:assignment_edit":       "login  403    403    403    403    200    403    403",
     # evaluations: a lawyer answers what they are asked (the required session ended three days ago: both lawyers
     # held a seat; the program's questionnaire opens at its end: a page saying when); the office's pages
     "evaluations:answer_session":       "login  200    200    403    403    404    403    403",

@@ -12,6 +12,8 @@ from reportlab.pdfgen import canvas
 
 from accounts.models import Invitation
 from accounts.roles import Role
+from assessment import services as assessment_services
+from assessment.models import Assignment
 from faculty import services as faculty_services
 from nominations import services as nomination_services
 from nominations.models import Coordinator
@@ -67,6 +69,8 @@ class World:
     material: object
     import_job: object
     nomination: object
+    assignment: object
+    submission: object
     questionnaire: object = None  # asked after every session; `ended` is open to the lawyer
     ended: object = None  # a required session that ended an hour ago, taught by the faculty, the lawyer seated
 
@@ -120,6 +124,11 @@ def build_world() -> World:
     nomination = nomination_services.nominate(program=program, province=guangdong, participant=outsider,
                                               by=coordinator_user)  # fmt: skip
 
+    # Coursework of the running session: the lawyer (seated, as it is required) has handed in a text.
+    assignment = Assignment.objects.create(program=program, session=session, title_zh="案例分析报告",
+                                           opens_at=now - timedelta(days=1), due_at=now + timedelta(days=6),
+                                           max_score=20, pass_mark=12)  # fmt: skip
+    submission = assessment_services.submit(assignment=assignment, participant=lawyer, text="报告", by=lawyer_user)
     (material,) = faculty_services.material_upload(
         session=session, files=[SimpleUploadedFile("handout.pdf", pdf_bytes())], by=faculty_user, title="Handout"
     )
@@ -132,5 +141,6 @@ def build_world() -> World:
         applicant_user=applicant_user, coordinator_user=coordinator_user, invitee=invitee, program=program,
         topic=topic, venue=venue, faculty=faculty, session=TrainingSession.objects.get(pk=session.pk),
         elective=elective, lawyer=lawyer, other_lawyer=other_lawyer, outsider=outsider, enrolment=enrolment,
-        material=material, import_job=import_job, nomination=nomination, questionnaire=questionnaire, ended=ended,
+        material=material, import_job=import_job, nomination=nomination, assignment=assignment,
+        submission=submission, questionnaire=questionnaire, ended=ended,
     )  # fmt: skip

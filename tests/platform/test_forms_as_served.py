@@ -56,6 +56,7 @@ NOT_SAVED_AS_SERVED = {
     "participants:checkin_code": "needs the code shown on the session's check-in screen",
     "participants:import_upload": "a file upload",
     "nominations:upload": "a file upload",
+    "assessment:assignment_create": "the rubric's points must add up to the maximum score, which no typed value knows",
     "faculty:session_materials": "a file upload",
 }
 

@@ -32,6 +32,7 @@ from PIL import Image
 
 from accounts.models import Invitation
 from accounts.views.auth import INVITATION_SESSION_KEY
+from assessment.models import Assignment, GradeChange, Submission
 from certificates.models import Certificate, CertificateDesign
 from evaluations.models import Answer, Answered, Question, Questionnaire, Response
 from faculty.models import Material, MaterialVersion
@@ -55,7 +56,8 @@ from .fuzz_world import INVITATION_TOKEN, World, build_world, pdf_bytes
 from .world import world_for_module
 
 APPS = (
-    "accounts", "sessions", "participants", "faculty", "certificates", "notifications", "nominations", "evaluations",
+    "accounts", "sessions", "participants", "faculty", "certificates", "notifications", "nominations", "assessment",
+    "evaluations",
 )  # fmt: skip
 # A few examples a target in each run keep the suite quick; PROPERTY_EXAMPLES=200 explores deeper.
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "0")) or None
@@ -301,6 +303,18 @@ FORMS: dict[str, FormCase] = {
         ["lawyer_edit"],
     ),
     "participants.forms.UploadForm": FormCase(_plain("participants.forms.UploadForm"), ["import", "province_upload"]),
+    "assessment.forms.SubmissionForm": FormCase(_plain("assessment.forms.SubmissionForm"), ["submit_work"]),
+    "assessment.forms.AssignmentForm": FormCase(
+        lambda w, d, f: _form("assessment.forms.AssignmentForm")(d, instance=fresh(w.assignment), program=w.program),
+        ["assignment_edit"],
+    ),
+    "assessment.forms.CriterionFormSet": FormCase(
+        lambda w, d, f: _form("assessment.forms.CriterionFormSet")(d, instance=fresh(w.assignment), prefix="criteria"),
+        ["assignment_edit"],
+    ),
+    "assessment.forms.GradeForm": FormCase(
+        lambda w, d, f: _form("assessment.forms.GradeForm")(d, assignment=w.assignment), ["grade_work"]
+    ),
     "nominations.forms.NewLawyerForm": FormCase(_plain("nominations.forms.NewLawyerForm"), ["new_lawyer"]),
     "nominations.views.InviteForm": FormCase(_plain("nominations.views.InviteForm"), ["coordinator_invite"]),
     "participants.views.quotas.QuotaTableForm": FormCase(
@@ -613,6 +627,22 @@ TARGETS: dict[str, Target] = {
         lambda w: reverse("certificates:issue_one", args=[w.program.slug]),
         _raw(participant=_pk_of(_participant_pks), reason=forms.CharField()),
     ),
+    # coursework
+    "submit_work": Target(
+        "lawyer",
+        lambda w: reverse("assessment:assignment", args=[w.assignment.pk]),
+        _form_fields("assessment.forms.SubmissionForm"),
+    ),
+    "assignment_edit": Target(
+        "administrator",
+        lambda w: reverse("assessment:assignment_edit", args=[w.program.slug, w.assignment.pk]),
+        _form_fields("assessment.forms.AssignmentForm", "assessment.forms.CriterionFormSet"),
+    ),
+    "grade_work": Target(
+        "faculty",
+        lambda w: reverse("assessment:grade", args=[w.submission.pk]),
+        _form_fields("assessment.forms.GradeForm"),
+    ),
     # the provinces' nominations
     "new_lawyer": Target(
         "coordinator",
@@ -691,6 +721,8 @@ SEARCHES: dict[str, Target] = {
          ["q", "lawyer", "page"]),
         ("province", "coordinator", lambda w: reverse("nominations:province", args=[w.program.slug]),
          ["q", "page"]),
+        ("grading_queue", "faculty", lambda w: reverse("assessment:queue", args=[w.assignment.pk]),
+         ["show", "province", "export"]),
         ("province_blank", "coordinator", lambda w: reverse("nominations:upload", args=[w.program.slug]), ["blank"]),
         ("verify_form", "anonymous", lambda w: reverse("certificates:verify_form"), ["code"]),
         ("program_ics", "anonymous", lambda w: reverse("sessions:program_ics", args=[w.program.slug]), ["key"]),
@@ -714,6 +746,7 @@ DOMAIN = [
     (Participant, None), (Admission, None), (Enrolment, None), (Attendance, None), (Material, None),
     (MaterialVersion, None), (ImportJob, None), (SpecialtyMerge, None), (Invitation, None), (CertificateDesign, None),
     (Certificate, None), (ProvinceQuota, None), (QuotaChange, None), (Coordinator, None), (ProvinceList, None),
+    (Nomination, None), (NominationChange, None), (Assignment, None), (Submission, None), (GradeChange, None),
     (Nomination, None), (NominationChange, None), (Questionnaire, None), (Question, None), (Answered, None),
     (Response, None), (Answer, None),
     (get_user_model(), ["email", "full_name", "language", "is_active", "password"]),
@@ -750,7 +783,7 @@ def _refused(response) -> bool:
     context = response.context or {}
     if context.get("error"):
         return True
-    for key in ("form", "formset", "table_form", "bulk_form", "import_form"):
+    for key in ("form", "formset", "table_form", "bulk_form", "import_form", "criteria"):
         shown = context.get(key)
         if shown is not None and shown.is_bound and not shown.is_valid():
             return True

@@ -61,6 +61,8 @@ EXTRA_PAGES = [
     Page("nominations:province", "coordinator", {"export": "xlsx"}),
     Page("nominations:province", "coordinator", {"export": "list"}),
     Page("nominations:office_province", "administrator", {"export": "list"}),
+    Page("assessment:queue", "faculty", {"export": "xlsx"}),
+    Page("assessment:queue", "faculty", {"show": "ungraded", "province": "44"}),
     Page("evaluations:results", "administrator", {"export": "xlsx"}),
     Page("participants:completion", "administrator", {"export": "csv"}),
     Page("participants:completion", "administrator", {"export": "xlsx"}),

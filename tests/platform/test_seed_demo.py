@@ -88,6 +88,26 @@ def test_the_live_program_has_questionnaires_with_results_and_one_session_below_
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
+def test_the_live_program_has_a_graded_brief_with_work_to_grade_and_an_open_reflection(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    live = Program.objects.get(slug="fipr-live")
+    brief, reflection = live.coursework.order_by("kind")  # mock_brief, reflection
+    teacher = User.objects.get(email="faculty@demo.test")
+    assert brief.session.is_taught_by(teacher) and brief.required and brief.criteria.count() == 3
+    graded = brief.submissions.filter(score__isnull=False).count()
+    assert graded >= 4 and brief.submissions.count() > graded  # graded, and some waiting in the queue
+    mine = brief.submissions.get(participant__user__email="lawyer@demo.test")
+    assert mine.score == 86 and mine.graded_by == teacher
+    now = timezone.now()
+    assert (
+        reflection.accepts_at(now)
+        and not reflection.submissions.filter(participant__user__email="lawyer@demo.test").exists()
+    )
+
+
+@pytest.mark.django_db
 def test_demo_program_is_the_shenzhen_program_of_the_design(settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())

@@ -28,6 +28,8 @@ from reportlab.pdfgen import canvas
 
 from accounts import services as account_services
 from accounts.roles import Role
+from assessment import services as assessment_services
+from assessment.models import Assignment
 from certificates import services as certificate_services
 from certificates.models import Certificate, IssueJob
 from evaluations.models import Answer, QuestionnaireKind, Response
@@ -262,6 +264,16 @@ def build_world() -> World:
             "unreleased": {"visibility": Visibility.PROGRAM, "release_at": now + timedelta(days=1)},
         }.items()
     }  # fmt: skip
+    # Coursework of the running session: the lawyer (seated) has handed in a file; "faculty" grades it.
+    minute = now.replace(second=0, microsecond=0)  # as a form's date-time field gives times
+    assignment = Assignment.objects.create(
+        program=program, session=session, title_zh="案例分析报告", opens_at=minute - timedelta(days=1),
+        due_at=minute + timedelta(days=6),
+    )  # fmt: skip
+    submission = assessment_services.submit(
+        assignment=assignment, participant=participant, text="报告正文", by=users["lawyer"],
+        upload=SimpleUploadedFile("报告.pdf", pdf_bytes("report")),
+    )  # fmt: skip
     certificate = certificate_services.issue_certificate(participant=participant, program=program, by=admin)
     issue_job = certificate_services.issue_all(program=program, by=admin)
     upload = SimpleUploadedFile(
@@ -296,6 +308,8 @@ def build_world() -> World:
         extra={
             "materials": extra_materials,
             "nomination": nomination,
+            "assignment": assignment,
+            "submission": submission,
             "questionnaire": questionnaire,
             "program_questionnaire": program_questionnaire,
             # E-mails holding a personal sign-in link, and the link's secret part.
@@ -365,6 +379,11 @@ KWARGS = {
     "nominations:office_province": lambda w: {"slug": w.program.slug, "code": "44"},
     "nominations:return_list": lambda w: {"slug": w.program.slug, "code": "44"},
     "nominations:decide": lambda w: {"pk": w.extra["nomination"].pk},
+    "assessment:assignment": lambda w: {"pk": w.extra["assignment"].pk},
+    "assessment:queue": lambda w: {"pk": w.extra["assignment"].pk},
+    "assessment:submission_file": lambda w: {"pk": w.extra["submission"].pk},
+    "assessment:grade": lambda w: {"pk": w.extra["submission"].pk},
+    "assessment:assignment_edit": lambda w: {"slug": w.program.slug, "pk": w.extra["assignment"].pk},
     "nominations:substitute": lambda w: {"pk": w.extra["nomination"].pk},
     "evaluations:answer_session": lambda w: {"pk": w.extra["questionnaire"].pk, "session_pk": w.past_required.pk},
     "evaluations:answer_session@seat": lambda w: {"pk": w.extra["questionnaire"].pk, "session_pk": w.session.pk},
@@ -472,6 +491,20 @@ def grow(world: World, n: int = 30) -> None:
         participant_services.enrol(participant=participant, session=world.session)
         participant_services.enrol(participant=participant, session=future[i])
         session_services.calendar_feed_for(participant.user)
+    # Coursework: more assignments of the program (on every lawyer's My program), and work handed in to the
+    # running session's by the lawyers seated in it, half of it graded.
+    for i in range(n):
+        Assignment.objects.create(
+            program=world.program, title_zh=f"增加的作业{i}", opens_at=now - timedelta(days=1),
+            due_at=now + timedelta(days=6, hours=i),
+        )  # fmt: skip
+    seated = Enrolment.objects.filter(session=world.session, state=EnrolmentState.CONFIRMED, participant__in=lawyers)
+    for i, participant in enumerate(Participant.objects.filter(pk__in=seated.values("participant"))):
+        work = assessment_services.submit(
+            assignment=world.extra["assignment"], participant=participant, text="作业", by=participant.user
+        )
+        if i % 2:
+            assessment_services.grade(submission=work, score=70 + i % 30, comment="评语", by=admin)
     # Guangdong's list and lawyers grow: nominees within its quota then reserves, and lawyers admitted over it.
     guangdong = Province.objects.get(code="44")
     for i in range(n):

@@ -11,8 +11,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from assessment.models import Submission
 from certificates.models import Certificate, CertificateDesign
 from demo.accounts import DEMO_PASSWORD, DEMO_USERS, seed_users
+from demo.assessment import seed_coursework
 from demo.certificates import seed_certificates
 from demo.evaluations import seed_evaluations
 from demo.faculty import seed_materials
@@ -56,6 +58,7 @@ class Command(BaseCommand):
             live = seed_live(faculty_user=teacher)
             seed_live_lawyers(live, demo_user=lawyer)
             seed_nominations(live, coordinator_user=users["province@demo.test"], admin=admin, returning_from=history)
+            seed_coursework(live, teacher=teacher, demo_lawyer=lawyer.participant)
             seed_evaluations(live, demo_lawyer_user=lawyer)
             _analyze()
             for program in (history, live):
@@ -128,6 +131,7 @@ def _remove_program(program: Program) -> None:
         *certificates.values_list("pdf", flat=True),
         *MaterialVersion.objects.filter(material__session__program=program).values_list("file", flat=True),
         *ImportJob.objects.filter(program=program).values_list("file", flat=True),
+        *Submission.objects.filter(assignment__program=program).exclude(file="").values_list("file", flat=True),
         *CertificateDesign.objects.filter(program=program).exclude(seal="").values_list("seal", flat=True),
     ]
     certificates.delete()
