@@ -16,6 +16,7 @@ from accounts.permissions import administrator_required, role_required
 from accounts.roles import Role
 from common import files
 from common.exports import spreadsheet_response
+from common.panels import collect_panels
 from sessions import timetable
 from sessions.models import Faculty, TrainingSession
 
@@ -52,6 +53,7 @@ def portal(request):
         "person": person,
         "upcoming": [s for s in sessions if s.ends_at > now],
         "past": [s for s in sessions if s.ends_at <= now][::-1],
+        "panels": collect_panels("faculty_portal_panels", request, faculty=person),
     }
     return render(request, "faculty/portal.html", context)
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "faculty",
     "nominations",
     "assessment",
+    "evaluations",
     "certificates",
     "demo",
 ]
@@ -378,6 +379,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nominations.tasks.send_weekly_digests",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
         "options": {"expires": 6 * 3600},
+    },
+    # Lawyers who have not answered a questionnaire a day after it opened: reminded once (hourly sweep).
+    "evaluations-reminder": {
+        "task": "evaluations.tasks.remind_unanswered",
+        "schedule": crontab(minute=15),
+        "options": {"expires": 3000},
     },
     # Materials whose release time has come (or whose notice could not be queued) are announced.
     "materials-released": {

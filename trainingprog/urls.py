@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("faculty.urls")),
     path("", include("nominations.urls")),
     path("", include("assessment.urls")),
+    path("", include("evaluations.urls")),
     path("", include("certificates.urls")),
     path("", include("sessions.urls")),
     path("admin/", admin.site.urls),

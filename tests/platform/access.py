@@ -70,6 +70,7 @@ VARIANTS = (
     "faculty:download@staff",
     "faculty:download@program",
     "faculty:download@unreleased",
+    "evaluations:answer_session@seat",
 )
 
 
@@ -195,6 +196,15 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "assessment:manage_list":           "login  403    403    403    403    200    403    403",
     "assessment:assignment_create":     "login  403    403    403    403    200    403    403",
     "assessment:assignment_edit":       "login  403    403    403    403    200    403    403",
+    # evaluations: a lawyer answers what they are asked (the required session ended three days ago: both lawyers
+    # held a seat; the program's questionnaire opens at its end: a page saying when); the office's pages
+    "evaluations:answer_session":       "login  200    200    403    403    404    403    403",
+    "evaluations:answer_program":       "login  200    200    403    403    404    403    403",
+    "evaluations:manage_list":          "login  403    403    403    403    200    403    403",
+    "evaluations:manage_create":        "login  403    403    403    403    200    403    403",
+    "evaluations:manage_edit":          "login  403    403    403    403    200    403    403",
+    "evaluations:results":              "login  403    403    403    403    200    403    403",
+    "evaluations:overview":             "login  403    403    403    403    200    403    403",
     # certificates: verification is public; the PDF is its holder's; the rest is the program office's
     "certificates:verify_form":         "200    200    200    200    200    200    200    200",
     "certificates:verify":              "200    200    200    200    200    200    200    200",
@@ -234,6 +244,8 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "faculty:download@staff":               "login  404    404    200    404    200    404    404",
     "faculty:download@program":             "login  200    200    200    404    200    404    404",
     "faculty:download@unreleased":          "login  404    404    200    404    200    404    404",
+    # the session running now (its questionnaire not open yet): the lawyer with a seat is told when; not the other
+    "evaluations:answer_session@seat":      "login  200    404    403    403    404    403    403",
 }.items()}
 # fmt: on
 

@@ -21,6 +21,7 @@ from participants import importing
 from participants import services as participant_services
 from participants.models import Enrolment, EnrolmentState, Participant, Province
 from sessions.models import TrainingSession
+from tests.evaluations import questionnaire_for
 from tests.factories import (
     AssignmentFactory,
     FacultyFactory,
@@ -70,6 +71,8 @@ class World:
     nomination: object
     assignment: object
     submission: object
+    questionnaire: object = None  # asked after every session; `ended` is open to the lawyer
+    ended: object = None  # a required session that ended an hour ago, taught by the faculty, the lawyer seated
 
     @property
     def licences(self) -> list[str]:
@@ -100,8 +103,11 @@ def build_world() -> World:
                              starts_at=now - timedelta(minutes=10), ends_at=now + timedelta(hours=2))  # fmt: skip
     elective = SessionFactory(program=program, topic=topic, venue=venue, capacity=1,
                               starts_at=start, ends_at=start + timedelta(hours=2))  # fmt: skip
+    ended = SessionFactory(program=program, topic=topic, venue=venue, is_required=True,
+                           starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1))  # fmt: skip
     AssignmentFactory(session=session, faculty=faculty)
     AssignmentFactory(session=elective, faculty=faculty)
+    AssignmentFactory(session=ended, faculty=faculty)
 
     guangdong, beijing = Province.objects.get(code="44"), Province.objects.get(code="11")
     lawyer = ParticipantFactory(user=lawyer_user, license_number=LICENCES[0], name_zh="李律师", province=guangdong)
@@ -110,6 +116,8 @@ def build_world() -> World:
     for participant in (lawyer, other_lawyer):
         participant_services.admit(participant=participant, program=program, by=administrator)
     enrolment = Enrolment.objects.get(participant=lawyer, session=session, state=EnrolmentState.CONFIRMED)
+    Enrolment.objects.get_or_create(participant=lawyer, session=ended, defaults={"state": EnrolmentState.CONFIRMED})
+    questionnaire = questionnaire_for(program)
     # Guangdong nominates for the program: its round open, its coordinator's list with the outsider waiting.
     open_round(program)
     Coordinator.objects.create(user=coordinator_user, province=guangdong, invited_by=administrator)
@@ -134,5 +142,5 @@ def build_world() -> World:
         topic=topic, venue=venue, faculty=faculty, session=TrainingSession.objects.get(pk=session.pk),
         elective=elective, lawyer=lawyer, other_lawyer=other_lawyer, outsider=outsider, enrolment=enrolment,
         material=material, import_job=import_job, nomination=nomination, assignment=assignment,
-        submission=submission,
+        submission=submission, questionnaire=questionnaire, ended=ended,
     )  # fmt: skip

@@ -34,6 +34,7 @@ from accounts.models import Invitation
 from accounts.views.auth import INVITATION_SESSION_KEY
 from assessment.models import Assignment, GradeChange, Submission
 from certificates.models import Certificate, CertificateDesign
+from evaluations.models import Answer, Answered, Question, Questionnaire, Response
 from faculty.models import Material, MaterialVersion
 from nominations.models import Coordinator, Nomination, NominationChange, ProvinceList
 from participants.models import (
@@ -54,7 +55,10 @@ from tests.support import client_for
 from .fuzz_world import INVITATION_TOKEN, World, build_world, pdf_bytes
 from .world import world_for_module
 
-APPS = ("accounts", "sessions", "participants", "faculty", "certificates", "notifications", "nominations", "assessment")
+APPS = (
+    "accounts", "sessions", "participants", "faculty", "certificates", "notifications", "nominations", "assessment",
+    "evaluations",
+)  # fmt: skip
 # A few examples a target in each run keep the suite quick; PROPERTY_EXAMPLES=200 explores deeper.
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "0")) or None
 # No deadline and no "too slow" check: the suite shares small CI machines, and a slow example is not a failure.
@@ -335,6 +339,20 @@ FORMS: dict[str, FormCase] = {
     ),
     "certificates.views.manage.DesignForm": FormCase(
         _plain("certificates.views.manage.DesignForm"), ["certificate_design"]
+    ),
+    "evaluations.forms.QuestionnaireForm": FormCase(
+        _plain("evaluations.forms.QuestionnaireForm"), ["questionnaire_create", "questionnaire_edit"]
+    ),
+    "evaluations.forms.QuestionForm": FormCase(_plain("evaluations.forms.QuestionForm"), ["questionnaire_create"]),
+    "evaluations.forms.QuestionFormSet": FormCase(
+        lambda w, d, f: _form("evaluations.forms.QuestionFormSet")(
+            d, instance=fresh(w.questionnaire), prefix="questions"
+        ),
+        ["questionnaire_create", "questionnaire_edit"],
+    ),
+    "evaluations.forms.AnswerForm": FormCase(
+        lambda w, d, f: _form("evaluations.forms.AnswerForm")(d, questionnaire=w.questionnaire, session=w.ended),
+        ["answer"],
     ),
 }
 
@@ -662,6 +680,22 @@ TARGETS: dict[str, Target] = {
         lambda w: reverse("nominations:return_list", args=[w.program.slug, "44"]),
         _raw(reason=forms.CharField()),
     ),
+    # questionnaires
+    "questionnaire_create": Target(
+        "administrator",
+        lambda w: reverse("evaluations:manage_create", args=[w.program.slug]),
+        _form_fields("evaluations.forms.QuestionnaireForm", "evaluations.forms.QuestionFormSet"),
+    ),
+    "questionnaire_edit": Target(
+        "administrator",
+        lambda w: reverse("evaluations:manage_edit", args=[w.program.slug, w.questionnaire.pk]),
+        _form_fields("evaluations.forms.QuestionnaireForm", "evaluations.forms.QuestionFormSet"),
+    ),
+    "answer": Target(
+        "lawyer",
+        lambda w: reverse("evaluations:answer_session", args=[w.questionnaire.pk, w.ended.pk]),
+        _form_fields("evaluations.forms.AnswerForm"),
+    ),
     "mark_read": Target(
         "lawyer", lambda w: reverse("notifications:mark_read"), _raw(id=forms.IntegerField(), page=forms.IntegerField())
     ),
@@ -692,6 +726,8 @@ SEARCHES: dict[str, Target] = {
         ("province_blank", "coordinator", lambda w: reverse("nominations:upload", args=[w.program.slug]), ["blank"]),
         ("verify_form", "anonymous", lambda w: reverse("certificates:verify_form"), ["code"]),
         ("program_ics", "anonymous", lambda w: reverse("sessions:program_ics", args=[w.program.slug]), ["key"]),
+        ("questionnaire_results", "administrator",
+         lambda w: reverse("evaluations:results", args=[w.program.slug, w.questionnaire.pk]), ["session", "export"]),
         ("session_copy", "administrator",
          lambda w: reverse("sessions_manage:session_create", args=[w.program.slug]), ["from"]),
     ]
@@ -711,6 +747,8 @@ DOMAIN = [
     (MaterialVersion, None), (ImportJob, None), (SpecialtyMerge, None), (Invitation, None), (CertificateDesign, None),
     (Certificate, None), (ProvinceQuota, None), (QuotaChange, None), (Coordinator, None), (ProvinceList, None),
     (Nomination, None), (NominationChange, None), (Assignment, None), (Submission, None), (GradeChange, None),
+    (Nomination, None), (NominationChange, None), (Questionnaire, None), (Question, None), (Answered, None),
+    (Response, None), (Answer, None),
     (get_user_model(), ["email", "full_name", "language", "is_active", "password"]),
 ]  # fmt: skip
 

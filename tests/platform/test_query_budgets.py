@@ -63,6 +63,7 @@ EXTRA_PAGES = [
     Page("nominations:office_province", "administrator", {"export": "list"}),
     Page("assessment:queue", "faculty", {"export": "xlsx"}),
     Page("assessment:queue", "faculty", {"show": "ungraded", "province": "44"}),
+    Page("evaluations:results", "administrator", {"export": "xlsx"}),
     Page("participants:completion", "administrator", {"export": "csv"}),
     Page("participants:completion", "administrator", {"export": "xlsx"}),
     Page("participants:completion", "administrator", {"sort": "rate", "outcome": "completed"}),

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates.models import Certificate
+from evaluations.models import Answered, Response
 from faculty.models import MaterialVersion
 from nominations.models import Coordinator, Nomination, NominationRound, ProvinceList
 from notifications.models import Notification
@@ -72,6 +73,18 @@ def test_guangdong_has_a_submitted_list_two_reserves_and_a_returned_nominee_on_t
     assert states["reserve"] == 2 and states["returned"] == 1 and states["nominated"] >= 1
     assert ProvinceList.objects.get(program=live, province=coordinator.province).submitted_at is not None
     assert NominationRound.objects.get(program=live).is_open()
+
+
+@pytest.mark.django_db
+def test_the_live_program_has_questionnaires_with_results_and_one_session_below_the_threshold(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    live = Program.objects.get(slug="fipr-live")
+    assert sorted(live.questionnaires.values_list("kind", flat=True)) == ["program", "session"]
+    sheets = Counter(Response.objects.filter(questionnaire__program=live).values_list("session", flat=True))
+    assert any(n >= 5 for n in sheets.values()) and any(n < 5 for n in sheets.values())
+    lawyer = Participant.objects.get(user__email="lawyer@demo.test")
+    assert not Answered.objects.filter(participant=lawyer).exists()
 
 
 @pytest.mark.django_db

@@ -32,6 +32,7 @@ from assessment import services as assessment_services
 from assessment.models import Assignment
 from certificates import services as certificate_services
 from certificates.models import Certificate, IssueJob
+from evaluations.models import Answer, QuestionnaireKind, Response
 from faculty import services as faculty_services
 from faculty.models import Material, MaterialVersion, Visibility
 from nominations import services as nomination_services
@@ -55,6 +56,7 @@ from participants.models import (
 from participants.services import profiles, quotas
 from sessions import services as session_services
 from sessions.models import Faculty, Program, ProgramStatus, SessionFormat, TrainingSession, Venue
+from tests.evaluations import questionnaire_for
 from tests.factories import (
     PASSWORD,
     AdmissionFactory,
@@ -241,6 +243,11 @@ def build_world() -> World:
         program=program, province=guangdong, participant=ParticipantFactory(name_zh="钱多"), by=users["coordinator"]
     )
 
+    # Questionnaires: one after every session (the required one of three days ago is open to both lawyers), one
+    # at the program's end.
+    questionnaire = questionnaire_for(program, title_zh="课后评估")
+    program_questionnaire = questionnaire_for(program, kind=QuestionnaireKind.PROGRAM, title_zh="项目总评")
+
     (material,) = faculty_services.material_upload(
         session=session, files=[SimpleUploadedFile("案例材料.pdf", pdf_bytes())], by=users["faculty"],
         title="案例材料", visibility=Visibility.ENROLLED,
@@ -303,6 +310,8 @@ def build_world() -> World:
             "nomination": nomination,
             "assignment": assignment,
             "submission": submission,
+            "questionnaire": questionnaire,
+            "program_questionnaire": program_questionnaire,
             # E-mails holding a personal sign-in link, and the link's secret part.
             "secret_links": {
                 Notification.objects.get(dedup_key=f"invitation:{invitation.pk}"): invitation_token,
@@ -376,6 +385,11 @@ KWARGS = {
     "assessment:grade": lambda w: {"pk": w.extra["submission"].pk},
     "assessment:assignment_edit": lambda w: {"slug": w.program.slug, "pk": w.extra["assignment"].pk},
     "nominations:substitute": lambda w: {"pk": w.extra["nomination"].pk},
+    "evaluations:answer_session": lambda w: {"pk": w.extra["questionnaire"].pk, "session_pk": w.past_required.pk},
+    "evaluations:answer_session@seat": lambda w: {"pk": w.extra["questionnaire"].pk, "session_pk": w.session.pk},
+    "evaluations:answer_program": lambda w: {"pk": w.extra["program_questionnaire"].pk},
+    "evaluations:manage_edit": lambda w: {"slug": w.program.slug, "pk": w.extra["questionnaire"].pk},
+    "evaluations:results": lambda w: {"slug": w.program.slug, "pk": w.extra["questionnaire"].pk},
     # Variants (tests/platform/access.py): the draft program, which only administrators may know of.
     "sessions:schedule@draft": lambda w: {"slug": w.draft_program.slug},
     "sessions:program_ics@draft": lambda w: {"slug": w.draft_program.slug},
@@ -585,6 +599,19 @@ def grow(world: World, n: int = 30) -> None:
             participant_services.admit(participant=participant, program=program, by=admin)
         AdmissionFactory(participant=lawyers[-1 - i], program=program, state=AdmissionState.APPLIED)
     world.session.refresh_from_db()
+    # Answers to the questionnaires: sheets for the required session of three days ago and for the past ones,
+    # each rating its faculty (stored as the answer service stores them, without the lawyer).
+    questionnaire, rated = world.extra["questionnaire"], ("rating", "faculty")
+    questions = list(questionnaire.questions.all())
+    for session in [world.past_required, *past]:
+        people = [a.faculty for a in session.assignments.all()]
+        for i in range(n // 3):
+            sheet = Response.objects.create(questionnaire=questionnaire, session=session, answered_on=now.date())
+            Answer.objects.bulk_create(
+                Answer(response=sheet, question=q, faculty=person, rating=1 + i % 5 if q.kind in rated else None,
+                       choices=[0] if q.has_choices else [], text="讲得很好" if q.kind == "text" else "")
+                for q in questions for person in (people if q.kind == "faculty" else [None])
+            )  # fmt: skip
 
 
 @contextlib.contextmanager

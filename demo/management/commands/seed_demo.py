@@ -16,6 +16,7 @@ from certificates.models import Certificate, CertificateDesign
 from demo.accounts import DEMO_PASSWORD, DEMO_USERS, seed_users
 from demo.assessment import seed_coursework
 from demo.certificates import seed_certificates
+from demo.evaluations import seed_evaluations
 from demo.faculty import seed_materials
 from demo.nominations import seed_nominations
 from demo.participants import DEMO_DOMAIN, seed_lawyers, seed_live_lawyers
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             seed_live_lawyers(live, demo_user=lawyer)
             seed_nominations(live, coordinator_user=users["province@demo.test"], admin=admin, returning_from=history)
             seed_coursework(live, teacher=teacher, demo_lawyer=lawyer.participant)
+            seed_evaluations(live, demo_lawyer_user=lawyer)
             _analyze()
             for program in (history, live):
                 seed_materials(program, by=teacher)
