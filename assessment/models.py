@@ -12,11 +12,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Participant
-from sessions.models import Program, TrainingSession
+from sessions.models import Bilingual, Program, TrainingSession, bilingual
 
 
 class AssignmentKind(models.TextChoices):
@@ -26,7 +25,7 @@ class AssignmentKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Assignment(models.Model):
+class Assignment(Bilingual, models.Model):
     """Work the lawyers of a program (or those seated in one of its sessions) hand in by a due time."""
 
     # "assignments" of a session are its faculty's (sessions.FacultyAssignment): these are its coursework.
@@ -90,13 +89,8 @@ class Assignment(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def title(self) -> str:
-        return self.title_en if get_language() == "en" and self.title_en else self.title_zh
-
-    @property
-    def brief(self) -> str:
-        return self.brief_en if get_language() == "en" and self.brief_en else self.brief_zh
+    title = bilingual("title")
+    brief = bilingual("brief")
 
     def clean(self):
         errors = {}
@@ -118,7 +112,7 @@ class Assignment(models.Model):
         return at >= self.due_at
 
 
-class Criterion(models.Model):
+class Criterion(Bilingual, models.Model):
     """One line of an assignment's rubric: what is judged and the points it carries."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="criteria")
@@ -137,9 +131,7 @@ class Criterion(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def title(self) -> str:
-        return self.title_en if get_language() == "en" and self.title_en else self.title_zh
+    title = bilingual("title")
 
 
 def _stored_name(submission, filename: str) -> str:
