@@ -11,9 +11,14 @@ from sessions.forms import DateTimeLocalInput
 from .models import Assignment, Criterion
 
 
+def shown(points) -> str:
+    """Points as a person writes them: 100, 12.5 (not 100.0)."""
+    return f"{points.normalize():f}"
+
+
 class SubmissionForm(forms.Form):
     text = forms.CharField(
-        label=_("Your work"),
+        label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 8}),
         required=False,
         max_length=20000,
@@ -39,7 +44,7 @@ class GradeForm(forms.Form):
                 min_value=0,
                 max_value=criterion.max_points,
                 decimal_places=1,
-                help_text=_("Up to %(max)s points.") % {"max": criterion.max_points},
+                help_text=_("Up to %(max)s points.") % {"max": shown(criterion.max_points)},
             )
         if not self.rubric:
             self.fields["score"] = forms.DecimalField(
@@ -48,7 +53,7 @@ class GradeForm(forms.Form):
                 max_value=assignment.max_score,
                 decimal_places=1,
                 help_text=_("Out of %(max)s; %(pass)s passes.")
-                % {"max": assignment.max_score, "pass": assignment.pass_mark},
+                % {"max": shown(assignment.max_score), "pass": shown(assignment.pass_mark)},
             )
         self.fields["comment"] = forms.CharField(
             label=_("Comment to the lawyer"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000

@@ -72,7 +72,7 @@ def test_the_lawyer_hands_in_from_my_program_and_the_teacher_grades_it_from_the_
     assert "张伟&#x27;s work is graded." in response.content.decode()
 
     page = browser.get(url).content.decode()
-    assert "15.5 / 20.0" in page and "Passed" in page and "论证清楚" in page
+    assert "15.5 / 20" in page and "Passed" in page and "论证清楚" in page
     assert 'name="text"' not in page  # graded: no more handing in
 
 
