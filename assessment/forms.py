@@ -1,5 +1,7 @@
 """A lawyer's submission, and a grade (a score, or the points of each criterion of the rubric)."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
@@ -13,7 +15,7 @@ from .models import Assignment, Criterion
 
 def shown(points) -> str:
     """Points as a person writes them: 100, 12.5 (not 100.0)."""
-    return f"{points.normalize():f}"
+    return f"{Decimal(points).normalize():f}"
 
 
 class SubmissionForm(forms.Form):
