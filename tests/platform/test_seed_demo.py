@@ -88,7 +88,6 @@ def test_the_live_program_has_questionnaires_with_results_and_one_session_below_
 
 
 @pytest.mark.django_db
-@pytest.mark.clock_edges
 def test_the_live_program_has_a_graded_brief_with_work_to_grade_and_an_open_reflection(settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
