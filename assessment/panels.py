@@ -5,18 +5,13 @@ from django.db.models import Count, Q
 from common.panels import Panel
 from participants.models import EnrolmentState, Participant
 
-from .models import Assignment, Submission
-from .services import may_grade
+from .models import Submission
+from .services import may_grade, set_for
 
 
 def my_program_panels(request, *, seated, admitted) -> list[Panel]:
     """The lawyer's assignments (their programs', and their seated sessions'), each with its state for them."""
-    assignments = list(
-        Assignment.objects.filter(program__in=admitted)
-        .filter(Q(session__isnull=True) | Q(session__in=seated))
-        .select_related("session")
-        .order_by("due_at", "pk")
-    )
+    assignments = list(set_for(admitted=admitted, seated=seated).select_related("session").order_by("due_at", "pk"))
     if not assignments:
         return []
     handed_in = {

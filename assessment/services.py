@@ -66,6 +66,12 @@ def for_lawyer(participant: Participant):
     a seat in it."""
     admitted = Admission.objects.filter(participant=participant, state=AdmissionState.ADMITTED).values("program")
     seated = Enrolment.objects.filter(participant=participant, state=EnrolmentState.CONFIRMED).values("session")
+    return set_for(admitted=admitted, seated=seated)
+
+
+def set_for(*, admitted, seated):
+    """The assignments of the programs `admitted` (ids, or a query of them): each program's own, and those of the
+    sessions `seated`."""
     return Assignment.objects.filter(program__in=admitted).filter(Q(session__isnull=True) | Q(session__in=seated))
 
 
