@@ -202,8 +202,9 @@ def completion_sheet(completion: Completion, lawyers) -> tuple[list[str], Iterat
 
 
 def lawyer_summaries(participant: Participant, programs: list[Program]) -> dict[int, dict]:
-    """One lawyer's summary (Completion.summary) in each of `programs` they are admitted to, by program id: two
-    queries however many programs, each program's rule applied in SQL as Completion.lawyers applies it."""
+    """One lawyer's summary (Completion.summary) in each of `programs` they are admitted to, by program id: three
+    queries however many programs, each program's rule applied in SQL as Completion.lawyers applies it. Where the
+    rule asks for coursework, the summary says how much of it is passed: "coursework" {"set", "passed"}."""
     completions = Completion.of_programs(programs)
     if not completions:
         return {}
@@ -221,7 +222,35 @@ def lawyer_summaries(participant: Participant, programs: list[Program]) -> dict[
             rate=Case(*(When(program=pk, then=c._rate()) for pk, c in completions.items()), output_field=FloatField()),
         )
     )
-    return {row.program_id: completions[row.program_id].summary(row) for row in figures}
+    summaries = {row.program_id: completions[row.program_id].summary(row) for row in figures}
+    requiring = [pk for pk, completion in completions.items() if completion.requires_coursework and pk in summaries]
+    for pk, counted in _coursework_counts(participant, requiring).items():
+        summaries[pk]["coursework"] = counted
+    return summaries
+
+
+def _coursework_counts(participant: Participant, programs: list[int]) -> dict[int, dict]:
+    """The required assignments set for one lawyer in each of `programs` (by id), and how many of them they have
+    passed: {"set", "passed"} by program id, in one query. The same assignments as Completion._coursework's."""
+    if not programs:
+        return {}
+    assignments = Program.coursework.rel.related_model.objects  # assessment's model: an app above this one
+    seated = TrainingSession.objects.filter(
+        enrolments__participant=participant, enrolments__state=EnrolmentState.CONFIRMED
+    )
+    passed = assignments.filter(
+        pk=OuterRef("pk"), submissions__participant=participant, submissions__score__gte=F("pass_mark")
+    )
+    rows = (
+        assignments.filter(program__in=programs, required=True)
+        .filter(Q(session__isnull=True) | Q(session__in=seated))
+        .values("program")
+        .annotate(set=Count("pk"), passed=Count("pk", filter=Q(Exists(passed))))
+        .order_by()
+    )
+    counts = {pk: {"set": 0, "passed": 0} for pk in programs}
+    counts.update({row["program"]: {"set": row["set"], "passed": row["passed"]} for row in rows})
+    return counts
 
 
 def _required(sessions):

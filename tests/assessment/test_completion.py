@@ -57,6 +57,9 @@ def test_required_coursework_decides_completion_and_risk(program, administrator)
     # My program reads the same rule; so does the certificates' eligibility.
     summary = lawyer_summaries(lawyers["交了不及格"], [program])[program.pk]
     assert summary["outcome"] == "at_risk"
+    # ... and says how much of the coursework set for the lawyer is passed (not the session's they have no seat in).
+    assert summary["coursework"] == {"set": 1, "passed": 0}
+    assert lawyer_summaries(lawyers["交了及格"], [program])[program.pk]["coursework"] == {"set": 1, "passed": 1}
     assert [lawyer.name_zh for lawyer in eligible(program)] == ["交了及格"]
 
 
@@ -67,9 +70,11 @@ def test_a_sessions_required_work_binds_the_lawyers_seated_in_it(program, admini
     participant_services.admit(participant=seated, program=program, by=administrator)
     brief = coursework(program, session=session, required=True)
     assert outcomes(program) == {"在座": "on_track"}
+    assert lawyer_summaries(seated, [program])[program.pk]["coursework"] == {"set": 1, "passed": 0}
     work = services.submit(assignment=brief, participant=seated, text="代理词", by=seated.user)
     services.grade(submission=work, score=90, by=administrator)
     assert outcomes(program) == {"在座": "completed"}
+    assert lawyer_summaries(seated, [program])[program.pk]["coursework"] == {"set": 1, "passed": 1}
 
 
 def _text(certificate) -> str:
