@@ -4,6 +4,7 @@ grading, and a submission's file for those who may read it."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -83,12 +84,13 @@ def grading_home(request):
 
 
 QUEUE_FILTERS = ("ungraded", "graded", "late")
+QUEUE_PAGE = 50  # submissions a page of the queue: a program-wide assignment is set for every admitted lawyer
 
 
 @login_required
 def queue(request, pk):
-    """An assignment's submissions for its grader: ungraded first, filtered by state, lateness and province;
-    exported as XLSX (never with a licence number)."""
+    """An assignment's submissions for its grader, a page at a time: ungraded first, filtered by state, lateness
+    and province; exported as XLSX whole (never with a licence number)."""
     assignment = get_object_or_404(Assignment.objects.select_related("program", "session"), pk=pk)
     _graded_by_user(request, assignment)
     show = request.GET.get("show", "")
@@ -99,7 +101,7 @@ def queue(request, pk):
         return spreadsheet_response(filename=f"grades-{assignment.pk}", fmt="xlsx", header=header, rows=rows)
     context = {
         "assignment": assignment,
-        "submissions": submissions,
+        "page": Paginator(submissions, QUEUE_PAGE).get_page(request.GET.get("page")),
         "show": show,
         "province": province,
         "provinces": Province.objects.all(),

@@ -7,6 +7,8 @@ import json
 import os
 import random
 import sys
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import django
@@ -17,11 +19,15 @@ django.setup()
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.cache import cache  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from assessment.models import Assignment, AssignmentKind, Submission  # noqa: E402
 from certificates.models import Certificate  # noqa: E402
+from demo import evaluations as demo_evaluations  # noqa: E402
+from evaluations import services as evaluations  # noqa: E402
+from evaluations.models import Questionnaire, QuestionnaireKind  # noqa: E402
 from participants import services  # noqa: E402
 from participants.models import Participant  # noqa: E402
 from sessions.models import FacultyAssignment, Program, TrainingSession  # noqa: E402
@@ -54,9 +60,88 @@ def program_of(size: int, source: Program) -> Program:
     return program
 
 
+ESSAY = "Reflection on the program (bench)"
+
+
+@transaction.atomic
+def coursework_of(program: Program, grader) -> Assignment:
+    """#17 at scale: a reflection essay the program requires of every admitted lawyer, named `grader` to grade,
+    handed in by all: those who completed the program passed; of the others, 7 in 10 graded (1 in 8 of them
+    below the pass mark) and the rest waiting in the queue. Made in bulk: no notices."""
+    essay = program.coursework.filter(title_en=ESSAY).first()
+    if essay:
+        return essay
+    completed = {lawyer.pk for lawyer in services.Completion(program).lawyers() if lawyer.outcome == "completed"}
+    sessions = program.sessions.order_by("starts_at")
+    first, last = sessions.first(), sessions.last()
+    essay = Assignment.objects.create(
+        program=program, kind=AssignmentKind.REFLECTION, title_zh="培训心得体会", title_en=ESSAY,
+        brief_zh="结合所学课程撰写心得体会。", brief_en="Write on what the program taught you.",
+        opens_at=first.starts_at, due_at=last.ends_at + timedelta(days=14), max_score=Decimal(100),
+        pass_mark=Decimal(60), required=True,
+    )  # fmt: skip
+    essay.graders.add(grader)
+    chance = random.Random(13)
+    admitted = program.admissions.filter(state="admitted").order_by("participant").values_list("participant", flat=True)
+    work = []
+    for n, lawyer in enumerate(admitted):
+        submitted = last.ends_at + timedelta(minutes=n)
+        score = None
+        if lawyer in completed:
+            score = chance.randint(60, 98)
+        elif n % 10 < 7:
+            score = chance.randint(30, 59) if n % 8 == 0 else chance.randint(60, 98)
+        graded = {"graded_by": grader, "graded_at": submitted + timedelta(days=2)} if score is not None else {}
+        work.append(Submission(assignment=essay, participant_id=lawyer, text="通过本次培训……",
+                               submitted_at=submitted, score=score, **graded))  # fmt: skip
+    Submission.objects.bulk_create(work, batch_size=2000)
+    return essay
+
+
+@transaction.atomic
+def questionnaires_of(program: Program, door: TrainingSession, lawyers: int) -> tuple[Questionnaire, Questionnaire]:
+    """#17 at scale: the demo's questionnaire after every session, answered by half the seats of `door` (the
+    largest session) and by 25 lawyers of each of 40 other sessions; and the program's, answered by half the
+    lawyers. Through evaluations' own answer_submit, as lawyers answer."""
+    found = program.questionnaires.order_by("kind")
+    if found.count() == 2:
+        return found.get(kind=QuestionnaireKind.SESSION), found.get(kind=QuestionnaireKind.PROGRAM)
+    after_session = evaluations.questionnaire_save(
+        questionnaire=Questionnaire(program=program, kind=QuestionnaireKind.SESSION, title_zh="课后评估",
+                                    title_en="After the session", open_days=30),
+        questions=demo_evaluations.session_questions(),
+    )  # fmt: skip
+    at_the_end = evaluations.questionnaire_save(
+        questionnaire=Questionnaire(program=program, kind=QuestionnaireKind.PROGRAM, title_zh="结业总评",
+                                    title_en="The program as a whole", open_days=30),
+        questions=demo_evaluations.program_questions(),
+    )  # fmt: skip
+    chance = random.Random(17)
+
+    def answer(questionnaire, session, participants, at):
+        questions = list(questionnaire.questions.all())
+        people = [a.faculty for a in session.assignments.select_related("faculty")] if session else []
+        for participant in participants:
+            values = demo_evaluations.sample_values(questions, people, chance)
+            evaluations.answer_submit(questionnaire=questionnaire, session=session, participant=participant,
+                                      values=values, at=at)  # fmt: skip
+
+    def seated(session, count):
+        seats = session.enrolments.filter(state="confirmed").select_related("participant").order_by("pk")[:count]
+        return [seat.participant for seat in seats]
+
+    day = timedelta(days=1)
+    answer(after_session, door, seated(door, lawyers // 2), door.ends_at + day)
+    others = program.sessions.filter(status="scheduled").exclude(pk=door.pk).order_by("starts_at")
+    for session in others[:: max(1, others.count() // 40)][:40]:
+        answer(after_session, session, seated(session, 25), session.ends_at + day)
+    everyone = Participant.objects.filter(admissions__program=program, admissions__state="admitted").order_by("pk")
+    answer(at_the_end, None, everyone[: lawyers // 2], evaluations.opens_at(at_the_end, None) + day)
+    return after_session, at_the_end
+
+
 def enrolment_program(source: Program, lawyers: int, sessions: int = 10):
     """An open program with future sessions and admitted lawyers, for the enrolment run."""
-    from datetime import timedelta
 
     from django.utils import timezone
 
@@ -143,7 +228,6 @@ def checkin_lawyers(count: int) -> list:
 
 def checkin_session_of(program: Program) -> tuple[TrainingSession, list[str]]:
     """A session starting in ten minutes (check-in open) with every admitted lawyer holding a seat."""
-    from datetime import timedelta
 
     from django.utils import timezone
 
@@ -233,6 +317,17 @@ def main():
     checked, static = big_files(taught, people["admin"])
     pages["material download, 20 MB (checked)"] = (checked, "lawyer")
     pages["static file, 20 MB (WhiteNoise)"] = (static, "lawyer")
+    # Assessment and evaluation (#17): the grader's queue of an essay every lawyer handed in; a questionnaire's
+    # response rates over the program's 2,000 sessions, its results for the largest session and for the program.
+    essay = coursework_of(demo, people["faculty"])
+    lawyers = demo.admissions.filter(state="admitted").count()
+    after_session, at_the_end = questionnaires_of(demo, door, lawyers)
+    results = f"/manage/programs/{demo.slug}/questionnaires/"
+    pages["grader's queue"] = (f"/grading/assignments/{essay.pk}/", "faculty")
+    pages["questionnaire, response rates"] = (f"{results}{after_session.pk}/results/", "admin")
+    pages["questionnaire, one session's results"] = (f"{results}{after_session.pk}/results/?session={door.pk}", "admin")
+    pages["questionnaire, the program's results"] = (f"{results}{at_the_end.pk}/results/", "admin")
+    pages["questionnaires, by faculty and topic"] = (f"{results}overview/", "admin")
     clients = {role: client_of(user) for role, user in people.items()} | {None: client_of(None)}
     queries = {name: count_queries(clients[role], path) for name, (path, role) in pages.items()}
 

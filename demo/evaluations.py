@@ -24,7 +24,7 @@ COMMENTS = [
 ]
 
 
-def _session_questions() -> list[Question]:
+def session_questions() -> list[Question]:
     return [
         Question(kind=QuestionKind.RATING, text_zh="您对本节课程的总体评价", text_en="Your overall rating of the session"),
         Question(kind=QuestionKind.FACULTY, text_zh="请为授课专家评分", text_en="Rate the faculty"),
@@ -37,7 +37,7 @@ def _session_questions() -> list[Question]:
     ]  # fmt: skip
 
 
-def _program_questions() -> list[Question]:
+def program_questions() -> list[Question]:
     return [
         Question(kind=QuestionKind.RATING, text_zh="您对本期培训的总体评价", text_en="Your overall rating of the program"),
         Question(kind=QuestionKind.SINGLE, text_zh="您是否会向同事推荐本培训", text_en="Would you recommend it?",
@@ -54,14 +54,14 @@ def seed_evaluations(program: Program, *, demo_lawyer_user) -> None:
         questionnaire=Questionnaire(
             program=program, kind=QuestionnaireKind.SESSION, title_zh="课后评估", title_en="After the session"
         ),
-        questions=_session_questions(),
+        questions=session_questions(),
     )
     services.questionnaire_save(
         questionnaire=Questionnaire(
             program=program, kind=QuestionnaireKind.PROGRAM, title_zh="结业总评", title_en="The program as a whole",
             open_days=14,
         ),
-        questions=_program_questions(),
+        questions=program_questions(),
     )  # fmt: skip
     now = timezone.now()
     ended = list(
@@ -84,19 +84,26 @@ def seed_evaluations(program: Program, *, demo_lawyer_user) -> None:
         answering = lawyers[:3] if number == 0 else lawyers[:24]  # the latest session: below the threshold
         people = [a.faculty for a in session.assignments.all()]
         for lawyer in answering:
-            values = {}
-            for question in questions:
-                if question.kind == QuestionKind.RATING:
-                    values[question.pk] = chance.choices([3, 4, 5], weights=[1, 4, 5])[0]
-                elif question.kind == QuestionKind.FACULTY:
-                    values[question.pk] = {p.pk: chance.choices([3, 4, 5], weights=[1, 3, 6])[0] for p in people}
-                elif question.kind == QuestionKind.SINGLE:
-                    values[question.pk] = chance.choices([0, 1, 2], weights=[1, 6, 2])[0]
-                elif question.kind == QuestionKind.MULTIPLE:
-                    values[question.pk] = chance.sample(range(4), chance.randint(1, 2))
-                elif chance.random() < 0.3:
-                    values[question.pk] = chance.choice(COMMENTS)
             services.answer_submit(
-                questionnaire=after_session, session=session, participant=lawyer, values=values,
+                questionnaire=after_session, session=session, participant=lawyer,
+                values=sample_values(questions, people, chance),
                 at=session.ends_at + timedelta(hours=chance.randint(1, 30)),
             )  # fmt: skip
+
+
+def sample_values(questions: list[Question], people: list, chance: random.Random) -> dict:
+    """One lawyer's answers to `questions` (of session_questions or program_questions), as answer_submit takes
+    them: mostly good ratings, some comments. `people`: the session's faculty."""
+    values = {}
+    for question in questions:
+        if question.kind == QuestionKind.RATING:
+            values[question.pk] = chance.choices([3, 4, 5], weights=[1, 4, 5])[0]
+        elif question.kind == QuestionKind.FACULTY:
+            values[question.pk] = {p.pk: chance.choices([3, 4, 5], weights=[1, 3, 6])[0] for p in people}
+        elif question.kind == QuestionKind.SINGLE:
+            values[question.pk] = chance.choices([0, 1, 2], weights=[1, 6, 2])[0]
+        elif question.kind == QuestionKind.MULTIPLE:
+            values[question.pk] = chance.sample(range(4), chance.randint(1, 2))
+        elif chance.random() < 0.3:
+            values[question.pk] = chance.choice(COMMENTS)
+    return values

@@ -11,10 +11,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone, translation
 
-from participants.models import Admission, AdmissionState, Enrolment, EnrolmentState
+from participants.models import Admission, AdmissionState
 from sessions.models import Faculty, FacultyAssignment, SessionFormat, SessionStatus, TrainingSession, in_language
 
 from . import services
@@ -132,44 +132,36 @@ class SessionRow:
         return round(100 * self.answered / self.seated) if self.seated else None
 
 
-def sessions_of(questionnaire: Questionnaire, at: datetime | None = None) -> list[TrainingSession]:
-    """The sessions it has been asked after (ended), the latest first."""
+def sessions_of(questionnaire: Questionnaire, at: datetime | None = None) -> QuerySet[TrainingSession]:
+    """The sessions it has been asked after (ended), the latest first (none for a program questionnaire)."""
     if questionnaire.kind == QuestionnaireKind.PROGRAM:
-        return []
+        return TrainingSession.objects.none()
     at = at or timezone.now()
     sessions = TrainingSession.objects.filter(
         program=questionnaire.program_id, status=SessionStatus.SCHEDULED, ends_at__lte=at
     ).select_related("topic")
     if questionnaire.formats:
         sessions = sessions.filter(format__in=questionnaire.formats)
-    return list(sessions.order_by("-ends_at", "pk"))
+    return sessions.order_by("-ends_at", "pk")
 
 
-def session_rows(questionnaire: Questionnaire, at: datetime | None = None) -> list[SessionRow]:
-    """Each session's response rate and overall rating (a program questionnaire: one row, session None)."""
+def session_rows(questionnaire: Questionnaire, at: datetime | None = None, *, sessions=None) -> list[SessionRow]:
+    """Each session's response rate and overall rating (a program questionnaire: one row, session None): of
+    `sessions` (a page of sessions_of), or of every session asked about."""
     at = at or timezone.now()
+    responses = Response.objects.filter(questionnaire=questionnaire)
+    ratings = Answer.objects.filter(response__questionnaire=questionnaire, question__kind=QuestionKind.RATING)
     if questionnaire.kind == QuestionnaireKind.PROGRAM:
-        sessions: list[TrainingSession | None] = [None]
+        sessions = [None]
         admitted = Admission.objects.filter(program=questionnaire.program_id, state=AdmissionState.ADMITTED)
         seated = {None: admitted.count()}
     else:
-        sessions = sessions_of(questionnaire, at)
-        seated = dict(
-            Enrolment.objects.filter(session__in=sessions, state=EnrolmentState.CONFIRMED)
-            .values_list("session")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-    answered = dict(
-        Response.objects.filter(questionnaire=questionnaire).values_list("session").annotate(n=Count("pk")).order_by()
-    )
-    overall = {
-        key: figure
-        for (key,), figure in _overall(
-            Answer.objects.filter(response__questionnaire=questionnaire, question__kind=QuestionKind.RATING),
-            "response__session",
-        ).items()
-    }
+        sessions = list(sessions_of(questionnaire, at) if sessions is None else sessions)
+        seated = {session.pk: session.seats_taken for session in sessions}  # the confirmed seats, as stored
+        responses = responses.filter(session__in=sessions)
+        ratings = ratings.filter(response__session__in=sessions)
+    answered = dict(responses.values_list("session").annotate(n=Count("pk")).order_by())
+    overall = {key: figure for (key,), figure in _overall(ratings, "response__session").items()}
     rows = []
     for session in sessions:
         key = session.pk if session else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -93,6 +94,9 @@ def manage_edit(request, slug, pk=None):
     return render(request, "evaluations/manage_edit.html", context)
 
 
+SESSIONS_A_PAGE = 50  # a questionnaire's sessions a page of response rates: a program has up to 2,000
+
+
 @administrator_required
 def results_page(request, slug, pk):
     """A questionnaire's sessions with their response rates; one session's (or the program's) results."""
@@ -112,7 +116,9 @@ def results_page(request, slug, pk):
         context["results"] = results.question_results(questionnaire, session)
         context["charts"] = _charts(context["results"])
     else:
-        context["rows"] = results.session_rows(questionnaire)
+        page = Paginator(results.sessions_of(questionnaire), SESSIONS_A_PAGE).get_page(request.GET.get("page"))
+        context["page"] = page
+        context["rows"] = results.session_rows(questionnaire, sessions=page.object_list)
     return render(request, "evaluations/results.html", context)
 
 

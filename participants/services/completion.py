@@ -45,18 +45,19 @@ class Completion:
         at: datetime | None = None,
         *,
         counts: dict[str, int] | None = None,
-        coursework: bool | None = None,
+        coursework: list | None = None,
     ):
-        """`counts` (total, upcoming: the program's required sessions, see of_programs) and `coursework` (whether it
-        requires any) when they are known."""
+        """`counts` (total, upcoming: the program's required sessions, see of_programs) and `coursework` (its
+        required assignments) when they are known."""
         self.program = program
         at = at or timezone.now()
         if counts is None:
             counts = _required(program.sessions.all()).aggregate(**_counted(at))
         if coursework is None:
-            coursework = program.coursework.filter(required=True).exists()
+            coursework = list(program.coursework.filter(required=True))
         # Required coursework (assessment, #17) is part of the rule when the program sets any: passed, every piece.
-        self.requires_coursework = coursework
+        self.coursework = coursework
+        self.requires_coursework = bool(coursework)
         self.required_total = counts["total"]
         self.required_upcoming = counts["upcoming"]
         self.required_needed = math.ceil(program.required_attendance_share * self.required_total)
@@ -65,14 +66,15 @@ class Completion:
 
     @classmethod
     def of_programs(cls, programs: list[Program], at: datetime | None = None) -> dict[int, Completion]:
-        """Each program's Completion by its id, their required sessions counted in one query."""
+        """Each program's Completion by its id, their required sessions and coursework read in two queries."""
         at = at or timezone.now()
         sessions = _required(TrainingSession.objects.filter(program__in=programs))
         counts = {row["program"]: row for row in sessions.values("program").annotate(**_counted(at)).order_by()}
-        requiring = Program.objects.filter(pk__in=[p.pk for p in programs], coursework__required=True)
-        coursework = set(requiring.values_list("pk", flat=True))
+        coursework = {p.pk: [] for p in programs}
+        for assignment in _assignments().filter(program__in=programs, required=True):
+            coursework[assignment.program_id].append(assignment)
         return {
-            p.pk: cls(p, at, counts=counts.get(p.pk, {"total": 0, "upcoming": 0}), coursework=p.pk in coursework)
+            p.pk: cls(p, at, counts=counts.get(p.pk, {"total": 0, "upcoming": 0}), coursework=coursework[p.pk])
             for p in programs
         }
 
@@ -110,33 +112,32 @@ class Completion:
         cannot = Q(attended_required__lt=self.required_needed - self.required_upcoming) | Q(
             short_of_hours_from__lte=self.at
         )
-        if self.requires_coursework:
-            unpassed, lost = self._coursework(lawyer)
-            meets &= ~Exists(unpassed)
-            cannot |= Exists(lost)
+        for assignment in self.coursework:
+            unpassed, lost = self._coursework(assignment, lawyer)
+            meets &= ~unpassed
+            cannot |= lost
         return Case(When(meets, then=Value(COMPLETED)), When(cannot, then=Value(AT_RISK)), default=Value(ON_TRACK))
 
-    def _coursework(self, lawyer: str):
-        """The program's required assignments set for the row's lawyer (the program's, and those of sessions they
-        hold a seat in) that they have not passed, and those they can no longer pass at this moment: graded below
-        the pass mark (graded work is not handed in again), or closed with nothing handed in. Read through the
-        program's `coursework` (assessment's assignments, an app above this one: by relation name only)."""
-        who = OuterRef(lawyer)
-        set_for = self.program.coursework.filter(required=True).filter(
-            Q(session__isnull=True)
-            | Q(session__enrolments__participant=who, session__enrolments__state=EnrolmentState.CONFIRMED)
-        )
+    def _coursework(self, assignment, lawyer: str) -> tuple[Q, Q]:
+        """One required assignment in the rule, for the row's lawyer (`lawyer` names their id): whether it is set
+        for them and not passed; whether they can no longer pass it at this moment (graded below the pass mark:
+        graded work is not handed in again; or closed with nothing handed in). A program's assignment is set for
+        every lawyer, a session's for those holding a seat in it. Each test is the lawyer's id in a set read once
+        a query (PostgreSQL hashes it), not a look-up a row: the completion list of 10,000 lawyers reads each set
+        once. The assignment's submissions are read through its relation (assessment is an app above this one)."""
 
-        def work(**score):  # the lawyer's submission to the assignment (one filter: the same submission row)
-            # Inside set_for: OuterRef("pk") is the assignment, OuterRef(who) the row's lawyer.
-            return set_for.model.objects.filter(pk=OuterRef("pk"), submissions__participant=OuterRef(who), **score)
+        def one_of(rows) -> Q:  # the row's lawyer is one of these
+            return Q(**{f"{lawyer}__in": rows})
 
-        handed_in = work()
-        passed = work(submissions__score__gte=F("pass_mark"))
-        failed = work(submissions__score__lt=F("pass_mark"))
-        closed = Q(late_until__lte=self.at) | Q(late_until__isnull=True, due_at__lte=self.at)
-        unpassed = set_for.filter(~Exists(passed))
-        lost = set_for.filter(Q(Exists(failed)) | (closed & ~Exists(handed_in)))
+        work = assignment.submissions.values("participant")
+        set_for = Q()
+        if assignment.session_id is not None:
+            seated = Enrolment.objects.filter(session=assignment.session_id, state=EnrolmentState.CONFIRMED)
+            set_for = one_of(seated.values("participant"))
+        unpassed = set_for & ~one_of(work.filter(score__gte=assignment.pass_mark))
+        lost = one_of(work.filter(score__lt=assignment.pass_mark))
+        if (assignment.late_until or assignment.due_at) <= self.at:
+            lost |= set_for & ~one_of(work)
         return unpassed, lost
 
     def tally(self) -> dict[str, int]:
@@ -234,7 +235,7 @@ def _coursework_counts(participant: Participant, programs: list[int]) -> dict[in
     passed: {"set", "passed"} by program id, in one query. The same assignments as Completion._coursework's."""
     if not programs:
         return {}
-    assignments = Program.coursework.rel.related_model.objects  # assessment's model: an app above this one
+    assignments = _assignments()
     seated = TrainingSession.objects.filter(
         enrolments__participant=participant, enrolments__state=EnrolmentState.CONFIRMED
     )
@@ -251,6 +252,11 @@ def _coursework_counts(participant: Participant, programs: list[int]) -> dict[in
     counts = {pk: {"set": 0, "passed": 0} for pk in programs}
     counts.update({row["program"]: {"set": row["set"], "passed": row["passed"]} for row in rows})
     return counts
+
+
+def _assignments():
+    """Assessment's assignments, through the program's relation to them (assessment is an app above this one)."""
+    return Program.coursework.rel.related_model.objects
 
 
 def _required(sessions):

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from assessment import services
 from assessment.models import Submission
+from assessment.views import QUEUE_PAGE
 from participants import services as participant_services
 from tests.factories import AssignmentFactory, ParticipantFactory, ProgramFactory, SessionFactory
 from tests.faculty.conftest import pdf_bytes
@@ -121,6 +122,29 @@ def test_the_grades_export_names_no_licence(world, administrator):
     assert {(row[0], row[6], row[7]) for row in rows[1:]} == {("张伟", 15, "Yes"), ("李娜", 9, "No")}
     text = " ".join(str(cell) for row in rows for cell in row)
     assert lawyer.license_number not in text and not re.search(r"\d{17}", text)
+
+
+@pytest.mark.django_db
+def test_the_queue_comes_a_page_at_a_time(world, administrator):
+    program, _session, teacher, _lawyer, _other, _assignment = world
+    essay = coursework(program, title_en="Reflection")  # the program's: set for every admitted lawyer
+    lawyers = ParticipantFactory.create_batch(QUEUE_PAGE + 1)
+    for person in lawyers:
+        participant_services.admit(participant=person, program=program, by=administrator)
+        services.submit(assignment=essay, participant=person, text="心得", by=person.user)
+    graded = Submission.objects.get(assignment=essay, participant=lawyers[0])
+    services.grade(submission=graded, score=80, by=administrator)
+    essay.graders.add(teacher.user)
+    grader, url = client_for(teacher.user, "en"), reverse("assessment:queue", args=[essay.pk])
+
+    first = grader.get(url).content.decode()
+    assert first.count('data-graded="') == QUEUE_PAGE and 'data-graded="1"' not in first  # ungraded first
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    last = grader.get(url, {"page": 2}).content.decode()
+    assert last.count('data-graded="1"') == 1 and "Page 2 of 2" in last
+    # A filter narrows the pages: the work to grade fills one.
+    ungraded = grader.get(url, {"show": "ungraded"}).content.decode()
+    assert ungraded.count('data-graded="0"') == QUEUE_PAGE and "Page 1 of" not in ungraded
 
 
 @pytest.mark.django_db

@@ -5,6 +5,8 @@ from datetime import timedelta
 from evaluations import services
 from evaluations.models import Question, QuestionKind, Questionnaire, QuestionnaireKind
 from participants.models import Enrolment, EnrolmentState
+from participants.services import seats_recount
+from sessions.models import TrainingSession
 from tests.factories import AdmissionFactory, ParticipantFactory
 
 
@@ -30,6 +32,7 @@ def seated(session, n: int) -> list:
         admission = AdmissionFactory(program=session.program)
         Enrolment.objects.create(participant=admission.participant, session=session, state=EnrolmentState.CONFIRMED)
         lawyers.append(admission.participant)
+    seats_recount(sessions=TrainingSession.objects.filter(pk=session.pk))  # the stored count, as the services keep it
     return lawyers
 
 

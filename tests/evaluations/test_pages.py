@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from evaluations import services
 from evaluations.models import Answered, Question, QuestionKind, Questionnaire, Response
+from evaluations.views import SESSIONS_A_PAGE
 from tests.evaluations import questionnaire_for, seated, values
 from tests.factories import AssignmentFactory, FacultyFactory, ParticipantFactory, ProgramFactory, SessionFactory
 from tests.forms import find_form
@@ -155,6 +156,20 @@ def test_results_show_no_figure_from_fewer_than_five_answers_on_the_page_or_in_t
     assert 4.2 in [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     overview = browser.get(reverse("evaluations:overview", args=[session.program.slug])).content.decode()
     assert "Chen" in overview and "5.0" in overview
+
+
+@pytest.mark.django_db
+def test_the_response_rates_come_a_page_of_sessions_at_a_time(session, administrator):
+    questionnaire = questionnaire_for(session.program)
+    for days in range(1, SESSIONS_A_PAGE + 1):  # with the fixture's: one more than a page, all ended
+        ended = timezone.now() - timedelta(days=days)
+        SessionFactory(program=session.program, starts_at=ended - timedelta(hours=2), ends_at=ended)
+    browser = client_for(administrator, "en")
+    url = reverse("evaluations:results", args=[session.program.slug, questionnaire.pk])
+    first, last = browser.get(url).content.decode(), browser.get(url, {"page": 2}).content.decode()
+    assert first.count('href="?session=') == SESSIONS_A_PAGE and "Page 1 of 2" in first
+    assert last.count('href="?session=') == 1 and "Page 2 of 2" in last
+    assert f'href="?session={session.pk}"' in first  # the latest first
 
 
 @pytest.mark.django_db
