@@ -166,6 +166,7 @@ class Submission(models.Model):
         verbose_name_plural = _("submissions")
         ordering = ["assignment", "submitted_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["assignment", "participant"], name="one_submission_each")]
+        # And on PostgreSQL, the grader's queue in its order (migrations/0002_submission_queue_idx.py).
         indexes = [models.Index(fields=["participant", "assignment"], name="submission_lawyer_idx")]
 
     def __str__(self):

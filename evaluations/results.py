@@ -52,6 +52,7 @@ class QuestionResult:
     figure: Figure | None = None  # a rating
     choices: list[tuple[str, int]] = field(default_factory=list)  # (choice, answers) when shown
     comments: list[str] = field(default_factory=list)
+    comments_total: int = 0
     faculty: list[tuple[Faculty, Figure]] = field(default_factory=list)
     n: int = 0
 
@@ -82,14 +83,17 @@ def results_by_session(questionnaire: Questionnaire, sessions: list) -> dict[int
         ratings[(session_id, question_id, faculty_id)][rating] += n
     choice_counts: dict[tuple, Counter] = defaultdict(Counter)
     answered: Counter = Counter()
-    comments: dict[tuple, list[str]] = defaultdict(list)
-    for session_id, question_id, choices, text in answers.filter(faculty__isnull=True, rating__isnull=True).values_list(
-        "response__session", "question", "choices", "text"
+    others = answers.filter(faculty__isnull=True, rating__isnull=True)
+    # Counted by the set of choices given (a handful of sets, however many answered), then choice by choice.
+    for session_id, question_id, choices, n in (
+        others.values_list("response__session", "question", "choices").annotate(n=Count("pk")).order_by()
     ):
-        answered[(session_id, question_id)] += 1
-        choice_counts[(session_id, question_id)].update(choices)
-        if text:
-            comments[(session_id, question_id)].append(text)
+        answered[(session_id, question_id)] += n
+        for choice in choices:
+            choice_counts[(session_id, question_id)][choice] += n
+    comments: dict[tuple, list[str]] = defaultdict(list)
+    for session_id, question_id, text in others.exclude(text="").values_list("response__session", "question", "text"):
+        comments[(session_id, question_id)].append(text)
     people: dict[int, list[Faculty]] = defaultdict(list)
     if any(q.kind == QuestionKind.FACULTY for q in questions) and any(keys):
         for assignment in FacultyAssignment.objects.filter(session__in=[k for k in keys if k]).select_related(
@@ -113,6 +117,7 @@ def results_by_session(questionnaire: Questionnaire, sessions: list) -> dict[int
                     counted = choice_counts[(key, question.pk)]
                     result.choices = [(label, counted[i]) for i, label in enumerate(question.choice_labels())]
                     result.comments = comments[(key, question.pk)]
+                    result.comments_total = len(result.comments)
             results.append(result)
         found[key] = results
     return found

@@ -94,6 +94,7 @@ def manage_edit(request, slug, pk=None):
     return render(request, "evaluations/manage_edit.html", context)
 
 
+COMMENTS_SHOWN = 100  # comments a question's results show (5,000 answer sheets bring 1,500); the export has all
 SESSIONS_A_PAGE = 50  # a questionnaire's sessions a page of response rates: a program has up to 2,000
 
 
@@ -111,7 +112,8 @@ def results_page(request, slug, pk):
         header, rows = results_sheet(questionnaire)
         return spreadsheet_response(filename=f"{program.slug}-questionnaire-{questionnaire.pk}", fmt="xlsx",
                                     header=header, rows=rows)  # fmt: skip
-    context = {"program": program, "questionnaire": questionnaire, "session": session, "minimum": MIN_ANSWERS}
+    context = {"program": program, "questionnaire": questionnaire, "session": session, "minimum": MIN_ANSWERS,
+               "comments_shown": COMMENTS_SHOWN, "comments_slice": f":{COMMENTS_SHOWN}"}  # fmt: skip
     if session is not None or questionnaire.kind == QuestionnaireKind.PROGRAM:
         context["results"] = results.question_results(questionnaire, session)
         context["charts"] = _charts(context["results"])

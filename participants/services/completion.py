@@ -78,10 +78,10 @@ class Completion:
             for p in programs
         }
 
-    def lawyers(self):
-        """The program's admitted lawyers, each annotated with attended_required, hours, rate (share of required
-        sessions attended, 0–100) and outcome: COMPLETED, AT_RISK (the sessions left can no longer bring them to
-        the rule) or ON_TRACK. Read from their stored progress (progress.py): one row a lawyer."""
+    def lawyers(self, *, only: int | None = None):
+        """The program's admitted lawyers (`only`: that one), each annotated with attended_required, hours, rate
+        (share of required sessions attended, 0–100) and outcome: COMPLETED, AT_RISK (the sessions left can no
+        longer bring them to the rule) or ON_TRACK. Read from their stored progress (progress.py): a row a lawyer."""
         lawyers = (
             Participant.objects.filter(
                 admissions__program=self.program,
@@ -96,7 +96,9 @@ class Completion:
                 short_of_hours_from=F("admissions__progress__short_of_hours_from"),
             )
         )
-        return lawyers.annotate(outcome=self._outcome("pk"), rate=self._rate())
+        if only is not None:
+            lawyers = lawyers.filter(pk=only)
+        return lawyers.annotate(outcome=self._outcome("pk", only=only), rate=self._rate())
 
     def _rate(self):
         """The share of required sessions attended (0–100), from the stored figure as attended_required."""
@@ -104,29 +106,33 @@ class Completion:
             return ExpressionWrapper(F("attended_required") * 100.0 / self.required_total, output_field=FloatField())
         return Value(100.0)
 
-    def _outcome(self, lawyer: str) -> Case:
+    def _outcome(self, lawyer: str, *, only: int | None = None) -> Case:
         """COMPLETED, AT_RISK or ON_TRACK at this moment, from the stored figures as attended_required, hours and
         short_of_hours_from, and (when the program requires coursework) the lawyer's coursework: `lawyer` names
-        the row's participant id (e.g. "pk", "admission__participant")."""
+        the row's participant id (e.g. "pk", "admission__participant"); `only`, the one lawyer the rows are of,
+        when they are one lawyer's (My program, a transcript)."""
         meets = Q(attended_required__gte=self.required_needed, hours__gte=self.min_hours)
         cannot = Q(attended_required__lt=self.required_needed - self.required_upcoming) | Q(
             short_of_hours_from__lte=self.at
         )
         for assignment in self.coursework:
-            unpassed, lost = self._coursework(assignment, lawyer)
+            unpassed, lost = self._coursework(assignment, lawyer, only)
             meets &= ~unpassed
             cannot |= lost
         return Case(When(meets, then=Value(COMPLETED)), When(cannot, then=Value(AT_RISK)), default=Value(ON_TRACK))
 
-    def _coursework(self, assignment, lawyer: str) -> tuple[Q, Q]:
+    def _coursework(self, assignment, lawyer: str, only: int | None) -> tuple[Q, Q]:
         """One required assignment in the rule, for the row's lawyer (`lawyer` names their id): whether it is set
         for them and not passed; whether they can no longer pass it at this moment (graded below the pass mark:
         graded work is not handed in again; or closed with nothing handed in). A program's assignment is set for
         every lawyer, a session's for those holding a seat in it. Each test is the lawyer's id in a set read once
         a query (PostgreSQL hashes it), not a look-up a row: the completion list of 10,000 lawyers reads each set
-        once. The assignment's submissions are read through its relation (assessment is an app above this one)."""
+        once; for one lawyer's rows (`only`), a look-up of theirs. The assignment's submissions are read through
+        its relation (assessment is an app above this one)."""
 
         def one_of(rows) -> Q:  # the row's lawyer is one of these
+            if only is not None:
+                return Q(Exists(rows.filter(participant=only)))
             return Q(**{f"{lawyer}__in": rows})
 
         work = assignment.submissions.values("participant")
@@ -156,7 +162,7 @@ class Completion:
 
     def of(self, participant: Participant):
         """One lawyer's figures (None if not admitted)."""
-        return self.lawyers().filter(pk=participant.pk).first()
+        return self.lawyers(only=participant.pk).first()
 
     def summary(self, lawyer) -> dict:
         return {
@@ -218,7 +224,10 @@ def lawyer_summaries(participant: Participant, programs: list[Program]) -> dict[
         .annotate(hours=F("credit_hours"))
         .annotate(
             outcome=Case(
-                *(When(program=pk, then=c._outcome("admission__participant")) for pk, c in completions.items())
+                *(
+                    When(program=pk, then=c._outcome("admission__participant", only=participant.pk))
+                    for pk, c in completions.items()
+                )
             ),
             rate=Case(*(When(program=pk, then=c._rate()) for pk, c in completions.items()), output_field=FloatField()),
         )
