@@ -27,7 +27,7 @@ from assessment.models import Assignment, AssignmentKind, Submission  # noqa: E4
 from certificates.models import Certificate  # noqa: E402
 from demo import evaluations as demo_evaluations  # noqa: E402
 from evaluations import services as evaluations  # noqa: E402
-from evaluations.models import Questionnaire, QuestionnaireKind  # noqa: E402
+from evaluations.models import Answer, Answered, Questionnaire, QuestionnaireKind, Response  # noqa: E402
 from participants import services  # noqa: E402
 from participants.models import Participant  # noqa: E402
 from sessions.models import FacultyAssignment, Program, TrainingSession  # noqa: E402
@@ -140,6 +140,12 @@ def questionnaires_of(program: Program, door: TrainingSession, lawyers: int) -> 
     return after_session, at_the_end
 
 
+def analyze(*models) -> None:
+    """Fresh statistics for tables just loaded in bulk, which PostgreSQL would otherwise plan as nearly empty."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(model._meta.db_table for model in models)}")
+
+
 def enrolment_program(source: Program, lawyers: int, sessions: int = 10):
     """An open program with future sessions and admitted lawyers, for the enrolment run."""
 
@@ -204,14 +210,16 @@ def big_files(session, by) -> tuple[str, str]:
 
 
 def checkin_lawyers(count: int) -> list:
-    """Lawyers of a check-in rush: more than a ten-second run reaches, so no one checks in twice."""
-    from participants.models import Participant, Province
+    """Lawyers of a check-in rush: more than a ten-second run reaches, so no one checks in twice. The team builder's
+    run (bench/teams.py) seats them too: 300 firms, every province, 1 to 30 years, two in three speak English."""
+    from participants.models import Participant, Province, Specialty
 
     User = get_user_model()
     existing = list(Participant.objects.filter(user__email__startswith="checkin-").select_related("user"))
     if existing:
         return existing
-    guangdong = Province.objects.get(code="44")
+    provinces = list(Province.objects.order_by("code"))
+    specialties = [choice.value for choice in Specialty]
     users = User.objects.bulk_create(
         [User(email=f"checkin-{n:05d}@bench.test", full_name=f"签到律师{n}") for n in range(count)]
     )
@@ -219,7 +227,9 @@ def checkin_lawyers(count: int) -> list:
         [
             Participant(
                 user=user, name_zh=user.full_name, name_latin=f"Lawyer {n}", license_number=f"14401{n:012d}",
-                law_firm="广东压测律师事务所", province=guangdong, city="深圳",
+                law_firm=f"压测律师事务所{n * 7 % 300}", province=provinces[n % len(provinces)], city="深圳",
+                years_of_practice=1 + n * 13 % 30, specialties=[specialties[n % len(specialties)]],
+                languages="English" if n % 3 else "",
             )
             for n, user in enumerate(users)
         ]
@@ -322,6 +332,7 @@ def main():
     essay = coursework_of(demo, people["faculty"])
     lawyers = demo.admissions.filter(state="admitted").count()
     after_session, at_the_end = questionnaires_of(demo, door, lawyers)
+    analyze(Submission, Response, Answer, Answered)  # as autovacuum would, soon after such a load
     results = f"/manage/programs/{demo.slug}/questionnaires/"
     pages["grader's queue"] = (f"/grading/assignments/{essay.pk}/", "faculty")
     pages["questionnaire, response rates"] = (f"{results}{after_session.pk}/results/", "admin")

@@ -533,6 +533,31 @@ def import_run(size: Size) -> dict:
     }
 
 
+TEAM_BUILDS = (300, 3000)  # lawyers the team builder places in 40 teams
+
+
+def teams_run(lawyers: int):
+    """practice's team builder, in one process (bench/teams.py): its time, its CPU and its PostgreSQL backend's, a
+    build of `lawyers` into 40 teams."""
+
+    def measure(size: Size) -> dict:
+        out = run([PYTHON, "bench/teams.py", str(lawyers)], size.env, capture_output=True, text=True).stdout
+        built = json.loads(out.strip().splitlines()[-1])
+        return {
+            "page": f"team builder: {lawyers:,} lawyers into 40 teams (1 process)",
+            "as": "faculty",
+            "clients": "",
+            "rps": 1 / built["seconds"],
+            "p50": None,
+            **costs(built, 1),
+            "sql": built["sql"],
+            "errors": 0,
+            "seconds": built["seconds"],
+        }
+
+    return measure
+
+
 def both(all_sizes: list[Size], rows: dict, measure) -> None:
     """measure(size) → a row, at each size in turn; rows[name][size.label] keeps it."""
     found = []
@@ -605,6 +630,15 @@ def main() -> int:
         name = next(name for name in rows if name.startswith("import of"))
         took = " and ".join(f"{rows[name][s.label]['seconds']:.1f} s at {s.lawyers:,} lawyers" for s in all_sizes)
         notes.append(f"Import of a {IMPORT_ROWS:,}-row XLSX (check and write, one process): {took} (target < 6 s).")
+    if selected("team builder"):
+        for lawyers in TEAM_BUILDS:
+            both(all_sizes, rows, teams_run(lawyers))
+        names = [name for name in rows if name.startswith("team builder")]
+        built = " and ".join(
+            f"{rows[name][all_sizes[-1].label]['seconds'] * 1000:,.0f} ms for {count:,}"
+            for count, name in zip(TEAM_BUILDS, names, strict=True)
+        )
+        notes.append(f"Team builder (read the seats, place everyone, write every place): {built} lawyers in 40 teams.")
     if selected("certificate generation"):
         both(all_sizes, rows, certificates_run)
         name = next(name for name in rows if name.startswith("certificate generation"))

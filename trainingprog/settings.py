@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "nominations",
     "assessment",
     "evaluations",
+    "practice",
     "certificates",
     "demo",
 ]
@@ -389,6 +390,12 @@ CELERY_BEAT_SCHEDULE = {
     # Materials whose release time has come (or whose notice could not be queued) are announced.
     "materials-released": {
         "task": "faculty.tasks.announce_released_materials",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
+    # The lawyers told their team places once a session's teams have settled (practice.services.QUIET).
+    "team-places": {
+        "task": "practice.tasks.announce_places",
         "schedule": 120.0,
         "options": {"expires": 110},
     },

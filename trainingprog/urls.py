@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("nominations.urls")),
     path("", include("assessment.urls")),
     path("", include("evaluations.urls")),
+    path("", include("practice.urls")),
     path("", include("certificates.urls")),
     path("", include("sessions.urls")),
     path("admin/", admin.site.urls),

@@ -188,6 +188,11 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "nominations:decide":               "login  403    403    403    403    405    403    403",
     "nominations:substitute":           "login  405    405    405    405    405    405    405",
     # coursework: the lawyer's own assignment and work; the session's faculty and administrators grade
+    "practice:teams":                   "login  403    403    200    403    200    403    403",
+    "practice:case_create":             "login  403    403    200    403    200    403    403",
+    "practice:case_edit":               "login  403    403    200    403    200    403    403",
+    "practice:member":                  "login  403    403    200    403    200    403    403",
+    "practice:member_change":           "login  405    405    405    405    405    405    405",
     "assessment:assignment":            "login  200    404    404    404    404    404    404",
     "assessment:submission_file":       "login  200    404    200    404    200    404    404",
     "assessment:grading":               "login  403    403    200    200    200    403    403",

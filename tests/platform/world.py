@@ -54,6 +54,8 @@ from participants.models import (
     QuotaChange,
 )
 from participants.services import profiles, quotas
+from practice import services as practice_services
+from practice.models import Case, Member
 from sessions import services as session_services
 from sessions.models import Faculty, Program, ProgramStatus, SessionFormat, TrainingSession, Venue
 from tests.evaluations import questionnaire_for
@@ -274,6 +276,13 @@ def build_world() -> World:
         assignment=assignment, participant=participant, text="报告正文", by=users["lawyer"],
         upload=SimpleUploadedFile("报告.pdf", pdf_bytes("report")),
     )  # fmt: skip
+    # The mock court's case, its teams built: the lawyer (seated) holds a place.
+    case = practice_services.case_save(
+        Case(session=session, title_zh="跨境专利侵权案", dispute="patent", forum="us_district", teams=1)
+    )
+    practice_services.build_teams(session, by=users["faculty"], seed=1)
+    member = Member.objects.get(participant=participant, session=session)
+    practice_services.set_locked(member, True, by=users["faculty"])  # kept through every rebuild
     certificate = certificate_services.issue_certificate(participant=participant, program=program, by=admin)
     issue_job = certificate_services.issue_all(program=program, by=admin)
     upload = SimpleUploadedFile(
@@ -312,6 +321,8 @@ def build_world() -> World:
             "submission": submission,
             "questionnaire": questionnaire,
             "program_questionnaire": program_questionnaire,
+            "case": case,
+            "member": member,
             # E-mails holding a personal sign-in link, and the link's secret part.
             "secret_links": {
                 Notification.objects.get(dedup_key=f"invitation:{invitation.pk}"): invitation_token,
@@ -379,6 +390,11 @@ KWARGS = {
     "nominations:office_province": lambda w: {"slug": w.program.slug, "code": "44"},
     "nominations:return_list": lambda w: {"slug": w.program.slug, "code": "44"},
     "nominations:decide": lambda w: {"pk": w.extra["nomination"].pk},
+    "practice:teams": lambda w: {"pk": w.session.pk},
+    "practice:case_create": lambda w: {"pk": w.session.pk},
+    "practice:case_edit": lambda w: {"pk": w.session.pk, "case_pk": w.extra["case"].pk},
+    "practice:member": lambda w: {"pk": w.extra["member"].pk},
+    "practice:member_change": lambda w: {"pk": w.extra["member"].pk},
     "assessment:assignment": lambda w: {"pk": w.extra["assignment"].pk},
     "assessment:queue": lambda w: {"pk": w.extra["assignment"].pk},
     "assessment:submission_file": lambda w: {"pk": w.extra["submission"].pk},
@@ -505,6 +521,12 @@ def grow(world: World, n: int = 30) -> None:
         )
         if i % 2:
             assessment_services.grade(submission=work, score=70 + i % 30, comment="评语", by=admin)
+    # Teams: more cases, the mock court's teams rebuilt with everyone seated in it (the lawyer's place locked).
+    for i in range(n // 2):
+        practice_services.case_save(
+            Case(session=world.session, title_zh=f"增加的案件{i}", dispute="trademark", forum="upc", teams=2)
+        )
+    practice_services.build_teams(world.session, by=admin, seed=2)
     # Guangdong's list and lawyers grow: nominees within its quota then reserves, and lawyers admitted over it.
     guangdong = Province.objects.get(code="44")
     for i in range(n):

@@ -1,0 +1,54 @@
+"""Cases and teams on fipr-live: the next mock court with seats free, the demo faculty member on its bench and the
+demo lawyer seated in it, a patent case heard in English with four teams a side, built; and the case study the demo
+lawyer holds a seat in, a case in three groups."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from participants import services as participant_services
+from practice import services
+from practice.models import Case, Dispute, Forum
+from sessions import services as session_services
+from sessions.models import AssignmentRole, Program, SessionFormat, SessionStatus
+
+
+def seed_practice(program: Program, *, teacher, demo_lawyer, admin) -> None:
+    if Case.objects.filter(session__program=program).exists():
+        return
+    now = timezone.now()
+    upcoming = program.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gt=now).order_by("starts_at")
+    court = next((s for s in upcoming.filter(format=SessionFormat.MOCK_COURT) if s.seats_taken < s.capacity), None)
+    if court is not None:
+        if not court.is_taught_by(teacher):
+            bench = [(a.faculty, a.role) for a in court.assignments.select_related("faculty")]
+            session_services.session_save(
+                session=court, faculty=[*bench, (teacher.faculty_profile, AssignmentRole.JUDGE)], by=admin,
+                acknowledge_warnings=True,
+            )  # fmt: skip
+        participant_services.enrol(participant=demo_lawyer, session=court)
+        services.case_save(
+            Case(
+                session=court, title_zh="标准必要专利侵权纠纷：智能终端公司诉国内手机制造商",
+                title_en="SEP infringement: a smart-device licensor v. a Chinese handset maker",
+                summary_zh="原告主张被告在美国销售的手机侵犯其4G/5G标准必要专利，请求禁令和损害赔偿；被告抗辩许可费要约不符合FRAND原则。",
+                summary_en="The claimant says handsets sold in the US infringe its 4G/5G standard-essential patents and "
+                "seeks an injunction and damages; the respondent answers that the royalty offered was not FRAND.",
+                dispute=Dispute.PATENT, forum=Forum.US_DISTRICT, in_english=True, teams=4, witnesses=1, experts=1,
+            )
+        )  # fmt: skip
+        services.build_teams(court, by=teacher, seed=2026)
+    study = upcoming.filter(
+        format=SessionFormat.CASE_STUDY, enrolments__participant=demo_lawyer, enrolments__state="confirmed"
+    ).first()
+    if study is not None:
+        services.case_save(
+            Case(
+                session=study, title_zh="生物医药企业海外专利布局与风险排查", title_en="A biotech company's patents abroad",
+                summary_zh="某生物医药企业拟进入欧美市场，请为其设计专利布局并排查侵权风险。",
+                summary_en="A biotech company is entering Europe and the US: design its patent portfolio and check "
+                "the risks of infringement.",
+                dispute=Dispute.PATENT, forum=Forum.OTHER, teams=3,
+            )
+        )  # fmt: skip
+        services.build_teams(study, by=admin, seed=2026)

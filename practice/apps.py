@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PracticeConfig(AppConfig):
+    name = "practice"
+    verbose_name = _("Practice")
+
+    def session_panels(self, request, session):
+        from .panels import session_panels
+
+        return session_panels(request, session)

@@ -1,0 +1,149 @@
+"""Practice (#18): the interactive formats' tools. A mock-court or case-study session holds cases; the session's
+lawyers are built into teams (a side each, in a mock court) or groups (a case study), each member with a role.
+
+A lawyer is in at most one team of a session (Member.session, kept from the team's case, makes it a constraint).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from participants.models import Participant
+from sessions.models import Bilingual, SessionFormat, TrainingSession, bilingual
+
+# The formats whose sessions hold cases: a mock court's teams take sides; a case study's groups do not.
+WITH_CASES = (SessionFormat.MOCK_COURT, SessionFormat.CASE_STUDY)
+
+
+class Dispute(models.TextChoices):
+    PATENT = "patent", _("Patent infringement")
+    TRADEMARK = "trademark", _("Trademark")
+    TRADE_SECRET = "trade_secret", _("Trade secrets")
+    COPYRIGHT = "copyright", _("Copyright")
+    LICENSING = "licensing", _("Licensing")
+    MEDIATION = "mediation", _("Mediation")
+    ARBITRATION = "arbitration", _("Arbitration")
+
+
+class Forum(models.TextChoices):
+    US_DISTRICT = "us_district", _("A US district court")
+    US_ITC = "us_itc", _("The US ITC (Section 337)")
+    UPC = "upc", _("The Unified Patent Court")
+    EPO = "epo", _("An EPO opposition division")
+    WIPO_MEDIATION = "wipo_mediation", _("WIPO mediation")
+    ARBITRAL_TRIBUNAL = "arbitral_tribunal", _("An arbitral tribunal")
+    CN_COURT = "cn_court", _("A Chinese IP court")
+    OTHER = "other", _("Other")
+
+
+class Side(models.TextChoices):
+    CLAIMANT = "claimant", _("Claimant")
+    RESPONDENT = "respondent", _("Respondent")
+
+
+class Role(models.TextChoices):
+    LEAD_COUNSEL = "lead_counsel", _("Lead counsel")
+    COUNSEL = "counsel", _("Counsel")
+    WITNESS = "witness", _("Witness")
+    EXPERT = "expert", _("Expert")
+    RAPPORTEUR = "rapporteur", _("Rapporteur")
+    MEMBER = "member", _("Member")
+
+
+class Case(Bilingual, models.Model):
+    """A dispute a mock-court or case-study session works on, with how its teams are made up."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="cases")
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    summary_zh = models.TextField(_("summary (Chinese)"), max_length=5000, blank=True)
+    summary_en = models.TextField(_("summary (English)"), max_length=5000, blank=True)
+    dispute = models.CharField(_("dispute"), max_length=16, choices=Dispute.choices)
+    forum = models.CharField(_("forum simulated"), max_length=20, choices=Forum.choices)
+    in_english = models.BooleanField(
+        _("heard in English"), default=False, help_text=_("Its teams are made of lawyers who speak English.")
+    )
+    teams = models.PositiveSmallIntegerField(
+        _("teams"),
+        default=1,
+        help_text=_("In a mock court: teams on each side. In a case study: groups."),
+    )
+    witnesses = models.PositiveSmallIntegerField(_("witnesses a team"), default=0)
+    experts = models.PositiveSmallIntegerField(_("experts a team"), default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    title = bilingual("title")
+    summary = bilingual("summary")
+
+    class Meta:
+        ordering = ["session", "position", "pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(teams__gte=1, teams__lte=20), name="case_teams_1_to_20"),
+            models.CheckConstraint(condition=models.Q(witnesses__lte=3, experts__lte=3), name="case_roles_at_most_3"),
+        ]
+
+    def __str__(self):
+        return self.title_zh
+
+    @property
+    def has_sides(self) -> bool:
+        """A mock court's teams take sides; a case study's groups do not."""
+        return self.session.format == SessionFormat.MOCK_COURT
+
+
+class Lineup(models.Model):
+    """A session's last build of teams: its seed (the same seed and the same lawyers build the same teams), who
+    built it and when; when its places last changed, and what the lawyers were last told of them (`told`: their
+    team and role by lawyer id), so that each is told once things settle (services.announce_places)."""
+
+    session = models.OneToOneField(TrainingSession, on_delete=models.CASCADE, related_name="lineup")
+    seed = models.PositiveIntegerField(_("seed"))
+    built_at = models.DateTimeField(_("built at"))
+    built_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    changed_at = models.DateTimeField(_("changed at"))
+    announced_at = models.DateTimeField(null=True, blank=True)
+    told = models.JSONField(default=dict, blank=True)
+
+    def __str__(self):
+        return f"{self.session_id}: {self.seed}"
+
+
+class Team(models.Model):
+    """A team on one side of a case (or, in a case study, a group): `number` counts from 1 on its side."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="team_set")
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices, blank=True)
+    number = models.PositiveSmallIntegerField(_("number"))
+
+    class Meta:
+        ordering = ["case", "side", "number"]
+        constraints = [models.UniqueConstraint(fields=["case", "side", "number"], name="team_once")]
+
+    def __str__(self):
+        return f"{self.case_id} {self.side or '-'} {self.number}"
+
+    @property
+    def name(self) -> str:
+        if self.side:
+            return _("%(side)s team %(number)s") % {"side": self.get_side_display(), "number": self.number}
+        return _("Group %(number)s") % {"number": self.number}
+
+
+class Member(models.Model):
+    """A lawyer's place in a team, with their role; a locked place stays where it is when the teams are rebuilt."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="+")  # the team's case's
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="team_places")
+    role = models.CharField(_("role"), max_length=14, choices=Role.choices)
+    locked = models.BooleanField(_("locked"), default=False)
+
+    class Meta:
+        ordering = ["team", "pk"]
+        constraints = [models.UniqueConstraint(fields=["session", "participant"], name="one_team_a_session")]
+
+    def __str__(self):
+        return f"{self.participant_id} in {self.team_id} ({self.role})"

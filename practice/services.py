@@ -1,0 +1,368 @@
+"""Practice's rules (#18): cases, building a session's teams from its lawyers, moving and locking places, and
+what a lawyer sees of their team."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notify
+from participants.models import Enrolment, EnrolmentState, Participant
+from sessions.models import TrainingSession
+
+from . import builder
+from .models import WITH_CASES, Case, Dispute, Lineup, Member, Role, Side, Team
+
+# The specialty (participants.models.Specialty) that makes a lawyer the natural expert of a dispute.
+EXPERT_IN = {
+    Dispute.PATENT: "patents",
+    Dispute.TRADEMARK: "trademarks",
+    Dispute.TRADE_SECRET: "trade_secrets",
+    Dispute.COPYRIGHT: "copyright",
+    Dispute.LICENSING: "licensing",
+    Dispute.MEDIATION: "arbitration",
+    Dispute.ARBITRATION: "arbitration",
+}
+ENGLISH = ("english", "英语", "英文")
+
+
+class PracticeRefused(ValidationError):
+    """A change the rules refuse, with the message a page shows."""
+
+
+# --- who may do what -----------------------------------------------------------------------------------------
+def may_build(user, session: TrainingSession) -> bool:
+    """Administrators and the session's own faculty build its teams."""
+    return user.is_authenticated and (user.is_administrator or session.is_taught_by(user))
+
+
+def check_may_build(user, session: TrainingSession) -> None:
+    if not may_build(user, session):
+        raise PermissionDenied
+
+
+def holds_cases(session: TrainingSession) -> bool:
+    return session.format in WITH_CASES
+
+
+# --- cases ---------------------------------------------------------------------------------------------------
+def case_save(case: Case) -> Case:
+    """Save a case of a mock-court or case-study session (its form checked its fields)."""
+    if not holds_cases(case.session):
+        raise PracticeRefused(_("Only a mock court or a case study holds cases."))
+    case.full_clean()
+    case.save()
+    return case
+
+
+# --- building ------------------------------------------------------------------------------------------------
+def speaks_english(languages: str) -> bool:
+    text = languages.lower()
+    return any(word in text for word in ENGLISH)
+
+
+def _lawyer(participant: Participant) -> builder.Lawyer:
+    return builder.Lawyer(
+        pk=participant.pk,
+        years=participant.years_of_practice or 0,
+        firm=participant.law_firm.strip().casefold(),
+        province=participant.province_id,
+        specialties=frozenset(participant.specialties or ()),
+        english=speaks_english(participant.languages),
+    )
+
+
+def seated(session: TrainingSession):
+    """The lawyers holding a confirmed seat in the session: those the teams are built from."""
+    return Participant.objects.filter(enrolments__session=session, enrolments__state=EnrolmentState.CONFIRMED)
+
+
+def _slots(cases: list[Case], teams: dict[tuple, Team]) -> list[builder.Slot]:
+    """A slot for each team the cases ask for, the sides interleaved (claimant 1, respondent 1, claimant 2 …) so
+    that planned sizes keep the sides even."""
+    slots = []
+    for case in cases:
+        if case.has_sides:
+            firms = {Side.CLAIMANT: Counter(), Side.RESPONDENT: Counter()}
+            rival = {Side.CLAIMANT: firms[Side.RESPONDENT], Side.RESPONDENT: firms[Side.CLAIMANT]}
+            for number in range(1, case.teams + 1):
+                for side in (Side.CLAIMANT, Side.RESPONDENT):
+                    slots.append(
+                        builder.Slot(
+                            key=(case.pk, side, number), english=case.in_english, rival=rival[side],
+                            side_firms=firms[side],
+                        )
+                    )  # fmt: skip
+        else:
+            slots += [builder.Slot(key=(case.pk, "", n), english=case.in_english) for n in range(1, case.teams + 1)]
+    return slots
+
+
+def roles(case: Case, members: list[builder.Lawyer], kept: dict[int, str]) -> dict[int, str]:
+    """Each member's role: locked places keep theirs. In a mock court the most experienced leads, the experts
+    come from those whose specialty is the dispute's, the witnesses are the least experienced, the rest are
+    counsel; in a case study the most experienced reports for the group."""
+    given = dict(kept)
+    left = sorted((m for m in members if m.pk not in kept), key=lambda m: (-m.years, m.pk))
+    taken = Counter(kept.values())
+
+    def give(lawyer: builder.Lawyer, role: str) -> None:
+        given[lawyer.pk] = role
+        left.remove(lawyer)
+        taken[role] += 1
+
+    if not case.has_sides:
+        if left and not taken[Role.RAPPORTEUR]:
+            give(left[0], Role.RAPPORTEUR)
+        for lawyer in list(left):
+            give(lawyer, Role.MEMBER)
+        return given
+    if left and not taken[Role.LEAD_COUNSEL]:
+        give(left[0], Role.LEAD_COUNSEL)
+    specialty = EXPERT_IN.get(case.dispute)
+    while left and taken[Role.EXPERT] < case.experts:
+        give(next((m for m in left if specialty in m.specialties), left[0]), Role.EXPERT)
+    while left and taken[Role.WITNESS] < case.witnesses:
+        give(left[-1], Role.WITNESS)
+    for lawyer in list(left):
+        give(lawyer, Role.COUNSEL)
+    return given
+
+
+@transaction.atomic
+def build_teams(session: TrainingSession, *, by, seed: int | None = None) -> Lineup:
+    """Build the session's teams from the lawyers seated in it: locked places stay (a locked lawyer who no
+    longer holds a seat leaves), everyone else is placed anew by the builder. The same seed and the same lawyers
+    build the same teams; no seed: a new draw. Lawyers whose place changed are told."""
+    session = TrainingSession.objects.select_for_update().get(pk=session.pk)  # one build of a session at a time
+    check_may_build(by, session)
+    cases = list(session.cases.select_related("session").order_by("position", "pk"))
+    if not cases:
+        raise PracticeRefused(_("Add a case before building teams."))
+    seed = random.SystemRandom().randrange(1, 2**31) if seed is None else seed
+    participants = {p.pk: p for p in seated(session).select_related("province", "user")}
+    Member.objects.filter(session=session).exclude(participant__in=participants).delete()  # seats given up
+    teams = _teams(cases)
+    locked, kept_roles = {}, {}
+    for member in Member.objects.filter(session=session, locked=True).select_related("team"):
+        key = (member.team.case_id, member.team.side, member.team.number)
+        if key in teams:  # a team the cases no longer ask for frees its locked places
+            locked[member.participant_id], kept_roles[member.participant_id] = key, member.role
+    slots = builder.build(
+        [_lawyer(p) for p in sorted(participants.values(), key=lambda p: p.pk)],
+        _slots(cases, teams),
+        locked=locked,
+        seed=seed,
+    )
+    Member.objects.filter(session=session).exclude(participant__in=locked).delete()  # locked places stay as they are
+    Team.objects.filter(case__session=session).exclude(pk__in=[t.pk for t in teams.values()]).delete()
+    by_case = {case.pk: case for case in cases}
+    rows = []
+    for slot in slots:
+        team = teams[slot.key]
+        kept = {m.pk: kept_roles[m.pk] for m in slot.members if m.pk in locked}
+        given = roles(by_case[team.case_id], slot.members, kept)
+        rows += [
+            Member(team=team, session=session, participant_id=m.pk, role=given[m.pk])
+            for m in slot.members
+            if m.pk not in locked
+        ]
+    Member.objects.bulk_create(rows)
+    now = timezone.now()
+    lineup, _created = Lineup.objects.update_or_create(
+        session=session, defaults={"seed": seed, "built_at": now, "built_by": by, "changed_at": now}
+    )
+    return lineup
+
+
+def _teams(cases: list[Case]) -> dict[tuple, Team]:
+    """The teams the cases ask for (made where missing), by (case id, side, number)."""
+    wanted = []
+    for case in cases:
+        sides = (Side.CLAIMANT, Side.RESPONDENT) if case.has_sides else ("",)
+        wanted += [(case.pk, side, number) for number in range(1, case.teams + 1) for side in sides]
+    existing = {(t.case_id, t.side, t.number): t for t in Team.objects.filter(case__in=cases)}
+    missing = [Team(case_id=c, side=s, number=n) for c, s, n in wanted if (c, s, n) not in existing]
+    for team in Team.objects.bulk_create(missing):
+        existing[(team.case_id, team.side, team.number)] = team
+    return {key: existing[key] for key in wanted}
+
+
+# --- adjusting -----------------------------------------------------------------------------------------------
+def move(member: Member, team: Team, *, by) -> Member:
+    """Move a lawyer to another team of the same session, and lock them there (a rebuild leaves them). A lawyer
+    who no longer holds a seat is not moved: their place is removed, and the refusal says why."""
+    with transaction.atomic():
+        moved = _move(member, team, by=by)
+    if moved is None:
+        raise PracticeRefused(
+            _("%(name)s no longer holds a seat in this session: their place is removed.")
+            % {"name": member.participant.name_zh}
+        )
+    return moved
+
+
+def _move(member: Member, team: Team, *, by) -> Member | None:
+    session = TrainingSession.objects.select_for_update().get(pk=member.session_id)
+    check_may_build(by, session)
+    member = Member.objects.select_related("participant__user").filter(pk=member.pk).first()
+    if member is None:  # removed meanwhile (a rebuild, another tab)
+        raise PracticeRefused(_("This place is no longer in the teams: the teams were rebuilt meanwhile."))
+    if team.case.session_id != session.pk:
+        raise PracticeRefused(_("That team is in another session."))
+    holds_seat = Enrolment.objects.filter(
+        session=session, participant=member.participant_id, state=EnrolmentState.CONFIRMED
+    ).exists()
+    if not holds_seat:
+        member.delete()
+        return None
+    if member.team_id != team.pk:
+        member.team = team
+        member.role = Role.COUNSEL if team.side else Role.MEMBER
+    member.locked = True
+    member.save(update_fields=["team", "role", "locked"])
+    Lineup.objects.filter(session=session).update(changed_at=timezone.now())
+    return member
+
+
+def set_role(member: Member, role: str, *, by) -> Member:
+    """Give a member another role (of their team's kind); the place is locked with it."""
+    check_may_build(by, member.session)
+    allowed = {Role.RAPPORTEUR, Role.MEMBER} if not member.team.side else set(Role) - {Role.RAPPORTEUR, Role.MEMBER}
+    if role not in allowed:
+        raise PracticeRefused(_("That role is not one of this team's."))
+    member.role, member.locked = role, True
+    member.save(update_fields=["role", "locked"])
+    Lineup.objects.filter(session=member.session_id).update(changed_at=timezone.now())
+    return member
+
+
+def set_locked(member: Member, locked: bool, *, by) -> Member:
+    check_may_build(by, member.session)
+    member.locked = locked
+    member.save(update_fields=["locked"])
+    return member
+
+
+# --- telling the lawyers -------------------------------------------------------------------------------------
+QUIET = timedelta(minutes=5)  # the teams settle this long before the lawyers are told (a builder tries several draws)
+
+
+def announce_places(at=None) -> int:
+    """Tell each lawyer whose place (team or role) changed since they were last told, once the session's teams
+    have not changed for QUIET: one notice however many draws and moves came before it (Celery beat, every two
+    minutes). Returns how many were told."""
+    at = at or timezone.now()
+    due = Lineup.objects.filter(changed_at__lte=at - QUIET).filter(
+        Q(announced_at__isnull=True) | Q(announced_at__lt=F("changed_at"))
+    )
+    told = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            told += _announce(Lineup.objects.select_for_update().select_related("session__program").get(pk=pk), at)
+    return told
+
+
+def _announce(lineup: Lineup, at) -> int:
+    session = lineup.session
+    link = reverse("sessions:session_detail", args=[session.program.slug, session.pk])
+    places = {
+        str(m.participant_id): [m.team_id, m.role]
+        for m in Member.objects.filter(session=session).select_related("participant__user")
+    }
+    changed = [pk for pk, place in places.items() if lineup.told.get(pk) != place]
+    users = {p.pk: p.user for p in Participant.objects.filter(pk__in=changed).select_related("user")}
+    for pk in changed:
+        team, role = places[pk]
+        notify(users[int(pk)], "team_place", {"session": session}, link=link,
+               dedup_key=f"team-place:{session.pk}:{pk}:{team}:{role}:{lineup.changed_at.isoformat()}")  # fmt: skip
+    lineup.told, lineup.announced_at = places, at
+    lineup.save(update_fields=["told", "announced_at"])
+    return len(changed)
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+# A team's members as its card lists them.
+ROLE_ORDER = [Role.LEAD_COUNSEL, Role.COUNSEL, Role.EXPERT, Role.WITNESS, Role.RAPPORTEUR, Role.MEMBER]
+RULE_LABELS = {
+    builder.LANGUAGE: lambda: _("does not speak the case's language"),
+    builder.FIRM_ACROSS: lambda: _("a colleague of the same firm is on the other side"),
+    builder.FIRM_WITHIN: lambda: _("a colleague of the same firm is in the team"),
+}
+
+
+@dataclass
+class TeamView:
+    """A team with its members, each member with `broken_rules`: what their place breaks, in words."""
+
+    team: Team
+    members: list[Member] = field(default_factory=list)
+
+    @property
+    def years(self) -> float | None:
+        values = [m.participant.years_of_practice or 0 for m in self.members]
+        return round(sum(values) / len(values), 1) if values else None
+
+    @property
+    def provinces(self) -> int:
+        return len({m.participant.province_id for m in self.members})
+
+    @property
+    def english(self) -> int:
+        return sum(1 for m in self.members if speaks_english(m.participant.languages))
+
+
+def lineup(session: TrainingSession) -> dict[int, list[TeamView]]:
+    """The session's teams by case id, each with its members and the rules each place breaks (three queries)."""
+    cases = list(session.cases.all())
+    views = {}
+    for team in Team.objects.filter(case__in=cases).select_related("case__session").order_by("case", "number", "side"):
+        views[team.pk] = TeamView(team)
+    members = Member.objects.filter(session=session).select_related("participant__province").order_by("pk")
+    for member in sorted(members, key=lambda m: (ROLE_ORDER.index(m.role), m.pk)):
+        views[member.team_id].members.append(member)
+    slots = {}
+    firms_by_side: dict[tuple, Counter] = {}
+    for view in views.values():
+        team = view.team
+        firms = firms_by_side.setdefault((team.case_id, team.side), Counter())
+        rival = firms_by_side.setdefault((team.case_id, _other(team.side)), Counter()) if team.side else None
+        slot = builder.Slot(key=team.pk, english=team.case.in_english, rival=rival, side_firms=firms)
+        for member in view.members:
+            slot.add(_lawyer(member.participant))
+        slots[team.pk] = slot
+    for view in views.values():
+        for member in view.members:
+            rules = builder.broken(_lawyer(member.participant), slots[view.team.pk])
+            member.broken_rules = [RULE_LABELS[rule]() for rule in rules]
+    found: dict[int, list[TeamView]] = {case.pk: [] for case in cases}
+    for view in views.values():
+        found[view.team.case_id].append(view)
+    return found
+
+
+def _other(side: str) -> str:
+    return Side.RESPONDENT if side == Side.CLAIMANT else Side.CLAIMANT
+
+
+def place_of(participant: Participant, session: TrainingSession) -> Member | None:
+    """The lawyer's place in the session's teams, if any."""
+    return Member.objects.filter(session=session, participant=participant).select_related("team__case").first()
+
+
+def teammates(member: Member):
+    return (
+        Member.objects.filter(team=member.team_id)
+        .exclude(pk=member.pk)
+        .select_related("participant__user", "participant__province")
+        .order_by("pk")
+    )

@@ -1,0 +1,107 @@
+"""Practice's pages: a session's cases and teams for those who build them, and a member's place to adjust."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.forms import add_refusal
+from sessions.models import TrainingSession
+
+from . import services
+from .forms import CaseForm, MoveForm, RoleForm
+from .models import Member
+
+
+def _session(request, pk) -> TrainingSession:
+    session = get_object_or_404(TrainingSession.objects.select_related("program"), pk=pk)
+    if not services.holds_cases(session):
+        raise Http404
+    services.check_may_build(request.user, session)
+    return session
+
+
+@login_required
+def teams_page(request, pk):
+    """The session's cases and their teams: each team's mix and the rule a place breaks; build, rebuild with the
+    same draw, or draw anew."""
+    session = _session(request, pk)
+    if request.method == "POST":
+        lineup = getattr(session, "lineup", None)
+        again = request.POST.get("action") == "rebuild" and lineup is not None
+        try:
+            services.build_teams(session, by=request.user, seed=lineup.seed if again else None)
+        except services.PracticeRefused as refusal:
+            messages.error(request, " ".join(refusal.messages))
+        else:
+            messages.success(request, _("The teams are built."))
+        return redirect("practice:teams", session.pk)
+    cases = list(session.cases.all())
+    teams = services.lineup(session)
+    context = {
+        "session": session,
+        "cases": [(case, teams.get(case.pk, [])) for case in cases],
+        "lineup": getattr(session, "lineup", None),
+        "seated": services.seated(session).count(),
+    }
+    return render(request, "practice/teams.html", context)
+
+
+@login_required
+def case_edit(request, pk, case_pk=None):
+    session = _session(request, pk)
+    case = get_object_or_404(session.cases, pk=case_pk) if case_pk else None
+    form = CaseForm(request.POST or None, instance=case, session=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.case_save(form.save(commit=False))
+        except services.PracticeRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, _("“%(title)s” is saved.") % {"title": saved.title})
+            return redirect("practice:teams", session.pk)
+    return render(request, "practice/case_edit.html", {"session": session, "case": case, "form": form})
+
+
+@login_required
+def member_page(request, pk):
+    """One member's place: move them to another team, give them another role, lock or free the place."""
+    member = get_object_or_404(
+        Member.objects.select_related("team__case__session__program", "participant__province"), pk=pk
+    )
+    session = _session(request, member.session_id)
+    move, role = MoveForm(member=member), RoleForm(initial={"role": member.role})
+    context = {"session": session, "member": member, "move": move, "role": role}
+    return render(request, "practice/member.html", context)
+
+
+@login_required
+@require_POST
+def member_change(request, pk):
+    member = get_object_or_404(Member.objects.select_related("team__case", "participant"), pk=pk)
+    session = _session(request, member.session_id)
+    action = request.POST.get("action")
+    try:
+        if action == "move":
+            form = MoveForm(request.POST, member=member)
+            if not form.is_valid():
+                messages.error(request, _("Choose a team of this session."))
+                return redirect("practice:member", member.pk)
+            services.move(member, form.cleaned_data["team"], by=request.user)
+        elif action == "role":
+            form = RoleForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Choose a role."))
+                return redirect("practice:member", member.pk)
+            services.set_role(member, form.cleaned_data["role"], by=request.user)
+        elif action in ("lock", "unlock"):
+            services.set_locked(member, action == "lock", by=request.user)
+        else:
+            raise Http404
+    except services.PracticeRefused as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return redirect("practice:teams", session.pk)
+    messages.success(request, _("%(name)s's place is saved.") % {"name": member.participant.name_zh})
+    return redirect("practice:teams", session.pk)
