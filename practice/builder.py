@@ -29,9 +29,10 @@ LANGUAGE, FIRM_ACROSS, FIRM_WITHIN = "language", "firm_across", "firm_within"
 _WEIGHT = {LANGUAGE: 1000.0, FIRM_ACROSS: 500.0, FIRM_WITHIN: 100.0}
 _PROVINCE, _SPECIALTY, _YEARS, _FILL = 10.0, 3.0, 0.5, 1.0
 SMALL_TEAM = 16  # balancing tries every lawyer of a team this small against each of the other team's
+TRIED = 200  # balancing checks the rules of at most this many of a team's best swaps
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one lawyer is one object: a team's list finds and removes it by identity
 class Lawyer:
     pk: int
     years: int
@@ -188,9 +189,11 @@ def _balance(slots: list[Slot], movable: set[int]) -> None:
 
 
 def _best_balancing_swap(worst: Slot, filled: list[Slot], movable: set[int], mean: float, off):
+    """The swap of one of `worst`'s lawyers with one of a team on the other side of the mean that brings both
+    nearest it, among those that keep the rules (checked from the best down: the first that fits)."""
     above = worst.years / len(worst.members) > mean
     others = [slot for slot in filled if (slot.years / len(slot.members) > mean) != above]
-    best, gain = None, 1e-9
+    candidates = []
     n_w = len(worst.members)
     for other in others:
         n_o = len(other.members)
@@ -207,10 +210,11 @@ def _best_balancing_swap(worst: Slot, filled: list[Slot], movable: set[int], mea
             for b in ranked if len(ranked) <= SMALL_TEAM else ranked[max(0, at - 2) : at + 2]:
                 shift = a.years - b.years
                 better = base - off(worst, worst.years - shift) - off(other, other.years + shift)
-                if better <= gain or not _fits_swapped(a, worst, b, other):
-                    continue
-                best, gain = (a, b, other), better
-    return best
+                if better > 1e-9:
+                    candidates.append((better, a.pk, b.pk, a, b, other))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    tried = candidates[:TRIED]  # the best few: past them a team whose swaps all break a rule is left as it is
+    return next(((a, b, other) for _g, _a, _b, a, b, other in tried if _fits_swapped(a, worst, b, other)), None)
 
 
 def _fits_swapped(a: Lawyer, slot_a: Slot, b: Lawyer, slot_b: Slot) -> bool:
