@@ -1,14 +1,17 @@
 """Cases and teams on fipr-live: the next mock court with seats free, the demo faculty member on its bench and the
-demo lawyer seated in it, a patent case heard in English with four teams a side, built; and the case study the demo
+demo lawyer seated in it, a patent case heard in English with four teams a side, its files (for both sides, and one for
+each side), built; and the case study the demo
 lawyer holds a seat in, a case in three groups."""
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from demo.faculty import demo_pdf
 from participants import services as participant_services
 from practice import services
-from practice.models import Case, Dispute, Forum
+from practice.models import Case, Dispute, Forum, Side
 from sessions import services as session_services
 from sessions.models import AssignmentRole, Program, SessionFormat, SessionStatus
 
@@ -26,6 +29,7 @@ def seed_practice(program: Program, *, teacher, demo_lawyer, admin) -> None:
                 session=court, faculty=[*bench, (teacher.faculty_profile, AssignmentRole.JUDGE)], by=admin,
                 acknowledge_warnings=True,
             )  # fmt: skip
+            court = program.sessions.get(pk=court.pk)  # read again: it asked who teaches it before
         participant_services.enrol(participant=demo_lawyer, session=court)
         services.case_save(
             Case(
@@ -37,6 +41,14 @@ def seed_practice(program: Program, *, teacher, demo_lawyer, admin) -> None:
                 dispute=Dispute.PATENT, forum=Forum.US_DISTRICT, in_english=True, teams=4, witnesses=1, experts=1,
             )
         )  # fmt: skip
+        case = court.cases.get()
+        for side, title, lines in (
+            ("", "案情与证据目录", ["案情简介", "双方证据目录", "庭审程序安排"]),
+            (Side.CLAIMANT, "原告方：专利权属与侵权比对", ["涉案专利权属证明", "侵权比对表（权利要求1-5）"]),
+            (Side.RESPONDENT, "被告方：FRAND许可谈判记录", ["许可谈判往来函件", "可比许可协议分析"]),
+        ):
+            upload = SimpleUploadedFile(f"{title}.pdf", demo_pdf([title, *lines], program.name_zh))
+            services.material_add(case=case, upload=upload, title=title, side=side, by=teacher)
         services.build_teams(court, by=teacher, seed=2026)
     study = upcoming.filter(
         format=SessionFormat.CASE_STUDY, enrolments__participant=demo_lawyer, enrolments__state="confirmed"

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, Member, Role, Team
+from .models import Case, Member, Role, Side, Team
 
 
 class CaseForm(forms.ModelForm):
@@ -44,3 +44,16 @@ class MoveForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices, label=_("Role"))
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    side = forms.ChoiceField(label=_("For"), required=False)
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case.has_sides:
+            self.fields["side"].choices = [("", _("Both sides")), *Side.choices]
+        else:
+            del self.fields["side"]

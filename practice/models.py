@@ -4,6 +4,9 @@ lawyers are built into teams (a side each, in a mock court) or groups (a case st
 A lawyer is in at most one team of a session (Member.session, kept from the team's case, makes it a constraint).
 """
 
+import uuid
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -54,8 +57,8 @@ class Case(Bilingual, models.Model):
     """A dispute a mock-court or case-study session works on, with how its teams are made up."""
 
     session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="cases")
-    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_zh = models.CharField(_("case (Chinese)"), max_length=200)
+    title_en = models.CharField(_("case (English)"), max_length=200, blank=True)
     summary_zh = models.TextField(_("summary (Chinese)"), max_length=5000, blank=True)
     summary_en = models.TextField(_("summary (English)"), max_length=5000, blank=True)
     dispute = models.CharField(_("dispute"), max_length=16, choices=Dispute.choices)
@@ -147,3 +150,32 @@ class Member(models.Model):
 
     def __str__(self):
         return f"{self.participant_id} in {self.team_id} ({self.role})"
+
+
+def _stored_name(material, filename: str) -> str:
+    """Names on disk are ours: the case, a random name and the checked extension."""
+    return f"cases/{material.case_id}/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
+
+
+class CaseMaterial(models.Model):
+    """A file of a case: for everyone in its teams, or for one side only (never shown to the other)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    side = models.CharField(
+        _("for"), max_length=10, choices=Side.choices, blank=True, help_text=_("Empty: both sides.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(upload_to=_stored_name, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=120)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "side", "pk"]
+        verbose_name = _("case material")
+        verbose_name_plural = _("case materials")
+
+    def __str__(self):
+        return self.title

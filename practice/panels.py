@@ -18,5 +18,10 @@ def session_panels(request, session) -> list[Panel]:
     member = participant and services.place_of(participant, session)
     if not member:
         return []
-    context = {"member": member, "case": member.team.case, "teammates": services.teammates(member)}
+    context = {
+        "member": member,
+        "case": member.team.case,
+        "teammates": services.teammates(member),
+        "materials": services.materials_for(member),
+    }
     return [Panel("practice/panels/my_place.html", context, column="main", order=5)]

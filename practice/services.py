@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from faculty.services import MaterialRefused, check_file
 from notifications.services import notify
 from participants.models import Enrolment, EnrolmentState, Participant
 from sessions.models import TrainingSession
 
 from . import builder
-from .models import WITH_CASES, Case, Dispute, Lineup, Member, Role, Side, Team
+from .models import WITH_CASES, Case, CaseMaterial, Dispute, Lineup, Member, Role, Side, Team
 
 # The specialty (participants.models.Specialty) that makes a lawyer the natural expert of a dispute.
 EXPERT_IN = {
@@ -62,6 +63,42 @@ def case_save(case: Case) -> Case:
     case.full_clean()
     case.save()
     return case
+
+
+# --- a case's materials ---------------------------------------------------------------------------------------
+def material_add(*, case: Case, upload, title: str, side: str, by) -> CaseMaterial:
+    """A file for the case's teams, or for one side's: checked as the faculty's materials are (its content read,
+    its size limited), stored under a name of ours."""
+    check_may_build(by, case.session)
+    if side and not case.has_sides:
+        raise PracticeRefused({"side": _("A case study's groups have no sides: leave it empty.")})
+    try:
+        name, content_type = check_file(upload)
+    except MaterialRefused as refusal:
+        raise PracticeRefused({"file": refusal.messages}) from None
+    material = CaseMaterial(
+        case=case, side=side, title=title.strip() or name, original_name=name, size=upload.size,
+        content_type=content_type, uploaded_by=by,
+    )  # fmt: skip
+    material.file.save(name, upload, save=False)
+    material.save()
+    return material
+
+
+def may_read(user, material: CaseMaterial) -> bool:
+    """Those who build the teams; the case's team members, of its side when the file is for one side only."""
+    session = material.case.session
+    if may_build(user, session):
+        return True
+    place = Member.objects.filter(session=session, participant__user=user, team__case=material.case_id)
+    if material.side:
+        place = place.filter(team__side=material.side)
+    return place.exists()
+
+
+def materials_for(member: Member):
+    """What a team member reads of their case: the files for both sides and their own side's."""
+    return member.team.case.materials.filter(Q(side="") | Q(side=member.team.side)).order_by("side", "pk")
 
 
 # --- building ------------------------------------------------------------------------------------------------

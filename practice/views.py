@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common import files
 from common.forms import add_refusal
 from sessions.models import TrainingSession
 
 from . import services
-from .forms import CaseForm, MoveForm, RoleForm
-from .models import Member
+from .forms import CaseForm, MaterialForm, MoveForm, RoleForm
+from .models import CaseMaterial, Member
 
 
 def _session(request, pk) -> TrainingSession:
@@ -62,7 +63,38 @@ def case_edit(request, pk, case_pk=None):
         else:
             messages.success(request, _("“%(title)s” is saved.") % {"title": saved.title})
             return redirect("practice:teams", session.pk)
-    return render(request, "practice/case_edit.html", {"session": session, "case": case, "form": form})
+    materials = MaterialForm(case=case) if case else None
+    context = {"session": session, "case": case, "form": form, "materials": materials}
+    return render(request, "practice/case_edit.html", context)
+
+
+@login_required
+def material_upload(request, pk, case_pk):
+    """A file for the case's teams (or one side's), from the case's page."""
+    session = _session(request, pk)
+    case = get_object_or_404(session.cases, pk=case_pk)
+    form = MaterialForm(request.POST or None, request.FILES or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.material_add(case=case, upload=form.cleaned_data["file"], title=form.cleaned_data["title"],
+                                  side=form.cleaned_data.get("side", ""), by=request.user)  # fmt: skip
+        except services.PracticeRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, _("The file is posted."))
+            return redirect("practice:case_edit", session.pk, case.pk)
+    context = {"session": session, "case": case, "form": CaseForm(instance=case, session=session), "materials": form}
+    return render(request, "practice/case_edit.html", context)
+
+
+@login_required
+def material_file(request, pk):
+    """A case's file, for those who may read it; no one else learns it exists (the other side included)."""
+    material = get_object_or_404(CaseMaterial.objects.select_related("case__session"), pk=pk)
+    if not services.may_read(request.user, material):
+        raise Http404
+    return files.download(material.file, name=material.original_name, content_type=material.content_type,
+                          size=material.size)  # fmt: skip
 
 
 @login_required

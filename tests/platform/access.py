@@ -192,6 +192,8 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "practice:case_create":             "login  403    403    200    403    200    403    403",
     "practice:case_edit":               "login  403    403    200    403    200    403    403",
     "practice:member":                  "login  403    403    200    403    200    403    403",
+    "practice:material_upload":         "login  403    403    200    403    200    403    403",
+    "practice:material_file":           "login  200    404    200    404    200    404    404",
     "practice:member_change":           "login  405    405    405    405    405    405    405",
     "assessment:assignment":            "login  200    404    404    404    404    404    404",
     "assessment:submission_file":       "login  200    404    200    404    200    404    404",

@@ -58,6 +58,7 @@ NOT_SAVED_AS_SERVED = {
     "nominations:upload": "a file upload",
     "assessment:assignment_create": "the rubric's points must add up to the maximum score, which no typed value knows",
     "faculty:session_materials": "a file upload",
+    "practice:material_upload": "a file upload",
     "practice:teams": "its buttons build the teams: each press draws them (again) and records when",
 }
 

@@ -281,6 +281,10 @@ def build_world() -> World:
         Case(session=session, title_zh="跨境专利侵权案", dispute="patent", forum="us_district", teams=1)
     )
     practice_services.build_teams(session, by=users["faculty"], seed=1)
+    case_material = practice_services.material_add(
+        case=case, upload=SimpleUploadedFile("案情.pdf", pdf_bytes("case")), title="案情简介", side="",
+        by=users["faculty"],
+    )  # fmt: skip
     member = Member.objects.get(participant=participant, session=session)
     practice_services.set_locked(member, True, by=users["faculty"])  # kept through every rebuild
     certificate = certificate_services.issue_certificate(participant=participant, program=program, by=admin)
@@ -323,6 +327,7 @@ def build_world() -> World:
             "program_questionnaire": program_questionnaire,
             "case": case,
             "member": member,
+            "case_material": case_material,
             # E-mails holding a personal sign-in link, and the link's secret part.
             "secret_links": {
                 Notification.objects.get(dedup_key=f"invitation:{invitation.pk}"): invitation_token,
@@ -394,6 +399,8 @@ KWARGS = {
     "practice:case_create": lambda w: {"pk": w.session.pk},
     "practice:case_edit": lambda w: {"pk": w.session.pk, "case_pk": w.extra["case"].pk},
     "practice:member": lambda w: {"pk": w.extra["member"].pk},
+    "practice:material_upload": lambda w: {"pk": w.session.pk, "case_pk": w.extra["case"].pk},
+    "practice:material_file": lambda w: {"pk": w.extra["case_material"].pk},
     "practice:member_change": lambda w: {"pk": w.extra["member"].pk},
     "assessment:assignment": lambda w: {"pk": w.extra["assignment"].pk},
     "assessment:queue": lambda w: {"pk": w.extra["assignment"].pk},

@@ -5,6 +5,7 @@ lawyer who gave up their seat is not moved; no one else builds."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from tests.factories import (
     SessionFactory,
     UserFactory,
 )
+from tests.faculty.conftest import pdf_bytes
 from tests.forms import find_form, page
 from tests.support import client_for
 
@@ -169,3 +171,48 @@ def test_only_the_office_and_the_sessions_faculty_build_and_only_for_cases_forma
     with pytest.raises(services.PracticeRefused):
         services.build_teams(session, by=administrator)
     assert not Member.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_sides_file_is_read_by_that_side_only_and_the_other_side_is_told_nothing(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    session, teacher, _lawyers = world
+    faculty = client_for(teacher.user, "en")
+    case = add_case(faculty, session)
+    services.build_teams(session, by=teacher.user, seed=5)
+    case_url = reverse("practice:case_edit", args=[session.pk, case.pk])
+    posted = {}
+    for side, title in (("", "Facts of the case"), (Side.CLAIMANT, "Evidence for the claimant")):
+        form = find_form(faculty.get(case_url).content.decode(), button="Post the file")
+        form.fill(title=title, side=side, file=SimpleUploadedFile("证据.pdf", pdf_bytes(title), "application/pdf"))
+        assert form.submit(faculty, case_url).status_code == 302
+        posted[side] = case.materials.get(title=title)
+    claimant = Member.objects.filter(session=session, team__side=Side.CLAIMANT).select_related("participant__user")[0]
+    respondent = Member.objects.filter(session=session, team__side=Side.RESPONDENT).select_related("participant__user")[
+        0
+    ]
+    page_url = reverse("sessions:session_detail", args=[session.program.slug, session.pk])
+    for member, sees_side_file in ((claimant, True), (respondent, False)):
+        lawyer = client_for(member.participant.user, "en")
+        shown = lawyer.get(page_url).content.decode()
+        assert "Facts of the case" in shown and ("Evidence for the claimant" in shown) is sees_side_file
+        for side, material in posted.items():
+            answer = lawyer.get(reverse("practice:material_file", args=[material.pk]))
+            allowed = side == "" or sees_side_file
+            assert answer.status_code == (200 if allowed else 404)
+            if allowed:
+                assert b"".join(answer.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_what_its_name_says_is_refused_at_its_field(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    session, teacher, _lawyers = world
+    faculty = client_for(teacher.user, "en")
+    case = add_case(faculty, session)
+    case_url = reverse("practice:case_edit", args=[session.pk, case.pk])
+    form = find_form(faculty.get(case_url).content.decode(), button="Post the file")
+    form.fill(title="Evidence", file=SimpleUploadedFile("evidence.pdf", b"MZ\x90\x00 not a pdf", "application/pdf"))
+    response = form.submit(faculty, case_url)
+    assert response.status_code == 200 and "evidence.pdf" in response.content.decode()
+    assert not case.materials.exists()
