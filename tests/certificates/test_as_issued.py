@@ -196,8 +196,9 @@ PDF_FLOOR = {
     "certificates:download", "certificates:download_all", "participants:my_transcript",
     "participants:lawyer_transcript", "participants:signin_sheet", "faculty:download", "faculty:version_download",
 }  # fmt: skip
-# Files served as someone handed them in, not made by us: a lawyer's coursework is kept byte for byte.
-NOT_OURS = {"assessment:submission_file"}
+# Files served as someone handed them in, not made by us: a lawyer's coursework and a case's files (as its
+# faculty posted them) are kept byte for byte.
+NOT_OURS = {"assessment:submission_file", "practice:material_file"}
 
 
 @pytest.mark.django_db
