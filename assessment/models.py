@@ -2,9 +2,7 @@
 
 A submission holds its current grade; every grade given, changed or moderated is kept as a GradeChange."""
 
-import uuid
 from decimal import Decimal
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.files import stored_name
 from participants.models import Participant
 from sessions.models import Bilingual, Program, TrainingSession, bilingual
 
@@ -136,8 +135,7 @@ class Criterion(Bilingual, models.Model):
 
 def _stored_name(submission, filename: str) -> str:
     """Names on disk are ours: the assignment, a random name and the checked extension."""
-    suffix = PurePosixPath(filename).suffix.lower()
-    return f"submissions/{submission.assignment_id}/{uuid.uuid4().hex}{suffix}"
+    return stored_name(f"submissions/{submission.assignment_id}", filename)
 
 
 class Submission(models.Model):

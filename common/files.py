@@ -1,8 +1,16 @@
-"""Serving a stored upload as a download, to someone the view has checked may have it."""
+"""Naming a stored upload, and serving it as a download to someone the view has checked may have it."""
+
+import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
+
+
+def stored_name(folder: str, filename: str) -> str:
+    """A name on disk of ours for an upload: its folder, a random name and the (checked) file name's extension."""
+    return f"{folder}/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
 
 
 def attachment(name: str) -> str:

@@ -1,14 +1,12 @@
 """Session materials: what faculty publish for a session, in versions, with who may read it and when."""
 
-import uuid
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.files import stored_name
 from sessions.models import TrainingSession
 
 # participants.models.EnrolmentState.CONFIRMED and AdmissionState.ADMITTED: faculty and participants are
@@ -77,8 +75,7 @@ class Material(models.Model):
 
 def _stored_name(version, filename: str) -> str:
     """Names on disk are ours: the session, a random name and the checked extension."""
-    suffix = PurePosixPath(filename).suffix.lower()
-    return f"materials/{version.material.session_id}/{uuid.uuid4().hex}{suffix}"
+    return stored_name(f"materials/{version.material.session_id}", filename)
 
 
 class MaterialVersion(models.Model):

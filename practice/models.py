@@ -4,13 +4,11 @@ lawyers are built into teams (a side each, in a mock court) or groups (a case st
 A lawyer is in at most one team of a session (Member.session, kept from the team's case, makes it a constraint).
 """
 
-import uuid
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.files import stored_name
 from participants.models import Participant
 from sessions.models import Bilingual, SessionFormat, TrainingSession, bilingual
 
@@ -154,7 +152,7 @@ class Member(models.Model):
 
 def _stored_name(material, filename: str) -> str:
     """Names on disk are ours: the case, a random name and the checked extension."""
-    return f"cases/{material.case_id}/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
+    return stored_name(f"cases/{material.case_id}", filename)
 
 
 class CaseMaterial(models.Model):

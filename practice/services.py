@@ -123,24 +123,24 @@ def seated(session: TrainingSession):
     return Participant.objects.filter(enrolments__session=session, enrolments__state=EnrolmentState.CONFIRMED)
 
 
-def _slots(cases: list[Case], teams: dict[tuple, Team]) -> list[builder.Slot]:
-    """A slot for each team the cases ask for, the sides interleaved (claimant 1, respondent 1, claimant 2 …) so
-    that planned sizes keep the sides even."""
+def _keys(case: Case) -> list[tuple]:
+    """The (case id, side, number) of each team the case asks for, the sides interleaved (claimant 1, respondent 1,
+    claimant 2 …) so that the sizes planned in this order keep the sides even."""
+    sides = (Side.CLAIMANT, Side.RESPONDENT) if case.has_sides else ("",)
+    return [(case.pk, side, number) for number in range(1, case.teams + 1) for side in sides]
+
+
+def _slots(cases: list[Case]) -> list[builder.Slot]:
+    """A slot for each team the cases ask for, each side's firms the other side's rivals."""
     slots = []
     for case in cases:
-        if case.has_sides:
-            firms = {Side.CLAIMANT: Counter(), Side.RESPONDENT: Counter()}
-            rival = {Side.CLAIMANT: firms[Side.RESPONDENT], Side.RESPONDENT: firms[Side.CLAIMANT]}
-            for number in range(1, case.teams + 1):
-                for side in (Side.CLAIMANT, Side.RESPONDENT):
-                    slots.append(
-                        builder.Slot(
-                            key=(case.pk, side, number), english=case.in_english, rival=rival[side],
-                            side_firms=firms[side],
-                        )
-                    )  # fmt: skip
-        else:
-            slots += [builder.Slot(key=(case.pk, "", n), english=case.in_english) for n in range(1, case.teams + 1)]
+        firms = {Side.CLAIMANT: Counter(), Side.RESPONDENT: Counter()}
+        rival = {Side.CLAIMANT: firms[Side.RESPONDENT], Side.RESPONDENT: firms[Side.CLAIMANT]}
+        for key in _keys(case):
+            side = key[1]
+            slots.append(
+                builder.Slot(key=key, english=case.in_english, rival=rival.get(side), side_firms=firms.get(side))
+            )
     return slots
 
 
@@ -179,7 +179,8 @@ def roles(case: Case, members: list[builder.Lawyer], kept: dict[int, str]) -> di
 def build_teams(session: TrainingSession, *, by, seed: int | None = None) -> Lineup:
     """Build the session's teams from the lawyers seated in it: locked places stay (a locked lawyer who no
     longer holds a seat leaves), everyone else is placed anew by the builder. The same seed and the same lawyers
-    build the same teams; no seed: a new draw. Lawyers whose place changed are told."""
+    build the same teams; no seed: a new draw. Lawyers whose place changed are told once the teams settle
+    (announce_places)."""
     session = TrainingSession.objects.select_for_update().get(pk=session.pk)  # one build of a session at a time
     check_may_build(by, session)
     cases = list(session.cases.select_related("session").order_by("position", "pk"))
@@ -187,16 +188,16 @@ def build_teams(session: TrainingSession, *, by, seed: int | None = None) -> Lin
         raise PracticeRefused(_("Add a case before building teams."))
     seed = random.SystemRandom().randrange(1, 2**31) if seed is None else seed
     participants = {p.pk: p for p in seated(session).select_related("province", "user")}
-    Member.objects.filter(session=session).exclude(participant__in=participants).delete()  # seats given up
     teams = _teams(cases)
     locked, kept_roles = {}, {}
     for member in Member.objects.filter(session=session, locked=True).select_related("team"):
         key = (member.team.case_id, member.team.side, member.team.number)
-        if key in teams:  # a team the cases no longer ask for frees its locked places
+        # A seat given up, or a team the cases no longer ask for, frees a locked place.
+        if member.participant_id in participants and key in teams:
             locked[member.participant_id], kept_roles[member.participant_id] = key, member.role
     slots = builder.build(
         [_lawyer(p) for p in sorted(participants.values(), key=lambda p: p.pk)],
-        _slots(cases, teams),
+        _slots(cases),
         locked=locked,
         seed=seed,
     )
@@ -223,10 +224,7 @@ def build_teams(session: TrainingSession, *, by, seed: int | None = None) -> Lin
 
 def _teams(cases: list[Case]) -> dict[tuple, Team]:
     """The teams the cases ask for (made where missing), by (case id, side, number)."""
-    wanted = []
-    for case in cases:
-        sides = (Side.CLAIMANT, Side.RESPONDENT) if case.has_sides else ("",)
-        wanted += [(case.pk, side, number) for number in range(1, case.teams + 1) for side in sides]
+    wanted = [key for case in cases for key in _keys(case)]
     existing = {(t.case_id, t.side, t.number): t for t in Team.objects.filter(case__in=cases)}
     missing = [Team(case_id=c, side=s, number=n) for c, s, n in wanted if (c, s, n) not in existing]
     for team in Team.objects.bulk_create(missing):
