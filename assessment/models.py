@@ -21,6 +21,8 @@ class AssignmentKind(models.TextChoices):
     CASE_REPORT = "case_report", _("Case analysis report")
     REFLECTION = "reflection", _("Reflection essay")
     MOCK_BRIEF = "mock_brief", _("Mock-court brief")
+    # Nothing is handed in: the bench's scores of a mock court or case study become the grades (practice, #18).
+    HEARING = "hearing", _("Scored at the hearing")
     OTHER = "other", _("Other")
 
 
@@ -104,8 +106,13 @@ class Assignment(Bilingual, models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def takes_work(self) -> bool:
+        """Whether lawyers hand anything in: a hearing's grades come from the bench's scores."""
+        return self.kind != AssignmentKind.HEARING
+
     def accepts_at(self, at) -> bool:
-        return self.opens_at <= at < (self.late_until or self.due_at)
+        return self.takes_work and self.opens_at <= at < (self.late_until or self.due_at)
 
     def is_late_at(self, at) -> bool:
         return at >= self.due_at

@@ -134,6 +134,8 @@ def submit(*, assignment: Assignment, participant: Participant, text: str = "", 
 def _check_window(assignment: Assignment, participant: Participant, at) -> None:
     if not is_set_for(assignment, participant):
         raise AssessmentRefused(_("This assignment is not set for you."))
+    if not assignment.takes_work:
+        raise AssessmentRefused(_("The bench scores this at the hearing: there is nothing to hand in."))
     if at < assignment.opens_at:
         raise AssessmentRefused(_("This assignment opens on %(when)s.") % {"when": _when(assignment.opens_at)})
     if not assignment.accepts_at(at):
@@ -188,7 +190,8 @@ def _submit(assignment, participant, text, upload, name, content_type, by, at) -
 
 
 # --- grading -----------------------------------------------------------------------------------------
-def _points(value, field: str) -> Decimal:
+def parse_points(value, field: str) -> Decimal:
+    """Points as written in a form's field (a number, at most one decimal); a refusal names `field`."""
     try:
         points = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
@@ -210,7 +213,7 @@ def grade(*, submission: Submission, by, score=None, comment: str = "", criteria
     assignment = submission.assignment
     if not may_grade(by, assignment):
         raise AssessmentRefused(_("You do not grade this assignment."))
-    rubric = list(assignment.criteria.all())
+    rubric = list(assignment.criteria.all()) if assignment.takes_work else []  # a hearing's rubric is its case's
     if rubric:
         given = criteria or {}
         points = {}
@@ -218,7 +221,7 @@ def grade(*, submission: Submission, by, score=None, comment: str = "", criteria
             field = f"criterion-{criterion.pk}"
             if given.get(str(criterion.pk)) in (None, ""):
                 raise AssessmentRefused({field: _("Give points for every criterion.")})
-            value = _points(given[str(criterion.pk)], field)
+            value = parse_points(given[str(criterion.pk)], field)
             if not 0 <= value <= criterion.max_points:
                 message = _("From 0 to %(max)s points.")
                 raise AssessmentRefused({field: message % {"max": criterion.max_points}})
@@ -228,7 +231,7 @@ def grade(*, submission: Submission, by, score=None, comment: str = "", criteria
     else:
         if score in (None, ""):
             raise AssessmentRefused({"score": _("Give a score.")})
-        score, points = _points(score, "score"), {}
+        score, points = parse_points(score, "score"), {}
         if not 0 <= score <= assignment.max_score:
             raise AssessmentRefused({"score": _("From 0 to %(max)s.") % {"max": assignment.max_score}})
     comment = (comment or "").strip()[:5000]
@@ -253,6 +256,22 @@ def grade(*, submission: Submission, by, score=None, comment: str = "", criteria
         link=reverse("assessment:assignment", args=[assignment.pk]),
     )
     return submission
+
+
+def record_result(*, assignment: Assignment, participant: Participant, score: Decimal, comment: str, by, at=None):
+    """A result given elsewhere (the bench's scores of a hearing, practice #18) as the lawyer's graded work of an
+    assignment that takes none: their submission is made if it is missing, then graded as any other."""
+    if assignment.takes_work:
+        raise AssessmentRefused(_("Only a hearing's results are recorded this way."))
+    at = at or timezone.now()
+    try:
+        with transaction.atomic():
+            submission, _created = Submission.objects.get_or_create(
+                assignment=assignment, participant=participant, defaults={"submitted_at": at}
+            )
+    except IntegrityError:  # made at the same moment by another request
+        submission = Submission.objects.get(assignment=assignment, participant=participant)
+    return grade(submission=submission, by=by, score=score, comment=comment, at=at)
 
 
 # --- reading -----------------------------------------------------------------------------------------

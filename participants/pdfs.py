@@ -206,10 +206,7 @@ def transcript(participant, program, lines: list[dict], summary: dict) -> bytes:
             _("Printed %(date)s") % {"date": _local(timezone.now())},
         ]
     )
-    rows = [
-        [_day_and_time(line["session"].starts_at), line["session"].title, line["kind"], line["status"], line["hours"]]
-        for line in lines
-    ]
-    header = [_("Date"), _("Session"), _("Kind"), _("Attendance"), _("Credit hours")]
+    rows = [[_day_and_time(line["when"]), line["title"], line["kind"], line["status"], line["hours"]] for line in lines]
+    header = [_("Date"), _("Session or coursework"), _("Kind"), _("Attendance or grade"), _("Credit hours")]
     title = _("Transcript: %(program)s") % {"program": program.name}
     return _document(title, subtitle, header, rows, [30, 74, 24, 24, 22])

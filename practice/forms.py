@@ -1,14 +1,18 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, Member, Role, Side, Team
+from assessment.models import Assignment, AssignmentKind
+
+from .models import Case, Criterion, Member, Role, Side, Team
+from .scoring import speaker_field, team_field
 
 
 class CaseForm(forms.ModelForm):
     class Meta:
         model = Case
         fields = ["title_zh", "title_en", "dispute", "forum", "in_english", "teams", "witnesses", "experts",
-                  "summary_zh", "summary_en", "position"]  # fmt: skip
+                  "summary_zh", "summary_en", "position", "assignment"]  # fmt: skip
         widgets = {
             "summary_zh": forms.Textarea(attrs={"rows": 5}),
             "summary_en": forms.Textarea(attrs={"rows": 5}),
@@ -20,6 +24,8 @@ class CaseForm(forms.ModelForm):
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.session = session
+        hearings = Assignment.objects.filter(program=session.program_id, kind=AssignmentKind.HEARING)
+        self.fields["assignment"].queryset = hearings.filter(Q(session=None) | Q(session=session))
         if not self.instance.has_sides:  # a case study: groups, each with a rapporteur
             for name in ("witnesses", "experts"):
                 del self.fields[name]
@@ -57,3 +63,30 @@ class MaterialForm(forms.Form):
             self.fields["side"].choices = [("", _("Both sides")), *Side.choices]
         else:
             del self.fields["side"]
+
+
+class ScoreForm(forms.Form):
+    """The bench's sheet for one team: the team's row, a row for each member (left empty: they did not speak), a
+    comment. The rows' fields are checked by scoring.score_team, which names the field it refuses."""
+
+    comment = forms.CharField(
+        label=_("Comment to the team"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+
+    def __init__(self, *args, members: list[Member], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = [(None, [self._points(team_field(c), label) for c, label in Criterion.choices])]
+        for member in members:
+            pk = member.participant_id
+            self.rows.append((member, [self._points(speaker_field(pk, c), label) for c, label in Criterion.choices]))
+
+    def _points(self, name: str, label) -> str:
+        self.fields[name] = forms.CharField(label=label, required=False, max_length=6)  # the template draws it
+        return name
+
+    def row_fields(self):
+        """Each row as (member or None for the team, its bound fields)."""
+        return [(member, [self[name] for name in names]) for member, names in self.rows]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assessment.models import Assignment
 from common.files import stored_name
 from participants.models import Participant
 from sessions.models import Bilingual, SessionFormat, TrainingSession, bilingual
@@ -72,6 +73,18 @@ class Case(Bilingual, models.Model):
     witnesses = models.PositiveSmallIntegerField(_("witnesses a team"), default=0)
     experts = models.PositiveSmallIntegerField(_("experts a team"), default=0)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    assignment = models.ForeignKey(
+        Assignment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("counts as coursework"),
+        help_text=_(
+            "Coursework of the kind “Scored at the hearing”: each lawyer's result at the hearing becomes their grade "
+            "in it (and counts for completion when the coursework is required)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     title = bilingual("title")
@@ -148,6 +161,45 @@ class Member(models.Model):
 
     def __str__(self):
         return f"{self.participant_id} in {self.team_id} ({self.role})"
+
+
+class Criterion(models.TextChoices):
+    """The case's rubric: what the bench scores in a team and in each of its speakers, POINTS each."""
+
+    ARGUMENT = "argument", _("Argument")
+    EVIDENCE = "evidence", _("Evidence")
+    PROCEDURE = "procedure", _("Procedure")
+    LANGUAGE = "language", _("Language")
+    TEAMWORK = "teamwork", _("Teamwork")
+
+
+POINTS = 20  # a criterion's points: five make 100
+
+
+class Score(models.Model):
+    """The bench's score of a team (no participant) or of one of its speaking lawyers, criterion by criterion.
+    It stays with the team and the lawyer it was given to whatever happens to the teams afterwards."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="scores")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    points = models.JSONField(default=dict)  # criterion → points, as text ("17.5")
+    total = models.DecimalField(_("score"), max_digits=4, decimal_places=1)
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    members = models.JSONField(default=list, blank=True)  # a team's score: its lawyers' ids when it was scored
+    scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    scored_at = models.DateTimeField(_("scored at"))
+
+    class Meta:
+        ordering = ["team", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["team"], condition=models.Q(participant=None), name="one_team_score"),
+            models.UniqueConstraint(
+                fields=["team", "participant"], condition=models.Q(participant__isnull=False), name="one_speaker_score"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.team_id} {self.participant_id or '-'}: {self.total}"
 
 
 def _stored_name(material, filename: str) -> str:

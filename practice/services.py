@@ -21,7 +21,7 @@ from participants.models import Enrolment, EnrolmentState, Participant
 from sessions.models import TrainingSession
 
 from . import builder
-from .models import WITH_CASES, Case, CaseMaterial, Dispute, Lineup, Member, Role, Side, Team
+from .models import WITH_CASES, Case, CaseMaterial, Dispute, Lineup, Member, Role, Score, Side, Team
 
 # The specialty (participants.models.Specialty) that makes a lawyer the natural expert of a dispute.
 EXPERT_IN = {
@@ -53,6 +53,11 @@ def check_may_build(user, session: TrainingSession) -> None:
 
 def holds_cases(session: TrainingSession) -> bool:
     return session.format in WITH_CASES
+
+
+def is_scored(session: TrainingSession) -> bool:
+    """Whether the bench has scored any of the session's teams (scoring.score_team)."""
+    return Score.objects.filter(team__case__session=session).exists()
 
 
 # --- cases ---------------------------------------------------------------------------------------------------
@@ -183,6 +188,10 @@ def build_teams(session: TrainingSession, *, by, seed: int | None = None) -> Lin
     (announce_places)."""
     session = TrainingSession.objects.select_for_update().get(pk=session.pk)  # one build of a session at a time
     check_may_build(by, session)
+    if is_scored(session):
+        raise PracticeRefused(
+            _("The bench has scored these teams: they stay as they were scored. Move a lawyer by hand if you must.")
+        )
     cases = list(session.cases.select_related("session").order_by("position", "pk"))
     if not cases:
         raise PracticeRefused(_("Add a case before building teams."))

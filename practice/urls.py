@@ -10,6 +10,7 @@ urlpatterns = [
     path("sessions/<int:pk>/cases/<int:case_pk>/", views.case_edit, name="case_edit"),
     path("sessions/<int:pk>/cases/<int:case_pk>/materials/", views.material_upload, name="material_upload"),
     path("cases/materials/<int:pk>/", views.material_file, name="material_file"),
+    path("teams/<int:pk>/score/", views.score_team, name="score"),
     path("teams/members/<int:pk>/", views.member_page, name="member"),
     path("teams/members/<int:pk>/change/", views.member_change, name="member_change"),
 ]

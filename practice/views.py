@@ -11,9 +11,9 @@ from common import files
 from common.forms import add_refusal
 from sessions.models import TrainingSession
 
-from . import services
-from .forms import CaseForm, MaterialForm, MoveForm, RoleForm
-from .models import CaseMaterial, Member
+from . import scoring, services
+from .forms import CaseForm, MaterialForm, MoveForm, RoleForm, ScoreForm
+from .models import CaseMaterial, Member, Team
 
 
 def _session(request, pk) -> TrainingSession:
@@ -41,11 +41,16 @@ def teams_page(request, pk):
         return redirect("practice:teams", session.pk)
     cases = list(session.cases.all())
     teams = services.lineup(session)
+    hearings, scores = scoring.hearings(session, cases), scoring.team_scores(session)
+    for views in teams.values():
+        for view in views:
+            view.hearing, view.score = scoring.hearing_of(view.team, hearings), scores.get(view.team.pk)
     context = {
         "session": session,
         "cases": [(case, teams.get(case.pk, [])) for case in cases],
         "lineup": getattr(session, "lineup", None),
         "seated": services.seated(session).count(),
+        "scored": bool(scores),
     }
     return render(request, "practice/teams.html", context)
 
@@ -137,3 +142,37 @@ def member_change(request, pk):
         return redirect("practice:teams", session.pk)
     messages.success(request, _("%(name)s's place is saved.") % {"name": member.participant.name_zh})
     return redirect("practice:teams", session.pk)
+
+
+@login_required
+def score_team(request, pk):
+    """The bench's scoring sheet for one team: the team against the case's rubric, each speaker, a comment."""
+    team = get_object_or_404(Team.objects.select_related("case__session__program", "case__assignment"), pk=pk)
+    session = _session(request, team.case.session_id)
+    members = list(team.members.select_related("participant").order_by("pk"))
+    form = ScoreForm(request.POST or None, members=members, initial=_scored_points(team))
+    if request.method == "POST" and form.is_valid():
+        seen = [int(pk) for pk in request.POST.getlist("member") if pk.isdigit()]
+        try:
+            scoring.score_team(team, form.cleaned_data, members=seen, by=request.user)
+        except services.PracticeRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(request, _("The scores of %(team)s are saved.") % {"team": team.name})
+            return redirect("practice:teams", session.pk)
+    hearing = scoring.hearing_of(team, scoring.hearings(session))
+    context = {"session": session, "team": team, "form": form, "members": members, "hearing": hearing}
+    return render(request, "practice/score.html", context)
+
+
+def _scored_points(team: Team) -> dict:
+    """The scores already given, as the sheet's initial values."""
+    initial = {}
+    for score in team.scores.all():
+        for criterion, points in score.points.items():
+            if score.participant_id is None:
+                initial[scoring.team_field(criterion)] = points
+                initial["comment"] = score.comment
+            else:
+                initial[scoring.speaker_field(score.participant_id, criterion)] = points
+    return initial

@@ -18,6 +18,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -279,7 +280,9 @@ def _counted(at: datetime) -> dict:
 
 
 def transcript_lines(participant: Participant, program: Program) -> list[dict]:
-    """Each session of the program the lawyer held a seat in or was recorded at, oldest first."""
+    """Each session of the program the lawyer held a seat in or was recorded at, oldest first, then their graded
+    coursework (a hearing's result included): each line's when, title, kind, status (attendance, or the grade) and
+    credit hours."""
     now = timezone.now()
     records = {a.session_id: a for a in Attendance.objects.filter(participant=participant, session__program=program)}
     # The lawyer's own rows, as subqueries: joining the sessions to all their seats and all their attendance
@@ -301,10 +304,30 @@ def transcript_lines(participant: Participant, program: Program) -> list[dict]:
             status = _("Not recorded")
         lines.append(
             {
-                "session": session,
+                "when": session.starts_at,
+                "title": session.title,
                 "kind": _("Required") if session.is_required else _("Elective"),
                 "status": status,
                 "hours": session.credit_hours if record is not None and record.attended else 0,
+            }
+        )
+    # Coursework (assessment, above this app) read through the relation it declares on Participant.
+    graded = participant.submissions.filter(assignment__program=program, score__isnull=False)
+    for submission in graded.select_related("assignment").order_by("graded_at", "pk"):
+        assignment = submission.assignment
+        passed = submission.score >= assignment.pass_mark
+        lines.append(
+            {
+                "when": submission.graded_at,
+                "title": assignment.title,
+                "kind": _("Coursework (required)") if assignment.required else _("Coursework"),
+                "status": _("%(score)s / %(max)s, %(outcome)s")
+                % {
+                    "score": floatformat(submission.score, -1),
+                    "max": floatformat(assignment.max_score, -1),
+                    "outcome": _("passed") if passed else _("not passed"),
+                },
+                "hours": "",
             }
         )
     return lines

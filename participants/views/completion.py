@@ -196,11 +196,8 @@ def _transcript_response(participant: Participant, program: Program, fmt: str) -
         response = HttpResponse(transcript(participant, program, lines, summary), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
         return response
-    header = [_("Start"), _("Session"), _("Kind"), _("Attendance"), _("Credit hours")]
-    rows = [
-        [line["session"].starts_at.isoformat(), line["session"].title, line["kind"], line["status"], line["hours"]]
-        for line in lines
-    ]
+    header = [_("Start"), _("Session or coursework"), _("Kind"), _("Attendance or grade"), _("Credit hours")]
+    rows = [[line["when"].isoformat(), line["title"], line["kind"], line["status"], line["hours"]] for line in lines]
     return spreadsheet_response(filename=filename, fmt="xlsx", header=header, rows=rows)
 
 

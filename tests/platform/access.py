@@ -195,6 +195,7 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "practice:material_upload":         "login  403    403    200    403    200    403    403",
     "practice:material_file":           "login  200    404    200    404    200    404    404",
     "practice:member_change":           "login  405    405    405    405    405    405    405",
+    "practice:score":                   "login  403    403    200    403    200    403    403",
     "assessment:assignment":            "login  200    404    404    404    404    404    404",
     "assessment:submission_file":       "login  200    404    200    404    200    404    404",
     "assessment:grading":               "login  403    403    200    200    200    403    403",

@@ -60,6 +60,7 @@ NOT_SAVED_AS_SERVED = {
     "faculty:session_materials": "a file upload",
     "practice:material_upload": "a file upload",
     "practice:teams": "its buttons build the teams: each press draws them (again) and records when",
+    "practice:score": "the bench's points for the team, which no page serves before the hearing",
 }
 
 # Stored values a save may change without the person changing anything: when it was saved, the version

@@ -402,6 +402,7 @@ KWARGS = {
     "practice:material_upload": lambda w: {"pk": w.session.pk, "case_pk": w.extra["case"].pk},
     "practice:material_file": lambda w: {"pk": w.extra["case_material"].pk},
     "practice:member_change": lambda w: {"pk": w.extra["member"].pk},
+    "practice:score": lambda w: {"pk": w.extra["member"].team_id},
     "assessment:assignment": lambda w: {"pk": w.extra["assignment"].pk},
     "assessment:queue": lambda w: {"pk": w.extra["assignment"].pk},
     "assessment:submission_file": lambda w: {"pk": w.extra["submission"].pk},
