@@ -19,9 +19,8 @@ from participants import services as participant_services
 from practice import scoring, services
 from practice.models import Member, Score, Side
 from tests.forms import find_form, page
+from tests.practice.conftest import add_case, places
 from tests.support import client_for
-
-from .test_teams import add_case, places, world  # noqa: F401 - the fixture
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SHEET = {"argument": "18", "evidence": "16.5", "procedure": "15", "language": "17", "teamwork": "14"}  # 80.5
@@ -29,7 +28,7 @@ SHEET = {"argument": "18", "evidence": "16.5", "procedure": "15", "language": "1
 
 @pytest.fixture
 def built(world):
-    session, teacher, lawyers = world
+    session, teacher, _lawyers = world
     session.starts_at = datetime(2025, 6, 20, 14, 0, tzinfo=SHANGHAI)
     session.ends_at = session.starts_at + timedelta(hours=2)
     session.save(update_fields=["starts_at", "ends_at"])
@@ -54,18 +53,30 @@ def sheet_for(faculty, which, /, **rows):
     return form, url
 
 
+def session_page(client, session):
+    url = reverse("sessions:session_detail", args=[session.program.slug, session.pk])
+    return page(client.get(url).content.decode())
+
+
 @pytest.mark.django_db
 @pytest.mark.clock_edges
 def test_the_hearings_share_the_session_in_order_and_each_lawyer_sees_theirs(built):
-    session, _teacher, faculty, case, _hearing = built
+    session, _teacher, faculty, _case, _hearing = built
     found = scoring.hearings(session)
-    assert [(h.number, h.starts_at.astimezone(SHANGHAI).strftime("%H:%M")) for h in found] == [(1, "14:00"), (2, "15:00")]
+    assert [(h.number, h.starts_at.astimezone(SHANGHAI).strftime("%H:%M")) for h in found] == [
+        (1, "14:00"),
+        (2, "15:00"),
+    ]
     assert [sorted(t.side for t in h.teams) for h in found] == [[Side.CLAIMANT, Side.RESPONDENT]] * 2
-    member = Member.objects.select_related("participant__user", "team").filter(
-        session=session, team__side=Side.RESPONDENT, team__number=2
-    ).first()
+    member = (
+        Member.objects.select_related("participant__user", "team")
+        .filter(session=session, team__side=Side.RESPONDENT, team__number=2)
+        .first()
+    )
     lawyer = client_for(member.participant.user, "en")
-    shown = page(lawyer.get(reverse("sessions:session_detail", args=[session.program.slug, session.pk])).content.decode())
+    shown = page(
+        lawyer.get(reverse("sessions:session_detail", args=[session.program.slug, session.pk])).content.decode()
+    )
     hearing = " ".join(shown.find(**{"data-testid": "my-hearing"}).text.split())
     assert hearing == "No. 2, 15:00–16:00 · against Claimant team 2"
     teams_page = page(faculty.get(reverse("practice:teams", args=[session.pk])).content.decode())
@@ -74,7 +85,7 @@ def test_the_hearings_share_the_session_in_order_and_each_lawyer_sees_theirs(bui
 
 @pytest.mark.django_db
 def test_the_bench_scores_a_team_and_its_speakers_and_the_lawyers_read_their_results(built):
-    session, teacher, faculty, case, hearing = built
+    session, _teacher, faculty, case, hearing = built
     team = case.team_set.get(side=Side.CLAIMANT, number=1)
     members = list(Member.objects.filter(team=team).select_related("participant__user").order_by("pk"))
     speaker, silent = members[0], members[1]
@@ -89,12 +100,16 @@ def test_the_bench_scores_a_team_and_its_speakers_and_the_lawyers_read_their_res
     assert grades == {m.participant_id: (Decimal("85.3") if m == speaker else Decimal("80.5")) for m in members}
     # The speaker reads it on the session's page, criterion by criterion.
     lawyer = client_for(speaker.participant.user, "en")
-    shown = page(lawyer.get(reverse("sessions:session_detail", args=[session.program.slug, session.pk])).content.decode())
+    shown = page(
+        lawyer.get(reverse("sessions:session_detail", args=[session.program.slug, session.pk])).content.decode()
+    )
     result = " ".join(shown.find(**{"data-testid": "my-score"}).text.split())
     assert "Your result: 85.3 / 100" in result and "Argument 18 19" in result and "论证有力" in result
     # And on the transcript, the grade among the sessions.
     xlsx = lawyer.get(reverse("participants:my_transcript", args=[session.program.slug, "xlsx"]))
-    rows = list(load_workbook(BytesIO(b"".join(xlsx.streaming_content if xlsx.streaming else [xlsx.content]))).active.values)
+    rows = list(
+        load_workbook(BytesIO(b"".join(xlsx.streaming_content if xlsx.streaming else [xlsx.content]))).active.values
+    )
     assert ("Mock-court result", "Coursework (required)", "85.3 / 100, passed") in [tuple(r[1:4]) for r in rows]
     # The grade counts for completion: the coursework required is passed.
     assert participant_services.lawyer_summaries(speaker.participant, [session.program])[session.program.pk][
@@ -116,7 +131,7 @@ def test_the_bench_scores_a_team_and_its_speakers_and_the_lawyers_read_their_res
     ],
 )
 def test_bad_points_are_refused_at_their_field_and_nothing_is_saved(built, row, field, message):
-    session, _teacher, faculty, case, hearing = built
+    _session, _teacher, faculty, case, hearing = built
     team = case.team_set.get(side=Side.RESPONDENT, number=1)
     first = Member.objects.filter(team=team).order_by("pk").first()
     if row.get("speakers") == "half":
