@@ -1,17 +1,22 @@
 """Cases and teams on fipr-live: the next mock court with seats free, the demo faculty member on its bench and the
 demo lawyer seated in it, a patent case heard in English with four teams a side, its files (for both sides, and one for
-each side), built; and the case study the demo
-lawyer holds a seat in, a case in three groups."""
+each side), built; the case study the demo lawyer holds a seat in, a case in three groups; and the last mock court
+held, its teams heard and scored by the bench, the results graded as coursework "Scored at the hearing"."""
 
 from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from assessment.models import Assignment, AssignmentKind
 from demo.faculty import demo_pdf
 from participants import services as participant_services
-from practice import services
-from practice.models import Case, Dispute, Forum, Side
+from practice import scoring, services
+from practice.models import Case, Criterion, Dispute, Forum, Member, Side
 from sessions import services as session_services
 from sessions.models import AssignmentRole, Program, SessionFormat, SessionStatus
 
@@ -64,3 +69,38 @@ def seed_practice(program: Program, *, teacher, demo_lawyer, admin) -> None:
             )
         )  # fmt: skip
         services.build_teams(study, by=admin, seed=2026)
+    _scored_court(program, now, teacher=teacher, demo_lawyer=demo_lawyer, admin=admin)
+
+
+def _scored_court(program: Program, now, *, teacher, demo_lawyer, admin) -> None:
+    """The last mock court held (one the demo lawyer sat, where there is one): a trademark case in two teams a
+    side, heard and scored, each lawyer's result graded in coursework of its own (not required)."""
+    held = program.sessions.filter(status=SessionStatus.SCHEDULED, format=SessionFormat.MOCK_COURT, ends_at__lt=now)
+    sat = held.filter(enrolments__participant=demo_lawyer, enrolments__state="confirmed")
+    court = sat.order_by("-starts_at").first() or held.order_by("-starts_at").first()
+    if court is None or court.seats_taken < 4:
+        return
+    hearing = Assignment.objects.create(
+        program=program, session=court, kind=AssignmentKind.HEARING, title_zh="模拟法庭庭审成绩",
+        title_en="Mock-court hearing result", opens_at=court.starts_at, due_at=court.ends_at,
+        max_score=Decimal(100), pass_mark=Decimal(60),
+    )  # fmt: skip
+    case = services.case_save(
+        Case(
+            session=court, title_zh="跨境电商平台商标侵权纠纷", title_en="Trademark infringement on a cross-border platform",
+            summary_zh="境外品牌权利人起诉国内卖家在跨境电商平台销售侵权商品，双方就商标近似与合法来源抗辩展开辩论。",
+            summary_en="A foreign brand owner sues a Chinese seller of goods on a cross-border platform; the two sides "
+            "argue over the marks' similarity and the seller's defence of lawful source.",
+            dispute=Dispute.TRADEMARK, forum=Forum.CN_COURT, teams=2, witnesses=1, assignment=hearing,
+        )
+    )  # fmt: skip
+    services.build_teams(court, by=admin, seed=2025)
+    draw = random.Random(2025)
+    bench = admin if not court.is_taught_by(teacher) else teacher
+    for team in case.team_set.order_by("side", "number"):
+        members = list(Member.objects.filter(team=team).values_list("participant", flat=True))
+        given = {scoring.team_field(c): str(draw.randint(12, 19)) for c in Criterion.values}
+        for pk in members[:3]:  # the lead counsel and two more spoke
+            given |= {scoring.speaker_field(pk, c): str(draw.randint(11, 20)) for c in Criterion.values}
+        given["comment"] = "论证清晰，举证充分；交叉询问可更紧凑。"
+        scoring.score_team(team, given, members=members, by=bench, at=court.ends_at + timedelta(hours=1))

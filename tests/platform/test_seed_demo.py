@@ -17,12 +17,14 @@ from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from assessment.models import AssignmentKind
 from certificates.models import Certificate
 from evaluations.models import Answered, Response
 from faculty.models import MaterialVersion
 from nominations.models import Coordinator, Nomination, NominationRound, ProvinceList
 from notifications.models import Notification
 from participants.models import Admission, Attendance, Enrolment, Participant
+from practice.models import Case, Member, Score
 from sessions.conflicts import program_clashes
 from sessions.models import AffiliationKind, Faculty, FacultyAssignment, Program, SessionFormat, TrainingSession
 from tests import clock
@@ -88,11 +90,12 @@ def test_the_live_program_has_questionnaires_with_results_and_one_session_below_
 
 
 @pytest.mark.django_db
-def test_the_live_program_has_a_graded_brief_with_work_to_grade_and_an_open_reflection(settings):
+def test_the_live_program_has_graded_work_to_grade_an_open_reflection_and_a_scored_mock_court(settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     live = Program.objects.get(slug="fipr-live")
-    brief, reflection = live.coursework.order_by("kind")  # mock_brief, reflection
+    brief = live.coursework.get(kind=AssignmentKind.MOCK_BRIEF)
+    reflection = live.coursework.get(kind=AssignmentKind.REFLECTION)
     teacher = User.objects.get(email="faculty@demo.test")
     assert brief.session.is_taught_by(teacher) and brief.criteria.count() == 3
     assert reflection.required and not brief.required  # the open essay counts; the graded brief does not
@@ -105,6 +108,16 @@ def test_the_live_program_has_a_graded_brief_with_work_to_grade_and_an_open_refl
         reflection.accepts_at(now)
         and not reflection.submissions.filter(participant__user__email="lawyer@demo.test").exists()
     )
+    # The last mock court held: its teams heard and scored, every lawyer's result graded as its coursework.
+    hearing = live.coursework.get(kind=AssignmentKind.HEARING)
+    assert hearing.session.ends_at < now and not hearing.required
+    scored = Member.objects.filter(session=hearing.session).count()
+    assert scored >= 4 and hearing.submissions.filter(score__isnull=False).count() == scored
+    assert Score.objects.filter(team__case__session=hearing.session, participant=None).count() == 4
+    # The next mock court: the demo lawyer has a place in its teams, and each side its own file.
+    court = Case.objects.get(session__program=live, in_english=True)
+    assert court.session.starts_at > now and court.materials.exclude(side="").count() == 2
+    assert Member.objects.filter(session=court.session, participant__user__email="lawyer@demo.test").exists()
 
 
 @pytest.mark.django_db
