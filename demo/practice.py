@@ -72,33 +72,54 @@ def seed_practice(program: Program, *, teacher, demo_lawyer, admin) -> None:
     _scored_court(program, now, teacher=teacher, demo_lawyer=demo_lawyer, admin=admin)
 
 
+# The case of the last mock court held, by what its title says it simulates.
+HEARD_CASES = [
+    ("调解", {
+        "title_zh": "国际专利许可费纠纷调解：通信技术许可方与国内设备商", "dispute": Dispute.MEDIATION,
+        "title_en": "Mediating a royalty dispute: a telecoms licensor and a Chinese equipment maker",
+        "summary_zh": "双方就标准必要专利组合的许可费率和既往使用补偿存在分歧，在WIPO调解员主持下进行调解。",
+        "summary_en": "The parties disagree on the royalty rate of a portfolio of standard-essential patents and on "
+        "past use; a WIPO mediator leads them.",
+        "forum": Forum.WIPO_MEDIATION,
+    }),
+    ("商标", {
+        "title_zh": "跨境电商平台商标侵权纠纷", "title_en": "Trademark infringement on a cross-border platform",
+        "summary_zh": "境外品牌权利人起诉国内卖家在跨境电商平台销售侵权商品，双方就商标近似与合法来源抗辩展开辩论。",
+        "summary_en": "A foreign brand owner sues a Chinese seller of goods on a cross-border platform; the two sides "
+        "argue over the marks' similarity and the seller's defence of lawful source.",
+        "dispute": Dispute.TRADEMARK, "forum": Forum.CN_COURT,
+    }),
+    ("", {
+        "title_zh": "海外专利侵权诉讼：权利要求解释与损害赔偿", "title_en": "A patent suit abroad: claim construction and damages",
+        "summary_zh": "境外专利权人起诉国内企业在美销售的产品侵权，双方就权利要求解释、现有技术抗辩和合理许可费展开辩论。",
+        "summary_en": "A patent owner sues a Chinese company over products sold in the US; the sides argue claim "
+        "construction, prior art and a reasonable royalty.",
+        "dispute": Dispute.PATENT, "forum": Forum.US_DISTRICT,
+    }),
+]  # fmt: skip
+
+
 def _scored_court(program: Program, now, *, teacher, demo_lawyer, admin) -> None:
-    """The last mock court held (one the demo lawyer sat, where there is one): a trademark case in two teams a
-    side, heard and scored, each lawyer's result graded in coursework of its own (not required)."""
+    """The last mock court held (one the demo lawyer sat, where there is one): its case in four teams a side,
+    heard and scored, each lawyer's result graded in coursework of its own (not required)."""
     held = program.sessions.filter(status=SessionStatus.SCHEDULED, format=SessionFormat.MOCK_COURT, ends_at__lt=now)
     sat = held.filter(enrolments__participant=demo_lawyer, enrolments__state="confirmed")
     court = sat.order_by("-starts_at").first() or held.order_by("-starts_at").first()
-    if court is None or court.seats_taken < 4:
+    if court is None or court.seats_taken < 8:
         return
     hearing = Assignment.objects.create(
         program=program, session=court, kind=AssignmentKind.HEARING, title_zh="模拟法庭庭审成绩",
         title_en="Mock-court hearing result", opens_at=court.starts_at, due_at=court.ends_at,
         max_score=Decimal(100), pass_mark=Decimal(60),
     )  # fmt: skip
-    case = services.case_save(
-        Case(
-            session=court, title_zh="跨境电商平台商标侵权纠纷", title_en="Trademark infringement on a cross-border platform",
-            summary_zh="境外品牌权利人起诉国内卖家在跨境电商平台销售侵权商品，双方就商标近似与合法来源抗辩展开辩论。",
-            summary_en="A foreign brand owner sues a Chinese seller of goods on a cross-border platform; the two sides "
-            "argue over the marks' similarity and the seller's defence of lawful source.",
-            dispute=Dispute.TRADEMARK, forum=Forum.CN_COURT, teams=2, witnesses=1, assignment=hearing,
-        )
-    )  # fmt: skip
+    values = next(values for word, values in HEARD_CASES if word in court.title_zh)
+    case = services.case_save(Case(session=court, teams=4, witnesses=1, assignment=hearing, **values))
     services.build_teams(court, by=admin, seed=2025)
     draw = random.Random(2025)
     bench = admin if not court.is_taught_by(teacher) else teacher
     for team in case.team_set.order_by("side", "number"):
-        members = list(Member.objects.filter(team=team).values_list("participant", flat=True))
+        places = sorted(Member.objects.filter(team=team), key=services.card_order)
+        members = [m.participant_id for m in places]
         given = {scoring.team_field(c): str(draw.randint(12, 19)) for c in Criterion.values}
         for pk in members[:3]:  # the lead counsel and two more spoke
             given |= {scoring.speaker_field(pk, c): str(draw.randint(11, 20)) for c in Criterion.values}

@@ -337,6 +337,13 @@ def _announce(lineup: Lineup, at) -> int:
 # --- reading -------------------------------------------------------------------------------------------------
 # A team's members as its card lists them.
 ROLE_ORDER = [Role.LEAD_COUNSEL, Role.COUNSEL, Role.EXPERT, Role.WITNESS, Role.RAPPORTEUR, Role.MEMBER]
+
+
+def card_order(member: Member) -> tuple:
+    """A team's members as its card and its scoring sheet list them: by role, lead counsel first."""
+    return ROLE_ORDER.index(member.role), member.pk
+
+
 RULE_LABELS = {
     builder.LANGUAGE: lambda: _("does not speak the case's language"),
     builder.FIRM_ACROSS: lambda: _("a colleague of the same firm is on the other side"),
@@ -372,7 +379,7 @@ def lineup(session: TrainingSession) -> dict[int, list[TeamView]]:
     for team in Team.objects.filter(case__in=cases).select_related("case__session").order_by("case", "number", "side"):
         views[team.pk] = TeamView(team)
     members = Member.objects.filter(session=session).select_related("participant__province").order_by("pk")
-    for member in sorted(members, key=lambda m: (ROLE_ORDER.index(m.role), m.pk)):
+    for member in sorted(members, key=card_order):
         views[member.team_id].members.append(member)
     slots = {}
     firms_by_side: dict[tuple, Counter] = {}

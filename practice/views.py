@@ -149,7 +149,7 @@ def score_team(request, pk):
     """The bench's scoring sheet for one team: the team against the case's rubric, each speaker, a comment."""
     team = get_object_or_404(Team.objects.select_related("case__session__program", "case__assignment"), pk=pk)
     session = _session(request, team.case.session_id)
-    members = list(team.members.select_related("participant").order_by("pk"))
+    members = sorted(team.members.select_related("participant"), key=services.card_order)
     form = ScoreForm(request.POST or None, members=members, initial=_scored_points(team))
     if request.method == "POST" and form.is_valid():
         seen = [int(pk) for pk in request.POST.getlist("member") if pk.isdigit()]

@@ -6,36 +6,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0003_alter_assignment_kind'),
-        ('participants', '0010_session_seat_statistics'),
-        ('practice', '0001_initial'),
+        ("assessment", "0003_alter_assignment_kind"),
+        ("participants", "0010_session_seat_statistics"),
+        ("practice", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='assignment',
-            field=models.ForeignKey(blank=True, help_text="Coursework of the kind “Scored at the hearing”: each lawyer's result at the hearing becomes their grade in it (and counts for completion when the coursework is required).", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='assessment.assignment', verbose_name='counts as coursework'),
+            model_name="case",
+            name="assignment",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Coursework of the kind “Scored at the hearing”: each lawyer's result at the hearing becomes their grade in it (and counts for completion when the coursework is required).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="assessment.assignment",
+                verbose_name="counts as coursework",
+            ),
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.JSONField(default=dict)),
-                ('total', models.DecimalField(decimal_places=1, max_digits=4, verbose_name='score')),
-                ('comment', models.TextField(blank=True, max_length=2000, verbose_name='comment')),
-                ('members', models.JSONField(blank=True, default=list)),
-                ('scored_at', models.DateTimeField(verbose_name='scored at')),
-                ('participant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='participants.participant')),
-                ('scored_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='practice.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("points", models.JSONField(default=dict)),
+                ("total", models.DecimalField(decimal_places=1, max_digits=4, verbose_name="score")),
+                ("comment", models.TextField(blank=True, max_length=2000, verbose_name="comment")),
+                ("members", models.JSONField(blank=True, default=list)),
+                ("scored_at", models.DateTimeField(verbose_name="scored at")),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "scored_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="practice.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['team', 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('participant', None)), fields=('team',), name='one_team_score'), models.UniqueConstraint(condition=models.Q(('participant__isnull', False)), fields=('team', 'participant'), name='one_speaker_score')],
+                "ordering": ["team", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("participant", None)), fields=("team",), name="one_team_score"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("participant__isnull", False)),
+                        fields=("team", "participant"),
+                        name="one_speaker_score",
+                    ),
+                ],
             },
         ),
     ]

@@ -113,7 +113,7 @@ def test_the_live_program_has_graded_work_to_grade_an_open_reflection_and_a_scor
     assert hearing.session.ends_at < now and not hearing.required
     scored = Member.objects.filter(session=hearing.session).count()
     assert scored >= 4 and hearing.submissions.filter(score__isnull=False).count() == scored
-    assert Score.objects.filter(team__case__session=hearing.session, participant=None).count() == 4
+    assert Score.objects.filter(team__case__session=hearing.session, participant=None).count() == 8
     # The next mock court: the demo lawyer has a place in its teams, and each side its own file.
     court = Case.objects.get(session__program=live, in_english=True)
     assert court.session.starts_at > now and court.materials.exclude(side="").count() == 2
