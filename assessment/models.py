@@ -157,6 +157,8 @@ class Submission(models.Model):
     content_type = models.CharField(_("type"), max_length=120, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"))
     late = models.BooleanField(_("late"), default=False)
+    # Handed in for a group (groups.py): each member's submission holds the same work, and takes the same grade.
+    group_key = models.CharField(max_length=40, blank=True)
     # The grade as it stands (each one given is also a GradeChange).
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
     comment = models.TextField(_("comment"), max_length=5000, blank=True)

@@ -22,6 +22,7 @@ from faculty.services import check_file
 from notifications.services import notify
 from participants.models import Admission, AdmissionState, Enrolment, EnrolmentState, Participant
 
+from . import groups
 from .models import Assignment, GradeChange, Submission
 
 
@@ -113,7 +114,9 @@ def assignment_save(*, form, criteria, by) -> Assignment:
 def submit(*, assignment: Assignment, participant: Participant, text: str = "", upload=None, by, at=None) -> Submission:
     """Hand in (or replace, until graded) a lawyer's work: a text, a file or both; a file replaced by a new one is
     removed once the change commits. Within the window only: before the due time, or late while late work is
-    accepted (marked late). The lawyer is sent a receipt. The same text again with no file raises Unchanged."""
+    accepted (marked late). The lawyer is sent a receipt. The same text again with no file raises Unchanged.
+    A lawyer in a group for the assignment (groups.py) hands in for it: each member's submission holds the work,
+    and each member is sent the receipt."""
     at = at or timezone.now()
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > Submission._meta.get_field("text").max_length:
@@ -125,10 +128,11 @@ def submit(*, assignment: Assignment, participant: Participant, text: str = "", 
         except ValidationError as refusal:
             raise AssessmentRefused({"file": refusal.messages}) from None
     _check_window(assignment, participant, at)
+    group = groups.group_of(assignment, participant)
     try:
-        return _submit(assignment, participant, text, upload, name, content_type, by, at)
+        return _submit(assignment, participant, text, upload, name, content_type, by, at, group)
     except IntegrityError:  # the first submission, made at the same moment in another tab: this one replaces it
-        return _submit(assignment, participant, text, upload, name, content_type, by, at)
+        return _submit(assignment, participant, text, upload, name, content_type, by, at, group)
 
 
 def _check_window(assignment: Assignment, participant: Participant, at) -> None:
@@ -151,9 +155,14 @@ def _when(moment) -> str:
 
 
 @transaction.atomic
-def _submit(assignment, participant, text, upload, name, content_type, by, at) -> Submission:
+def _submit(assignment, participant, text, upload, name, content_type, by, at, group) -> Submission:
     submission = Submission.objects.select_for_update().filter(assignment=assignment, participant=participant).first()
-    if submission is not None and submission.is_graded:
+    others = [pk for pk in group.members if pk != participant.pk] if group else []
+    siblings = {s.participant_id: s for s in Submission.objects.select_for_update().filter(
+        assignment=assignment, participant__in=others)}  # fmt: skip
+    if any(s.is_graded for s in [submission, *siblings.values()] if s is not None):
+        if group:
+            raise AssessmentRefused(_("Your group's work is graded already; it can no longer be replaced."))
         raise AssessmentRefused(_("Your work is graded already; it can no longer be replaced."))
     if not text and upload is None and not (submission and submission.file):
         raise AssessmentRefused({"text": _("Write your work here or attach a file.")})
@@ -161,10 +170,11 @@ def _submit(assignment, participant, text, upload, name, content_type, by, at) -
         raise Unchanged(submission)
     if submission is None:
         submission = Submission(assignment=assignment, participant=participant)
-    old_file = submission.file.name if submission.file and upload is not None else ""
+    replaced = {s.file.name for s in [submission, *siblings.values()] if s.file} if upload is not None else set()
     submission.text = text
     submission.submitted_at = at
     submission.late = assignment.is_late_at(at)
+    submission.group_key = group.key if group else ""
     if upload is not None:
         submission.original_name, submission.size, submission.content_type = name, upload.size, content_type
         submission.file.save(name, upload, save=False)  # streams chunk by chunk to the storage
@@ -172,21 +182,31 @@ def _submit(assignment, participant, text, upload, name, content_type, by, at) -
     try:
         with transaction.atomic():
             submission.save()
+            for pk in others:  # the group's work on each member's submission, the same file
+                _share(submission, siblings.get(pk) or Submission(assignment=assignment, participant_id=pk))
     except Exception:
         if stored:
             submission.file.storage.delete(stored)
         raise
-    if old_file:
-        storage = submission.file.storage
-        transaction.on_commit(lambda: storage.delete(old_file))
-    notify(
-        participant.user,
-        "submission_received",
-        {"assignment": assignment, "at": at, "late": submission.late, "file": submission.original_name},
-        dedup_key=f"submission:{submission.pk}:{at.timestamp()}",
-        link=reverse("assessment:assignment", args=[assignment.pk]),
-    )
+    storage = submission.file.storage
+    for old in replaced - {submission.file.name}:  # removed once no submission holds it (a group shares one)
+        transaction.on_commit(lambda old=old: Submission.objects.filter(file=old).exists() or storage.delete(old))
+    told = Participant.objects.filter(pk__in=[participant.pk, *others]).select_related("user")
+    for member in told:
+        notify(
+            member.user,
+            "submission_received",
+            {"assignment": assignment, "at": at, "late": submission.late, "file": submission.original_name},
+            dedup_key=f"submission:{assignment.pk}:{member.pk}:{at.timestamp()}",
+            link=reverse("assessment:assignment", args=[assignment.pk]),
+        )
     return submission
+
+
+def _share(work: Submission, copy: Submission) -> None:
+    for field in ("text", "file", "original_name", "size", "content_type", "submitted_at", "late", "group_key"):
+        setattr(copy, field, getattr(work, field))
+    copy.save()
 
 
 # --- grading -----------------------------------------------------------------------------------------
@@ -205,7 +225,8 @@ def parse_points(value, field: str) -> Decimal:
 def grade(*, submission: Submission, by, score=None, comment: str = "", criteria: dict | None = None, at=None):
     """Grade a submission (or change its grade): a score from 0 to the maximum, or, when the assignment has a
     rubric, the points of each criterion (the score is their sum). A grade given by another grader than the last
-    one moderates it. Kept in the grade history; the lawyer is told."""
+    one moderates it. Kept in the grade history; the lawyer is told. A group's work (groups.py) is graded once for
+    all its members."""
     at = at or timezone.now()
     submission = (
         Submission.objects.select_for_update().select_related("assignment", "participant__user").get(pk=submission.pk)
@@ -235,6 +256,16 @@ def grade(*, submission: Submission, by, score=None, comment: str = "", criteria
         if not 0 <= score <= assignment.max_score:
             raise AssessmentRefused({"score": _("From 0 to %(max)s.") % {"max": assignment.max_score}})
     comment = (comment or "").strip()[:5000]
+    group = []  # a group's work takes one grade: each member's submission of it
+    if submission.group_key:
+        group = Submission.objects.select_for_update().filter(assignment=assignment, group_key=submission.group_key)
+        group = list(group.exclude(pk=submission.pk).select_related("participant__user", "assignment").order_by("pk"))
+    for each in [submission, *group]:
+        _give(each, by=by, score=score, comment=comment, points=points, at=at)
+    return submission
+
+
+def _give(submission: Submission, *, by, score, comment: str, points: dict, at) -> None:
     if not submission.is_graded:
         kind = GradeChange.Kind.GRADED
     elif submission.graded_by_id == by.pk:
@@ -248,6 +279,7 @@ def grade(*, submission: Submission, by, score=None, comment: str = "", criteria
         submission=submission, kind=kind, score=score, comment=comment, criteria_scores=points, changed_by=by,
         changed_at=at,
     )  # fmt: skip
+    assignment = submission.assignment
     notify(
         submission.participant.user,
         "submission_graded",
@@ -255,7 +287,6 @@ def grade(*, submission: Submission, by, score=None, comment: str = "", criteria
         dedup_key=f"graded:{change.pk}",
         link=reverse("assessment:assignment", args=[assignment.pk]),
     )
-    return submission
 
 
 def record_result(*, assignment: Assignment, participant: Participant, score: Decimal, comment: str, by, at=None):

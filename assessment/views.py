@@ -19,7 +19,7 @@ from common.forms import add_refusal
 from participants.models import Participant, Province
 from sessions.models import Program
 
-from . import services
+from . import groups, services
 from .forms import AssignmentForm, CriterionFormSet, GradeForm, SubmissionForm
 from .models import Assignment, Submission
 
@@ -61,9 +61,12 @@ def assignment_page(request, pk):
                 messages.success(request, _("Your work is handed in."))
             return redirect("assessment:assignment", assignment.pk)
     now = timezone.now()
+    group = groups.group_of(assignment, participant)
     context = {
         "assignment": assignment,
         "submission": submission,
+        "group": group,
+        "group_members": Participant.objects.filter(pk__in=group.members).order_by("pk") if group else [],
         "form": form,
         "accepting": assignment.accepts_at(now) and not (submission and submission.is_graded),
         "late_now": assignment.is_late_at(now),

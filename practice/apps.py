@@ -10,3 +10,8 @@ class PracticeConfig(AppConfig):
         from .panels import session_panels
 
         return session_panels(request, session)
+
+    def submission_group(self, assignment, participant):
+        from .services import report_group
+
+        return report_group(assignment, participant)

@@ -24,8 +24,16 @@ class CaseForm(forms.ModelForm):
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.session = session
-        hearings = Assignment.objects.filter(program=session.program_id, kind=AssignmentKind.HEARING)
-        self.fields["assignment"].queryset = hearings.filter(Q(session=None) | Q(session=session))
+        coursework = Assignment.objects.filter(program=session.program_id).filter(Q(session=None) | Q(session=session))
+        if self.instance.has_sides:  # the results of the hearing
+            self.fields["assignment"].queryset = coursework.filter(kind=AssignmentKind.HEARING)
+        else:  # each group's report
+            self.fields["assignment"].queryset = coursework.exclude(kind=AssignmentKind.HEARING)
+            self.fields["assignment"].label = _("the groups' report")
+            self.fields["assignment"].help_text = _(
+                "Coursework each group hands in once, for all its members: one of them hands it in, and the grade "
+                "is everyone's."
+            )
         if not self.instance.has_sides:  # a case study: groups, each with a rapporteur
             for name in ("witnesses", "experts"):
                 del self.fields[name]

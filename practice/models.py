@@ -5,10 +5,11 @@ A lawyer is in at most one team of a session (Member.session, kept from the team
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assessment.models import Assignment
+from assessment.models import Assignment, AssignmentKind
 from common.files import stored_name
 from participants.models import Participant
 from sessions.models import Bilingual, SessionFormat, TrainingSession, bilingual
@@ -101,6 +102,21 @@ class Case(Bilingual, models.Model):
 
     def __str__(self):
         return self.title_zh
+
+    def clean(self):
+        assignment = self.assignment
+        if assignment is None:
+            return
+        if assignment.program_id != self.session.program_id or assignment.session_id not in (None, self.session_id):
+            raise ValidationError({"assignment": _("Choose coursework of this session or of its whole program.")})
+        if self.has_sides and assignment.kind != AssignmentKind.HEARING:
+            raise ValidationError(
+                {"assignment": _("A mock court's results count as coursework “Scored at the hearing”.")}
+            )
+        if not self.has_sides and assignment.kind == AssignmentKind.HEARING:
+            raise ValidationError(
+                {"assignment": _("A case study's groups hand in a report: choose coursework that takes work.")}
+            )
 
     @property
     def has_sides(self) -> bool:

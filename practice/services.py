@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment import groups
 from faculty.services import MaterialRefused, check_file
 from notifications.services import notify
 from participants.models import Enrolment, EnrolmentState, Participant
@@ -68,6 +69,21 @@ def case_save(case: Case) -> Case:
     case.full_clean()
     case.save()
     return case
+
+
+def report_group(assignment, participant: Participant):
+    """A case study's group hands in the report of the coursework its case counts as once, for all its members
+    (assessment.groups): the lawyer's group, or None."""
+    member = (
+        Member.objects.filter(participant=participant, team__case__assignment=assignment, team__side="")
+        .select_related("team__case")
+        .first()
+    )
+    if member is None:
+        return None
+    members = tuple(Member.objects.filter(team=member.team_id).order_by("pk").values_list("participant", flat=True))
+    name = f"{member.team.case.title} · {member.team.name}"
+    return groups.Group(key=f"team:{member.team_id}", name=name, members=members)
 
 
 # --- a case's materials ---------------------------------------------------------------------------------------

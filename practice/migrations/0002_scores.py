@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessment", "0003_alter_assignment_kind"),
+        ("assessment", "0003_hearings_and_group_work"),
         ("participants", "0010_session_seat_statistics"),
         ("practice", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
