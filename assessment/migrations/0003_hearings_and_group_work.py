@@ -4,20 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0002_submission_queue_idx'),
+        ("assessment", "0002_submission_queue_idx"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='submission',
-            name='group_key',
+            model_name="submission",
+            name="group_key",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AlterField(
-            model_name='assignment',
-            name='kind',
-            field=models.CharField(choices=[('case_report', 'Case analysis report'), ('reflection', 'Reflection essay'), ('mock_brief', 'Mock-court brief'), ('hearing', 'Scored at the hearing'), ('other', 'Other')], default='other', max_length=12, verbose_name='kind'),
+            model_name="assignment",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("case_report", "Case analysis report"),
+                    ("reflection", "Reflection essay"),
+                    ("mock_brief", "Mock-court brief"),
+                    ("hearing", "Scored at the hearing"),
+                    ("other", "Other"),
+                ],
+                default="other",
+                max_length=12,
+                verbose_name="kind",
+            ),
         ),
     ]
