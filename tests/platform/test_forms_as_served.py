@@ -434,7 +434,9 @@ class Filler:
         self.count += 1
         n = self.count
         if control.tag == "select":
-            control.choose(next(o.value for o in control.options if o.value and not o.disabled))
+            offered = [o.value for o in control.options if o.value and not o.disabled]
+            if offered:  # else an optional choice with nothing to choose yet (a case's coursework): left empty
+                control.choose(offered[0])
             return
         if control.is_choice:
             first = next(c for c in form.named(control.name))

@@ -42,6 +42,7 @@ def groups(world):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock_edges
 def test_one_member_hands_in_for_the_group_and_every_member_holds_it(groups, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     _session, _teacher, case, report = groups

@@ -46,15 +46,21 @@ def at_once(*calls) -> list[Exception]:
     return errors
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_builds_of_one_session_at_once_leave_one_place_a_lawyer(administrator):
+def mock_court(administrator, lawyers: int):
+    """A required mock court with its faculty member and `lawyers` seated (of ten firms)."""
     program = ProgramFactory()
     session = SessionFactory(program=program, is_required=True, format=SessionFormat.MOCK_COURT, capacity=100)
     teacher = FacultyFactory(user=UserFactory(role=UserRole.FACULTY))
     AssignmentFactory(session=session, faculty=teacher)
-    for n in range(30):
+    for n in range(lawyers):
         lawyer = ParticipantFactory(law_firm=f"律师事务所{n % 10}", years_of_practice=n + 1)
         participant_services.admit(participant=lawyer, program=program, by=administrator)
+    return session, teacher
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_builds_of_one_session_at_once_leave_one_place_a_lawyer(administrator):
+    session, teacher = mock_court(administrator, 30)
     services.case_save(Case(session=session, title_zh="跨境专利侵权", dispute="patent", forum="upc", teams=3))
 
     errors = at_once(
@@ -74,13 +80,7 @@ def test_two_builds_of_one_session_at_once_leave_one_place_a_lawyer(administrato
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rebuild_while_the_bench_scores_leaves_each_score_with_the_lawyers_it_was_given_to(administrator):
-    program = ProgramFactory()
-    session = SessionFactory(program=program, is_required=True, format=SessionFormat.MOCK_COURT, capacity=100)
-    teacher = FacultyFactory(user=UserFactory(role=UserRole.FACULTY))
-    AssignmentFactory(session=session, faculty=teacher)
-    for n in range(24):
-        lawyer = ParticipantFactory(law_firm=f"律师事务所{n % 8}", years_of_practice=n + 1)
-        participant_services.admit(participant=lawyer, program=program, by=administrator)
+    session, teacher = mock_court(administrator, 24)
     case = services.case_save(Case(session=session, title_zh="商业秘密", dispute="trade_secret", forum="upc", teams=2))
     services.build_teams(session, by=teacher.user, seed=3)
     team = case.team_set.get(side=Side.CLAIMANT, number=1)
