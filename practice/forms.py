@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, Member, Role, Side, Team
+from .models import QUESTION_MAX_LENGTH, Case, Member, Role, Side, Team
 
 
 class CaseForm(forms.ModelForm):
@@ -57,3 +57,19 @@ class MaterialForm(forms.Form):
             self.fields["side"].choices = [("", _("Both sides")), *Side.choices]
         else:
             del self.fields["side"]
+
+
+class AskForm(forms.Form):
+    """A question to the room; its text is checked by practice.questions.ask (the one place the rules live)."""
+
+    text = forms.CharField(
+        label=_("Your question"),
+        error_messages={"required": _("Type your question.")},
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": QUESTION_MAX_LENGTH}),
+        help_text=_("Up to 500 characters."),
+    )
+    anonymous = forms.BooleanField(
+        label=_("Show without my name"),
+        required=False,
+        help_text=_("The room and the projector show “Anonymous”; the moderators still see your name."),
+    )
