@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.files import stored_name
 from participants.models import Participant
@@ -187,9 +188,9 @@ QUESTION_MAX_LENGTH = 500
 
 
 class QuestionState(models.TextChoices):
-    OPEN = "open", _("Open")
-    ANSWERED = "answered", _("Answered")
-    HIDDEN = "hidden", _("Hidden")
+    OPEN = "open", pgettext_lazy("question state", "Open")
+    ANSWERED = "answered", pgettext_lazy("question state", "Answered")
+    HIDDEN = "hidden", pgettext_lazy("question state", "Hidden")
 
 
 # What the room sees: open questions first (by votes, then the oldest), then the answered ones.
@@ -252,8 +253,8 @@ class Vote(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("vote")
-        verbose_name_plural = _("votes")
+        verbose_name = _("vote on a question")
+        verbose_name_plural = _("votes on questions")
         constraints = [models.UniqueConstraint(fields=["question", "participant"], name="vote_once")]
         indexes = [models.Index(fields=["participant", "question"], name="vote_participant_idx")]
 

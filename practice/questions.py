@@ -38,7 +38,7 @@ from .models import QUESTION_MAX_LENGTH, SHOWN, WITH_QUESTIONS, Question, Questi
 
 CLOSES_AFTER = timedelta(minutes=30)  # after the session ends: the last questions of the way out
 ASK_LIMIT = 3  # questions a lawyer asks a minute
-SCREEN_TOP = 8  # questions the projector shows
+SCREEN_TOP = 6  # questions the projector shows (large enough to read from the back of the room)
 ROOM_ANSWERED = 50  # answered questions the room's list shows (the newest), below the open ones
 
 
