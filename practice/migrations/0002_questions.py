@@ -6,69 +6,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0010_session_seat_statistics'),
-        ('practice', '0001_initial'),
-        ('training_sessions', '0004_trainingsession_seats_taken'),
+        ("participants", "0010_session_seat_statistics"),
+        ("practice", "0001_initial"),
+        ("training_sessions", "0004_trainingsession_seats_taken"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=500, verbose_name='question')),
-                ('anonymous', models.BooleanField(default=False, verbose_name='show without my name')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('answered', 'Answered'), ('hidden', 'Hidden')], default='open', max_length=10, verbose_name='state')),
-                ('votes', models.PositiveIntegerField(default=0, verbose_name='votes')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='asked at')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='participants.participant')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged', to='practice.question', verbose_name='merged into')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='training_sessions.trainingsession')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=500, verbose_name="question")),
+                ("anonymous", models.BooleanField(default=False, verbose_name="show without my name")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("answered", "Answered"), ("hidden", "Hidden")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("votes", models.PositiveIntegerField(default=0, verbose_name="votes")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="asked at")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="answered at")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged",
+                        to="practice.question",
+                        verbose_name="merged into",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="training_sessions.trainingsession",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'question',
-                'verbose_name_plural': 'questions',
-                'ordering': ['session', '-votes', 'created_at', 'pk'],
+                "verbose_name": "question",
+                "verbose_name_plural": "questions",
+                "ordering": ["session", "-votes", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Vote',
+            name="Vote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='question_votes', to='participants.participant')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='vote_set', to='practice.question')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="question_votes",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="vote_set", to="practice.question"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vote on a question',
-                'verbose_name_plural': 'votes on questions',
+                "verbose_name": "vote on a question",
+                "verbose_name_plural": "votes on questions",
             },
         ),
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['session', 'state', '-votes', 'created_at', 'id'], name='question_ranked_idx'),
+            model_name="question",
+            index=models.Index(fields=["session", "state", "-votes", "created_at", "id"], name="question_ranked_idx"),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='question_text_not_empty'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("text", ""), _negated=True), name="question_text_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('merged_into__isnull', True), ('state', 'hidden'), _connector='OR'), name='question_merged_is_hidden'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("merged_into__isnull", True), ("state", "hidden"), _connector="OR"),
+                name="question_merged_is_hidden",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.CheckConstraint(condition=models.Q(('merged_into', models.F('id')), _negated=True), name='question_not_merged_into_itself'),
+            model_name="question",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("merged_into", models.F("id")), _negated=True),
+                name="question_not_merged_into_itself",
+            ),
         ),
         migrations.AddIndex(
-            model_name='vote',
-            index=models.Index(fields=['participant', 'question'], name='vote_participant_idx'),
+            model_name="vote",
+            index=models.Index(fields=["participant", "question"], name="vote_participant_idx"),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.UniqueConstraint(fields=('question', 'participant'), name='vote_once'),
+            model_name="vote",
+            constraint=models.UniqueConstraint(fields=("question", "participant"), name="vote_once"),
         ),
     ]
