@@ -22,6 +22,7 @@ from django.core.cache import cache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from question_queue import question_queue_of  # noqa: E402 - bench/question_queue.py, beside this file
 
 from assessment.models import Assignment, AssignmentKind, Submission  # noqa: E402
 from certificates.models import Certificate  # noqa: E402
@@ -256,6 +257,11 @@ def checkin_session_of(program: Program) -> tuple[TrainingSession, list[str]]:
     return session, [signed_in_cookie(p.user) for p in lawyers[:-1]]  # the last one is counted in SQL
 
 
+def htmx(name: str) -> bool:
+    """A page asked for as htmx polls it (bench/run.py sends the same header)."""
+    return "partial" in name
+
+
 def count_queries(client: Client, url: str, *, method: str = "get", expect: int = 200, **extra) -> int:
     """The SQL queries of one uncached request through the whole middleware stack."""
     with CaptureQueriesContext(connection) as captured:
@@ -339,8 +345,17 @@ def main():
     pages["questionnaire, one session's results"] = (f"{results}{after_session.pk}/results/?session={door.pk}", "admin")
     pages["questionnaire, the program's results"] = (f"{results}{at_the_end.pk}/results/", "admin")
     pages["questionnaires, by faculty and topic"] = (f"{results}overview/", "admin")
+    # The question queue (#18 item 6): a seminar of 300 phones, the projector and the lawyers' lists polling it (the
+    # names ending "partial" are asked as htmx asks: bench/htmx.lua).
+    checkin = checkin_lawyers(int(os.environ.get("BENCH_CHECKIN_LAWYERS", "3000")))
+    seminar = question_queue_of(demo, checkin, Participant.objects.get(user=people["lawyer"]), people["faculty"])
+    pages["question queue: projector partial, 300 phones"] = (f"/sessions/{seminar.pk}/questions/screen/", "faculty")
+    pages["question queue: a lawyer's list partial"] = (f"/sessions/{seminar.pk}/questions/", "lawyer")
     clients = {role: client_of(user) for role, user in people.items()} | {None: client_of(None)}
-    queries = {name: count_queries(clients[role], path) for name, (path, role) in pages.items()}
+    queries = {
+        name: count_queries(clients[role], path, **({"HTTP_HX_REQUEST": "true"} if htmx(name) else {}))
+        for name, (path, role) in pages.items()
+    }
 
     enrol_program = enrolment_program(demo, lawyers=int(os.environ.get("BENCH_ENROL_LAWYERS", "1000")))
     # In the order they were made: the first are the enrolment run's own sessions (a check-in session made by an

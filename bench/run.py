@@ -288,6 +288,8 @@ def page_run(stack: Stack, name: str) -> dict:
     path, role = data["pages"][name]
     cookie = data["cookies"][role]
     extra = ("verify.lua", data["codes"]) if name == "certificate verification" else ()
+    if "partial" in name:  # an htmx fragment, asked as htmx polls it (bench/prepare.py counts its SQL the same way)
+        extra = ("htmx.lua",)
     # The first request warms the caches; a page that takes seconds runs with a connection a worker, so that its
     # p50 is the time one request takes and the few still in flight when wrk stops do not take minutes.
     _status, took = one_request(size.base + path, cookie)

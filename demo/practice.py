@@ -5,6 +5,7 @@ held, its teams heard and scored by the bench, the results graded as coursework 
 
 from __future__ import annotations
 
+import contextlib
 import random
 from datetime import timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from assessment.models import Assignment, AssignmentKind
 from demo.faculty import demo_pdf
 from participants import services as participant_services
 from practice import scoring, services
-from practice.models import Case, Criterion, Dispute, Forum, Member, Side
+from practice.models import Case, Criterion, Dispute, Forum, Member, Question, QuestionState, Side, Vote
 from sessions import services as session_services
 from sessions.models import AssignmentRole, Program, SessionFormat, SessionStatus
 
@@ -125,3 +126,68 @@ def _scored_court(program: Program, now, *, teacher, demo_lawyer, admin) -> None
             given |= {scoring.speaker_field(pk, c): str(draw.randint(11, 20)) for c in Criterion.values}
         given["comment"] = "论证清晰，举证充分；交叉询问可更紧凑。"
         scoring.score_team(team, given, members=members, by=bench, at=court.ends_at + timedelta(hours=1))
+
+
+# The questions of a forum just past: (text, asked by the demo lawyer, anonymous, votes, answered), in the order asked.
+QUESTIONS = [
+    ("在美国337调查中，被诉企业收到普遍排除令后还有哪些救济途径？", False, False, 14, True),
+    ("How should a Chinese company respond to an anti-suit injunction from a US court in an SEP dispute?", False,
+     False, 11, False),
+    ("跨境诉讼中，境外法院要求我方提供存放在国内的证据，如何兼顾数据出境合规？", True, False, 9, False),
+    ("欧洲统一专利法院（UPC）的临时禁令程序，与德国法院相比有何不同？", False, False, 7, False),
+    ("律师费太高，中小企业应诉海外商标抢注有没有更经济的办法？", False, True, 6, False),
+    ("When a licensee in Germany stops paying royalties, is WIPO mediation a realistic first step?", False, False,
+     4, False),
+    ("海外参展时被诉侵犯外观设计，现场被扣押展品应如何应对？", False, False, 3, False),
+    ("企业海外维权保险目前覆盖哪些费用？理赔周期一般多长？", False, True, 2, False),
+]  # fmt: skip
+
+
+def seed_questions(program: Program, *, teacher, demo_lawyer, admin) -> None:
+    """The room's questions of the last forum (or seminar) the demo lawyer held a seat in, kept with the session:
+    ranked by votes, one answered, two asked anonymously, one the demo lawyer's; the demo faculty member
+    moderates it."""
+    if Question.objects.filter(session__program=program).exists():
+        return
+    forum = (
+        program.sessions.filter(
+            status=SessionStatus.SCHEDULED, format__in=[SessionFormat.FORUM, SessionFormat.SEMINAR],
+            starts_at__lt=timezone.now(), enrolments__participant=demo_lawyer, enrolments__state="confirmed",
+        )
+        .order_by("-starts_at")
+        .first()
+    )  # fmt: skip
+    if forum is None:
+        return
+    if not forum.is_taught_by(teacher):
+        panel = [(a.faculty, a.role) for a in forum.assignments.select_related("faculty")]
+        with contextlib.suppress(session_services.ScheduleConflict):  # busy elsewhere then: the office moderates
+            session_services.session_save(
+                session=forum, faculty=[*panel, (teacher.faculty_profile, AssignmentRole.PANELLIST)], by=admin,
+                acknowledge_warnings=True,
+            )  # fmt: skip
+    room = list(
+        program.admissions.filter(state="admitted")
+        .exclude(participant=demo_lawyer)
+        .filter(participant__enrolments__session=forum, participant__enrolments__state="confirmed")
+        .values_list("participant", flat=True)
+        .order_by("participant")[:40]
+    )
+    if len(room) < 20:
+        return
+    votes = []
+    for n, (text, by_demo_lawyer, anonymous, count, answered) in enumerate(QUESTIONS):
+        asked_at = forum.starts_at + timedelta(minutes=10 + 7 * n)
+        author = demo_lawyer.pk if by_demo_lawyer else room[n]
+        question = Question.objects.create(
+            session=forum, author_id=author, text=text, anonymous=anonymous, created_at=asked_at,
+            state=QuestionState.ANSWERED if answered else QuestionState.OPEN, votes=0,
+            answered_at=asked_at + timedelta(minutes=25) if answered else None,
+        )  # fmt: skip
+        voters = [pk for pk in room[len(QUESTIONS) :] if pk != author][:count]
+        if not by_demo_lawyer and n in (1, 3):
+            voters = [demo_lawyer.pk, *voters[:-1]]  # the demo lawyer supports two of the room's questions
+        votes += [Vote(question=question, participant_id=pk, created_at=asked_at) for pk in voters]
+        question.votes = len(voters)
+        question.save(update_fields=["votes"])
+    Vote.objects.bulk_create(votes)

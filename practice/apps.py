@@ -7,9 +7,9 @@ class PracticeConfig(AppConfig):
     verbose_name = _("Practice")
 
     def session_panels(self, request, session):
-        from .panels import session_panels
+        from .panels import question_panels, session_panels
 
-        return session_panels(request, session)
+        return session_panels(request, session) + question_panels(request, session)
 
     def submission_group(self, assignment, participant):
         from .services import report_group

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Assignment, AssignmentKind
 
-from .models import Case, Criterion, Member, Role, Side, Team
+from .models import QUESTION_MAX_LENGTH, Case, Criterion, Member, Role, Side, Team
 from .scoring import speaker_field, team_field
 
 
@@ -98,3 +98,19 @@ class ScoreForm(forms.Form):
     def row_fields(self):
         """Each row as (member or None for the team, its bound fields)."""
         return [(member, [self[name] for name in names]) for member, names in self.rows]
+
+
+class AskForm(forms.Form):
+    """A question to the room; its text is checked by practice.questions.ask (the one place the rules live)."""
+
+    text = forms.CharField(
+        label=_("Your question"),
+        error_messages={"required": _("Type your question.")},
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": QUESTION_MAX_LENGTH}),
+        help_text=_("Up to 500 characters."),
+    )
+    anonymous = forms.BooleanField(
+        label=_("Show without my name"),
+        required=False,
+        help_text=_("The room and the projector show “Anonymous”; the moderators still see your name."),
+    )

@@ -7,7 +7,9 @@ A lawyer is in at most one team of a session (Member.session, kept from the team
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assessment.models import Assignment, AssignmentKind
 from common.files import stored_name
@@ -245,3 +247,84 @@ class CaseMaterial(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --- the question queue of seminars and forums (#18 item 6) ----------------------------------------------------
+# The formats whose sessions take questions from the room.
+WITH_QUESTIONS = (SessionFormat.SEMINAR, SessionFormat.FORUM)
+QUESTION_MAX_LENGTH = 500
+
+
+class QuestionState(models.TextChoices):
+    OPEN = "open", pgettext_lazy("question state", "Open")
+    ANSWERED = "answered", pgettext_lazy("question state", "Answered")
+    HIDDEN = "hidden", pgettext_lazy("question state", "Hidden")
+
+
+# What the room sees: open questions first (by votes, then the oldest), then the answered ones.
+SHOWN = (QuestionState.OPEN, QuestionState.ANSWERED)
+
+
+class Question(models.Model):
+    """A question a lawyer asks the room of a seminar or forum.
+
+    `votes` is stored: the number of Vote rows on the question, changed only by practice.questions in the
+    transaction that adds, removes or moves a vote, with the question's row locked, so the ranked read is one
+    index scan however many phones poll. A question merged into another (`merged_into`) is hidden from the room
+    and its votes (and its author's support) moved to the one it joined; see practice.questions.merge."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="questions")
+    author = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question"), max_length=QUESTION_MAX_LENGTH)
+    anonymous = models.BooleanField(_("show without my name"), default=False)
+    state = models.CharField(_("state"), max_length=10, choices=QuestionState.choices, default=QuestionState.OPEN)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged", verbose_name=_("merged into")
+    )
+    votes = models.PositiveIntegerField(_("votes"), default=0)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "-votes", "created_at", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        indexes = [
+            # The room's ranked read (and the projector's top ten): a session's questions in one state, by votes.
+            models.Index(fields=["session", "state", "-votes", "created_at", "id"], name="question_ranked_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="question_text_not_empty"),
+            # A merged question is hidden, never answered or open in the room.
+            models.CheckConstraint(
+                condition=models.Q(merged_into__isnull=True) | models.Q(state=QuestionState.HIDDEN),
+                name="question_merged_is_hidden",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("id")), name="question_not_merged_into_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.text[:40]}"
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+
+class Vote(models.Model):
+    """A lawyer's support for a question: one a lawyer a question (the constraint holds it under any race)."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="vote_set")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="question_votes")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("vote on a question")
+        verbose_name_plural = _("votes on questions")
+        constraints = [models.UniqueConstraint(fields=["question", "participant"], name="vote_once")]
+        indexes = [models.Index(fields=["participant", "question"], name="vote_participant_idx")]
+
+    def __str__(self):
+        return f"{self.participant_id} → {self.question_id}"

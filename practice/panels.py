@@ -1,9 +1,9 @@
-"""What a session's page shows of its cases and teams (see common/panels.py)."""
+"""What a session's page shows of its cases, teams and questions (see common/panels.py)."""
 
 from common.panels import Panel
 from participants.models import Participant
 
-from . import scoring, services
+from . import questions, scoring, services
 
 
 def session_panels(request, session) -> list[Panel]:
@@ -29,3 +29,20 @@ def session_panels(request, session) -> list[Panel]:
         "materials": services.materials_for(member),
     }
     return [Panel("practice/panels/my_place.html", context, column="main", order=5)]
+
+
+def question_panels(request, session) -> list[Panel]:
+    """A seminar's or forum's question queue: for its moderators, their page and the projector; for a lawyer in the
+    room (a seat, or checked in), the page to ask and vote on."""
+    if not questions.takes_questions(session) or not request.user.is_authenticated:
+        return []
+    if questions.may_moderate(request.user, session):
+        return [
+            Panel("practice/panels/questions.html", {"session": session, "moderator": True}, column="side", order=6)
+        ]
+    participant = Participant.objects.filter(user=request.user).first()
+    if not questions.is_in_room(participant, session):
+        return []
+    opens, closes = questions.window(session)
+    context = {"session": session, "moderator": False, "opens": opens, "closes": closes}
+    return [Panel("practice/panels/questions.html", context, column="side", order=6)]

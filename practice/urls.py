@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import question_views, views
 
 app_name = "practice"
 
@@ -13,4 +13,18 @@ urlpatterns = [
     path("teams/<int:pk>/score/", views.score_team, name="score"),
     path("teams/members/<int:pk>/", views.member_page, name="member"),
     path("teams/members/<int:pk>/change/", views.member_change, name="member_change"),
+]
+
+# The question queue of seminars and forums (practice/question_views.py).
+urlpatterns += [
+    path("sessions/<int:pk>/questions/", question_views.room_page, name="questions"),
+    path("sessions/<int:pk>/questions/<int:question_pk>/vote/", question_views.vote, name="question_vote"),
+    path("sessions/<int:pk>/questions/moderate/", question_views.moderate_page, name="questions_moderate"),
+    path(
+        "sessions/<int:pk>/questions/<int:question_pk>/moderate/",
+        question_views.moderate_action,
+        name="question_moderate",
+    ),
+    path("sessions/<int:pk>/questions/screen/", question_views.screen, name="questions_screen"),
+    path("sessions/<int:pk>/questions/export.xlsx", question_views.export, name="questions_export"),
 ]

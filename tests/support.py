@@ -62,8 +62,12 @@ def at_once(*actions, workers: int | None = None, timeout: float = 60) -> list:
     it finishes one). Each thread closes its database connections as it ends.
 
     An action still running after `timeout` seconds fails the test, naming it, instead of hanging the run: the
-    threads are daemons, so one stuck on a lock cannot keep the test process from ending either."""
+    threads are daemons, so one stuck on a lock cannot keep the test process from ending either. Each thread
+    speaks the caller's language (a translation is active in one thread only)."""
     from django.db import connections
+    from django.utils import translation
+
+    language = translation.get_language()
 
     count = len(actions)
     results = [_RUNNING] * count
@@ -72,6 +76,7 @@ def at_once(*actions, workers: int | None = None, timeout: float = 60) -> list:
     barrier = threading.Barrier(size)
 
     def work():
+        translation.activate(language)
         try:
             barrier.wait(timeout)
             while True:

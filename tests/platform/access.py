@@ -196,6 +196,14 @@ ACCESS = {name: _row(outcomes) for name, outcomes in {
     "practice:material_file":           "login  200    404    200    404    200    404    404",
     "practice:member_change":           "login  405    405    405    405    405    405    405",
     "practice:score":                   "login  403    403    200    403    200    403    403",
+    # a forum's questions: lawyers in the room ask and vote (its moderators are sent to their page); its faculty
+    # and administrators moderate, project and export
+    "practice:questions":               "login  200    403    302    403    302    403    403",
+    "practice:question_vote":           "login  405    405    405    405    405    405    405",
+    "practice:questions_moderate":      "login  403    403    200    403    200    403    403",
+    "practice:question_moderate":       "login  405    405    405    405    405    405    405",
+    "practice:questions_screen":        "login  403    403    200    403    200    403    403",
+    "practice:questions_export":        "login  403    403    200    403    200    403    403",
     "assessment:assignment":            "login  200    404    404    404    404    404    404",
     "assessment:submission_file":       "login  200    404    200    404    200    404    404",
     "assessment:grading":               "login  403    403    200    200    200    403    403",
@@ -272,6 +280,11 @@ POST_REFUSED = {
         ("lawyer", "other_lawyer", "faculty", "other_faculty", "other_coordinator"), "403"
     ),
     "participants:enrolment_action": {"administrator": "404"},
+    # a vote: lawyers in the room only; moderating: the forum's faculty and the office
+    "practice:question_vote": dict.fromkeys(
+        ("other_lawyer", "faculty", "other_faculty", "administrator", "coordinator", "other_coordinator"), "403"
+    ),
+    "practice:question_moderate": dict.fromkeys(("lawyer", *OUTSIDERS), "403"),
     "participants:enrolment_action@draft": {"lawyer": "404", "other_lawyer": "404", "administrator": "404"},
 }
 

@@ -193,6 +193,8 @@ def post_data(key: str, world) -> dict:
         "participants:roster_action": {"action": "remove", "enrolment": world.enrolment.pk},
         "participants:admission_action": {"action": "withdrawn", "reason": "x"},
         "certificates:revoke": {"reason": "x"},
+        "practice:question_vote": {"action": "vote"},
+        "practice:question_moderate": {"action": "hide"},
     }.get(key.split("@")[0], {})
 
 

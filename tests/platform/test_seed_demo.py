@@ -24,7 +24,7 @@ from faculty.models import MaterialVersion
 from nominations.models import Coordinator, Nomination, NominationRound, ProvinceList
 from notifications.models import Notification
 from participants.models import Admission, Attendance, Enrolment, Participant
-from practice.models import Case, Member, Score
+from practice.models import Case, Member, Question, Score, Vote
 from sessions.conflicts import program_clashes
 from sessions.models import AffiliationKind, Faculty, FacultyAssignment, Program, SessionFormat, TrainingSession
 from tests import clock
@@ -87,6 +87,24 @@ def test_the_live_program_has_questionnaires_with_results_and_one_session_below_
     assert any(n >= 5 for n in sheets.values()) and any(n < 5 for n in sheets.values())
     lawyer = Participant.objects.get(user__email="lawyer@demo.test")
     assert not Answered.objects.filter(participant=lawyer).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_lawyers_last_forum_keeps_its_questions_ranked_one_answered_some_anonymous(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    found = Question.objects.filter(session__program__slug="fipr-live")
+    forum = found.first().session
+    assert forum.format in ("forum", "seminar") and forum.has_started
+    assert forum.is_taught_by(User.objects.get(email="faculty@demo.test"))
+    assert (
+        found.count() == 8 and found.filter(state="answered").count() == 1 and found.filter(anonymous=True).count() == 2
+    )
+    lawyer = Participant.objects.get(user__email="lawyer@demo.test")
+    assert found.filter(author=lawyer).count() == 1 and Vote.objects.filter(participant=lawyer).count() == 2
+    assert all(q.votes == q.vote_set.count() for q in found)  # the stored count, exact
+    page = client_for(lawyer.user).get(reverse("practice:questions", args=[forum.pk])).content.decode()
+    assert found.get(state="answered").text in page
 
 
 @pytest.mark.django_db

@@ -54,6 +54,7 @@ from participants.models import (
     QuotaChange,
 )
 from participants.services import profiles, quotas
+from practice import questions as question_services
 from practice import services as practice_services
 from practice.models import Case, Member
 from sessions import services as session_services
@@ -287,6 +288,23 @@ def build_world() -> World:
     )  # fmt: skip
     member = Member.objects.get(participant=participant, session=session)
     practice_services.set_locked(member, True, by=users["faculty"])  # kept through every rebuild
+    # A forum online, taught by "faculty" too, that ended as the mock court began: its questions are taken for half
+    # an hour more. The lawyer holds a seat, as does another lawyer, who asked a question the lawyer voted for.
+    forum = SessionFactory(
+        program=program, topic=topic, format=SessionFormat.FORUM, title_zh="论坛：海外知识产权纠纷应对",
+        starts_at=now - timedelta(minutes=185), ends_at=now - timedelta(minutes=5), venue=None,
+        online_url="https://meeting.example.org/forum",
+    )  # fmt: skip
+    AssignmentFactory(session=forum, faculty=faculty_profile)
+    asker = ParticipantFactory(name_zh="孙提问", name_latin="Sun Tiwen")
+    for seated in (participant, asker):
+        Enrolment.objects.create(participant=seated, session=forum, state=EnrolmentState.CONFIRMED, created_by=admin)
+    participant_services.seats_recount(sessions=TrainingSession.objects.filter(pk=forum.pk))
+    question = question_services.ask(
+        participant=asker, session=forum, text="美国337调查中如何应对普遍排除令？", anonymous=False
+    )
+    question_services.vote(participant=participant, question=question)
+    question_services.ask(participant=participant, session=forum, text="跨境证据开示的边界在哪里？", anonymous=True)
     certificate = certificate_services.issue_certificate(participant=participant, program=program, by=admin)
     issue_job = certificate_services.issue_all(program=program, by=admin)
     upload = SimpleUploadedFile(
@@ -328,6 +346,8 @@ def build_world() -> World:
             "case": case,
             "member": member,
             "case_material": case_material,
+            "forum": forum,
+            "question": question,
             # E-mails holding a personal sign-in link, and the link's secret part.
             "secret_links": {
                 Notification.objects.get(dedup_key=f"invitation:{invitation.pk}"): invitation_token,
@@ -403,6 +423,12 @@ KWARGS = {
     "practice:material_file": lambda w: {"pk": w.extra["case_material"].pk},
     "practice:member_change": lambda w: {"pk": w.extra["member"].pk},
     "practice:score": lambda w: {"pk": w.extra["member"].team_id},
+    "practice:questions": lambda w: {"pk": w.extra["forum"].pk},
+    "practice:question_vote": lambda w: {"pk": w.extra["forum"].pk, "question_pk": w.extra["question"].pk},
+    "practice:questions_moderate": lambda w: {"pk": w.extra["forum"].pk},
+    "practice:question_moderate": lambda w: {"pk": w.extra["forum"].pk, "question_pk": w.extra["question"].pk},
+    "practice:questions_screen": lambda w: {"pk": w.extra["forum"].pk},
+    "practice:questions_export": lambda w: {"pk": w.extra["forum"].pk},
     "assessment:assignment": lambda w: {"pk": w.extra["assignment"].pk},
     "assessment:queue": lambda w: {"pk": w.extra["assignment"].pk},
     "assessment:submission_file": lambda w: {"pk": w.extra["submission"].pk},

@@ -5,10 +5,7 @@ which are then refused: a score is always of the lawyers who were in the team.""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.roles import Role as UserRole
 from participants import services as participant_services
@@ -23,27 +20,7 @@ from tests.factories import (
     SessionFactory,
     UserFactory,
 )
-
-
-def at_once(*calls) -> list[Exception]:
-    """Run the calls in threads released together; the errors they raised."""
-    barrier, errors = threading.Barrier(len(calls)), []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-        except Exception as error:  # noqa: BLE001 - the test reports any failure
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
+from tests.support import at_once
 
 
 def mock_court(administrator, lawyers: int):
@@ -63,11 +40,11 @@ def test_two_builds_of_one_session_at_once_leave_one_place_a_lawyer(administrato
     session, teacher = mock_court(administrator, 30)
     services.case_save(Case(session=session, title_zh="跨境专利侵权", dispute="patent", forum="upc", teams=3))
 
-    errors = at_once(
+    results = at_once(
         lambda: services.build_teams(session, by=teacher.user, seed=11),
         lambda: services.build_teams(session, by=administrator, seed=22),
     )
-    assert errors == []
+    assert all(isinstance(result, Lineup) for result in results), results
     places = list(Member.objects.filter(session=session).values_list("participant", flat=True))
     assert len(places) == len(set(places)) == 30
     lineup = Lineup.objects.get(session=session)
@@ -87,10 +64,11 @@ def test_a_rebuild_while_the_bench_scores_leaves_each_score_with_the_lawyers_it_
     seen = list(Member.objects.filter(team=team).values_list("participant", flat=True))
     sheet = {f"team-{criterion}": "15" for criterion in ("argument", "evidence", "procedure", "language", "teamwork")}
 
-    errors = at_once(
+    results = at_once(
         lambda: services.build_teams(session, by=administrator, seed=4),
         lambda: scoring.score_team(team, sheet, members=seen, by=teacher.user),
     )
+    errors = [result for result in results if isinstance(result, Exception)]
     assert all(isinstance(error, services.PracticeRefused) for error in errors), errors
     now_in_team = sorted(Member.objects.filter(team=team).values_list("participant", flat=True))
     score = Score.objects.filter(team=team, participant=None).first()

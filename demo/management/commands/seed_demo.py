@@ -20,7 +20,7 @@ from demo.evaluations import seed_evaluations
 from demo.faculty import seed_materials
 from demo.nominations import seed_nominations
 from demo.participants import DEMO_DOMAIN, seed_lawyers, seed_live_lawyers
-from demo.practice import seed_practice
+from demo.practice import seed_practice, seed_questions
 from demo.sessions import LIVE_SLUG, built_today, seed_history, seed_live
 from faculty.models import Material, MaterialVersion
 from participants.models import Admission, Attendance, AttendanceChange, Enrolment, ImportJob, Participant
@@ -62,6 +62,7 @@ class Command(BaseCommand):
             seed_coursework(live, teacher=teacher, demo_lawyer=lawyer.participant)
             seed_evaluations(live, demo_lawyer_user=lawyer)
             seed_practice(live, teacher=teacher, demo_lawyer=lawyer.participant, admin=admin)
+            seed_questions(live, teacher=teacher, demo_lawyer=lawyer.participant, admin=admin)
             _analyze()
             for program in (history, live):
                 seed_materials(program, by=teacher)
