@@ -4,7 +4,8 @@ An app's AppConfig may define `home_panels(request)` (the home page), `session_p
 session)` (a session's page), `my_program_panels(request, *, seated, admitted)` (My program: the ids of the
 lawyer's seated sessions and admitted programs, which the page has read already) or `lawyer_panels(request,
 participant)` (the office's page of a lawyer) or `faculty_portal_panels(request, *, faculty)` (the faculty portal: the
-person's Faculty profile, or None), returning Panels shown in order in the main or the side column.
+person's Faculty profile, or None) or `checkin_panels(request, session)` (a lawyer just checked in: what to do next
+in the room), returning Panels shown in order in the main or the side column.
 A panel whose app cached it rendered comes with its `html`.
 """
 

@@ -209,4 +209,4 @@ def transcript(participant, program, lines: list[dict], summary: dict) -> bytes:
     rows = [[_day_and_time(line["when"]), line["title"], line["kind"], line["status"], line["hours"]] for line in lines]
     header = [_("Date"), _("Session or coursework"), _("Kind"), _("Attendance or grade"), _("Credit hours")]
     title = _("Transcript: %(program)s") % {"program": program.name}
-    return _document(title, subtitle, header, rows, [30, 68, 24, 30, 22])
+    return _document(title, subtitle, header, rows, [30, 74, 24, 24, 22])

@@ -11,6 +11,11 @@ class PracticeConfig(AppConfig):
 
         return session_panels(request, session) + question_panels(request, session)
 
+    def checkin_panels(self, request, session):
+        from .panels import checkin_panels
+
+        return checkin_panels(request, session)
+
     def submission_group(self, assignment, participant):
         from .services import report_group
 

@@ -46,3 +46,10 @@ def question_panels(request, session) -> list[Panel]:
     opens, closes = questions.window(session)
     context = {"session": session, "moderator": False, "opens": opens, "closes": closes}
     return [Panel("practice/panels/questions.html", context, column="side", order=6)]
+
+
+def checkin_panels(request, session) -> list[Panel]:
+    """A lawyer just checked in to a seminar or forum: the way to ask the speakers a question."""
+    if not questions.takes_questions(session):
+        return []
+    return [Panel("practice/panels/checked_in_questions.html", {"session": session})]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import administrator_required
+from common.panels import collect_panels
 from common.params import pk_from
 from common.stencil import Stencil
 from common.throttle import over_limit
@@ -321,5 +322,7 @@ def _check_in(request, session: TrainingSession, method: str, scanned_at: dateti
 
 
 def _result(request, session, *, record=None, error=None, status=200):
-    context = {"session": session, "record": record, "error": error}
+    """The check-in's outcome; once checked in, what the apps above offer next (a forum's questions)."""
+    panels = collect_panels("checkin_panels", request, session=session)["main"] if record else []
+    context = {"session": session, "record": record, "error": error, "panels": panels}
     return render(request, "participants/checkin_result.html", context, status=status)

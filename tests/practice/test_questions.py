@@ -16,6 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.roles import Role as UserRole
+from participants import services as participant_services
 from participants.models import Attendance, AttendanceMethod, AttendanceStatus, Enrolment, EnrolmentState
 from practice import questions
 from practice.models import Question, QuestionState, Vote
@@ -226,6 +227,22 @@ def test_lectures_mock_courts_and_cancelled_forums_have_no_queue(forum, li, admi
         assert client_for(administrator).get(url("questions_moderate", session)).status_code == 404
     TrainingSession.objects.filter(pk=forum.pk).update(status=SessionStatus.CANCELLED)
     assert client_for(li.user).get(url("questions", forum)).status_code == 404
+
+
+def test_checking_in_to_a_forum_offers_its_questions_and_to_a_lecture_does_not(forum, li):
+    checked_in = client_for(li.user, "en").post(
+        reverse("participants:checkin_code"), {"code": participant_services.checkin_code(forum)}
+    )
+    assert "You are checked in" in checked_in.content.decode()
+    link = page(checked_in.content.decode()).find(**{"data-testid": "ask-from-checkin"})
+    assert link.attrs["href"] == url("questions", forum)
+    lecture = SessionFactory(program=forum.program, starts_at=forum.starts_at, ends_at=forum.ends_at)
+    listener = seat(lecture, ParticipantFactory())
+    response = client_for(listener.user, "en").post(
+        reverse("participants:checkin_code"), {"code": participant_services.checkin_code(lecture)}
+    )
+    assert "You are checked in" in response.content.decode()
+    assert page(response.content.decode()).find_all(**{"data-testid": "ask-from-checkin"}) == []
 
 
 # --- voting ----------------------------------------------------------------------------------------------------
