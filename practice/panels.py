@@ -36,7 +36,7 @@ def question_panels(request, session) -> list[Panel]:
     room (a seat, or checked in), the page to ask and vote on."""
     if not questions.takes_questions(session) or not request.user.is_authenticated:
         return []
-    if questions.may_moderate(request.user, session):
+    if services.may_build(request.user, session):
         return [
             Panel("practice/panels/questions.html", {"session": session, "moderator": True}, column="side", order=6)
         ]

@@ -25,7 +25,7 @@ from common.stencil import Stencil
 from participants.models import Participant
 from sessions.models import TrainingSession
 
-from . import questions
+from . import questions, services
 from .exports import questions_sheet
 from .forms import AskForm
 from .models import Question
@@ -43,7 +43,7 @@ def _session(pk: int) -> TrainingSession:
 
 def _moderated(request, pk: int) -> TrainingSession:
     session = _session(pk)
-    questions.check_may_moderate(request.user, session)
+    services.check_may_build(request.user, session)
     return session
 
 
@@ -105,7 +105,7 @@ def _room_context(request, session: TrainingSession, participant: Participant | 
 def room_page(request, pk):
     """The lawyer's page: ask the speakers a question and vote for the room's. Moderators are sent to theirs."""
     session = _session(pk)
-    if questions.may_moderate(request.user, session):
+    if services.may_build(request.user, session):
         return redirect("practice:questions_moderate", session.pk)
     participant = Participant.objects.filter(user=request.user).first()
     if not questions.is_in_room(participant, session):

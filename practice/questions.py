@@ -9,10 +9,11 @@ The rules, in one place:
 - A lawyer asks at most ASK_LIMIT questions a minute (common/throttle, in the cache).
 - A vote is set, not toggled: "vote" twice (two taps, two tabs) is one vote; "take back" removes it. Nobody votes
   for their own question, nor for one that is hidden, answered or merged.
-- Moderators (administrators and the session's faculty) mark a question answered, hide it, show it again, or merge
-  a duplicate into the question it repeats. Merging is final: the duplicate is hidden, its votes move to the kept
-  question (a lawyer who voted for both counts once; the kept question's author's vote is dropped) and its author
-  votes for the kept one, as they asked the same; questions merged into the duplicate before move with it.
+- Moderators (administrators and the session's faculty: those who run its teams, services.may_build) mark a
+  question answered, hide it, show it again, or merge a duplicate into the question it repeats. Merging is final:
+  the duplicate is hidden, its votes move to the kept question (a lawyer who voted for both counts once; the kept
+  question's author's vote is dropped) and its author votes for the kept one, as they asked the same; questions
+  merged into the duplicate before move with it.
 - Every change to a question locks its row first (a merge locks both, in id order), so two moderators acting at
   once, or a vote meeting a merge, each get a clear outcome; Question.votes is the count of its Vote rows always.
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, Exists, F, IntegerField, Value, When
 from django.utils import formats, timezone
@@ -35,6 +36,7 @@ from participants.services import checkin_window
 from sessions.models import SessionStatus, TrainingSession
 
 from .models import QUESTION_MAX_LENGTH, SHOWN, WITH_QUESTIONS, Question, QuestionState, Vote
+from .services import check_may_build
 
 CLOSES_AFTER = timedelta(minutes=30)  # after the session ends: the last questions of the way out
 ASK_LIMIT = 3  # questions a lawyer asks a minute
@@ -49,16 +51,6 @@ class QuestionRefused(ValidationError):
 # --- who and when ---------------------------------------------------------------------------------------------
 def takes_questions(session: TrainingSession) -> bool:
     return session.format in WITH_QUESTIONS and session.status == SessionStatus.SCHEDULED
-
-
-def may_moderate(user, session: TrainingSession) -> bool:
-    """Administrators and the session's own faculty moderate its questions."""
-    return user.is_authenticated and (user.is_administrator or session.is_taught_by(user))
-
-
-def check_may_moderate(user, session: TrainingSession) -> None:
-    if not may_moderate(user, session):
-        raise PermissionDenied
 
 
 def is_in_room(participant: Participant | None, session: TrainingSession) -> bool:
@@ -192,7 +184,7 @@ def moderate(*, question: Question, action: str, by, into: int | None = None) ->
     `into` (an id of the same session). The row is locked first: an action on a question another moderator changed
     meanwhile is told what happened to it."""
     session = question.session
-    check_may_moderate(by, session)
+    check_may_build(by, session)  # its moderators are those who run its teams: the office and its faculty
     with transaction.atomic():
         if action == MERGE:
             return _merge(question.pk, into, session)

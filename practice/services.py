@@ -152,17 +152,19 @@ def _keys(case: Case) -> list[tuple]:
 
 
 def _slots(cases: list[Case]) -> list[builder.Slot]:
-    """A slot for each team the cases ask for, each side's firms the other side's rivals."""
-    slots = []
-    for case in cases:
-        firms = {Side.CLAIMANT: Counter(), Side.RESPONDENT: Counter()}
-        rival = {Side.CLAIMANT: firms[Side.RESPONDENT], Side.RESPONDENT: firms[Side.CLAIMANT]}
-        for key in _keys(case):
-            side = key[1]
-            slots.append(
-                builder.Slot(key=key, english=case.in_english, rival=rival.get(side), side_firms=firms.get(side))
-            )
-    return slots
+    """An empty slot for each team the cases ask for."""
+    firms: dict[tuple, Counter] = {}
+    return [_slot(key, case, key[1], firms) for case in cases for key in _keys(case)]
+
+
+def _slot(key, case: Case, side: str, firms: dict[tuple, Counter]) -> builder.Slot:
+    """An empty slot for a team of `case`. In a mock court the firms of its side are counted in `firms` (by case
+    and side), which the teams of the other side read as their rivals'."""
+    if not side:
+        return builder.Slot(key=key, english=case.in_english)
+    own = firms.setdefault((case.pk, side), Counter())
+    rival = firms.setdefault((case.pk, _other(side)), Counter())
+    return builder.Slot(key=key, english=case.in_english, rival=rival, side_firms=own)
 
 
 def roles(case: Case, members: list[builder.Lawyer], kept: dict[int, str]) -> dict[int, str]:
@@ -397,16 +399,12 @@ def lineup(session: TrainingSession) -> dict[int, list[TeamView]]:
     members = Member.objects.filter(session=session).select_related("participant__province").order_by("pk")
     for member in sorted(members, key=card_order):
         views[member.team_id].members.append(member)
-    slots = {}
-    firms_by_side: dict[tuple, Counter] = {}
+    slots, firms = {}, {}
     for view in views.values():
-        team = view.team
-        firms = firms_by_side.setdefault((team.case_id, team.side), Counter())
-        rival = firms_by_side.setdefault((team.case_id, _other(team.side)), Counter()) if team.side else None
-        slot = builder.Slot(key=team.pk, english=team.case.in_english, rival=rival, side_firms=firms)
+        slot = _slot(view.team.pk, view.team.case, view.team.side, firms)
         for member in view.members:
             slot.add(_lawyer(member.participant))
-        slots[team.pk] = slot
+        slots[view.team.pk] = slot
     for view in views.values():
         for member in view.members:
             rules = builder.broken(_lawyer(member.participant), slots[view.team.pk])
